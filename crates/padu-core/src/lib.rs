@@ -1,0 +1,20 @@
+//! Padu's domain: the identity numbers, region codes, dates and records of an
+//! Indonesian social-welfare registry, parsed once at the boundary into types
+//! that are always valid inside.
+//!
+//! This crate never does I/O and never awaits: the bundled Kemendagri region
+//! list is compiled into the binary with `include_str!` and indexed on first use.
+
+pub mod date;
+pub mod lang;
+pub mod nik;
+pub mod person;
+pub mod region;
+pub mod verify;
+
+pub use date::{DateError, parse_date};
+pub use lang::Lang;
+pub use nik::{Nik, NikError, NikMismatch, NikWarning, NoKk};
+pub use person::{CivilPerson, IdField, LifeStatus, Relation, RegistryPerson, Sex};
+pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
+pub use verify::{Action, Flag, NikStatus, VerificationRow};

@@ -1,0 +1,315 @@
+//! Registry (DTKS) members and civil-registry (Dukcapil) residents.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::nik::{Nik, NikError, NoKk};
+use crate::region::RegionCode;
+
+/// Sex as recorded: `L` (laki-laki) or `P` (perempuan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Sex {
+    /// Laki-laki (male).
+    L,
+    /// Perempuan (female).
+    P,
+}
+
+impl Sex {
+    /// Parses `L`/`P`, `LAKI-LAKI`/`PEREMPUAN`, `1`/`2` (and a few spellings of them).
+    pub fn parse(s: &str) -> Option<Sex> {
+        let t: String = s.trim().to_uppercase().chars().filter(|c| !c.is_whitespace()).collect();
+        match t.as_str() {
+            "L" | "LK" | "LAKI-LAKI" | "LAKILAKI" | "LAKI" | "PRIA" | "1" | "M" => Some(Sex::L),
+            "P" | "PR" | "PEREMPUAN" | "WANITA" | "2" | "F" => Some(Sex::P),
+            _ => None,
+        }
+    }
+
+    /// `L` or `P`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::L => "L",
+            Sex::P => "P",
+        }
+    }
+}
+
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Relation to the head of the family (hubungan keluarga).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Relation {
+    /// KEPALA KELUARGA.
+    Kepala,
+    /// ISTRI/SUAMI.
+    Pasangan,
+    /// ANAK.
+    Anak,
+    /// MENANTU.
+    Menantu,
+    /// CUCU.
+    Cucu,
+    /// ORANG TUA.
+    OrangTua,
+    /// MERTUA.
+    Mertua,
+    /// FAMILI LAIN.
+    FamiliLain,
+    /// LAINNYA.
+    Lainnya,
+}
+
+impl Relation {
+    /// Every relation in spec order.
+    pub const ALL: [Relation; 9] = [
+        Relation::Kepala,
+        Relation::Pasangan,
+        Relation::Anak,
+        Relation::Menantu,
+        Relation::Cucu,
+        Relation::OrangTua,
+        Relation::Mertua,
+        Relation::FamiliLain,
+        Relation::Lainnya,
+    ];
+
+    /// The spec's spelling, e.g. `ISTRI/SUAMI`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Kepala => "KEPALA KELUARGA",
+            Relation::Pasangan => "ISTRI/SUAMI",
+            Relation::Anak => "ANAK",
+            Relation::Menantu => "MENANTU",
+            Relation::Cucu => "CUCU",
+            Relation::OrangTua => "ORANG TUA",
+            Relation::Mertua => "MERTUA",
+            Relation::FamiliLain => "FAMILI LAIN",
+            Relation::Lainnya => "LAINNYA",
+        }
+    }
+}
+
+impl FromStr for Relation {
+    type Err = ();
+    /// Accepts the spec's spellings case-insensitively, plus `ISTRI`, `SUAMI` and `KEPALA`.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let t = s.trim().to_uppercase().split_whitespace().collect::<Vec<_>>().join(" ");
+        match t.as_str() {
+            "KEPALA KELUARGA" | "KEPALA" | "KK" => Ok(Relation::Kepala),
+            "ISTRI/SUAMI" | "ISTRI" | "SUAMI" | "SUAMI/ISTRI" => Ok(Relation::Pasangan),
+            "ANAK" => Ok(Relation::Anak),
+            "MENANTU" => Ok(Relation::Menantu),
+            "CUCU" => Ok(Relation::Cucu),
+            "ORANG TUA" | "ORANGTUA" => Ok(Relation::OrangTua),
+            "MERTUA" => Ok(Relation::Mertua),
+            "FAMILI LAIN" => Ok(Relation::FamiliLain),
+            "LAINNYA" => Ok(Relation::Lainnya),
+            _ => Err(()),
+        }
+    }
+}
+
+impl fmt::Display for Relation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An identity number as found on a record: missing, valid, or kept raw with the reason it is invalid.
+///
+/// Invalid numbers are data to verify, not reasons to refuse a row, so the raw
+/// text survives import and export unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdField<T> {
+    /// The cell was empty.
+    Missing,
+    /// A valid number.
+    Valid(T),
+    /// The text as given and why it is not a valid number.
+    Invalid {
+        /// The cell's text, unchanged.
+        raw: String,
+        /// Why it was rejected.
+        error: NikError,
+    },
+}
+
+impl<T: Copy> IdField<T> {
+    /// The valid number, if any.
+    pub fn valid(&self) -> Option<T> {
+        match self {
+            IdField::Valid(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+impl<T: fmt::Display> IdField<T> {
+    /// The text to write back to a file: the normalised number, the raw text, or empty.
+    pub fn to_cell(&self) -> String {
+        match self {
+            IdField::Missing => String::new(),
+            IdField::Valid(v) => v.to_string(),
+            IdField::Invalid { raw, .. } => raw.clone(),
+        }
+    }
+}
+
+impl IdField<Nik> {
+    /// Classifies a NIK cell; an empty cell is `Missing`, a placeholder is `Invalid`.
+    pub fn parse_nik(raw: &str, today: NaiveDate) -> Self {
+        match Nik::parse(raw, today) {
+            Ok(n) => IdField::Valid(n),
+            Err(NikError::Empty) => IdField::Missing,
+            Err(error) => IdField::Invalid { raw: raw.trim().to_string(), error },
+        }
+    }
+}
+
+impl IdField<NoKk> {
+    /// Classifies a No KK cell; an empty cell is `Missing`.
+    pub fn parse_kk(raw: &str) -> Self {
+        match NoKk::parse(raw) {
+            Ok(n) => IdField::Valid(n),
+            Err(NikError::Empty) => IdField::Missing,
+            Err(error) => IdField::Invalid { raw: raw.trim().to_string(), error },
+        }
+    }
+}
+
+/// One member (ART) of a registry household, as read from a DTKS extract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryPerson {
+    /// Stable record id of the person in the registry.
+    pub id_art: String,
+    /// Household id; members with the same value are one household.
+    pub id_keluarga: Option<String>,
+    /// Family card number.
+    pub no_kk: IdField<NoKk>,
+    /// National identity number.
+    pub nik: IdField<Nik>,
+    /// Full name as recorded.
+    pub nama: String,
+    /// Sex.
+    pub jenis_kelamin: Sex,
+    /// Place of birth.
+    pub tempat_lahir: Option<String>,
+    /// Date of birth.
+    pub tgl_lahir: NaiveDate,
+    /// Relation to the head of the family.
+    pub hubungan_keluarga: Option<Relation>,
+    /// Mother's maiden name.
+    pub nama_ibu_kandung: Option<String>,
+    /// Street address.
+    pub alamat: Option<String>,
+    /// RT (neighbourhood unit).
+    pub rt: Option<String>,
+    /// RW (community unit).
+    pub rw: Option<String>,
+    /// Village (desa/kelurahan) code.
+    pub kode_wilayah: RegionCode,
+    /// Columns the spec does not name, kept as they were.
+    pub extra: Vec<(String, String)>,
+}
+
+/// Whether a civil-registry resident is alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub enum LifeStatus {
+    /// HIDUP (the default).
+    #[default]
+    Hidup,
+    /// MENINGGAL.
+    Meninggal,
+}
+
+impl LifeStatus {
+    /// Parses `HIDUP`/`MENINGGAL` (empty means alive).
+    pub fn parse(s: &str) -> Option<LifeStatus> {
+        match s.trim().to_uppercase().as_str() {
+            "" | "HIDUP" => Some(LifeStatus::Hidup),
+            "MENINGGAL" | "MATI" | "WAFAT" => Some(LifeStatus::Meninggal),
+            _ => None,
+        }
+    }
+
+    /// `HIDUP` or `MENINGGAL`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LifeStatus::Hidup => "HIDUP",
+            LifeStatus::Meninggal => "MENINGGAL",
+        }
+    }
+}
+
+/// One resident in a civil-registry (Dukcapil) extract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CivilPerson {
+    /// NIK, the key of the extract.
+    pub nik: Nik,
+    /// Family card number.
+    pub no_kk: IdField<NoKk>,
+    /// Full name.
+    pub nama: String,
+    /// Sex.
+    pub jenis_kelamin: Sex,
+    /// Place of birth.
+    pub tempat_lahir: Option<String>,
+    /// Date of birth.
+    pub tgl_lahir: NaiveDate,
+    /// Mother's maiden name.
+    pub nama_ibu_kandung: Option<String>,
+    /// Street address.
+    pub alamat: Option<String>,
+    /// RT.
+    pub rt: Option<String>,
+    /// RW.
+    pub rw: Option<String>,
+    /// Current domicile, a village code.
+    pub kode_wilayah: RegionCode,
+    /// Alive or deceased.
+    pub status_hidup: LifeStatus,
+    /// Date of death when deceased.
+    pub tgl_meninggal: Option<NaiveDate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sex_accepts_the_spec_spellings() {
+        for s in ["L", "l", "LAKI-LAKI", "Laki-laki", "1"] {
+            assert_eq!(Sex::parse(s), Some(Sex::L), "{s}");
+        }
+        for s in ["P", "PEREMPUAN", "perempuan", "2"] {
+            assert_eq!(Sex::parse(s), Some(Sex::P), "{s}");
+        }
+        assert_eq!(Sex::parse("X"), None);
+        assert_eq!(Sex::parse(""), None);
+    }
+
+    #[test]
+    fn relations_round_trip() {
+        for r in Relation::ALL {
+            assert_eq!(r.as_str().parse::<Relation>(), Ok(r));
+        }
+        assert_eq!("istri".parse::<Relation>(), Ok(Relation::Pasangan));
+    }
+
+    #[test]
+    fn id_field_keeps_invalid_raw_text() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let f = IdField::parse_nik(" 3.27601E+15 ", today);
+        assert_eq!(f.to_cell(), "3.27601E+15");
+        assert!(matches!(f, IdField::Invalid { error: NikError::ExcelScientific(_), .. }));
+        assert_eq!(IdField::parse_nik("  ", today), IdField::Missing);
+    }
+}

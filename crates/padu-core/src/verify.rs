@@ -1,0 +1,212 @@
+//! The verification result vocabulary of the interchange spec: NIK statuses, flags and actions.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// Exactly one per registry person: how its NIK relates to the civil registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum NikStatus {
+    /// The NIK exists in the civil registry and the identity agrees.
+    Padan,
+    /// The NIK exists but belongs to a different identity.
+    TidakPadan,
+    /// The NIK is well-formed but not in the civil registry.
+    NikTidakDitemukan,
+    /// The NIK is malformed.
+    NikTidakValid,
+    /// No NIK was given.
+    TanpaNik,
+}
+
+impl NikStatus {
+    /// Every status, in spec order.
+    pub const ALL: [NikStatus; 5] = [
+        NikStatus::Padan,
+        NikStatus::TidakPadan,
+        NikStatus::NikTidakDitemukan,
+        NikStatus::NikTidakValid,
+        NikStatus::TanpaNik,
+    ];
+
+    /// The spec code, e.g. `NIK_TIDAK_DITEMUKAN`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NikStatus::Padan => "PADAN",
+            NikStatus::TidakPadan => "TIDAK_PADAN",
+            NikStatus::NikTidakDitemukan => "NIK_TIDAK_DITEMUKAN",
+            NikStatus::NikTidakValid => "NIK_TIDAK_VALID",
+            NikStatus::TanpaNik => "TANPA_NIK",
+        }
+    }
+}
+
+/// Zero or more per registry person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Flag {
+    /// The person appears more than once in the registry.
+    Ganda,
+    /// The civil registry records the person as deceased.
+    Meninggal,
+    /// The birth date or sex embedded in the NIK disagrees with the row.
+    NikBedaIdentitas,
+    /// The civil-registry domicile is in another regency/city.
+    Pindah,
+}
+
+impl Flag {
+    /// Every flag, in the spec's sort order (alphabetical by code).
+    pub const ALL: [Flag; 4] = [Flag::Ganda, Flag::Meninggal, Flag::NikBedaIdentitas, Flag::Pindah];
+
+    /// The spec code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Ganda => "GANDA",
+            Flag::Meninggal => "MENINGGAL",
+            Flag::NikBedaIdentitas => "NIK_BEDA_IDENTITAS",
+            Flag::Pindah => "PINDAH",
+        }
+    }
+
+    /// Formats a set of flags as the spec wants: sorted, `;`-separated.
+    pub fn join(flags: &[Flag]) -> String {
+        let mut v: Vec<&str> = flags.iter().map(|f| f.as_str()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.join(";")
+    }
+
+    /// Parses a `;`-separated list of flags.
+    pub fn split(s: &str) -> Result<Vec<Flag>, String> {
+        s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(str::parse).collect()
+    }
+}
+
+/// The action proposed for a registry person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Action {
+    /// Keep as is.
+    Tetap,
+    /// Correct some fields.
+    Perbaiki,
+    /// Propose deletion (deactivation).
+    Hapus,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 3] = [Action::Tetap, Action::Perbaiki, Action::Hapus];
+
+    /// The spec code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Tetap => "TETAP",
+            Action::Perbaiki => "PERBAIKI",
+            Action::Hapus => "HAPUS",
+        }
+    }
+}
+
+macro_rules! code_enum_impls {
+    ($t:ty, $what:literal) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                let t = s.trim();
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(t))
+                    .ok_or_else(|| format!(concat!($what, " {:?} tidak dikenal"), t))
+            }
+        }
+    };
+}
+code_enum_impls!(NikStatus, "status");
+code_enum_impls!(Flag, "flag");
+code_enum_impls!(Action, "tindakan");
+
+/// One row of the verification result file, in the spec's column order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerificationRow {
+    /// From the registry file.
+    pub id_art: String,
+    /// Exactly one NIK status.
+    pub status: NikStatus,
+    /// Zero or more flags.
+    pub flags: Vec<Flag>,
+    /// Proposed action.
+    pub tindakan: Action,
+    /// Proposed NIK when the person was found under another NIK.
+    pub nik_usulan: Option<String>,
+    /// Match probability of the civil-registry person used for the decision.
+    pub skor: Option<f64>,
+    /// Duplicate group id shared by every row of the same person.
+    pub id_kelompok_ganda: Option<String>,
+    /// The `id_art` kept for that group.
+    pub id_art_utama: Option<String>,
+    /// One sentence in Bahasa Indonesia explaining the decision.
+    pub keterangan: String,
+}
+
+impl VerificationRow {
+    /// The spec's column names, in order.
+    pub const COLUMNS: [&'static str; 9] = [
+        "id_art",
+        "status",
+        "flags",
+        "tindakan",
+        "nik_usulan",
+        "skor",
+        "id_kelompok_ganda",
+        "id_art_utama",
+        "keterangan",
+    ];
+
+    /// The row as the spec's cells, in column order (score with four decimals).
+    pub fn to_cells(&self) -> [String; 9] {
+        [
+            self.id_art.clone(),
+            self.status.to_string(),
+            Flag::join(&self.flags),
+            self.tindakan.to_string(),
+            self.nik_usulan.clone().unwrap_or_default(),
+            self.skor.map(|s| format!("{s:.4}")).unwrap_or_default(),
+            self.id_kelompok_ganda.clone().unwrap_or_default(),
+            self.id_art_utama.clone().unwrap_or_default(),
+            self.keterangan.clone(),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for s in NikStatus::ALL {
+            assert_eq!(s.as_str().parse::<NikStatus>(), Ok(s));
+        }
+        for f in Flag::ALL {
+            assert_eq!(f.as_str().parse::<Flag>(), Ok(f));
+        }
+        for a in Action::ALL {
+            assert_eq!(a.as_str().parse::<Action>(), Ok(a));
+        }
+    }
+
+    #[test]
+    fn flags_join_sorted_and_split_back() {
+        let s = Flag::join(&[Flag::Pindah, Flag::Ganda, Flag::Meninggal, Flag::Ganda]);
+        assert_eq!(s, "GANDA;MENINGGAL;PINDAH");
+        assert_eq!(Flag::split(&s).unwrap(), vec![Flag::Ganda, Flag::Meninggal, Flag::Pindah]);
+        assert_eq!(Flag::split("").unwrap(), vec![]);
+        assert!(Flag::split("HILANG").is_err());
+    }
+}
