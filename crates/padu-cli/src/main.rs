@@ -1,0 +1,3 @@
+//! The `padu` command-line tool.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Synthetic, deterministic Indonesian registry and civil-registry data with ground truth.

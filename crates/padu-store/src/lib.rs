@@ -1,0 +1,1 @@
+//! Padu storage: the registry, its history and the civil-registry extract on SQLite or PostgreSQL (sqlx).
