@@ -57,7 +57,9 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     let seps: Vec<char> = t.chars().filter(|c| *c == '-' || *c == '/').collect();
     if parts.len() != 3
         || seps[0] != seps[1]
-        || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(DateError::Format(t.to_string()));
     }
@@ -91,11 +93,26 @@ mod tests {
 
     #[test]
     fn impossible_and_ambiguous_dates_are_errors() {
-        assert!(matches!(parse_date("31/02/1990"), Err(DateError::Impossible(_))));
-        assert!(matches!(parse_date("1990-13-01"), Err(DateError::Impossible(_))));
-        assert!(matches!(parse_date("01/02/90"), Err(DateError::Ambiguous(_))));
-        assert!(matches!(parse_date("1990/01/31"), Err(DateError::Format(_))));
-        assert!(matches!(parse_date("31-01/1990"), Err(DateError::Format(_))));
+        assert!(matches!(
+            parse_date("31/02/1990"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            parse_date("1990-13-01"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            parse_date("01/02/90"),
+            Err(DateError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            parse_date("1990/01/31"),
+            Err(DateError::Format(_))
+        ));
+        assert!(matches!(
+            parse_date("31-01/1990"),
+            Err(DateError::Format(_))
+        ));
         assert!(matches!(parse_date("kemarin"), Err(DateError::Format(_))));
         assert_eq!(parse_date(""), Err(DateError::Empty));
     }

@@ -15,6 +15,6 @@ pub mod verify;
 pub use date::{DateError, parse_date};
 pub use lang::Lang;
 pub use nik::{Nik, NikError, NikMismatch, NikWarning, NoKk};
-pub use person::{CivilPerson, IdField, LifeStatus, Relation, RegistryPerson, Sex};
+pub use person::{CivilPerson, IdField, LifeStatus, RegistryPerson, Relation, Sex};
 pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
 pub use verify::{Action, Flag, NikStatus, VerificationRow};

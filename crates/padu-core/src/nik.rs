@@ -26,11 +26,19 @@ pub enum NikError {
     #[error("nomor kosong")]
     Empty,
     /// Excel turned the number into scientific notation, losing digits (`3.27601E+15`).
-    #[error("nomor {0:?} rusak oleh Excel (notasi ilmiah); digit aslinya hilang, ketik ulang sebagai teks")]
+    #[error(
+        "nomor {0:?} rusak oleh Excel (notasi ilmiah); digit aslinya hilang, ketik ulang sebagai teks"
+    )]
     ExcelScientific(String),
     /// Excel turned the number into a decimal (`3276010101900001.0`).
     #[error("nomor {0:?} rusak oleh Excel (angka desimal); simpan kolom sebagai teks")]
     ExcelDecimal(String),
+    /// The spreadsheet stored the number as a numeric cell, so trailing digits
+    /// beyond Excel's 15-digit precision may already be lost.
+    #[error(
+        "nomor {0:?} tersimpan sebagai angka di Excel, bukan teks; periksa dan simpan kolom sebagai teks"
+    )]
+    ExcelNumber(String),
     /// A character other than a digit, space, dot or dash.
     #[error("nomor {raw:?} memuat karakter {ch:?}; hanya angka yang boleh")]
     NonDigit {
@@ -71,6 +79,7 @@ impl NikError {
             NikError::Empty => "KOSONG",
             NikError::ExcelScientific(_) => "EXCEL_NOTASI_ILMIAH",
             NikError::ExcelDecimal(_) => "EXCEL_DESIMAL",
+            NikError::ExcelNumber(_) => "EXCEL_ANGKA",
             NikError::NonDigit { .. } => "BUKAN_ANGKA",
             NikError::WrongLength { .. } => "PANJANG_SALAH",
             NikError::Placeholder(_) => "KODE_PENGGANTI",
@@ -83,7 +92,10 @@ impl NikError {
 
     /// Whether the error is one of Excel's manglings.
     pub fn is_excel(&self) -> bool {
-        matches!(self, NikError::ExcelScientific(_) | NikError::ExcelDecimal(_))
+        matches!(
+            self,
+            NikError::ExcelScientific(_) | NikError::ExcelDecimal(_) | NikError::ExcelNumber(_)
+        )
     }
 }
 
@@ -99,6 +111,9 @@ impl Localized for NikError {
                 NikError::ExcelDecimal(s) => {
                     format!("number {s:?} was mangled by Excel (decimal); store the column as text")
                 }
+                NikError::ExcelNumber(s) => format!(
+                    "number {s:?} is stored as a number in Excel, not text; check it and store the column as text"
+                ),
                 NikError::NonDigit { raw, ch } => {
                     format!("number {raw:?} contains {ch:?}; only digits are allowed")
                 }
@@ -108,7 +123,9 @@ impl Localized for NikError {
                 NikError::Placeholder(s) => {
                     format!("number {s} is a survey placeholder, not a real NIK")
                 }
-                NikError::UnknownProvince(p) => format!("province code {p} in the number is unknown"),
+                NikError::UnknownProvince(p) => {
+                    format!("province code {p} in the number is unknown")
+                }
                 NikError::UnknownRegency(r) => {
                     format!("regency/city code {r} in the number is unknown")
                 }
@@ -234,7 +251,9 @@ fn excel_form(t: &str) -> Option<NikError> {
         let (mant, exp) = (&t[..epos], &t[epos + 1..]);
         let exp = exp.strip_prefix('+').unwrap_or(exp);
         let mant_ok = !mant.is_empty()
-            && mant.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
+            && mant
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
             && mant.bytes().next().is_some_and(|c| c.is_ascii_digit());
         if mant_ok && !exp.is_empty() && exp.bytes().all(|c| c.is_ascii_digit()) {
             return Some(NikError::ExcelScientific(t.to_string()));
@@ -275,11 +294,19 @@ fn sixteen_digits(raw: &str) -> Result<u64, NikError> {
                 }
             }
             ' ' | '.' | '-' | '\u{a0}' => {}
-            other => return Err(NikError::NonDigit { raw: t.to_string(), ch: other }),
+            other => {
+                return Err(NikError::NonDigit {
+                    raw: t.to_string(),
+                    ch: other,
+                });
+            }
         }
     }
     if len != 16 {
-        return Err(NikError::WrongLength { raw: t.to_string(), len });
+        return Err(NikError::WrongLength {
+            raw: t.to_string(),
+            len,
+        });
     }
     Ok(value)
 }
@@ -289,11 +316,14 @@ fn check_region_prefix(value: u64) -> Result<(), NikError> {
     let idx = regions();
     let prov = RegionCode::from_digits(value / 100_000_000_000_000, RegionLevel::Province);
     if value / 100_000_000_000_000 < 11 || !idx.is_known(prov) {
-        return Err(NikError::UnknownProvince(format!("{:02}", value / 100_000_000_000_000)));
+        return Err(NikError::UnknownProvince(format!(
+            "{:02}",
+            value / 100_000_000_000_000
+        )));
     }
     let reg_digits = value / 1_000_000_000_000;
     let reg = RegionCode::from_digits(reg_digits, RegionLevel::Regency);
-    if reg_digits % 100 == 0 || !idx.is_known(reg) {
+    if reg_digits.is_multiple_of(100) || !idx.is_known(reg) {
         return Err(NikError::UnknownRegency(reg.to_string()));
     }
     Ok(())
@@ -305,14 +335,20 @@ fn region_warnings(value: u64) -> Vec<NikWarning> {
     let mut out = Vec::new();
     let reg = RegionCode::from_digits(value / 1_000_000_000_000, RegionLevel::Regency);
     if let Some(ed) = idx.get(reg).and_then(|i| i.retired_after) {
-        out.push(NikWarning::RegencyRetired { code: reg, last_edition: ed });
+        out.push(NikWarning::RegencyRetired {
+            code: reg,
+            last_edition: ed,
+        });
     }
     let dist = RegionCode::from_digits(value / 10_000_000_000, RegionLevel::District);
     match idx.get(dist) {
         None => out.push(NikWarning::DistrictUnknown(dist)),
         Some(i) => {
             if let Some(ed) = i.retired_after {
-                out.push(NikWarning::DistrictRetired { code: dist, last_edition: ed });
+                out.push(NikWarning::DistrictRetired {
+                    code: dist,
+                    last_edition: ed,
+                });
             }
         }
     }
@@ -383,7 +419,11 @@ impl Nik {
 
     /// The sex encoded in the NIK: day above 40 means female.
     pub fn sex(&self) -> Sex {
-        if (self.value / 100_000_000) % 100 > 40 { Sex::P } else { Sex::L }
+        if (self.value / 100_000_000) % 100 > 40 {
+            Sex::P
+        } else {
+            Sex::L
+        }
     }
 
     /// The serial, 1–9999.
@@ -422,10 +462,16 @@ impl Nik {
             || b.month() != birth_date.month()
             || b.year().rem_euclid(100) != birth_date.year().rem_euclid(100)
         {
-            out.push(NikMismatch::BirthDate { in_nik: b, in_record: birth_date });
+            out.push(NikMismatch::BirthDate {
+                in_nik: b,
+                in_record: birth_date,
+            });
         }
         if self.sex() != sex {
-            out.push(NikMismatch::Sex { in_nik: self.sex(), in_record: sex });
+            out.push(NikMismatch::Sex {
+                in_nik: self.sex(),
+                in_record: sex,
+            });
         }
         out
     }
@@ -587,18 +633,54 @@ mod tests {
     fn each_failure_has_its_own_variant() {
         let t = today();
         assert_eq!(Nik::parse("", t), Err(NikError::Empty));
-        assert!(matches!(Nik::parse("3.27601E+15", t), Err(NikError::ExcelScientific(_))));
-        assert!(matches!(Nik::parse("3,27601E+15", t), Err(NikError::ExcelScientific(_))));
-        assert!(matches!(Nik::parse("3276010101900001.0", t), Err(NikError::ExcelDecimal(_))));
-        assert!(matches!(Nik::parse("32760101019O0001", t), Err(NikError::NonDigit { ch: 'O', .. })));
-        assert!(matches!(Nik::parse("327601010190001", t), Err(NikError::WrongLength { len: 15, .. })));
-        assert!(matches!(Nik::parse("9999999999999995", t), Err(NikError::Placeholder(_))));
-        assert!(matches!(Nik::parse("9999999999999994", t), Err(NikError::Placeholder(_))));
-        assert!(matches!(Nik::parse("0076010101900001", t), Err(NikError::UnknownProvince(_))));
-        assert!(matches!(Nik::parse("3299010101900001", t), Err(NikError::UnknownRegency(_))));
-        assert!(matches!(Nik::parse("3276013102900001", t), Err(NikError::InvalidDate(_))));
-        assert!(matches!(Nik::parse("3276017202900001", t), Err(NikError::InvalidDate(_))));
-        assert!(matches!(Nik::parse("3276010113900001", t), Err(NikError::InvalidDate(_))));
+        assert!(matches!(
+            Nik::parse("3.27601E+15", t),
+            Err(NikError::ExcelScientific(_))
+        ));
+        assert!(matches!(
+            Nik::parse("3,27601E+15", t),
+            Err(NikError::ExcelScientific(_))
+        ));
+        assert!(matches!(
+            Nik::parse("3276010101900001.0", t),
+            Err(NikError::ExcelDecimal(_))
+        ));
+        assert!(matches!(
+            Nik::parse("32760101019O0001", t),
+            Err(NikError::NonDigit { ch: 'O', .. })
+        ));
+        assert!(matches!(
+            Nik::parse("327601010190001", t),
+            Err(NikError::WrongLength { len: 15, .. })
+        ));
+        assert!(matches!(
+            Nik::parse("9999999999999995", t),
+            Err(NikError::Placeholder(_))
+        ));
+        assert!(matches!(
+            Nik::parse("9999999999999994", t),
+            Err(NikError::Placeholder(_))
+        ));
+        assert!(matches!(
+            Nik::parse("0076010101900001", t),
+            Err(NikError::UnknownProvince(_))
+        ));
+        assert!(matches!(
+            Nik::parse("3299010101900001", t),
+            Err(NikError::UnknownRegency(_))
+        ));
+        assert!(matches!(
+            Nik::parse("3276013102900001", t),
+            Err(NikError::InvalidDate(_))
+        ));
+        assert!(matches!(
+            Nik::parse("3276017202900001", t),
+            Err(NikError::InvalidDate(_))
+        ));
+        assert!(matches!(
+            Nik::parse("3276010113900001", t),
+            Err(NikError::InvalidDate(_))
+        ));
         assert_eq!(Nik::parse("3276010101900000", t), Err(NikError::SerialZero));
         assert_eq!(NikError::SerialZero.code(), "NOMOR_URUT_NOL");
     }
@@ -616,9 +698,20 @@ mod tests {
     fn retired_and_unknown_districts_are_warnings() {
         // 91.01 (Merauke) moved to Papua Selatan; the old code stays in NIKs.
         let n = Nik::parse("9101010101900001", today()).unwrap();
-        assert!(n.warnings().iter().any(|w| matches!(w, NikWarning::RegencyRetired { last_edition: 2022, .. })));
+        assert!(n.warnings().iter().any(|w| matches!(
+            w,
+            NikWarning::RegencyRetired {
+                last_edition: 2022,
+                ..
+            }
+        )));
         let n = Nik::parse("3276990101900001", today()).unwrap();
-        assert_eq!(n.warnings(), vec![NikWarning::DistrictUnknown(RegionCode::parse("32.76.99").unwrap())]);
+        assert_eq!(
+            n.warnings(),
+            vec![NikWarning::DistrictUnknown(
+                RegionCode::parse("32.76.99").unwrap()
+            )]
+        );
     }
 
     #[test]
@@ -628,15 +721,27 @@ mod tests {
         let m = n.cross_check(ymd(1990, 5, 1), Sex::L);
         assert_eq!(m.len(), 2);
         assert!(matches!(m[0], NikMismatch::BirthDate { .. }));
-        assert!(matches!(m[1], NikMismatch::Sex { in_nik: Sex::P, in_record: Sex::L }));
+        assert!(matches!(
+            m[1],
+            NikMismatch::Sex {
+                in_nik: Sex::P,
+                in_record: Sex::L
+            }
+        ));
     }
 
     #[test]
     fn no_kk_checks_region_and_issue_date() {
         let k = NoKk::parse("3276011203150007").unwrap();
         assert_eq!(k.to_string(), "3276011203150007");
-        assert!(matches!(NoKk::parse("3276013202150007"), Err(NikError::InvalidDate(_))));
-        assert!(matches!(NoKk::parse("3.27601E+15"), Err(NikError::ExcelScientific(_))));
+        assert!(matches!(
+            NoKk::parse("3276013202150007"),
+            Err(NikError::InvalidDate(_))
+        ));
+        assert!(matches!(
+            NoKk::parse("3.27601E+15"),
+            Err(NikError::ExcelScientific(_))
+        ));
         assert_eq!(NoKk::parse("3276011203150000"), Err(NikError::SerialZero));
     }
 

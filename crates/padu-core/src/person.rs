@@ -21,7 +21,12 @@ pub enum Sex {
 impl Sex {
     /// Parses `L`/`P`, `LAKI-LAKI`/`PEREMPUAN`, `1`/`2` (and a few spellings of them).
     pub fn parse(s: &str) -> Option<Sex> {
-        let t: String = s.trim().to_uppercase().chars().filter(|c| !c.is_whitespace()).collect();
+        let t: String = s
+            .trim()
+            .to_uppercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         match t.as_str() {
             "L" | "LK" | "LAKI-LAKI" | "LAKILAKI" | "LAKI" | "PRIA" | "1" | "M" => Some(Sex::L),
             "P" | "PR" | "PEREMPUAN" | "WANITA" | "2" | "F" => Some(Sex::P),
@@ -101,7 +106,12 @@ impl FromStr for Relation {
     type Err = ();
     /// Accepts the spec's spellings case-insensitively, plus `ISTRI`, `SUAMI` and `KEPALA`.
     fn from_str(s: &str) -> Result<Self, ()> {
-        let t = s.trim().to_uppercase().split_whitespace().collect::<Vec<_>>().join(" ");
+        let t = s
+            .trim()
+            .to_uppercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         match t.as_str() {
             "KEPALA KELUARGA" | "KEPALA" | "KK" => Ok(Relation::Kepala),
             "ISTRI/SUAMI" | "ISTRI" | "SUAMI" | "SUAMI/ISTRI" => Ok(Relation::Pasangan),
@@ -169,7 +179,10 @@ impl IdField<Nik> {
         match Nik::parse(raw, today) {
             Ok(n) => IdField::Valid(n),
             Err(NikError::Empty) => IdField::Missing,
-            Err(error) => IdField::Invalid { raw: raw.trim().to_string(), error },
+            Err(error) => IdField::Invalid {
+                raw: raw.trim().to_string(),
+                error,
+            },
         }
     }
 }
@@ -180,7 +193,10 @@ impl IdField<NoKk> {
         match NoKk::parse(raw) {
             Ok(n) => IdField::Valid(n),
             Err(NikError::Empty) => IdField::Missing,
-            Err(error) => IdField::Invalid { raw: raw.trim().to_string(), error },
+            Err(error) => IdField::Invalid {
+                raw: raw.trim().to_string(),
+                error,
+            },
         }
     }
 }
@@ -309,7 +325,13 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let f = IdField::parse_nik(" 3.27601E+15 ", today);
         assert_eq!(f.to_cell(), "3.27601E+15");
-        assert!(matches!(f, IdField::Invalid { error: NikError::ExcelScientific(_), .. }));
+        assert!(matches!(
+            f,
+            IdField::Invalid {
+                error: NikError::ExcelScientific(_),
+                ..
+            }
+        ));
         assert_eq!(IdField::parse_nik("  ", today), IdField::Missing);
     }
 }

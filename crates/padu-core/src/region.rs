@@ -174,7 +174,10 @@ impl RegionCode {
     /// NIK parser uses this for the six-digit prefix it has already checked.
     pub(crate) fn from_digits(digits: u64, level: RegionLevel) -> Self {
         let pad = 10u64.pow((10 - level.digits()) as u32);
-        RegionCode { padded: digits * pad, level }
+        RegionCode {
+            padded: digits * pad,
+            level,
+        }
     }
 
     /// The level of this code.
@@ -206,12 +209,16 @@ impl RegionCode {
             return None;
         }
         let d = level.divisor();
-        Some(RegionCode { padded: self.padded / d * d, level })
+        Some(RegionCode {
+            padded: self.padded / d * d,
+            level,
+        })
     }
 
     /// The province of this code.
     pub fn province(self) -> RegionCode {
-        self.truncate(RegionLevel::Province).expect("every code has a province")
+        self.truncate(RegionLevel::Province)
+            .expect("every code has a province")
     }
 
     /// The regency or city of this code, if it is at least that deep.
@@ -392,7 +399,11 @@ impl RegionIndex {
             {
                 by_code.insert(
                     code,
-                    RegionInfo { code, name: name.to_string(), retired_after: None },
+                    RegionInfo {
+                        code,
+                        name: name.to_string(),
+                        retired_after: None,
+                    },
                 );
             }
         }
@@ -410,7 +421,10 @@ impl RegionIndex {
         }
         let mut by_name: HashMap<String, Vec<RegionCode>> = HashMap::new();
         for info in by_code.values() {
-            by_name.entry(fold_name(&info.name)).or_default().push(info.code);
+            by_name
+                .entry(fold_name(&info.name))
+                .or_default()
+                .push(info.code);
         }
         for v in by_name.values_mut() {
             v.sort();
@@ -516,17 +530,32 @@ mod tests {
     #[test]
     fn rejects_malformed_codes_with_precise_errors() {
         assert_eq!(RegionCode::parse(""), Err(RegionError::Empty));
-        assert!(matches!(RegionCode::parse("32-76"), Err(RegionError::NonDigit(_))));
-        assert!(matches!(RegionCode::parse("327"), Err(RegionError::BadShape(_))));
-        assert!(matches!(RegionCode::parse("3.276"), Err(RegionError::BadShape(_))));
-        assert!(matches!(RegionCode::parse("32.00"), Err(RegionError::ZeroPart(_))));
+        assert!(matches!(
+            RegionCode::parse("32-76"),
+            Err(RegionError::NonDigit(_))
+        ));
+        assert!(matches!(
+            RegionCode::parse("327"),
+            Err(RegionError::BadShape(_))
+        ));
+        assert!(matches!(
+            RegionCode::parse("3.276"),
+            Err(RegionError::BadShape(_))
+        ));
+        assert!(matches!(
+            RegionCode::parse("32.00"),
+            Err(RegionError::ZeroPart(_))
+        ));
     }
 
     #[test]
     fn bundled_index_knows_depok_and_its_path() {
         let idx = regions();
         let code = idx.parse_village("32.76.01.1006").unwrap();
-        assert_eq!(idx.path(code), "Depok, Pancoran Mas, Kota Depok, Jawa Barat");
+        assert_eq!(
+            idx.path(code),
+            "Depok, Pancoran Mas, Kota Depok, Jawa Barat"
+        );
         let found = idx.find_by_name("kota depok");
         assert_eq!(found[0].code.to_string(), "32.76");
         assert!(found[0].is_current());
@@ -539,14 +568,24 @@ mod tests {
         let info = idx.get(c).unwrap();
         assert_eq!(info.retired_after, Some(2022));
         assert!(!info.is_current());
-        assert!(matches!(idx.parse_known("99.99"), Err(RegionError::Unknown(_))));
-        assert!(matches!(idx.parse_village("32.76"), Err(RegionError::NotVillage(_))));
+        assert!(matches!(
+            idx.parse_known("99.99"),
+            Err(RegionError::Unknown(_))
+        ));
+        assert!(matches!(
+            idx.parse_village("32.76"),
+            Err(RegionError::NotVillage(_))
+        ));
     }
 
     #[test]
     fn bundled_index_has_the_documented_counts() {
         let idx = regions();
-        let current = |l| idx.iter().filter(|i| i.is_current() && i.code.level() == l).count();
+        let current = |l| {
+            idx.iter()
+                .filter(|i| i.is_current() && i.code.level() == l)
+                .count()
+        };
         assert_eq!(current(RegionLevel::Province), 38);
         assert_eq!(current(RegionLevel::Regency), 514);
         assert_eq!(current(RegionLevel::District), 7285);

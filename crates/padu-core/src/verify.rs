@@ -57,7 +57,12 @@ pub enum Flag {
 
 impl Flag {
     /// Every flag, in the spec's sort order (alphabetical by code).
-    pub const ALL: [Flag; 4] = [Flag::Ganda, Flag::Meninggal, Flag::NikBedaIdentitas, Flag::Pindah];
+    pub const ALL: [Flag; 4] = [
+        Flag::Ganda,
+        Flag::Meninggal,
+        Flag::NikBedaIdentitas,
+        Flag::Pindah,
+    ];
 
     /// The spec code.
     pub fn as_str(self) -> &'static str {
@@ -79,7 +84,11 @@ impl Flag {
 
     /// Parses a `;`-separated list of flags.
     pub fn split(s: &str) -> Result<Vec<Flag>, String> {
-        s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(str::parse).collect()
+        s.split(';')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::parse)
+            .collect()
     }
 }
 
@@ -205,7 +214,10 @@ mod tests {
     fn flags_join_sorted_and_split_back() {
         let s = Flag::join(&[Flag::Pindah, Flag::Ganda, Flag::Meninggal, Flag::Ganda]);
         assert_eq!(s, "GANDA;MENINGGAL;PINDAH");
-        assert_eq!(Flag::split(&s).unwrap(), vec![Flag::Ganda, Flag::Meninggal, Flag::Pindah]);
+        assert_eq!(
+            Flag::split(&s).unwrap(),
+            vec![Flag::Ganda, Flag::Meninggal, Flag::Pindah]
+        );
         assert_eq!(Flag::split("").unwrap(), vec![]);
         assert!(Flag::split("HILANG").is_err());
     }
