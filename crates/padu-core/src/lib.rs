@@ -14,7 +14,7 @@ pub mod verify;
 
 pub use date::{DateError, parse_date};
 pub use lang::Lang;
-pub use nik::{Nik, NikError, NikMismatch, NikWarning, NoKk};
+pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
 pub use person::{CivilPerson, IdField, LifeStatus, RegistryPerson, Relation, Sex};
 pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
 pub use verify::{Action, Flag, NikStatus, VerificationRow};

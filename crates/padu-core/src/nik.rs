@@ -371,6 +371,39 @@ fn resolve_century(day: u32, month: u32, yy: u32, today: NaiveDate) -> Option<Na
     None
 }
 
+/// Everything that can be read from a NIK-like text, valid or not, with every problem found.
+///
+/// [`Nik::parse`] stops at the first error; this keeps going so an operator
+/// sees all that is wrong at once (`padu nik`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NikReport {
+    /// The 16 digits after stripping separators, when there are exactly 16 digits.
+    pub normalized: Option<String>,
+    /// Every error, in check order; empty when the NIK is valid.
+    pub errors: Vec<NikError>,
+    /// Warnings about a valid or invalid number's region prefix.
+    pub warnings: Vec<NikWarning>,
+    /// The province digits as a code, when derivable.
+    pub province: Option<RegionCode>,
+    /// The regency digits as a code, when derivable.
+    pub regency: Option<RegionCode>,
+    /// The district digits as a code, when derivable.
+    pub district: Option<RegionCode>,
+    /// The embedded birth date, when it is a real date.
+    pub birth_date: Option<NaiveDate>,
+    /// The embedded sex, when the day part is a plausible day (1–31 or 41–71).
+    pub sex: Option<Sex>,
+    /// The four serial digits.
+    pub serial: Option<String>,
+}
+
+impl NikReport {
+    /// Whether no error was found.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
 /// A valid NIK: 16 digits whose region prefix, embedded birth date and serial check out.
 ///
 /// Equality and hashing use the digits only.
@@ -405,6 +438,74 @@ impl Nik {
             return Err(NikError::SerialZero);
         }
         Ok(Nik { value, birth_date })
+    }
+
+    /// Inspects a NIK-like text, collecting every error and every derivable part.
+    pub fn inspect(raw: &str, today: NaiveDate) -> NikReport {
+        let mut r = NikReport {
+            normalized: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            province: None,
+            regency: None,
+            district: None,
+            birth_date: None,
+            sex: None,
+            serial: None,
+        };
+        let value = match sixteen_digits(raw) {
+            Ok(v) => v,
+            Err(e) => {
+                r.errors.push(e);
+                return r;
+            }
+        };
+        r.normalized = Some(format!("{value:016}"));
+        if value / 100 == 99_999_999_999_999 {
+            r.errors.push(NikError::Placeholder(format!("{value:016}")));
+            return r;
+        }
+        let p = value / 100_000_000_000_000;
+        if p >= 11 {
+            r.province = Some(RegionCode::from_digits(p, RegionLevel::Province));
+            if (value / 1_000_000_000_000) % 100 != 0 {
+                r.regency = Some(RegionCode::from_digits(
+                    value / 1_000_000_000_000,
+                    RegionLevel::Regency,
+                ));
+                if (value / 10_000_000_000) % 100 != 0 {
+                    r.district = Some(RegionCode::from_digits(
+                        value / 10_000_000_000,
+                        RegionLevel::District,
+                    ));
+                }
+            }
+        }
+        match check_region_prefix(value) {
+            Ok(()) => r.warnings = region_warnings(value),
+            Err(e) => r.errors.push(e),
+        }
+        let dd = ((value / 100_000_000) % 100) as u32;
+        let mm = ((value / 1_000_000) % 100) as u32;
+        let yy = ((value / 10_000) % 100) as u32;
+        let day = if dd > 40 { dd - 40 } else { dd };
+        if (1..=31).contains(&day) {
+            r.sex = Some(if dd > 40 { Sex::P } else { Sex::L });
+        }
+        r.birth_date = (1..=12)
+            .contains(&mm)
+            .then(|| resolve_century(day, mm, yy, today))
+            .flatten()
+            .filter(|_| (1..=31).contains(&day));
+        if r.birth_date.is_none() {
+            r.errors
+                .push(NikError::InvalidDate(format!("{dd:02}{mm:02}{yy:02}")));
+        }
+        r.serial = Some(format!("{:04}", value % 10_000));
+        if value % 10_000 == 0 {
+            r.errors.push(NikError::SerialZero);
+        }
+        r
     }
 
     /// The NIK as a number (its 16 digits).
@@ -743,6 +844,46 @@ mod tests {
             Err(NikError::ExcelScientific(_))
         ));
         assert_eq!(NoKk::parse("3276011203150000"), Err(NikError::SerialZero));
+    }
+
+    #[test]
+    fn inspect_collects_every_error_and_derivable_part() {
+        let r = Nik::inspect("3299013102900000", today());
+        let codes: Vec<_> = r.errors.iter().map(NikError::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "KABUPATEN_TIDAK_DIKENAL",
+                "TANGGAL_TIDAK_VALID",
+                "NOMOR_URUT_NOL"
+            ]
+        );
+        assert_eq!(r.normalized.as_deref(), Some("3299013102900000"));
+        assert_eq!(r.province.unwrap().to_string(), "32");
+        assert_eq!(r.regency.unwrap().to_string(), "32.99");
+        assert_eq!(r.birth_date, None);
+        assert_eq!(r.sex, Some(Sex::L));
+        let ok = Nik::inspect("3276014501900001", today());
+        assert!(ok.is_valid());
+        assert_eq!(ok.birth_date, Some(ymd(1990, 1, 5)));
+        let excel = Nik::inspect("3.27601E+15", today());
+        assert_eq!(excel.normalized, None);
+        assert!(excel.errors[0].is_excel());
+    }
+
+    proptest! {
+        #[test]
+        fn inspect_agrees_with_parse(s in "[0-9]{16}") {
+            let r = Nik::inspect(&s, today());
+            match Nik::parse(&s, today()) {
+                Ok(n) => {
+                    prop_assert!(r.is_valid());
+                    prop_assert_eq!(r.birth_date, Some(n.birth_date()));
+                    prop_assert_eq!(r.sex, Some(n.sex()));
+                }
+                Err(e) => prop_assert_eq!(r.errors.first(), Some(&e)),
+            }
+        }
     }
 
     #[test]
