@@ -1,3 +1,31 @@
-//! The `padu` command-line tool.
+//! The `padu` command-line tool: the operator's and data engineer's entry point.
+//!
+//! Exit codes: 0 success; 1 the command ran but found problems (an invalid NIK,
+//! an unknown region, an import with row errors); 2 the command could not run
+//! (bad arguments, unreadable file, database unreachable).
 
-fn main() {}
+mod cli;
+mod cmd;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PADU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cmd::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("padu: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
