@@ -17,4 +17,4 @@ pub use lang::Lang;
 pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
 pub use person::{CivilPerson, IdField, LifeStatus, RegistryPerson, Relation, Sex};
 pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
-pub use verify::{Action, Flag, NikStatus, VerificationRow};
+pub use verify::{Action, Counts, Flag, NikStatus, Summary, VerificationRow};

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::region::RegionCode;
+
 /// Exactly one per registry person: how its NIK relates to the civil registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum NikStatus {
@@ -220,5 +222,141 @@ mod tests {
         );
         assert_eq!(Flag::split("").unwrap(), vec![]);
         assert!(Flag::split("HILANG").is_err());
+    }
+}
+
+/// Counts of one set of results: per status, flag and action.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Number of people.
+    pub total: u64,
+    /// People per NIK status, in [`NikStatus::ALL`] order.
+    pub status: [u64; 5],
+    /// People carrying each flag, in [`Flag::ALL`] order.
+    pub flags: [u64; 4],
+    /// People per proposed action, in [`Action::ALL`] order.
+    pub actions: [u64; 3],
+}
+
+impl Counts {
+    fn add(&mut self, row: &VerificationRow) {
+        self.total += 1;
+        self.status[NikStatus::ALL
+            .iter()
+            .position(|s| *s == row.status)
+            .expect("known status")] += 1;
+        for f in &row.flags {
+            self.flags[Flag::ALL.iter().position(|x| x == f).expect("known flag")] += 1;
+        }
+        self.actions[Action::ALL
+            .iter()
+            .position(|a| *a == row.tindakan)
+            .expect("known action")] += 1;
+    }
+
+    /// People with this status.
+    pub fn status(&self, s: NikStatus) -> u64 {
+        self.status[NikStatus::ALL
+            .iter()
+            .position(|x| *x == s)
+            .expect("known status")]
+    }
+
+    /// People with this flag.
+    pub fn flag(&self, f: Flag) -> u64 {
+        self.flags[Flag::ALL.iter().position(|x| *x == f).expect("known flag")]
+    }
+
+    /// People with this action.
+    pub fn action(&self, a: Action) -> u64 {
+        self.actions[Action::ALL
+            .iter()
+            .position(|x| *x == a)
+            .expect("known action")]
+    }
+
+    /// Share of people matched (`PADAN`), in percent.
+    pub fn percent_padan(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            100.0 * self.status(NikStatus::Padan) as f64 / self.total as f64
+        }
+    }
+}
+
+/// The totals operators report: overall, per regency/city and per district.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// All people.
+    pub all: Counts,
+    /// Per regency/city, ordered by code.
+    pub regencies: Vec<(RegionCode, Counts)>,
+    /// Per district, ordered by code.
+    pub districts: Vec<(RegionCode, Counts)>,
+}
+
+impl Summary {
+    /// Aggregates results, each paired with the village code of its registry row.
+    pub fn of<'a>(rows: impl IntoIterator<Item = (&'a VerificationRow, RegionCode)>) -> Summary {
+        use std::collections::BTreeMap;
+        let mut all = Counts::default();
+        let mut reg: BTreeMap<RegionCode, Counts> = BTreeMap::new();
+        let mut dis: BTreeMap<RegionCode, Counts> = BTreeMap::new();
+        for (row, code) in rows {
+            all.add(row);
+            if let Some(r) = code.regency() {
+                reg.entry(r).or_default().add(row);
+            }
+            if let Some(d) = code.district() {
+                dis.entry(d).or_default().add(row);
+            }
+        }
+        Summary {
+            all,
+            regencies: reg.into_iter().collect(),
+            districts: dis.into_iter().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    fn row(id: &str, status: NikStatus, flags: Vec<Flag>, tindakan: Action) -> VerificationRow {
+        VerificationRow {
+            id_art: id.into(),
+            status,
+            flags,
+            tindakan,
+            nik_usulan: None,
+            skor: None,
+            id_kelompok_ganda: None,
+            id_art_utama: None,
+            keterangan: String::new(),
+        }
+    }
+
+    #[test]
+    fn summary_counts_per_regency_and_district() {
+        let a = RegionCode::parse("32.76.01.1006").unwrap();
+        let b = RegionCode::parse("32.76.02.1001").unwrap();
+        let c = RegionCode::parse("32.01.01.2001").unwrap();
+        let rows = [
+            row("1", NikStatus::Padan, vec![], Action::Tetap),
+            row("2", NikStatus::Padan, vec![Flag::Meninggal], Action::Hapus),
+            row("3", NikStatus::TanpaNik, vec![], Action::Perbaiki),
+        ];
+        let s = Summary::of([(&rows[0], a), (&rows[1], b), (&rows[2], c)]);
+        assert_eq!(s.all.total, 3);
+        assert_eq!(s.all.status(NikStatus::Padan), 2);
+        assert_eq!(s.all.flag(Flag::Meninggal), 1);
+        assert_eq!(s.all.action(Action::Hapus), 1);
+        assert_eq!(s.regencies.len(), 2);
+        assert_eq!(s.regencies[1].0.to_string(), "32.76");
+        assert_eq!(s.regencies[1].1.total, 2);
+        assert_eq!(s.districts.len(), 3);
+        assert!((s.all.percent_padan() - 66.666).abs() < 0.01);
     }
 }
