@@ -1,1 +1,67 @@
 //! Reading and writing Padu's interchange files (CSV, XLSX) into core types with row-level issues.
+//!
+//! The formats are the public contract in `spec/interchange.md`: the registry
+//! (DTKS) file, the civil-registry (Dukcapil) extract and the verification
+//! result. This crate turns them into [`padu_core`] types and back.
+//!
+//! # Reading
+//!
+//! [`RegistryReader`] and [`CivilReader`] open a file, check its header and
+//! then yield one [`Row`] per data row. Nothing but the set of ids already
+//! seen grows with the file, so a million-row CSV streams in constant memory;
+//! workbooks are read with calamine's cell reader on a worker thread behind a
+//! small bounded channel.
+//!
+//! - **CSV**: UTF-8 with or without BOM; the delimiter (`,`, `;` as Excel writes in
+//!   the Indonesian locale, or tab) is taken from the header line. A field that is
+//!   not valid UTF-8 is decoded as Windows-1252 (what Excel's plain "CSV" saves) and
+//!   the file gets one warning saying so; UTF-16 with a BOM is decoded; a file with
+//!   NUL bytes is refused as not text. Mojibake never gets in.
+//! - **Workbooks** (`.xlsx`, `.xlsm`, `.xls`, `.ods`): the first sheet unless
+//!   [`ReadOptions::sheet`] names another; the first non-blank row is the header.
+//!   Real date cells are dates. A NIK or No KK in a *number* cell is never trusted:
+//!   it is kept as [`padu_core::IdField::Invalid`] with
+//!   [`padu_core::NikError::ExcelNumber`] holding the number as Excel shows it.
+//! - **Header**: names match case-insensitively, ignoring surrounding spaces;
+//!   unknown columns are kept in order as `extra`; all missing required columns
+//!   are reported at once ([`ReadError::MissingColumns`]).
+//!
+//! Problems inside rows are [`Issue`]s, never [`ReadError`]s:
+//!
+//! - **Errors** (the row's `record` is `None`): a required value missing, an
+//!   impossible, ambiguous or future date, an unknown `jenis_kelamin`, an unknown
+//!   village code, a duplicate `id_art` (or, in the civil file, a duplicate or
+//!   invalid NIK) naming the earlier row, the wrong number of fields.
+//! - **Warnings** (the record is kept): an invalid NIK or No KK, including Excel's
+//!   manglings (`3.27601E+15`, `3276010101900001.0`, number cells) and survey
+//!   placeholders meaning "tanpa NIK"; an unknown `hubungan_keluarga` (left empty);
+//!   a retired village code; a date read from an Excel serial number.
+//!
+//! Every issue reads `file:row:column: message`, with rows numbered as Excel
+//! shows them (header = 1; a CSV record with a quoted line break is one row, as
+//! in Excel; a first line `sep=;` is honoured and not counted), in Bahasa Indonesia ([`std::fmt::Display`]) or
+//! English ([`Issue::message`]). After [`ReadOptions::max_issues`] issues the
+//! rest are counted and summarised in one last file issue; rows whose errors
+//! were left out still have `record: None`.
+//!
+//! # Writing
+//!
+//! [`write_registry`], [`write_civil`] and [`ResultWriter`] write `.csv`
+//! (UTF-8, comma, header in spec order, dates `YYYY-MM-DD`) or `.xlsx`
+//! (constant memory, bold frozen header, identity numbers as text cells in text
+//! columns, dates as date cells shown `dd-mm-yyyy`). [`read_results`] reads a
+//! result file back for scoring.
+
+mod error;
+mod fields;
+mod issue;
+mod read;
+mod results;
+mod source;
+mod write;
+
+pub use error::{ReadError, WriteError};
+pub use issue::{Issue, Severity};
+pub use read::{CIVIL_COLUMNS, CivilReader, REGISTRY_COLUMNS, ReadOptions, RegistryReader, Row};
+pub use results::read_results;
+pub use write::{ResultWriter, write_civil, write_registry};

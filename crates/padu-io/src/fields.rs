@@ -1,0 +1,541 @@
+//! Header matching and the parsing of one row's cells into typed fields.
+//!
+//! Every check here records its own [`Issue`]; a field that fails with an
+//! error marks the row as failed but parsing goes on, so one pass reports
+//! every problem of the row.
+
+use chrono::NaiveDate;
+use padu_core::lang::Localized;
+use padu_core::{
+    IdField, Lang, LifeStatus, Nik, NikError, NoKk, RegionCode, Relation, Sex, parse_date, regions,
+};
+
+use crate::error::ReadError;
+use crate::issue::{Issue, Severity};
+use crate::source::{Cell, excel_number_text, excel_serial_date};
+
+/// Where each spec column sits in the file, and which other columns it has.
+#[derive(Debug)]
+pub(crate) struct ColumnMap {
+    spec: &'static [&'static str],
+    index: Vec<Option<usize>>,
+    /// Unknown columns in file order: their header as written and their position.
+    pub(crate) extras: Vec<(String, usize)>,
+    /// Columns with an empty header; values there are ignored with a warning.
+    unnamed: Vec<usize>,
+    unnamed_warned: Vec<bool>,
+}
+
+/// Folds a header name the way the spec matches it: case-insensitive, surrounding spaces ignored.
+fn fold(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_lowercase()
+}
+
+impl ColumnMap {
+    /// Matches a header against the spec's columns; missing required columns are reported all at once.
+    pub(crate) fn new(
+        label: &str,
+        header_row: u64,
+        header: &[Cell],
+        spec: &'static [&'static str],
+        required: &[&str],
+    ) -> Result<ColumnMap, ReadError> {
+        let mut index = vec![None; spec.len()];
+        let mut extras = Vec::new();
+        let mut unnamed = Vec::new();
+        let mut duplicates = Vec::new();
+        for (pos, cell) in header.iter().enumerate() {
+            let shown = cell.shown();
+            let name = fold(&shown);
+            if name.is_empty() {
+                unnamed.push(pos);
+                continue;
+            }
+            match spec.iter().position(|s| *s == name) {
+                Some(k) if index[k].is_some() => duplicates.push(Issue::new(
+                    label,
+                    header_row,
+                    Some(spec[k]),
+                    Severity::Error,
+                    "KOLOM_GANDA",
+                    format!(
+                        "kolom \"{}\" muncul lebih dari sekali di baris judul",
+                        spec[k]
+                    ),
+                    format!(
+                        "column \"{}\" appears more than once in the header",
+                        spec[k]
+                    ),
+                )),
+                Some(k) => index[k] = Some(pos),
+                None => extras.push((shown.trim().to_string(), pos)),
+            }
+        }
+        if !duplicates.is_empty() {
+            return Err(ReadError::DuplicateColumns(duplicates));
+        }
+        let missing: Vec<Issue> = required
+            .iter()
+            .filter(|r| {
+                spec.iter()
+                    .position(|s| s == *r)
+                    .is_none_or(|k| index[k].is_none())
+            })
+            .map(|r| {
+                Issue::new(
+                    label,
+                    header_row,
+                    Some(r),
+                    Severity::Error,
+                    "KOLOM_WAJIB_TIDAK_ADA",
+                    format!("kolom wajib \"{r}\" tidak ada di baris judul"),
+                    format!("required column \"{r}\" is missing from the header"),
+                )
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(ReadError::MissingColumns(missing));
+        }
+        let unnamed_warned = vec![false; unnamed.len()];
+        Ok(ColumnMap {
+            spec,
+            index,
+            extras,
+            unnamed,
+            unnamed_warned,
+        })
+    }
+
+    /// Whether the file has the spec column `k`.
+    pub(crate) fn has(&self, k: usize) -> bool {
+        self.index[k].is_some()
+    }
+
+    /// Warns once per nameless column that holds a value, since that value is dropped.
+    pub(crate) fn check_unnamed(&mut self, label: &str, row: u64, cells: &[Cell]) -> Vec<Issue> {
+        let mut out = Vec::new();
+        for (i, pos) in self.unnamed.iter().enumerate() {
+            if !self.unnamed_warned[i] && cells.get(*pos).is_some_and(|c| !c.is_blank()) {
+                self.unnamed_warned[i] = true;
+                out.push(Issue::new(
+                    label,
+                    row,
+                    None,
+                    Severity::Warning,
+                    "KOLOM_TANPA_NAMA",
+                    format!(
+                        "kolom ke-{} tidak memiliki judul; isinya diabaikan (di baris ini dan baris lain)",
+                        pos + 1
+                    ),
+                    format!(
+                        "column {} has no header; its values are ignored (in this row and others)",
+                        pos + 1
+                    ),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// One row being parsed: its cells, where they are, and what went wrong so far.
+pub(crate) struct RowCtx<'a> {
+    label: &'a str,
+    /// Row number as Excel shows it.
+    pub(crate) row: u64,
+    map: &'a ColumnMap,
+    cells: &'a [Cell],
+    /// Everything found so far, errors and warnings.
+    pub(crate) issues: Vec<Issue>,
+    /// Whether any error was found.
+    pub(crate) failed: bool,
+}
+
+impl<'a> RowCtx<'a> {
+    pub(crate) fn new(label: &'a str, row: u64, map: &'a ColumnMap, cells: &'a [Cell]) -> Self {
+        RowCtx {
+            label,
+            row,
+            map,
+            cells,
+            issues: Vec::new(),
+            failed: false,
+        }
+    }
+
+    /// The cell of spec column `k` (empty if the column or the cell is absent).
+    pub(crate) fn cell(&self, k: usize) -> &'a Cell {
+        const EMPTY: &Cell = &Cell::Empty;
+        self.map.index[k]
+            .and_then(|pos| self.cells.get(pos))
+            .unwrap_or(EMPTY)
+    }
+
+    /// The unknown columns' values in file order, as they were written.
+    pub(crate) fn extras(&self) -> Vec<(String, String)> {
+        self.map
+            .extras
+            .iter()
+            .map(|(name, pos)| {
+                let v = self.cells.get(*pos).map(Cell::shown).unwrap_or_default();
+                (name.clone(), v)
+            })
+            .collect()
+    }
+
+    fn push(&mut self, k: usize, severity: Severity, code: &'static str, id: String, en: String) {
+        if severity == Severity::Error {
+            self.failed = true;
+        }
+        let column = self.map.spec[k];
+        self.issues.push(Issue::new(
+            self.label,
+            self.row,
+            Some(column),
+            severity,
+            code,
+            id,
+            en,
+        ));
+    }
+
+    /// Records an error in column `k`.
+    pub(crate) fn error(&mut self, k: usize, code: &'static str, id: String, en: String) {
+        self.push(k, Severity::Error, code, id, en);
+    }
+
+    /// Records a warning in column `k`.
+    pub(crate) fn warn(&mut self, k: usize, code: &'static str, id: String, en: String) {
+        self.push(k, Severity::Warning, code, id, en);
+    }
+
+    fn empty_error(&mut self, k: usize) {
+        let c = self.map.spec[k];
+        self.error(
+            k,
+            "NILAI_KOSONG",
+            format!("{c} wajib diisi"),
+            format!("{c} must not be empty"),
+        );
+    }
+
+    /// The trimmed text of column `k`, or `None` when blank.
+    pub(crate) fn text(&self, k: usize) -> Option<String> {
+        let cell = self.cell(k);
+        if cell.is_blank() {
+            return None;
+        }
+        let s = cell.shown();
+        Some(s.trim().to_string())
+    }
+
+    /// The trimmed text of a column that must not be blank.
+    pub(crate) fn required_text(&mut self, k: usize) -> Option<String> {
+        let t = self.text(k);
+        if t.is_none() {
+            self.empty_error(k);
+        }
+        t
+    }
+
+    /// Reports an invalid identity number as a warning naming its problem.
+    fn id_warning(&mut self, k: usize, what: &str, raw: &str, err: &NikError) {
+        match err {
+            NikError::Placeholder(_) => self.warn(
+                k,
+                err.code(),
+                format!(
+                    "{what} {raw} adalah kode pengganti survei yang berarti \"tanpa NIK\", bukan nomor asli"
+                ),
+                format!("{what} {raw} is a survey placeholder meaning \"no NIK\", not a real number"),
+            ),
+            _ => self.warn(
+                k,
+                err.code(),
+                format!("{what} tidak valid: {}", err.message(Lang::Id)),
+                format!("{what} is invalid: {}", err.message(Lang::En)),
+            ),
+        }
+    }
+
+    /// Spreadsheet number cells are never trusted as identity numbers: Excel may already have lost digits.
+    fn id_field<T>(
+        &mut self,
+        k: usize,
+        what: &str,
+        parse: impl Fn(&str) -> IdField<T>,
+    ) -> IdField<T> {
+        let cell = self.cell(k);
+        let field = match cell {
+            c if c.is_blank() => IdField::Missing,
+            Cell::Number(_) | Cell::Int(_) => {
+                let raw = cell.shown();
+                IdField::Invalid {
+                    error: NikError::ExcelNumber(raw.clone()),
+                    raw,
+                }
+            }
+            other => parse(&other.shown()),
+        };
+        if let IdField::Invalid { raw, error } = &field {
+            self.id_warning(k, what, raw, error);
+        }
+        field
+    }
+
+    /// A NIK column where invalid numbers are data: kept raw, with a warning.
+    pub(crate) fn nik(&mut self, k: usize, today: NaiveDate) -> IdField<Nik> {
+        self.id_field(k, "NIK", |s| IdField::parse_nik(s, today))
+    }
+
+    /// A No KK column where invalid numbers are data: kept raw, with a warning.
+    pub(crate) fn kk(&mut self, k: usize) -> IdField<NoKk> {
+        self.id_field(k, "No KK", IdField::parse_kk)
+    }
+
+    /// A NIK that must be present and valid (the key of a civil-registry row).
+    pub(crate) fn required_nik(&mut self, k: usize, today: NaiveDate) -> Option<Nik> {
+        let cell = self.cell(k);
+        let parsed = match cell {
+            c if c.is_blank() => Err(NikError::Empty),
+            Cell::Number(_) | Cell::Int(_) => Err(NikError::ExcelNumber(cell.shown())),
+            other => Nik::parse(&other.shown(), today),
+        };
+        match parsed {
+            Ok(n) => Some(n),
+            Err(NikError::Empty) => {
+                self.empty_error(k);
+                None
+            }
+            Err(e) => {
+                self.error(
+                    k,
+                    e.code(),
+                    format!("NIK tidak valid: {}", e.message(Lang::Id)),
+                    format!("NIK is invalid: {}", e.message(Lang::En)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A date column; a spreadsheet date cell is used as is, text goes through [`parse_date`].
+    pub(crate) fn date(
+        &mut self,
+        k: usize,
+        required: bool,
+        not_after: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        let cell = self.cell(k);
+        let parsed = match cell {
+            c if c.is_blank() => {
+                if required {
+                    self.empty_error(k);
+                }
+                return None;
+            }
+            Cell::Date(Ok(d)) => Ok(*d),
+            Cell::Date(Err(s)) => Err(padu_core::DateError::Impossible(s.clone())),
+            Cell::Number(_) | Cell::Int(_) => {
+                let serial = match cell {
+                    Cell::Int(i) => *i as f64,
+                    Cell::Number(f) => *f,
+                    _ => unreachable!("matched above"),
+                };
+                match excel_serial_date(serial) {
+                    Some(d) => {
+                        let shown = excel_number_text(serial);
+                        self.warn(
+                            k,
+                            "TANGGAL_ANGKA_SERI",
+                            format!(
+                                "tanggal tersimpan sebagai angka {shown}; dibaca sebagai nomor seri tanggal Excel {}",
+                                d.format("%d-%m-%Y")
+                            ),
+                            format!(
+                                "date is stored as the number {shown}; read as the Excel date serial {}",
+                                d.format("%d-%m-%Y")
+                            ),
+                        );
+                        Ok(d)
+                    }
+                    None => Err(padu_core::DateError::Format(cell.shown())),
+                }
+            }
+            other => parse_date(&other.shown()),
+        };
+        match parsed {
+            Ok(d) if not_after.is_some_and(|t| d > t) => {
+                let shown = d.format("%d-%m-%Y");
+                self.error(
+                    k,
+                    "TANGGAL_MASA_DEPAN",
+                    format!("tanggal {shown} ada di masa depan"),
+                    format!("date {shown} is in the future"),
+                );
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(
+                    k,
+                    "TANGGAL_TIDAK_VALID",
+                    e.message(Lang::Id),
+                    e.message(Lang::En),
+                );
+                None
+            }
+        }
+    }
+
+    /// `jenis_kelamin`: required, and only the spellings [`Sex::parse`] knows.
+    pub(crate) fn sex(&mut self, k: usize) -> Option<Sex> {
+        let t = self.required_text(k)?;
+        let sex = Sex::parse(&t);
+        if sex.is_none() {
+            self.error(
+                k,
+                "JENIS_KELAMIN_TIDAK_DIKENAL",
+                format!("jenis kelamin \"{t}\" tidak dikenal; gunakan L atau P"),
+                format!("sex \"{t}\" is not recognised; use L or P"),
+            );
+        }
+        sex
+    }
+
+    /// `hubungan_keluarga`: optional; an unknown value is dropped with a warning.
+    pub(crate) fn relation(&mut self, k: usize) -> Option<Relation> {
+        let t = self.text(k)?;
+        match t.parse::<Relation>() {
+            Ok(r) => Some(r),
+            Err(()) => {
+                let allowed = Relation::ALL.map(Relation::as_str).join(", ");
+                self.warn(
+                    k,
+                    "HUBUNGAN_TIDAK_DIKENAL",
+                    format!(
+                        "hubungan keluarga \"{t}\" tidak dikenal dan dikosongkan; gunakan salah satu: {allowed}"
+                    ),
+                    format!("family relation \"{t}\" is not recognised and was left empty; use one of: {allowed}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `kode_wilayah`: a village code some edition knows; a retired one is a warning.
+    pub(crate) fn village(&mut self, k: usize) -> Option<RegionCode> {
+        let t = self.required_text(k)?;
+        match regions().parse_village(&t) {
+            Ok(code) => {
+                if let Some(ed) = regions().get(code).and_then(|i| i.retired_after) {
+                    self.warn(
+                        k,
+                        "WILAYAH_KODE_LAMA",
+                        format!(
+                            "kode wilayah {code} sudah tidak berlaku (terakhir ada di edisi {ed}); perbarui ke kode yang berlaku"
+                        ),
+                        format!(
+                            "region code {code} is retired (last in the {ed} edition); update it to a current code"
+                        ),
+                    );
+                }
+                Some(code)
+            }
+            Err(e) => {
+                self.error(
+                    k,
+                    "WILAYAH_TIDAK_VALID",
+                    e.message(Lang::Id),
+                    e.message(Lang::En),
+                );
+                None
+            }
+        }
+    }
+
+    /// `status_hidup`: empty means alive; anything unknown is an error.
+    pub(crate) fn life_status(&mut self, k: usize) -> Option<LifeStatus> {
+        let t = self.text(k).unwrap_or_default();
+        let status = LifeStatus::parse(&t);
+        if status.is_none() {
+            self.error(
+                k,
+                "STATUS_HIDUP_TIDAK_DIKENAL",
+                format!("status hidup \"{t}\" tidak dikenal; gunakan HIDUP atau MENINGGAL"),
+                format!("life status \"{t}\" is not recognised; use HIDUP or MENINGGAL"),
+            );
+        }
+        status
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: [&str; 3] = ["id_art", "nik", "nama"];
+
+    fn header(names: &[&str]) -> Vec<Cell> {
+        names.iter().map(|n| Cell::Text(n.to_string())).collect()
+    }
+
+    #[test]
+    fn header_names_fold_case_and_spaces_and_keep_unknown_columns_in_order() {
+        let map = ColumnMap::new(
+            "f.csv",
+            1,
+            &header(&[" NAMA ", "Desil", "\u{feff}Id_Art", "", "nik", "Catatan "]),
+            &SPEC,
+            &SPEC,
+        )
+        .unwrap();
+        assert_eq!(map.index, vec![Some(2), Some(4), Some(0)]);
+        assert_eq!(
+            map.extras,
+            vec![("Desil".to_string(), 1), ("Catatan".to_string(), 5)]
+        );
+        assert_eq!(map.unnamed, vec![3]);
+    }
+
+    #[test]
+    fn a_value_under_a_nameless_column_is_warned_about_once() {
+        let mut map = ColumnMap::new(
+            "f.csv",
+            1,
+            &header(&["id_art", "", "nik", "nama"]),
+            &SPEC,
+            &SPEC,
+        )
+        .unwrap();
+        let row = header(&["1", "lost", "", "Ani"]);
+        assert_eq!(map.check_unnamed("f.csv", 2, &row).len(), 1);
+        assert!(map.check_unnamed("f.csv", 3, &row).is_empty());
+    }
+
+    #[test]
+    fn a_number_cell_is_never_accepted_as_an_identity_number() {
+        let map = ColumnMap::new("f.csv", 1, &header(&SPEC), &SPEC, &SPEC).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let cells = vec![
+            Cell::Text("1".into()),
+            Cell::Number(3_276_014_501_900_001.0),
+            Cell::Text("Ani".into()),
+        ];
+        let mut ctx = RowCtx::new("f.csv", 2, &map, &cells);
+        let nik = ctx.nik(1, today);
+        assert_eq!(
+            nik,
+            IdField::Invalid {
+                raw: "3276014501900000".into(),
+                error: NikError::ExcelNumber("3276014501900000".into())
+            }
+        );
+        assert!(!ctx.failed);
+        assert!(ctx.required_nik(1, today).is_none());
+        assert!(ctx.failed);
+    }
+}

@@ -1,0 +1,108 @@
+//! Reading a verification-result file back (results to score, or a generator's ground truth).
+
+use std::path::Path;
+
+use padu_core::{Action, Flag, NikStatus, VerificationRow};
+
+use crate::error::ReadError;
+use crate::fields::{ColumnMap, RowCtx};
+use crate::issue::{Budget, Issue};
+use crate::source;
+
+const ID_ART: usize = 0;
+const STATUS: usize = 1;
+const FLAGS: usize = 2;
+const TINDAKAN: usize = 3;
+const NIK_USULAN: usize = 4;
+const SKOR: usize = 5;
+const ID_KELOMPOK: usize = 6;
+const ID_ART_UTAMA: usize = 7;
+const KETERANGAN: usize = 8;
+
+/// Reads a whole verification-result file (`.csv` or `.xlsx`) in the spec's columns.
+///
+/// `id_art` and `status` are required columns; a file without `tindakan`
+/// (a ground-truth file that only knows statuses) reads as `TETAP`. Any invalid
+/// row makes the whole read fail with [`ReadError::InvalidRows`] listing every
+/// problem (up to 1000).
+pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
+    let label = path.display().to_string();
+    let opened = source::open(path, None, &label)?;
+    let columns = ColumnMap::new(
+        &label,
+        opened.header_row,
+        &opened.header,
+        &VerificationRow::COLUMNS,
+        &["id_art", "status"],
+    )?;
+    let mut src = opened.source;
+    let mut budget = Budget::new(1000);
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    while let Some(raw) = src.next_row() {
+        let mut issues: Vec<Issue> = raw.issues.clone();
+        if raw.broken || issues.iter().any(Issue::is_error) {
+            problems.extend(budget.admit(issues));
+            continue;
+        }
+        let mut ctx = RowCtx::new(&label, raw.row, &columns, &raw.cells);
+        let id_art = ctx.required_text(ID_ART);
+        let status = ctx.required_text(STATUS).and_then(|s| {
+            s.parse::<NikStatus>()
+                .map_err(|e| ctx.error(STATUS, "STATUS_TIDAK_DIKENAL", e.clone(), e))
+                .ok()
+        });
+        let flags = Flag::split(&ctx.text(FLAGS).unwrap_or_default())
+            .map_err(|e| ctx.error(FLAGS, "FLAG_TIDAK_DIKENAL", e.clone(), e))
+            .ok();
+        let tindakan = if columns.has(TINDAKAN) {
+            ctx.required_text(TINDAKAN).and_then(|s| {
+                s.parse::<Action>()
+                    .map_err(|e| ctx.error(TINDAKAN, "TINDAKAN_TIDAK_DIKENAL", e.clone(), e))
+                    .ok()
+            })
+        } else {
+            Some(Action::Tetap)
+        };
+        let skor = match ctx.text(SKOR) {
+            None => Some(None),
+            Some(s) => match s.replace(',', ".").parse::<f64>() {
+                Ok(v) if (0.0..=1.0).contains(&v) => Some(Some(v)),
+                _ => {
+                    ctx.error(
+                        SKOR,
+                        "SKOR_TIDAK_VALID",
+                        format!("skor \"{s}\" harus angka antara 0 dan 1"),
+                        format!("score \"{s}\" must be a number between 0 and 1"),
+                    );
+                    None
+                }
+            },
+        };
+        if let (Some(id_art), Some(status), Some(flags), Some(tindakan), Some(skor)) =
+            (id_art, status, flags, tindakan, skor)
+            && !ctx.failed
+        {
+            out.push(VerificationRow {
+                id_art,
+                status,
+                flags,
+                tindakan,
+                nik_usulan: ctx.text(NIK_USULAN),
+                skor,
+                id_kelompok_ganda: ctx.text(ID_KELOMPOK),
+                id_art_utama: ctx.text(ID_ART_UTAMA),
+                keterangan: ctx.text(KETERANGAN).unwrap_or_default(),
+            });
+        }
+        issues.extend(ctx.issues.into_iter().filter(Issue::is_error));
+        problems.extend(budget.admit(issues));
+    }
+    let errors = problems.iter().any(Issue::is_error) || budget.suppressed() > 0;
+    if errors {
+        problems.extend(budget.summary(&label));
+        problems.retain(Issue::is_error);
+        return Err(ReadError::InvalidRows(problems));
+    }
+    Ok(out)
+}
