@@ -1,0 +1,390 @@
+//! Row wrappers: how core records become columns and come back.
+//!
+//! Core types carry no sqlx derives; these local structs are the only place that
+//! knows the column layout. Identity numbers are stored as the cell text
+//! (`IdField::to_cell`) plus the error code when invalid, and re-parsed on load
+//! so the rules of `padu-core` (and the `today` that fixes a NIK's century)
+//! stay the single source of truth.
+
+use chrono::NaiveDate;
+use padu_core::{
+    CivilPerson, IdField, LifeStatus, Nik, NikError, NoKk, RegionCode, RegistryPerson, Relation,
+    Sex,
+};
+
+use crate::error::StoreError;
+
+/// The content columns of a registry person, as stored in `person`, `person_history` and the staging table.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    pub id_art: String,
+    pub id_keluarga: Option<String>,
+    pub no_kk: String,
+    pub no_kk_error: Option<String>,
+    pub nik: String,
+    pub nik_error: Option<String>,
+    pub nama: String,
+    pub jenis_kelamin: String,
+    pub tempat_lahir: Option<String>,
+    pub tgl_lahir: NaiveDate,
+    pub hubungan_keluarga: Option<String>,
+    pub nama_ibu_kandung: Option<String>,
+    pub alamat: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+    pub kode_wilayah: String,
+    pub extra: Option<String>,
+}
+
+/// The columns selected for a [`PersonRow`], in struct order (a macro so `concat!` can build static SQL).
+macro_rules! person_columns {
+    () => {
+        "id_art, id_keluarga, no_kk, no_kk_error, nik, nik_error, nama, jenis_kelamin, tempat_lahir, \
+         tgl_lahir, hubungan_keluarga, nama_ibu_kandung, alamat, rt, rw, kode_wilayah, extra"
+    };
+}
+pub(crate) use person_columns;
+
+fn id_error<T>(f: &IdField<T>) -> Option<String> {
+    match f {
+        IdField::Invalid { error, .. } => Some(error.code().to_string()),
+        _ => None,
+    }
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_ref().filter(|v| !v.is_empty()).cloned()
+}
+
+/// Extra columns as a JSON array of `[name, value]` pairs, keeping their order; `None` when there are none.
+fn extra_json(extra: &[(String, String)]) -> Option<String> {
+    if extra.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(extra).expect("pairs of strings always serialise"))
+    }
+}
+
+impl PersonRow {
+    pub(crate) fn from_person(p: &RegistryPerson) -> Self {
+        PersonRow {
+            id_art: p.id_art.clone(),
+            id_keluarga: non_empty(&p.id_keluarga),
+            no_kk: p.no_kk.to_cell(),
+            no_kk_error: id_error(&p.no_kk),
+            nik: p.nik.to_cell(),
+            nik_error: id_error(&p.nik),
+            nama: p.nama.clone(),
+            jenis_kelamin: p.jenis_kelamin.as_str().to_string(),
+            tempat_lahir: p.tempat_lahir.clone(),
+            tgl_lahir: p.tgl_lahir,
+            hubungan_keluarga: p.hubungan_keluarga.map(|r| r.as_str().to_string()),
+            nama_ibu_kandung: p.nama_ibu_kandung.clone(),
+            alamat: p.alamat.clone(),
+            rt: p.rt.clone(),
+            rw: p.rw.clone(),
+            kode_wilayah: p.kode_wilayah.compact(),
+            extra: extra_json(&p.extra),
+        }
+    }
+
+    /// A stable 64-bit fingerprint of every content column (FNV-1a over length-prefixed fields).
+    ///
+    /// It is written to the database and compared across imports, so it must not
+    /// depend on the Rust version: `std`'s hasher is not guaranteed stable.
+    pub(crate) fn content_hash(&self) -> i64 {
+        let mut h = Fnv::new(b"person/v1");
+        h.field(Some(&self.id_art));
+        h.field(self.id_keluarga.as_deref());
+        h.field(Some(&self.no_kk));
+        h.field(self.no_kk_error.as_deref());
+        h.field(Some(&self.nik));
+        h.field(self.nik_error.as_deref());
+        h.field(Some(&self.nama));
+        h.field(Some(&self.jenis_kelamin));
+        h.field(self.tempat_lahir.as_deref());
+        h.field(Some(&self.tgl_lahir.to_string()));
+        h.field(self.hubungan_keluarga.as_deref());
+        h.field(self.nama_ibu_kandung.as_deref());
+        h.field(self.alamat.as_deref());
+        h.field(self.rt.as_deref());
+        h.field(self.rw.as_deref());
+        h.field(Some(&self.kode_wilayah));
+        h.field(self.extra.as_deref());
+        h.finish()
+    }
+
+    pub(crate) fn into_person(self, today: NaiveDate) -> Result<RegistryPerson, StoreError> {
+        const T: &str = "person";
+        let jenis_kelamin = Sex::parse(&self.jenis_kelamin).ok_or_else(|| {
+            StoreError::decode(T, "jenis_kelamin", format!("{:?}", self.jenis_kelamin))
+        })?;
+        let hubungan_keluarga = match self.hubungan_keluarga.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(
+                s.parse::<Relation>()
+                    .map_err(|()| StoreError::decode(T, "hubungan_keluarga", format!("{s:?}")))?,
+            ),
+        };
+        let kode_wilayah = RegionCode::parse(&self.kode_wilayah)
+            .map_err(|e| StoreError::decode(T, "kode_wilayah", e.to_string()))?;
+        let extra = match self.extra.as_deref() {
+            None | Some("") => Vec::new(),
+            Some(s) => serde_json::from_str::<Vec<(String, String)>>(s)
+                .map_err(|e| StoreError::decode(T, "extra", e.to_string()))?,
+        };
+        Ok(RegistryPerson {
+            nik: nik_field(&self.nik, self.nik_error.as_deref(), today),
+            no_kk: kk_field(&self.no_kk, self.no_kk_error.as_deref()),
+            id_art: self.id_art,
+            id_keluarga: self.id_keluarga,
+            nama: self.nama,
+            jenis_kelamin,
+            tempat_lahir: self.tempat_lahir,
+            tgl_lahir: self.tgl_lahir,
+            hubungan_keluarga,
+            nama_ibu_kandung: self.nama_ibu_kandung,
+            alamat: self.alamat,
+            rt: self.rt,
+            rw: self.rw,
+            kode_wilayah,
+            extra,
+        })
+    }
+}
+
+/// Re-parses a stored NIK cell.
+///
+/// A number that came from a numeric spreadsheet cell has all 16 digits and
+/// parses as valid on its own; the stored error code keeps it flagged.
+pub(crate) fn nik_field(cell: &str, error: Option<&str>, today: NaiveDate) -> IdField<Nik> {
+    match IdField::parse_nik(cell, today) {
+        IdField::Valid(_) if error == Some("EXCEL_ANGKA") => IdField::Invalid {
+            raw: cell.to_string(),
+            error: NikError::ExcelNumber(cell.to_string()),
+        },
+        f => f,
+    }
+}
+
+/// Re-parses a stored No KK cell, with the same numeric-cell rule as [`nik_field`].
+pub(crate) fn kk_field(cell: &str, error: Option<&str>) -> IdField<NoKk> {
+    match IdField::parse_kk(cell) {
+        IdField::Valid(_) if error == Some("EXCEL_ANGKA") => IdField::Invalid {
+            raw: cell.to_string(),
+            error: NikError::ExcelNumber(cell.to_string()),
+        },
+        f => f,
+    }
+}
+
+/// The content columns of a civil-registry resident.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub(crate) struct CivilRow {
+    pub nik: String,
+    pub no_kk: String,
+    pub no_kk_error: Option<String>,
+    pub nama: String,
+    pub jenis_kelamin: String,
+    pub tempat_lahir: Option<String>,
+    pub tgl_lahir: NaiveDate,
+    pub nama_ibu_kandung: Option<String>,
+    pub alamat: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+    pub kode_wilayah: String,
+    pub status_hidup: String,
+    pub tgl_meninggal: Option<NaiveDate>,
+}
+
+/// The columns selected for a [`CivilRow`], in struct order.
+macro_rules! civil_columns {
+    () => {
+        "nik, no_kk, no_kk_error, nama, jenis_kelamin, tempat_lahir, tgl_lahir, nama_ibu_kandung, \
+         alamat, rt, rw, kode_wilayah, status_hidup, tgl_meninggal"
+    };
+}
+pub(crate) use civil_columns;
+
+impl CivilRow {
+    pub(crate) fn from_person(p: &CivilPerson) -> Self {
+        CivilRow {
+            nik: p.nik.to_string(),
+            no_kk: p.no_kk.to_cell(),
+            no_kk_error: id_error(&p.no_kk),
+            nama: p.nama.clone(),
+            jenis_kelamin: p.jenis_kelamin.as_str().to_string(),
+            tempat_lahir: p.tempat_lahir.clone(),
+            tgl_lahir: p.tgl_lahir,
+            nama_ibu_kandung: p.nama_ibu_kandung.clone(),
+            alamat: p.alamat.clone(),
+            rt: p.rt.clone(),
+            rw: p.rw.clone(),
+            kode_wilayah: p.kode_wilayah.compact(),
+            status_hidup: p.status_hidup.as_str().to_string(),
+            tgl_meninggal: p.tgl_meninggal,
+        }
+    }
+
+    /// Stable fingerprint of every content column, as for [`PersonRow::content_hash`].
+    pub(crate) fn content_hash(&self) -> i64 {
+        let mut h = Fnv::new(b"civil/v1");
+        h.field(Some(&self.nik));
+        h.field(Some(&self.no_kk));
+        h.field(self.no_kk_error.as_deref());
+        h.field(Some(&self.nama));
+        h.field(Some(&self.jenis_kelamin));
+        h.field(self.tempat_lahir.as_deref());
+        h.field(Some(&self.tgl_lahir.to_string()));
+        h.field(self.nama_ibu_kandung.as_deref());
+        h.field(self.alamat.as_deref());
+        h.field(self.rt.as_deref());
+        h.field(self.rw.as_deref());
+        h.field(Some(&self.kode_wilayah));
+        h.field(Some(&self.status_hidup));
+        h.field(self.tgl_meninggal.map(|d| d.to_string()).as_deref());
+        h.finish()
+    }
+
+    pub(crate) fn into_person(self, today: NaiveDate) -> Result<CivilPerson, StoreError> {
+        const T: &str = "civil_person";
+        // The error text, not the number: a NIK must not reach logs in full.
+        let nik =
+            Nik::parse(&self.nik, today).map_err(|e| StoreError::decode(T, "nik", e.code()))?;
+        let jenis_kelamin = Sex::parse(&self.jenis_kelamin).ok_or_else(|| {
+            StoreError::decode(T, "jenis_kelamin", format!("{:?}", self.jenis_kelamin))
+        })?;
+        let status_hidup = LifeStatus::parse(&self.status_hidup).ok_or_else(|| {
+            StoreError::decode(T, "status_hidup", format!("{:?}", self.status_hidup))
+        })?;
+        let kode_wilayah = RegionCode::parse(&self.kode_wilayah)
+            .map_err(|e| StoreError::decode(T, "kode_wilayah", e.to_string()))?;
+        Ok(CivilPerson {
+            nik,
+            no_kk: kk_field(&self.no_kk, self.no_kk_error.as_deref()),
+            nama: self.nama,
+            jenis_kelamin,
+            tempat_lahir: self.tempat_lahir,
+            tgl_lahir: self.tgl_lahir,
+            nama_ibu_kandung: self.nama_ibu_kandung,
+            alamat: self.alamat,
+            rt: self.rt,
+            rw: self.rw,
+            kode_wilayah,
+            status_hidup,
+            tgl_meninggal: self.tgl_meninggal,
+        })
+    }
+}
+
+/// 64-bit FNV-1a; each field is prefixed with a presence byte and its length so
+/// `("ab", "c")` and `("a", "bc")`, or `None` and `Some("")`, hash differently.
+struct Fnv(u64);
+
+impl Fnv {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    fn new(domain: &[u8]) -> Self {
+        let mut h = Fnv(Self::OFFSET);
+        h.bytes(domain);
+        h
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= u64::from(x);
+            self.0 = self.0.wrapping_mul(Self::PRIME);
+        }
+    }
+
+    fn field(&mut self, v: Option<&str>) {
+        match v {
+            None => self.bytes(&[0]),
+            Some(s) => {
+                self.bytes(&[1]);
+                self.bytes(&(s.len() as u64).to_le_bytes());
+                self.bytes(s.as_bytes());
+            }
+        }
+    }
+
+    fn finish(self) -> i64 {
+        self.0 as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+    }
+
+    fn person() -> RegistryPerson {
+        RegistryPerson {
+            id_art: "ART-1".into(),
+            id_keluarga: Some("KEL-1".into()),
+            no_kk: IdField::parse_kk("3276010101200001"),
+            nik: IdField::parse_nik("3276014501900002", today()),
+            nama: "SITI AMINAH".into(),
+            jenis_kelamin: Sex::P,
+            tempat_lahir: Some("DEPOK".into()),
+            tgl_lahir: NaiveDate::from_ymd_opt(1990, 1, 5).unwrap(),
+            hubungan_keluarga: Some(Relation::Pasangan),
+            nama_ibu_kandung: None,
+            alamat: Some("JL. MAWAR 1".into()),
+            rt: Some("001".into()),
+            rw: Some("002".into()),
+            kode_wilayah: RegionCode::parse("32.76.01.1001").unwrap(),
+            extra: vec![("desil".into(), "3".into())],
+        }
+    }
+
+    #[test]
+    fn a_person_survives_the_row_round_trip() {
+        let p = person();
+        let back = PersonRow::from_person(&p).into_person(today()).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn a_numeric_cell_nik_stays_flagged_after_the_round_trip() {
+        let mut p = person();
+        p.nik = IdField::Invalid {
+            raw: "3276014501900002".into(),
+            error: NikError::ExcelNumber("3276014501900002".into()),
+        };
+        let back = PersonRow::from_person(&p).into_person(today()).unwrap();
+        assert_eq!(back.nik, p.nik);
+    }
+
+    #[test]
+    fn the_content_hash_sees_every_field_including_extra() {
+        let base = PersonRow::from_person(&person()).content_hash();
+        let mut p = person();
+        p.extra[0].1 = "4".into();
+        assert_ne!(PersonRow::from_person(&p).content_hash(), base);
+        let mut p = person();
+        p.rt = None;
+        assert_ne!(PersonRow::from_person(&p).content_hash(), base);
+        assert_eq!(PersonRow::from_person(&person()).content_hash(), base);
+    }
+
+    #[test]
+    fn field_boundaries_are_part_of_the_hash() {
+        let mut a = Fnv::new(b"t");
+        a.field(Some("ab"));
+        a.field(Some("c"));
+        let mut b = Fnv::new(b"t");
+        b.field(Some("a"));
+        b.field(Some("bc"));
+        assert_ne!(a.finish(), b.finish());
+        let mut a = Fnv::new(b"t");
+        a.field(None);
+        let mut b = Fnv::new(b"t");
+        b.field(Some(""));
+        assert_ne!(a.finish(), b.finish());
+    }
+}
