@@ -33,6 +33,179 @@ pub enum Command {
     Nik(NikArgs),
     /// Look up Kemendagri region codes by code or by name.
     Wilayah(WilayahArgs),
+    /// Import a registry (DTKS) or civil-registry (Dukcapil) file into the database.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export the registry from the database to CSV or XLSX.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Counts of people and households per region level.
+    Stats(StatsArgs),
+    /// Generate synthetic civil-registry, registry and ground-truth files.
+    Gen(GenArgs),
+    /// Verify the registry against the civil registry (files, or the database).
+    Verify(VerifyArgs),
+    /// Measure Padu: accuracy and speed of verification, import throughput.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Apply database migrations (also done automatically on first use).
+    Migrate,
+}
+
+/// `padu import ...`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A DTKS extract: one row per person (ART).
+    Registry(ImportArgs),
+    /// A Dukcapil extract: one row per resident.
+    Civil(ImportArgs),
+}
+
+/// Arguments of `padu import registry|civil`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV or XLSX file.
+    pub file: PathBuf,
+    /// XLSX sheet to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Import the good rows even if some rows have errors (rows with errors are skipped).
+    #[arg(long)]
+    pub partial: bool,
+    /// Reference date for NIK birth-year centuries (default: today).
+    #[arg(long, value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
+    /// Also write every problem found (errors and warnings) to this CSV file.
+    #[arg(long)]
+    pub issues: Option<PathBuf>,
+}
+
+/// `padu export ...`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The registry, in the registry file format.
+    Registry(ExportArgs),
+}
+
+/// Arguments of `padu export registry`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output file: `.csv` or `.xlsx`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Only this region (province, regency, district or village code).
+    #[arg(long)]
+    pub wilayah: Option<String>,
+}
+
+/// Arguments of `padu stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Only this region (province, regency, district or village code).
+    #[arg(long)]
+    pub wilayah: Option<String>,
+}
+
+/// Arguments of `padu gen`.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Number of people in the civil registry; the registry holds about 30% of them.
+    #[arg(long)]
+    pub people: usize,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Random seed; the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Only people living in this region.
+    #[arg(long)]
+    pub wilayah: Option<String>,
+    /// Reference date (default: today).
+    #[arg(long, value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
+}
+
+/// Arguments of `padu verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Registry file (file mode; with --civil). Without it, the database's registry is verified.
+    #[arg(long, requires = "civil")]
+    pub registry: Option<PathBuf>,
+    /// Civil-registry file (file mode).
+    #[arg(long, requires = "registry")]
+    pub civil: Option<PathBuf>,
+    /// Result file: `.csv` or `.xlsx`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Write per-row candidates and per-field match weights as JSON lines.
+    #[arg(long)]
+    pub explain: Option<PathBuf>,
+    /// Only this region (database mode).
+    #[arg(long, conflicts_with = "registry")]
+    pub wilayah: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Reference date (default: today).
+    #[arg(long, value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
+}
+
+/// `padu bench ...`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Generate data, verify it and score the result against the ground truth.
+    Verify(BenchVerifyArgs),
+    /// Score a result file against a ground-truth file (e.g. another tool's output).
+    Score(BenchScoreArgs),
+    /// Measure import throughput and peak memory into a database.
+    Import(BenchImportArgs),
+}
+
+/// Arguments of `padu bench verify`.
+#[derive(Debug, Args)]
+pub struct BenchVerifyArgs {
+    /// Civil-registry size.
+    #[arg(long, default_value_t = 100_000)]
+    pub people: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Keep the generated files and results here (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Worker threads.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `padu bench score`.
+#[derive(Debug, Args)]
+pub struct BenchScoreArgs {
+    /// The result file to score.
+    #[arg(long)]
+    pub results: PathBuf,
+    /// The ground truth (`truth.csv` from `padu gen`).
+    #[arg(long)]
+    pub truth: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `padu bench import`.
+#[derive(Debug, Args)]
+pub struct BenchImportArgs {
+    /// Registry rows to generate and import (civil size is rows / 0.3).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// Keep the generated files here (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 /// `padu nik`.
@@ -64,7 +237,3 @@ pub struct WilayahArgs {
 pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }
-
-/// The paths a command reads or writes, resolved against the working directory.
-#[allow(dead_code)]
-pub type FilePath = PathBuf;

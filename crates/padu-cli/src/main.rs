@@ -4,6 +4,19 @@
 //! an unknown region, an import with row errors); 2 the command could not run
 //! (bad arguments, unreadable file, database unreachable).
 
+/// `println!` that ends the process quietly when stdout is closed (`padu stats | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("failed printing to stdout: {e}");
+        }
+    }};
+}
+
 mod cli;
 mod cmd;
 mod progress;

@@ -26,3 +26,47 @@ pub fn bar(total: Option<u64>, message: &str) -> ProgressBar {
     pb.set_message(message.to_string());
     pb
 }
+
+/// Drives one progress bar per engine stage (named, with counts).
+pub struct StageBars {
+    multi: indicatif::MultiProgress,
+    current: std::sync::Mutex<Option<ProgressBar>>,
+}
+
+impl StageBars {
+    /// No bar yet; each `stage` call starts one.
+    pub fn new() -> Self {
+        let multi = indicatif::MultiProgress::new();
+        if !std::io::stderr().is_terminal() {
+            multi.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        StageBars {
+            multi,
+            current: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Finishes the last bar.
+    pub fn finish(&self) {
+        if let Some(pb) = self.current.lock().expect("bar lock").take() {
+            pb.finish();
+        }
+    }
+}
+
+impl padu_match::Progress for StageBars {
+    fn stage(&self, name: &str, total: u64) {
+        let mut cur = self.current.lock().expect("bar lock");
+        if let Some(pb) = cur.take() {
+            pb.finish();
+        }
+        let pb = self.multi.add(bar(Some(total), name));
+        *cur = Some(pb);
+    }
+
+    fn inc(&self, n: u64) {
+        if let Some(pb) = self.current.lock().expect("bar lock").as_ref() {
+            pb.inc(n);
+        }
+    }
+}

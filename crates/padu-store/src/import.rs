@@ -805,3 +805,37 @@ mod tests {
         assert_eq!(sqlite_values(3, 2), "(?, ?, ?), (?, ?, ?)");
     }
 }
+
+/// An open import transaction, whatever the record type: what the CLI drives while streaming a file.
+pub trait Import<T> {
+    /// Stages a batch of records.
+    fn push(&mut self, batch: &[T]) -> impl Future<Output = Result<(), StoreError>>;
+    /// Merges what was staged and commits.
+    fn finish(self) -> impl Future<Output = Result<ImportReport, StoreError>>;
+    /// Rolls back; nothing of this import remains.
+    fn abort(self) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+impl Import<RegistryPerson> for RegistryImport<'_> {
+    fn push(&mut self, batch: &[RegistryPerson]) -> impl Future<Output = Result<(), StoreError>> {
+        RegistryImport::push(self, batch)
+    }
+    fn finish(self) -> impl Future<Output = Result<ImportReport, StoreError>> {
+        RegistryImport::finish(self)
+    }
+    fn abort(self) -> impl Future<Output = Result<(), StoreError>> {
+        RegistryImport::abort(self)
+    }
+}
+
+impl Import<CivilPerson> for CivilImport<'_> {
+    fn push(&mut self, batch: &[CivilPerson]) -> impl Future<Output = Result<(), StoreError>> {
+        CivilImport::push(self, batch)
+    }
+    fn finish(self) -> impl Future<Output = Result<ImportReport, StoreError>> {
+        CivilImport::finish(self)
+    }
+    fn abort(self) -> impl Future<Output = Result<(), StoreError>> {
+        CivilImport::abort(self)
+    }
+}

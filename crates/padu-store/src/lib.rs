@@ -79,7 +79,7 @@ use sqlx::sqlite::{
 };
 
 pub use error::StoreError;
-pub use import::{CivilImport, ImportReport, RegistryImport};
+pub use import::{CivilImport, Import, ImportReport, RegistryImport};
 pub use read::{HistoryEntry, ImportRun, LevelStats, RegionCount, Stats};
 pub use scope::Scope;
 pub use verification::VerificationRun;

@@ -15,9 +15,9 @@ pub fn run(args: &NikArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         let r = Nik::inspect(raw, today);
         all_valid &= r.is_valid();
         if args.json {
-            println!("{}", to_json(raw, &r));
+            out!("{}", to_json(raw, &r));
         } else {
-            println!("{}", to_text(raw, &r, lang));
+            out!("{}", to_text(raw, &r, lang));
         }
     }
     Ok(if all_valid {

@@ -9,7 +9,7 @@ use crate::cli::WilayahArgs;
 
 pub fn run(args: &WilayahArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     if args.edisi {
-        println!("{EDITION}");
+        out!("{EDITION}");
         if args.query.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
@@ -29,7 +29,7 @@ pub fn run(args: &WilayahArgs, lang: Lang) -> anyhow::Result<ExitCode> {
             }
         }
         for info in found {
-            println!("{}", line(info, lang));
+            out!("{}", line(info, lang));
         }
     }
     Ok(if all_found {

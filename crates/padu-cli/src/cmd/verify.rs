@@ -1,0 +1,284 @@
+//! `padu verify`: the registry against the civil registry, from files or from the database.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use padu_core::{
+    Action, CivilPerson, Counts, Flag, Lang, NikStatus, RegistryPerson, Summary, VerificationRow,
+    regions,
+};
+use padu_io::{CivilReader, ReadOptions, RegistryReader, ResultWriter, Severity};
+use padu_match::{MatchConfig, VerifyOutput};
+use padu_store::Store;
+
+use crate::cli::VerifyArgs;
+use crate::progress::StageBars;
+
+pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+    let today = args.today.unwrap_or_else(super::today_wib);
+    let cfg = MatchConfig {
+        threads: args.threads,
+        explain: args.explain.is_some(),
+        ..MatchConfig::default()
+    };
+    let started = Instant::now();
+    let (registry, civil, out) = match (&args.registry, &args.civil) {
+        (Some(r), Some(c)) => {
+            let opts = ReadOptions {
+                today,
+                sheet: None,
+                max_issues: 1000,
+            };
+            let registry = read_all_registry(r, &opts, lang)?;
+            let civil = read_all_civil(c, &opts, lang)?;
+            let out = run_engine(&registry, &civil, &cfg);
+            (registry, civil, out)
+        }
+        _ => {
+            let scope = super::scope(args.wilayah.as_deref())?;
+            super::block_on(async {
+                let store = Store::connect(db)
+                    .await
+                    .with_context(|| format!("membuka basis data {}", super::redact(db)))?
+                    .with_today(today);
+                let registry = store.load_registry(scope).await.context("membaca DTKS")?;
+                if registry.is_empty() {
+                    bail!(
+                        "DTKS di basis data kosong untuk wilayah ini; jalankan `padu import registry FILE` dulu"
+                    );
+                }
+                let civil = store.load_civil().await.context("membaca data Dukcapil")?;
+                if civil.is_empty() {
+                    bail!(
+                        "data Dukcapil di basis data kosong; jalankan `padu import civil FILE` dulu"
+                    );
+                }
+                let out = run_engine(&registry, &civil, &cfg);
+                let summary = summarise(&registry, &out.rows);
+                let json = serde_json::to_string(&summary).context("meringkas hasil")?;
+                let run_id = store
+                    .save_verification_run(scope, &out.rows, &json)
+                    .await
+                    .context("menyimpan hasil verifikasi")?;
+                eprintln!("hasil disimpan sebagai verifikasi #{run_id}");
+                Ok((registry, civil, out))
+            })?
+        }
+    };
+    write_results(&args.out, &out.rows)?;
+    if let Some(path) = &args.explain {
+        write_explain(path, &out)?;
+    }
+    let summary = summarise(&registry, &out.rows);
+    print_summary(&summary, lang);
+    let secs = started.elapsed().as_secs_f64();
+    match lang {
+        Lang::Id => out!(
+            "{} orang DTKS diverifikasi terhadap {} penduduk Dukcapil dalam {secs:.1} dtk; hasil: {}",
+            registry.len(),
+            civil.len(),
+            args.out.display()
+        ),
+        Lang::En => out!(
+            "{} registry people verified against {} civil-registry people in {secs:.1} s; results: {}",
+            registry.len(),
+            civil.len(),
+            args.out.display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the engine with progress bars per stage.
+pub fn run_engine(
+    registry: &[RegistryPerson],
+    civil: &[CivilPerson],
+    cfg: &MatchConfig,
+) -> VerifyOutput {
+    let bars = StageBars::new();
+    let out = padu_match::verify(registry, civil, cfg, &bars);
+    bars.finish();
+    out
+}
+
+/// Reads a whole registry file; any row error stops the run with every problem listed.
+pub fn read_all_registry(
+    path: &Path,
+    opts: &ReadOptions,
+    lang: Lang,
+) -> anyhow::Result<Vec<RegistryPerson>> {
+    let reader = RegistryReader::open(path, opts)
+        .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
+    collect_rows(reader.file_issues().to_vec(), reader, path, lang)
+}
+
+/// Reads a whole civil-registry file, like [`read_all_registry`].
+pub fn read_all_civil(
+    path: &Path,
+    opts: &ReadOptions,
+    lang: Lang,
+) -> anyhow::Result<Vec<CivilPerson>> {
+    let reader = CivilReader::open(path, opts)
+        .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
+    collect_rows(reader.file_issues().to_vec(), reader, path, lang)
+}
+
+fn read_failure(issues: &[padu_io::Issue], msg: &str, lang: Lang) -> anyhow::Error {
+    for i in issues {
+        eprintln!("{}", i.message(lang));
+    }
+    anyhow::anyhow!("{msg}")
+}
+
+fn collect_rows<T>(
+    file_issues: Vec<padu_io::Issue>,
+    rows: impl Iterator<Item = padu_io::Row<T>>,
+    path: &Path,
+    lang: Lang,
+) -> anyhow::Result<Vec<T>> {
+    for i in &file_issues {
+        eprintln!("{}", i.message(lang));
+    }
+    let mut out = Vec::new();
+    let (mut errors, mut warnings, mut rejected) = (0u64, 0u64, 0u64);
+    for row in rows {
+        for i in &row.issues {
+            match i.severity {
+                Severity::Error => {
+                    errors += 1;
+                    eprintln!("{}", i.message(lang));
+                }
+                // Warnings (invalid NIKs and the like) are what verification is for; count them quietly.
+                Severity::Warning => warnings += 1,
+            }
+        }
+        match row.record {
+            Some(r) => out.push(r),
+            // Counted apart from the issues, which the reader stops listing past its limit.
+            None => rejected += 1,
+        }
+    }
+    if errors > 0 || rejected > 0 {
+        bail!(
+            "{}: {rejected} baris ditolak ({errors} galat ditampilkan); perbaiki berkasnya lalu ulangi",
+            path.display()
+        );
+    }
+    if warnings > 0 {
+        eprintln!(
+            "{}: {} baris dibaca, {warnings} peringatan (mis. NIK tidak valid)",
+            path.display(),
+            out.len()
+        );
+    }
+    Ok(out)
+}
+
+/// Aggregates results per regency and district of the registry rows.
+pub fn summarise(registry: &[RegistryPerson], rows: &[VerificationRow]) -> Summary {
+    Summary::of(rows.iter().zip(registry).map(|(r, p)| (r, p.kode_wilayah)))
+}
+
+fn write_results(path: &Path, rows: &[VerificationRow]) -> anyhow::Result<()> {
+    let mut w =
+        ResultWriter::create(path).with_context(|| format!("membuat {}", path.display()))?;
+    for r in rows {
+        w.write(r)
+            .with_context(|| format!("menulis {}", path.display()))?;
+    }
+    w.finish()
+        .with_context(|| format!("menulis {}", path.display()))?;
+    Ok(())
+}
+
+fn write_explain(path: &Path, out: &VerifyOutput) -> anyhow::Result<()> {
+    let f = std::fs::File::create(path).with_context(|| format!("membuat {}", path.display()))?;
+    let mut w = BufWriter::new(f);
+    for e in &out.explanations {
+        serde_json::to_writer(&mut w, e)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn counts_line(c: &Counts) -> String {
+    let mut parts = vec![
+        format!("{} orang", c.total),
+        format!("{:.1}% padan", c.percent_padan()),
+    ];
+    for s in NikStatus::ALL {
+        if c.status(s) > 0 {
+            parts.push(format!("{} {}", s, c.status(s)));
+        }
+    }
+    for f in Flag::ALL {
+        if c.flag(f) > 0 {
+            parts.push(format!("{} {}", f, c.flag(f)));
+        }
+    }
+    parts.join(", ")
+}
+
+/// Prints the totals the way a Dinsos reports them: overall, then per regency and district.
+pub fn print_summary(s: &Summary, lang: Lang) {
+    let idx = regions();
+    let title = match lang {
+        Lang::Id => "Ringkasan verifikasi",
+        Lang::En => "Verification summary",
+    };
+    out!("{title}");
+    out!("  {:<22} {:>10}", "jumlah orang", s.all.total);
+    for st in NikStatus::ALL {
+        out!(
+            "  {:<22} {:>10}  ({:.1}%)",
+            st.as_str(),
+            s.all.status(st),
+            pct(s.all.status(st), s.all.total)
+        );
+    }
+    for f in Flag::ALL {
+        out!("  flag {:<17} {:>10}", f.as_str(), s.all.flag(f));
+    }
+    for a in Action::ALL {
+        out!("  tindakan {:<13} {:>10}", a.as_str(), s.all.action(a));
+    }
+    let name = |c| {
+        idx.get(c)
+            .map_or_else(|| "?".to_string(), |i| i.name.clone())
+    };
+    if s.regencies.len() > 1 {
+        out!("Per kabupaten/kota");
+        let mut regs: Vec<_> = s.regencies.iter().collect();
+        regs.sort_by(|a, b| b.1.total.cmp(&a.1.total).then(a.0.cmp(&b.0)));
+        for (code, c) in regs.iter().take(REGIONS_SHOWN) {
+            out!("  {code} {:<28} {}", name(*code), counts_line(c));
+        }
+        if regs.len() > REGIONS_SHOWN {
+            out!(
+                "  ... dan {} kabupaten/kota lain (rincian lengkap di berkas hasil)",
+                regs.len() - REGIONS_SHOWN
+            );
+        }
+    }
+    if s.districts.len() <= REGIONS_SHOWN {
+        out!("Per kecamatan");
+        for (code, c) in &s.districts {
+            out!("  {code} {:<25} {}", name(*code), counts_line(c));
+        }
+    }
+}
+
+/// Regions listed in the terminal summary before the rest are only counted.
+const REGIONS_SHOWN: usize = 40;
+
+fn pct(n: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / total as f64
+    }
+}
