@@ -1,0 +1,377 @@
+//! Blocking: which pairs are worth comparing at all.
+//!
+//! Each [`Blocker`] turns a record into zero or more keys; two records are a
+//! candidate pair when they share a key of the same rule. The union over
+//! several rules keeps recall high when any one field is wrong (a mistyped NIK
+//! is found by name and birth date, a misspelt name by NIK, a swapped birth
+//! date by name and district...). Keys of all rules live in one sorted array
+//! of packed `u64`s, so building the index is one parallel sort and a lookup
+//! is a binary search, with no per-key allocation. Blocks larger than a cap
+//! are skipped (and counted) so the number of pairs stays near-linear.
+
+use chrono::Datelike;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::hash::mix;
+use crate::prepare::{NONE, Prepared, Rec};
+
+/// A blocking rule.
+pub trait Blocker: Sync {
+    /// Short name for statistics.
+    fn name(&self) -> &'static str;
+    /// Pushes this record's keys for the rule (any number, possibly none).
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>);
+}
+
+fn dob_word(r: &Rec) -> u64 {
+    r.dob.num_days_from_ce() as u64
+}
+
+/// Phonetic name-token keys worth blocking on: the first four tokens,
+/// without the ubiquitous MUHAMMAD (which would make giant blocks).
+fn name_tokens<'a>(ctx: &'a Prepared, id: u32) -> impl Iterator<Item = u64> + 'a {
+    let toks: &[u64] = if id == NONE {
+        &[]
+    } else {
+        &ctx.name(id).phon_tokens
+    };
+    let muh = *MUHAMMAD_PHON;
+    toks.iter().copied().filter(move |t| *t != muh)
+}
+
+static MUHAMMAD_PHON: std::sync::LazyLock<u64> =
+    std::sync::LazyLock::new(|| crate::hash::str_word(&crate::normalise::phonetic("MUHAMMAD")));
+
+/// The first letter of the first name part other than MUHAMMAD (0 if none).
+fn initial(ctx: &Prepared, r: &Rec) -> u64 {
+    if r.name == NONE {
+        return 0;
+    }
+    ctx.name(r.name)
+        .norm
+        .split(' ')
+        .find(|t| *t != "MUHAMMAD")
+        .and_then(|t| t.bytes().next())
+        .map_or(0, u64::from)
+}
+
+/// The same NIK digits.
+pub struct NikExact;
+impl Blocker for NikExact {
+    fn name(&self) -> &'static str {
+        "nik_sama"
+    }
+    fn keys(&self, _: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        if r.nik_digits != 0 {
+            out.push(r.nik_digits);
+        }
+    }
+}
+
+/// The NIK with one window of digits masked, plus the name's initial: any
+/// single substitution or adjacent transposition leaves at least one window's
+/// complement intact. Serials are mostly 0001 (they count people per district
+/// and birth date), so the masked NIK alone makes large blocks in a dense
+/// city; the initial keeps them small.
+pub struct NikMasked;
+/// Masked digit windows (start, length) counted from the left of the 16 digits.
+/// Windows overlap by one digit, so every adjacent pair lies inside one of them,
+/// and mask only four digits each, so the unmasked rest stays selective.
+const NIK_WINDOWS: [(u32, u32); 5] = [(0, 4), (3, 4), (6, 4), (9, 4), (12, 4)];
+impl Blocker for NikMasked {
+    fn name(&self) -> &'static str {
+        "nik_mirip"
+    }
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        if r.nik_digits == 0 {
+            return;
+        }
+        let init = initial(ctx, r);
+        for (w, &(start, len)) in NIK_WINDOWS.iter().enumerate() {
+            // Digits [start, start+len) from the left are digits [16-start-len, 16-start) from the right.
+            let lo = 10u64.pow(16 - start - len);
+            let hi = 10u64.pow(16 - start);
+            let masked = r.nik_digits / hi * hi + r.nik_digits % lo;
+            out.push(mix(&[w as u64, masked, init]));
+        }
+    }
+}
+
+/// Birth date and one phonetic name token.
+pub struct DobName;
+impl Blocker for DobName {
+    fn name(&self) -> &'static str {
+        "tgl_lahir+nama"
+    }
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        let d = dob_word(r);
+        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[d, t])));
+    }
+}
+
+/// Birth year, district and one phonetic name token (survives wrong day or month).
+pub struct NameYearDistrict;
+impl Blocker for NameYearDistrict {
+    fn name(&self) -> &'static str {
+        "nama+tahun+kecamatan"
+    }
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        let (y, dist) = (
+            r.dob.year() as u64,
+            r.region.district().map_or(0, |d| d.digits()),
+        );
+        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[y, dist, t])));
+    }
+}
+
+/// Mother's first phonetic token and birth date (survives a different own
+/// name, e.g. a nickname, even after a move).
+pub struct MotherDob;
+impl Blocker for MotherDob {
+    fn name(&self) -> &'static str {
+        "ibu+tgl_lahir"
+    }
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        if let Some(t) = name_tokens(ctx, r.mother).next() {
+            out.push(mix(&[t, dob_word(r)]));
+        }
+    }
+}
+
+/// Birth date and district (catches nicknames the tables do not know).
+pub struct DobDistrict;
+impl Blocker for DobDistrict {
+    fn name(&self) -> &'static str {
+        "tgl_lahir+kecamatan"
+    }
+    fn keys(&self, _: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        let dist = r.region.district().map_or(0, |d| d.digits());
+        out.push(mix(&[dob_word(r), dist]));
+    }
+}
+
+/// Birth date and the first letter of the name (a typo in every name part).
+pub struct DobInitial;
+impl Blocker for DobInitial {
+    fn name(&self) -> &'static str {
+        "tgl_lahir+inisial"
+    }
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        if r.name != NONE {
+            out.push(mix(&[dob_word(r), initial(ctx, r)]));
+        }
+    }
+}
+
+/// One phonetic name token, day and month of birth and district (a wrong
+/// birth year on a row without NIK).
+pub struct NameDayMonthDistrict;
+impl Blocker for NameDayMonthDistrict {
+    fn name(&self) -> &'static str {
+        "nama+tgl-bln+kecamatan"
+    }
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        let dm = u64::from(r.dob.month() * 100 + r.dob.day());
+        let dist = r.region.district().map_or(0, |d| d.digits());
+        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[dm, dist, t])));
+    }
+}
+
+/// No KK and birth year (a family member whose name was written very differently).
+pub struct KkYear;
+impl Blocker for KkYear {
+    fn name(&self) -> &'static str {
+        "no_kk+tahun"
+    }
+    fn keys(&self, _: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        if r.kk != 0 {
+            out.push(mix(&[r.kk, r.dob.year() as u64]));
+        }
+    }
+}
+
+/// The engine's blocking rules.
+pub fn blockers() -> Vec<Box<dyn Blocker>> {
+    vec![
+        Box::new(NikExact),
+        Box::new(NikMasked),
+        Box::new(DobName),
+        Box::new(NameYearDistrict),
+        Box::new(MotherDob),
+        Box::new(DobDistrict),
+        Box::new(KkYear),
+        Box::new(DobInitial),
+        Box::new(NameDayMonthDistrict),
+    ]
+}
+
+/// Statistics of one rule.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RuleStats {
+    /// Rule name.
+    pub rule: String,
+    /// Pairs the rule produced (before the union removes repeats).
+    pub pairs: u64,
+    /// Blocks skipped for exceeding the cap.
+    pub skipped_blocks: u64,
+}
+
+/// A sorted index of every key of every rule over one side.
+pub struct KeyIndex {
+    entries: Vec<u64>,
+    idx_bits: u32,
+    /// `dir[b]..dir[b + 1]` are the entries whose top [`DIR_BITS`] bits are `b`,
+    /// so a lookup is one or two cache misses instead of a 24-step binary search.
+    dir: Vec<u32>,
+}
+
+/// Bits of the directory over the sorted entries.
+const DIR_BITS: u32 = 20;
+
+impl KeyIndex {
+    /// Indexes `recs` under every rule.
+    pub fn build(ctx: &Prepared, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
+        let idx_bits = (usize::BITS - recs.len().leading_zeros()).max(20);
+        let mut entries: Vec<u64> = recs
+            .par_iter()
+            .enumerate()
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |(mut acc, mut keys): (Vec<u64>, Vec<u64>), (i, r)| {
+                    for (ri, rule) in rules.iter().enumerate() {
+                        keys.clear();
+                        rule.keys(ctx, r, &mut keys);
+                        for &k in &keys {
+                            acc.push(Self::pack(ri, k, i as u64, idx_bits));
+                        }
+                    }
+                    (acc, keys)
+                },
+            )
+            .map(|(acc, _)| acc)
+            .reduce(Vec::new, |mut a, mut b| {
+                if a.len() < b.len() {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                a.extend_from_slice(&b);
+                a
+            });
+        entries.par_sort_unstable();
+        entries.dedup();
+        let mut dir = vec![0u32; (1 << DIR_BITS) + 1];
+        for &e in &entries {
+            dir[(e >> (64 - DIR_BITS)) as usize + 1] += 1;
+        }
+        for b in 0..(1usize << DIR_BITS) {
+            dir[b + 1] += dir[b];
+        }
+        KeyIndex {
+            entries,
+            idx_bits,
+            dir,
+        }
+    }
+
+    fn hash(rule: usize, key: u64, idx_bits: u32) -> u64 {
+        mix(&[rule as u64, key]) >> idx_bits
+    }
+
+    fn pack(rule: usize, key: u64, idx: u64, idx_bits: u32) -> u64 {
+        (Self::hash(rule, key, idx_bits) << idx_bits) | idx
+    }
+
+    /// The record indices sharing a key of a rule (may include rare hash collisions,
+    /// which only add a candidate that scoring then rejects).
+    pub fn lookup(&self, rule: usize, key: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
+        let h = Self::hash(rule, key, self.idx_bits);
+        let lo = h << self.idx_bits;
+        let hi = lo | ((1u64 << self.idx_bits) - 1);
+        let bucket = (lo >> (64 - DIR_BITS)) as usize;
+        let (start, end) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
+        let slice = &self.entries[start..end];
+        let a = start + slice.partition_point(|&e| e < lo);
+        let b = start + slice.partition_point(|&e| e <= hi);
+        let mask = (1u64 << self.idx_bits) - 1;
+        self.entries[a..b].iter().map(move |&e| (e & mask) as u32)
+    }
+
+    /// Number of stored keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no key is stored.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Scratch space for [`candidates_of`], reused across records of one thread.
+#[derive(Default)]
+pub struct Scratch {
+    keys: Vec<u64>,
+    /// Candidate indices found for the last record.
+    pub cands: Vec<u32>,
+    /// Per-rule pairs and skipped blocks accumulated by this thread.
+    pub counts: Vec<(u64, u64)>,
+}
+
+/// Collects the distinct candidates of `r` in `index`, skipping blocks above `cap`.
+pub fn candidates_of(
+    ctx: &Prepared,
+    r: &Rec,
+    rules: &[Box<dyn Blocker>],
+    index: &KeyIndex,
+    cap: usize,
+    s: &mut Scratch,
+) {
+    s.cands.clear();
+    if s.counts.len() < rules.len() {
+        s.counts.resize(rules.len(), (0, 0));
+    }
+    for (ri, rule) in rules.iter().enumerate() {
+        s.keys.clear();
+        rule.keys(ctx, r, &mut s.keys);
+        for &k in &s.keys {
+            let it = index.lookup(ri, k);
+            if it.len() > cap {
+                s.counts[ri].1 += 1;
+                continue;
+            }
+            s.counts[ri].0 += it.len() as u64;
+            s.cands.extend(it);
+        }
+    }
+    s.cands.sort_unstable();
+    s.cands.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_nik_keys_share_one_window_after_a_substitution_or_transposition() {
+        let key_set = |nik: u64| {
+            let r = crate::testkit::rec_with_nik(nik);
+            let mut v = Vec::new();
+            NikMasked.keys(&crate::testkit::empty_ctx(), &r, &mut v);
+            v
+        };
+        let base = key_set(3276_0101_9000_0001);
+        for other in [
+            3276_0101_9000_0002u64, // serial typo
+            3276_0101_9100_0001,    // year typo
+            3276_1001_9000_0001,    // day/month digits transposed
+            3726_0101_9000_0001,    // region digits transposed
+            3276_0110_9000_0001,    // transposition across windows
+            3270_6101_9000_0001,    // transposition at the district/date boundary
+        ] {
+            let ks = key_set(other);
+            assert!(ks.iter().any(|k| base.contains(k)), "{other}");
+        }
+        let unrelated = key_set(3501_0202_8500_0003);
+        assert!(!unrelated.iter().any(|k| base.contains(k)));
+    }
+}

@@ -1,0 +1,130 @@
+//! Duplicate groups within the registry that resist chaining.
+//!
+//! Two kinds of evidence make rows one person: both rows are linked to the
+//! same civil-registry resident (the anchor), or the registry-to-registry
+//! score is above the threshold. Single-link clustering would chain
+//! A~B~C into one group although A and C are different people (twins,
+//! namesakes), so a merge is accepted only when every pair across the two
+//! groups passes the hard checks (same sex, birth date at most one typo away,
+//! a name that is still recognisable, a near-identical name inside one
+//! household) and scores at least even odds, and when the groups are not
+//! anchored to different civil residents.
+
+use crate::compare::{F_DOB, F_NAME, F_NIK, F_SEX, Vector, compare_all};
+use crate::prepare::{NONE, Prepared};
+use crate::score::Model;
+
+/// Largest group the clusterer builds; real duplicate groups are a handful of rows.
+const MAX_GROUP: usize = 12;
+
+/// Whether two registry rows may be the same person at all.
+pub fn compatible(ctx: &Prepared, i: usize, j: usize, v: &Vector) -> bool {
+    let (a, b) = (&ctx.reg[i], &ctx.reg[j]);
+    let same_nik = v[F_NIK] == 0;
+    if v[F_SEX] != 0 && !same_nik {
+        return false;
+    }
+    if v[F_DOB] > 2 {
+        return false;
+    }
+    if v[F_NAME] >= 5 {
+        return false;
+    }
+    // Inside one household, a second row of the same person carries (nearly) the
+    // same name; a different name with the same birth date is a twin.
+    if a.household != NONE && a.household == b.household && v[F_NAME] > 2 {
+        return false;
+    }
+    true
+}
+
+/// Union-find over registry rows with per-group member lists and anchors.
+pub struct Groups {
+    parent: Vec<u32>,
+    members: Vec<Vec<u32>>,
+    anchor: Vec<u32>,
+}
+
+impl Groups {
+    /// Every row alone, with its civil anchor (or [`NONE`]).
+    pub fn new(anchors: &[u32]) -> Self {
+        let n = anchors.len();
+        Groups {
+            parent: (0..n as u32).collect(),
+            members: (0..n as u32).map(|i| vec![i]).collect(),
+            anchor: anchors.to_vec(),
+        }
+    }
+
+    /// The group root of a row.
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    /// Merges the groups of `i` and `j` if every cross pair is compatible and
+    /// scores at least even odds under `model`. Returns whether it merged.
+    ///
+    /// With `anchored`, both rows were linked to the same civil resident on
+    /// their own; that link already proved identity, so no further check is made.
+    pub fn try_merge(
+        &mut self,
+        ctx: &Prepared,
+        model: &Model,
+        i: u32,
+        j: u32,
+        anchored: bool,
+    ) -> bool {
+        let (ri, rj) = (self.find(i), self.find(j));
+        if ri == rj {
+            return false;
+        }
+        let (ai, aj) = (self.anchor[ri as usize], self.anchor[rj as usize]);
+        if ai != NONE && aj != NONE && ai != aj {
+            return false;
+        }
+        let (mi, mj) = (&self.members[ri as usize], &self.members[rj as usize]);
+        if mi.len() + mj.len() > MAX_GROUP {
+            return false;
+        }
+        for &x in mi {
+            for &y in mj {
+                let (a, b) = (&ctx.reg[x as usize], &ctx.reg[y as usize]);
+                let v = compare_all(ctx, a, b);
+                if anchored {
+                    continue;
+                }
+                if !compatible(ctx, x as usize, y as usize, &v) || model.prob(ctx, &v, a, &[]) < 0.5
+                {
+                    return false;
+                }
+            }
+        }
+        let moved = std::mem::take(&mut self.members[rj as usize]);
+        self.members[ri as usize].extend(moved);
+        self.parent[rj as usize] = ri;
+        if ai == NONE {
+            self.anchor[ri as usize] = aj;
+        }
+        true
+    }
+
+    /// Groups of two or more rows, each sorted, ordered by their first row.
+    pub fn groups(mut self) -> Vec<Vec<u32>> {
+        let n = self.parent.len();
+        let mut out: Vec<Vec<u32>> = Vec::new();
+        for x in 0..n as u32 {
+            if self.find(x) == x && self.members[x as usize].len() >= 2 {
+                let mut g = std::mem::take(&mut self.members[x as usize]);
+                g.sort_unstable();
+                out.push(g);
+            }
+        }
+        out.sort_unstable_by_key(|g| g[0]);
+        out
+    }
+}

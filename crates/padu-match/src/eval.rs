@@ -1,0 +1,307 @@
+//! Scoring a verification result against ground truth.
+//!
+//! Rows are paired by `id_art`; rows missing from either side are counted,
+//! not guessed. Duplicates are scored pairwise: every two rows sharing an
+//! `id_kelompok_ganda` are a pair, so the group ids themselves may differ.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use padu_core::{Action, Flag, NikStatus, VerificationRow};
+use serde::Serialize;
+
+/// Precision and recall of a yes/no decision.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Pr {
+    /// True positives.
+    pub tp: u64,
+    /// False positives.
+    pub fp: u64,
+    /// False negatives.
+    pub fn_: u64,
+}
+
+impl Pr {
+    /// tp / (tp + fp); 1 when nothing was predicted.
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    /// tp / (tp + fn); 1 when nothing was expected.
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    fn add(&mut self, predicted: bool, expected: bool) {
+        match (predicted, expected) {
+            (true, true) => self.tp += 1,
+            (true, false) => self.fp += 1,
+            (false, true) => self.fn_ += 1,
+            (false, false) => {}
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+/// The evaluation of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Rows present in both result and truth.
+    pub rows: u64,
+    /// Truth rows without a result row.
+    pub missing_in_results: u64,
+    /// Result rows without a truth row.
+    pub missing_in_truth: u64,
+    /// `confusion[truth][predicted]` in [`NikStatus::ALL`] order.
+    pub status_confusion: [[u64; 5]; 5],
+    /// Per status, in [`NikStatus::ALL`] order.
+    pub status: Vec<(String, Pr)>,
+    /// Share of rows with the right status.
+    pub status_accuracy: f64,
+    /// Per flag, in [`Flag::ALL`] order.
+    pub flags: Vec<(String, Pr)>,
+    /// Pairs of rows put in one duplicate group.
+    pub duplicate_pairs: Pr,
+    /// Proposed NIKs: a proposal is right when it equals the truth's.
+    pub nik_usulan: Pr,
+    /// Share of rows with the right action.
+    pub tindakan_accuracy: f64,
+    /// `confusion[truth][predicted]` in [`Action::ALL`] order.
+    pub tindakan_confusion: [[u64; 3]; 3],
+}
+
+fn pairs(rows: &[&VerificationRow], index: &HashMap<&str, usize>) -> HashSet<(usize, usize)> {
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for r in rows {
+        if let (Some(g), Some(&i)) = (r.id_kelompok_ganda.as_deref(), index.get(r.id_art.as_str()))
+        {
+            groups.entry(g).or_default().push(i);
+        }
+    }
+    let mut out = HashSet::new();
+    for g in groups.values() {
+        for (a, &x) in g.iter().enumerate() {
+            for &y in &g[a + 1..] {
+                out.insert((x.min(y), x.max(y)));
+            }
+        }
+    }
+    out
+}
+
+/// Scores `results` against `truth`.
+pub fn score(results: &[VerificationRow], truth: &[VerificationRow]) -> Report {
+    let by_id: HashMap<&str, &VerificationRow> =
+        results.iter().map(|r| (r.id_art.as_str(), r)).collect();
+    let truth_ids: HashSet<&str> = truth.iter().map(|r| r.id_art.as_str()).collect();
+    let mut both: Vec<(&VerificationRow, &VerificationRow)> = Vec::new();
+    let mut missing_in_results = 0;
+    for t in truth {
+        match by_id.get(t.id_art.as_str()) {
+            Some(r) => both.push((r, t)),
+            None => missing_in_results += 1,
+        }
+    }
+    let missing_in_truth = results
+        .iter()
+        .filter(|r| !truth_ids.contains(r.id_art.as_str()))
+        .count() as u64;
+    let si = |s: NikStatus| {
+        NikStatus::ALL
+            .iter()
+            .position(|x| *x == s)
+            .expect("known status")
+    };
+    let ai = |a: Action| {
+        Action::ALL
+            .iter()
+            .position(|x| *x == a)
+            .expect("known action")
+    };
+    let mut sc = [[0u64; 5]; 5];
+    let mut tc = [[0u64; 3]; 3];
+    let mut flags = [Pr::default(); 4];
+    let mut usulan = Pr::default();
+    for (r, t) in &both {
+        sc[si(t.status)][si(r.status)] += 1;
+        tc[ai(t.tindakan)][ai(r.tindakan)] += 1;
+        for (k, f) in Flag::ALL.iter().enumerate() {
+            flags[k].add(r.flags.contains(f), t.flags.contains(f));
+        }
+        match (&r.nik_usulan, &t.nik_usulan) {
+            (Some(a), Some(b)) if a == b => usulan.tp += 1,
+            (Some(_), Some(_)) => {
+                usulan.fp += 1;
+                usulan.fn_ += 1;
+            }
+            (Some(_), None) => usulan.fp += 1,
+            (None, Some(_)) => usulan.fn_ += 1,
+            (None, None) => {}
+        }
+    }
+    let status = NikStatus::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let tp = sc[k][k];
+            let fp = (0..5).filter(|&x| x != k).map(|x| sc[x][k]).sum();
+            let fn_ = (0..5).filter(|&x| x != k).map(|x| sc[k][x]).sum();
+            (s.to_string(), Pr { tp, fp, fn_ })
+        })
+        .collect();
+    let n = both.len() as u64;
+    let index: HashMap<&str, usize> = both
+        .iter()
+        .enumerate()
+        .map(|(i, (r, _))| (r.id_art.as_str(), i))
+        .collect();
+    let rp = pairs(&both.iter().map(|x| x.0).collect::<Vec<_>>(), &index);
+    let tp_pairs = pairs(&both.iter().map(|x| x.1).collect::<Vec<_>>(), &index);
+    let inter = rp.intersection(&tp_pairs).count() as u64;
+    Report {
+        rows: n,
+        missing_in_results,
+        missing_in_truth,
+        status_confusion: sc,
+        status,
+        status_accuracy: ratio((0..5).map(|k| sc[k][k]).sum(), n),
+        flags: Flag::ALL
+            .iter()
+            .zip(flags)
+            .map(|(f, p)| (f.to_string(), p))
+            .collect(),
+        duplicate_pairs: Pr {
+            tp: inter,
+            fp: rp.len() as u64 - inter,
+            fn_: tp_pairs.len() as u64 - inter,
+        },
+        nik_usulan: usulan,
+        tindakan_accuracy: ratio((0..3).map(|k| tc[k][k]).sum(), n),
+        tindakan_confusion: tc,
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "rows {} (missing in results {}, missing in truth {})",
+            self.rows, self.missing_in_results, self.missing_in_truth
+        )?;
+        writeln!(
+            f,
+            "{:<22} {:>9} {:>9} {:>8} {:>8} {:>8}",
+            "", "precision", "recall", "tp", "fp", "fn"
+        )?;
+        let line = |f: &mut fmt::Formatter<'_>, name: &str, p: &Pr| {
+            writeln!(
+                f,
+                "{:<22} {:>9.4} {:>9.4} {:>8} {:>8} {:>8}",
+                name,
+                p.precision(),
+                p.recall(),
+                p.tp,
+                p.fp,
+                p.fn_
+            )
+        };
+        for (s, p) in &self.status {
+            line(f, &format!("status {s}"), p)?;
+        }
+        for (s, p) in &self.flags {
+            line(f, &format!("flag {s}"), p)?;
+        }
+        line(f, "duplicate pairs", &self.duplicate_pairs)?;
+        line(f, "nik_usulan", &self.nik_usulan)?;
+        writeln!(f, "duplicate pair F1      {:.4}", self.duplicate_pairs.f1())?;
+        writeln!(f, "status accuracy        {:.4}", self.status_accuracy)?;
+        writeln!(f, "tindakan accuracy      {:.4}", self.tindakan_accuracy)?;
+        writeln!(f, "status confusion (rows truth, columns predicted):")?;
+        write!(f, "{:<22}", "")?;
+        for s in NikStatus::ALL {
+            write!(f, " {:>10}", &s.as_str()[..s.as_str().len().min(10)])?;
+        }
+        writeln!(f)?;
+        for (k, s) in NikStatus::ALL.iter().enumerate() {
+            write!(f, "{:<22}", s.as_str())?;
+            for x in 0..5 {
+                write!(f, " {:>10}", self.status_confusion[k][x])?;
+            }
+            writeln!(f)?;
+        }
+        writeln!(f, "tindakan confusion (rows truth, columns predicted):")?;
+        for (k, a) in Action::ALL.iter().enumerate() {
+            write!(f, "{:<22}", a.as_str())?;
+            for x in 0..3 {
+                write!(f, " {:>10}", self.tindakan_confusion[k][x])?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, status: NikStatus, flags: Vec<Flag>, group: Option<&str>) -> VerificationRow {
+        VerificationRow {
+            id_art: id.to_string(),
+            status,
+            flags,
+            tindakan: Action::Tetap,
+            nik_usulan: None,
+            skor: None,
+            id_kelompok_ganda: group.map(str::to_string),
+            id_art_utama: None,
+            keterangan: String::new(),
+        }
+    }
+
+    #[test]
+    fn duplicate_pairs_are_scored_regardless_of_group_ids() {
+        let truth = vec![
+            row("a", NikStatus::Padan, vec![Flag::Ganda], Some("T1")),
+            row("b", NikStatus::Padan, vec![Flag::Ganda], Some("T1")),
+            row("c", NikStatus::Padan, vec![Flag::Ganda], Some("T1")),
+            row("d", NikStatus::TanpaNik, vec![], None),
+        ];
+        let results = vec![
+            row("a", NikStatus::Padan, vec![Flag::Ganda], Some("G9")),
+            row("b", NikStatus::Padan, vec![Flag::Ganda], Some("G9")),
+            row("c", NikStatus::Padan, vec![], None),
+            row("d", NikStatus::NikTidakValid, vec![Flag::Ganda], None),
+        ];
+        let r = score(&results, &truth);
+        assert_eq!(
+            r.duplicate_pairs,
+            Pr {
+                tp: 1,
+                fp: 0,
+                fn_: 2
+            }
+        );
+        assert_eq!(r.status_accuracy, 0.75);
+        let ganda = r.flags[0].1;
+        assert_eq!(
+            ganda,
+            Pr {
+                tp: 2,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert!(r.to_string().contains("status accuracy        0.7500"));
+    }
+}

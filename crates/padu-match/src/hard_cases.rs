@@ -1,0 +1,252 @@
+//! Data-driven tests of the hard cases, each a small registry and civil
+//! extract over a deterministic background population.
+
+use crate::testkit::check;
+
+const REG: &str = "id_art|id_keluarga|nik|nama|jenis_kelamin|tgl_lahir|tempat_lahir|nama_ibu_kandung|alamat|kode_wilayah";
+const CIV: &str = "nik|nama|jenis_kelamin|tgl_lahir|tempat_lahir|nama_ibu_kandung|alamat|kode_wilayah|status_hidup|tgl_meninggal";
+
+fn reg(rows: &str) -> String {
+    format!("{REG}\n{rows}")
+}
+fn civ(rows: &str) -> String {
+    format!("{CIV}\n{rows}")
+}
+
+#[test]
+fn an_exact_record_is_padan_and_kept() {
+    check(
+        &reg(
+            "T1|K1|3273015205800001|SITI AMINAH|P|1980-05-12|BANDUNG|ONAH|JL MAWAR 1|32.73.01.1001",
+        ),
+        &civ("3273015205800001|SITI AMINAH|P|1980-05-12|BANDUNG|ONAH|JL MAWAR 1|32.73.01.1001||"),
+        "T1 PADAN TETAP",
+    );
+}
+
+#[test]
+fn a_misspelt_name_with_titles_is_padan_and_corrected() {
+    check(
+        &reg(
+            "T1|K1|3273015205800001|Hj. Siti Amina, S.Pd.|P|1980-05-12|BANDUNG|ONAH|JL MAWAR 1|32.73.01.1001
+             T2|K2|3273011107750002|H. MOCH. SOLEHUDIN|L|1975-07-11|GARUT|EUIS|JL MELATI 2|32.73.01.1002",
+        ),
+        &civ(
+            "3273015205800001|SITI AMINAH|P|1980-05-12|BANDUNG|ONAH|JL MAWAR 1|32.73.01.1001||
+             3273011107750002|MUHAMMAD SOLEHUDIN|L|1975-07-11|GARUT|EUIS|JL MELATI 2|32.73.01.1002||",
+        ),
+        "T1 PADAN PERBAIKI
+         T2 PADAN PERBAIKI",
+    );
+}
+
+#[test]
+fn a_person_without_nik_is_found_under_a_nickname_and_old_spelling() {
+    check(
+        &reg("T1|K1||WAWAN SOEPRIADI|L|1982-03-14|BANDUNG|TJITJIH|JL MAWAR 3|32.73.01.1001"),
+        &civ(
+            "3273011403820003|HERMAWAN SUPRIADI|L|1982-03-14|BANDUNG|CICIH|JL MAWAR 3|32.73.01.1001||",
+        ),
+        "T1 TANPA_NIK PERBAIKI usulan=3273011403820003",
+    );
+}
+
+#[test]
+fn a_swapped_day_and_month_still_links() {
+    check(
+        &reg("T1|K1||DARSONO WIRYO|L|1985-07-03|GARUT|SARINAH|JL KENANGA 4|32.73.02.1001"),
+        &civ(
+            "3273020307850004|DARSONO WIRYO|L|1985-03-07|GARUT|SARINAH|JL KENANGA 4|32.73.02.1001||",
+        ),
+        "T1 TANPA_NIK PERBAIKI usulan=3273020307850004",
+    );
+}
+
+#[test]
+fn transposed_nik_digits_are_proposed_back() {
+    check(
+        &reg(
+            "T1|K1|3273021209900050|YAYAN SOPYAN|L|1990-09-12|BOGOR|IMAS|JL ANGGREK 5|32.73.02.1002",
+        ),
+        &civ("3273021209900005|YAYAN SOPYAN|L|1990-09-12|BOGOR|IMAS|JL ANGGREK 5|32.73.02.1002||"),
+        "T1 NIK_TIDAK_DITEMUKAN PERBAIKI usulan=3273021209900005",
+    );
+}
+
+#[test]
+fn an_excel_mangled_nik_is_invalid_and_the_real_one_proposed() {
+    check(
+        &reg("T1|K1|3.27302E+15|NANI SURYANI|P|1970-02-21|BANDUNG|ENTIN|JL DAHLIA 6|32.73.02.1002"),
+        &civ(
+            "3273026102700006|NANI SURYANI|P|1970-02-21|BANDUNG|ENTIN|JL DAHLIA 6|32.73.02.1002||",
+        ),
+        "T1 NIK_TIDAK_VALID PERBAIKI usulan=3273026102700006",
+    );
+}
+
+#[test]
+fn a_survey_placeholder_means_no_nik() {
+    check(
+        &reg(
+            "T1|K1|9999999999999996|OMAN ABDURAHMAN|L|1960-10-10|GARUT|ICIH|JL SAWO 7|32.73.01.1001",
+        ),
+        &civ("3273011010600007|OMAN ABDURAHMAN|L|1960-10-10|GARUT|ICIH|JL SAWO 7|32.73.01.1001||"),
+        "T1 TANPA_NIK PERBAIKI usulan=3273011010600007",
+    );
+}
+
+#[test]
+fn twins_in_one_household_are_not_duplicates() {
+    check(
+        &reg(
+            "T1|K9|3273010506100008|HASAN BASRI|L|2010-06-05|BANDUNG|KOKOM|JL JAMBU 8|32.73.01.1001
+             T2|K9|3273010506100009|HUSEN BASRI|L|2010-06-05|BANDUNG|KOKOM|JL JAMBU 8|32.73.01.1001
+             T3|K9||HUSEIN BASRI|L|2010-06-05|BANDUNG|KOKOM|JL JAMBU 8|32.73.01.1001",
+        ),
+        &civ(
+            "3273010506100008|HASAN BASRI|L|2010-06-05|BANDUNG|KOKOM|JL JAMBU 8|32.73.01.1001||
+             3273010506100009|HUSEN BASRI|L|2010-06-05|BANDUNG|KOKOM|JL JAMBU 8|32.73.01.1001||",
+        ),
+        // T3 is the second twin written again with a spelling variant: a duplicate of T2, not of T1.
+        "T1 PADAN TETAP
+         T2 PADAN [GANDA] TETAP utama=T2
+         T3 TANPA_NIK [GANDA] HAPUS usulan=3273010506100009 utama=T2",
+    );
+}
+
+#[test]
+fn namesakes_with_different_birth_dates_are_not_duplicates() {
+    check(
+        &reg(
+            "T1|K1||AHMAD FAUZAN|L|1988-01-15|BANDUNG|NENENG|JL PALA 9|32.73.01.1001
+             T2|K2||AHMAD FAUZAN|L|1993-11-02|GARUT|EMAH|JL PALA 19|32.73.01.1001",
+        ),
+        &civ(
+            "3273011501880010|AHMAD FAUZAN|L|1988-01-15|BANDUNG|NENENG|JL PALA 9|32.73.01.1001||
+             3273010211930011|AHMAD FAUZAN|L|1993-11-02|GARUT|EMAH|JL PALA 19|32.73.01.1001||",
+        ),
+        "T1 TANPA_NIK PERBAIKI usulan=3273011501880010
+         T2 TANPA_NIK PERBAIKI usulan=3273010211930011",
+    );
+}
+
+#[test]
+fn a_person_listed_twice_keeps_the_padan_row() {
+    check(
+        &reg(
+            "T2|K1||ENCUM SUMIATI|P|1966-04-30|BANDUNG|ITING|JL NANGKA 10|32.73.01.1002
+             T1|K5|3273017004660012|ENCUM SUMIATI|P|1966-04-30|BANDUNG|ITING|JL NANGKA 10|32.73.01.1002",
+        ),
+        &civ("3273017004660012|ENCUM SUMIATI|P|1966-04-30|BANDUNG|ITING|JL NANGKA 10|32.73.01.1002||"),
+        "T2 TANPA_NIK [GANDA] HAPUS usulan=3273017004660012 utama=T1
+         T1 PADAN [GANDA] TETAP utama=T1",
+    );
+}
+
+#[test]
+fn a_deceased_resident_is_flagged_only_on_a_confident_match() {
+    check(
+        &reg(
+            "T1|K1|3273011208450013|KARTA WIJAYA|L|1945-08-12|GARUT|INAH|JL SIRSAK 11|32.73.01.1001
+             T2|K2||KARTO WIJOYO|L|1951-02-03|BOGOR|ENOK|JL DUKU 12|32.73.02.1001",
+        ),
+        &civ(
+            "3273011208450013|KARTA WIJAYA|L|1945-08-12|GARUT|INAH|JL SIRSAK 11|32.73.01.1001|MENINGGAL|2024-03-01
+             3273020302530014|KARTA WIJAYA|L|1953-02-03|GARUT|INAH|JL SIRSAK 11|32.73.01.1001|MENINGGAL|2023-01-05",
+        ),
+        "T1 PADAN [MENINGGAL] HAPUS
+         T2 TANPA_NIK PERBAIKI",
+    );
+}
+
+#[test]
+fn a_resident_who_moved_to_another_regency_is_flagged_pindah() {
+    check(
+        &reg(
+            "T1|K1|3273010101700015|UJANG KOSASIH|L|1970-01-01|BANDUNG|ENOH|JL PEPAYA 13|32.73.01.1001",
+        ),
+        &civ(
+            "3273010101700015|UJANG KOSASIH|L|1970-01-01|BANDUNG|ENOH|JL RAYA BOGOR 3|32.01.01.1001||",
+        ),
+        "T1 PADAN [PINDAH] HAPUS",
+    );
+}
+
+#[test]
+fn a_retired_region_code_is_not_a_move() {
+    // 14.07.08.2007 (Tanjungmedan) was renumbered 14.09.05.2012; the NIK keeps the old district.
+    check(
+        &reg("T1|K1|1407080505800016|ZULKIFLI|L|1980-05-05|ROKAN|RAHMAH|DUSUN II|14.07.08.2007"),
+        &civ("1407080505800016|ZULKIFLI|L|1980-05-05|ROKAN|RAHMAH|DUSUN II|14.09.05.2012||"),
+        "T1 PADAN TETAP",
+    );
+}
+
+#[test]
+fn a_nik_that_belongs_to_someone_else_is_tidak_padan_with_the_right_nik_proposed() {
+    check(
+        &reg("T1|K1|3273010303600017|ROHIMAT SAEPUDIN|L|1978-09-09|GARUT|OYOH|JL KEMUNING 14|32.73.01.1002"),
+        &civ(
+            "3273010303600017|SUKIRMAN|L|1960-03-03|BOGOR|PARMI|JL ASEM 20|32.73.01.1002||
+             3273010909780018|ROHIMAT SAEPUDIN|L|1978-09-09|GARUT|OYOH|JL KEMUNING 14|32.73.01.1002||",
+        ),
+        // The NIK's embedded birth date is the other person's, so the NIK check fires too.
+        "T1 TIDAK_PADAN [NIK_BEDA_IDENTITAS] PERBAIKI usulan=3273010909780018",
+    );
+}
+
+#[test]
+fn a_nik_whose_embedded_birth_date_disagrees_is_flagged() {
+    check(
+        &reg(
+            "T1|K1|3273010201850019|DADANG SUNANDAR|L|1985-01-03|BANDUNG|EUTIK|JL JERUK 15|32.73.01.1001",
+        ),
+        &civ(
+            "3273010201850019|DADANG SUNANDAR|L|1985-01-03|BANDUNG|EUTIK|JL JERUK 15|32.73.01.1001||",
+        ),
+        "T1 PADAN [NIK_BEDA_IDENTITAS] PERBAIKI",
+    );
+}
+
+#[test]
+fn a_well_formed_nik_of_nobody_without_any_match_is_not_found() {
+    check(
+        &reg(
+            "T1|K1|3273010808080020|PERSON TANPA JEJAK|L|2008-08-08|BANDUNG|ANONIM|JL KOSONG 1|32.73.01.1001",
+        ),
+        &civ(""),
+        "T1 NIK_TIDAK_DITEMUKAN PERBAIKI",
+    );
+}
+
+#[test]
+fn the_explanation_sentence_names_the_correction() {
+    let rows = crate::testkit::run(
+        &reg(
+            "T1|K1|3273015205800001|SITI AMINA|P|1980-05-12|BANDUNG|ONAH|JL MAWAR 1|32.73.01.1001",
+        ),
+        &civ("3273015205800001|SITI AMINAH|P|1980-05-12|BANDUNG|ONAH|JL MAWAR 1|32.73.01.1001||"),
+    );
+    assert_eq!(
+        rows[0].keterangan,
+        "NIK padan; nama di Dukcapil tertulis SITI AMINAH, perbaiki dari SITI AMINA."
+    );
+    assert!(rows[0].skor.is_some_and(|s| s > 0.99));
+}
+
+#[test]
+fn a_chain_of_near_namesakes_does_not_merge_its_ends() {
+    // A~B and B~C are each one birth-date step apart, A and C two: without the
+    // complete-linkage check, single-link clustering would make one group of three.
+    check(
+        &reg(
+            "T1|K1||ASEP SAEPUDIN|L|1980-01-01|GARUT|ENTIN|JL SUKA 1|32.73.02.1001
+             T2|K2||ASEP SAEPUDIN|L|1980-01-02|GARUT|ENTIN|JL SUKA 1|32.73.02.1001
+             T3|K3||ASEP SAEPUDIN|L|1980-01-03|GARUT|ENTIN|JL SUKA 1|32.73.02.1001",
+        ),
+        &civ(""),
+        "T1 TANPA_NIK [GANDA] PERBAIKI utama=T1
+         T2 TANPA_NIK [GANDA] HAPUS utama=T1
+         T3 TANPA_NIK PERBAIKI",
+    );
+}

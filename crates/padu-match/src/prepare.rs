@@ -1,0 +1,265 @@
+//! Compact, precomputed records: every text normalised once, names interned.
+//!
+//! The engine compares millions of pairs, so a pair comparison must not
+//! allocate or re-normalise. Names (of the person and of the mother) are
+//! interned into one pool shared by both sides, so equal normalised names are
+//! equal ids and the civil-registry frequency of a name is one array read.
+
+use chrono::NaiveDate;
+use padu_core::{CivilPerson, IdField, NikError, RegionCode, RegistryPerson, Sex};
+use rayon::prelude::*;
+
+use crate::hash::{FxMap, str_word};
+use crate::normalise::{NormName, normalise_address, normalise_name, normalise_place};
+
+/// "No value" for interned ids.
+pub const NONE: u32 = u32::MAX;
+
+/// One distinct normalised name.
+#[derive(Debug, Clone)]
+pub struct NameInfo {
+    /// Normalised tokens in order.
+    pub norm: Box<str>,
+    /// Tokens sorted.
+    pub sorted: Box<str>,
+    /// Phonetic keys of the tokens.
+    pub phon: Box<str>,
+    /// Hash of the tokens concatenated without spaces (NUR AINI = NURAINI).
+    pub squash: u64,
+    /// Hash of the phonetic keys of the first few tokens, in order (for blocking).
+    pub phon_tokens: Vec<u64>,
+}
+
+impl NameInfo {
+    fn new(n: NormName) -> Self {
+        let squash: String = n.norm.chars().filter(|c| *c != ' ').collect();
+        let phon_tokens = n
+            .phon
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .take(4)
+            .map(str_word)
+            .collect();
+        NameInfo {
+            squash: str_word(&squash),
+            norm: n.norm.into(),
+            sorted: n.sorted.into(),
+            phon: n.phon.into(),
+            phon_tokens,
+        }
+    }
+}
+
+/// A person reduced to what the comparators need.
+#[derive(Debug, Clone)]
+pub struct Rec {
+    /// A valid NIK's digits, or 0.
+    pub nik: u64,
+    /// The 16 digits of the NIK cell even when it is not a valid NIK
+    /// (unknown region, impossible date), or 0; placeholders and Excel forms are 0.
+    pub nik_digits: u64,
+    /// A valid No KK's digits, or 0.
+    pub kk: u64,
+    /// Interned normalised name.
+    pub name: u32,
+    /// Interned normalised mother's name, or [`NONE`].
+    pub mother: u32,
+    /// Interned normalised place of birth, or [`NONE`].
+    pub place: u32,
+    /// Normalised address with RT/RW (empty if none).
+    pub addr: Box<str>,
+    /// Date of birth.
+    pub dob: NaiveDate,
+    /// Sex.
+    pub sex: Sex,
+    /// Village code (domicile for civil, registry address for registry).
+    pub region: RegionCode,
+    /// Interned household id (registry only), or [`NONE`].
+    pub household: u32,
+}
+
+/// Both sides prepared, with the shared pools.
+pub struct Prepared {
+    /// Names by id.
+    pub names: Vec<NameInfo>,
+    /// How many civil residents carry each name id (term frequency).
+    pub civil_name_count: Vec<u32>,
+    /// Places of birth by id.
+    pub places: Vec<Box<str>>,
+    /// Registry records, input order.
+    pub reg: Vec<Rec>,
+    /// Civil records, input order.
+    pub civil: Vec<Rec>,
+}
+
+/// Interns borrowed strings, returning dense ids in first-seen order.
+struct Interner<'a> {
+    map: FxMap<&'a str, u32>,
+    uniq: Vec<&'a str>,
+}
+
+impl<'a> Interner<'a> {
+    fn new() -> Self {
+        Interner {
+            map: FxMap::default(),
+            uniq: Vec::new(),
+        }
+    }
+    fn id(&mut self, s: Option<&'a str>) -> u32 {
+        let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+            return NONE;
+        };
+        if let Some(&i) = self.map.get(s) {
+            return i;
+        }
+        let i = self.uniq.len() as u32;
+        self.map.insert(s, i);
+        self.uniq.push(s);
+        i
+    }
+}
+
+/// The digits of a 16-digit NIK cell that failed validation for a reason a
+/// typo could cause (so it can still be compared digit-wise).
+fn raw_digits(f: &IdField<padu_core::Nik>) -> u64 {
+    match f {
+        IdField::Valid(n) => n.as_u64(),
+        IdField::Invalid { raw, error } => match error {
+            NikError::UnknownProvince(_)
+            | NikError::UnknownRegency(_)
+            | NikError::InvalidDate(_)
+            | NikError::SerialZero => {
+                let d: String = raw.chars().filter(char::is_ascii_digit).collect();
+                if d.len() == 16 {
+                    d.parse().unwrap_or(0)
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        },
+        IdField::Missing => 0,
+    }
+}
+
+/// Maps raw ids through a raw->normalised table, interning the normalised forms.
+fn normalise_pool<T, F>(uniq: &[&str], f: F) -> (Vec<u32>, Vec<T>, Vec<String>)
+where
+    F: Fn(&str) -> (String, T) + Sync,
+    T: Clone + Send,
+{
+    let normed: Vec<(String, T)> = uniq.par_iter().map(|s| f(s)).collect();
+    let mut map: FxMap<String, u32> = FxMap::default();
+    let mut out: Vec<T> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut raw_to = Vec::with_capacity(normed.len());
+    for (key, v) in normed {
+        if key.is_empty() {
+            raw_to.push(NONE);
+            continue;
+        }
+        let id = *map.entry(key.clone()).or_insert_with(|| {
+            out.push(v);
+            keys.push(key);
+            (out.len() - 1) as u32
+        });
+        raw_to.push(id);
+    }
+    (raw_to, out, keys)
+}
+
+fn remap(id: u32, table: &[u32]) -> u32 {
+    if id == NONE { NONE } else { table[id as usize] }
+}
+
+/// Prepares both sides.
+pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
+    // Raw name interning first: synthetic and real extracts repeat names a lot,
+    // so each distinct spelling is normalised once.
+    let mut names = Interner::new();
+    let mut places = Interner::new();
+    let mut households = Interner::new();
+    let c_ids: Vec<(u32, u32, u32)> = civil
+        .iter()
+        .map(|c| {
+            (
+                names.id(Some(&c.nama)),
+                names.id(c.nama_ibu_kandung.as_deref()),
+                places.id(c.tempat_lahir.as_deref()),
+            )
+        })
+        .collect();
+    let r_ids: Vec<(u32, u32, u32, u32)> = registry
+        .iter()
+        .map(|r| {
+            (
+                names.id(Some(&r.nama)),
+                names.id(r.nama_ibu_kandung.as_deref()),
+                places.id(r.tempat_lahir.as_deref()),
+                households.id(r.id_keluarga.as_deref()),
+            )
+        })
+        .collect();
+    let (name_map, name_infos, _) = normalise_pool(&names.uniq, |s| {
+        let n = normalise_name(s);
+        (n.norm.clone(), n)
+    });
+    let name_infos: Vec<NameInfo> = name_infos.into_par_iter().map(NameInfo::new).collect();
+    let (place_map, _, place_keys) = normalise_pool(&places.uniq, |s| (normalise_place(s), ()));
+
+    let opt = |s: &Option<String>| s.as_deref().unwrap_or("").to_string();
+    let civil_recs: Vec<Rec> = civil
+        .par_iter()
+        .zip(c_ids.par_iter())
+        .map(|(c, &(n, m, p))| Rec {
+            nik: c.nik.as_u64(),
+            nik_digits: c.nik.as_u64(),
+            kk: c.no_kk.valid().map_or(0, |k| k.as_u64()),
+            name: remap(n, &name_map),
+            mother: remap(m, &name_map),
+            place: remap(p, &place_map),
+            addr: normalise_address(&opt(&c.alamat), &opt(&c.rt), &opt(&c.rw)).into(),
+            dob: c.tgl_lahir,
+            sex: c.jenis_kelamin,
+            region: c.kode_wilayah,
+            household: NONE,
+        })
+        .collect();
+    let reg_recs: Vec<Rec> = registry
+        .par_iter()
+        .zip(r_ids.par_iter())
+        .map(|(r, &(n, m, p, h))| Rec {
+            nik: r.nik.valid().map_or(0, |k| k.as_u64()),
+            nik_digits: raw_digits(&r.nik),
+            kk: r.no_kk.valid().map_or(0, |k| k.as_u64()),
+            name: remap(n, &name_map),
+            mother: remap(m, &name_map),
+            place: remap(p, &place_map),
+            addr: normalise_address(&opt(&r.alamat), &opt(&r.rt), &opt(&r.rw)).into(),
+            dob: r.tgl_lahir,
+            sex: r.jenis_kelamin,
+            region: r.kode_wilayah,
+            household: h,
+        })
+        .collect();
+    let mut civil_name_count = vec![0u32; name_infos.len()];
+    for c in &civil_recs {
+        if c.name != NONE {
+            civil_name_count[c.name as usize] += 1;
+        }
+    }
+    Prepared {
+        names: name_infos,
+        civil_name_count,
+        places: place_keys.into_iter().map(Into::into).collect(),
+        reg: reg_recs,
+        civil: civil_recs,
+    }
+}
+
+impl Prepared {
+    /// The name info of an id (which must not be [`NONE`]).
+    pub fn name(&self, id: u32) -> &NameInfo {
+        &self.names[id as usize]
+    }
+}

@@ -1,0 +1,296 @@
+//! Test-only helpers: a tiny `|`-separated record parser, a deterministic
+//! background population (so that u-probabilities and EM see realistic
+//! data), and the data-driven `check` used by the hard-case tests.
+
+use chrono::NaiveDate;
+use padu_core::{
+    CivilPerson, IdField, LifeStatus, Nik, RegionCode, RegistryPerson, Sex, VerificationRow,
+    parse_date,
+};
+
+use crate::prepare::{NONE, Prepared, Rec};
+use crate::score::SplitMix;
+use crate::{MatchConfig, NoProgress, verify};
+
+/// The fixed "today" of every test.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")
+}
+
+fn table(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let header: Vec<String> = lines
+        .next()
+        .map(|h| h.split('|').map(|c| c.trim().to_string()).collect())
+        .unwrap_or_default();
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            assert_eq!(cells.len(), header.len(), "wrong number of cells in {l:?}");
+            header
+                .iter()
+                .cloned()
+                .zip(cells.into_iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn opt(m: &std::collections::HashMap<String, String>, k: &str) -> Option<String> {
+    m.get(k).filter(|v| !v.is_empty()).cloned()
+}
+
+/// Parses registry rows: `id_art|id_keluarga|no_kk|nik|nama|jenis_kelamin|tgl_lahir|...`
+/// (any subset of the spec's columns, in any order).
+pub fn registry(text: &str) -> Vec<RegistryPerson> {
+    table(text)
+        .into_iter()
+        .map(|m| RegistryPerson {
+            id_art: m["id_art"].clone(),
+            id_keluarga: opt(&m, "id_keluarga"),
+            no_kk: IdField::parse_kk(m.get("no_kk").map_or("", String::as_str)),
+            nik: IdField::parse_nik(m.get("nik").map_or("", String::as_str), today()),
+            nama: m["nama"].clone(),
+            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
+            tempat_lahir: opt(&m, "tempat_lahir"),
+            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
+            hubungan_keluarga: None,
+            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
+            alamat: opt(&m, "alamat"),
+            rt: opt(&m, "rt"),
+            rw: opt(&m, "rw"),
+            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
+            extra: Vec::new(),
+        })
+        .collect()
+}
+
+/// Parses civil rows (same conventions as [`registry`], plus `status_hidup`, `tgl_meninggal`).
+pub fn civil(text: &str) -> Vec<CivilPerson> {
+    table(text)
+        .into_iter()
+        .map(|m| CivilPerson {
+            nik: Nik::parse(&m["nik"], today()).expect("civil NIKs are valid"),
+            no_kk: IdField::parse_kk(m.get("no_kk").map_or("", String::as_str)),
+            nama: m["nama"].clone(),
+            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
+            tempat_lahir: opt(&m, "tempat_lahir"),
+            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
+            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
+            alamat: opt(&m, "alamat"),
+            rt: opt(&m, "rt"),
+            rw: opt(&m, "rw"),
+            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
+            status_hidup: opt(&m, "status_hidup")
+                .and_then(|s| LifeStatus::parse(&s))
+                .unwrap_or_default(),
+            tgl_meninggal: opt(&m, "tgl_meninggal").and_then(|s| parse_date(&s).ok()),
+        })
+        .collect()
+}
+
+const FIRST: &[&str] = &[
+    "AGUS", "BUDI", "DEDI", "EKO", "HENDRA", "IRFAN", "JOKO", "KUSNADI", "LUKMAN", "RUDI",
+    "SLAMET", "TOTO", "YUDI", "ADE", "ASEP", "DIAN", "SRI", "SITI", "NUR", "DEWI", "RINA", "YULI",
+    "ENI", "TUTI", "WATI", "LINA", "MAYA", "NENG", "IIS", "ELI",
+];
+const LAST: &[&str] = &[
+    "SETIAWAN",
+    "HIDAYAT",
+    "SAPUTRA",
+    "SUSANTO",
+    "PRASETYO",
+    "WIBOWO",
+    "SANTOSO",
+    "KURNIAWAN",
+    "RAHAYU",
+    "LESTARI",
+    "HANDAYANI",
+    "WULANDARI",
+    "PURNAMA",
+    "NURHAYATI",
+    "SUMARNI",
+    "MULYANI",
+    "SUHENDAR",
+    "RAMDANI",
+    "FIRMANSYAH",
+    "HERMAWAN",
+    "GUNAWAN",
+    "SUTRISNO",
+    "RAHMAN",
+    "FAUZI",
+];
+const VILLAGES: &[&str] = &[
+    "32.73.01.1001",
+    "32.73.01.1002",
+    "32.73.02.1001",
+    "32.73.02.1002",
+    "32.76.01.1006",
+    "32.76.01.1007",
+    "32.01.01.1001",
+    "32.01.01.1002",
+];
+
+/// A valid NIK string for a district, birth date, sex and serial.
+pub fn make_nik(district6: &str, dob: NaiveDate, sex: Sex, serial: u32) -> String {
+    use chrono::Datelike;
+    let day = dob.day() + if sex == Sex::P { 40 } else { 0 };
+    format!(
+        "{district6}{day:02}{:02}{:02}{serial:04}",
+        dob.month(),
+        dob.year() % 100
+    )
+}
+
+/// A deterministic background: `n` civil residents and, for the first `k`
+/// of them, a clean registry row. Test records use names outside these lists.
+pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
+    let mut rng = SplitMix::new(42);
+    let mut civ = Vec::with_capacity(n);
+    for i in 0..n {
+        let sex = if rng.below(2) == 0 { Sex::L } else { Sex::P };
+        let nama = format!(
+            "{} {}",
+            FIRST[rng.below(FIRST.len())],
+            LAST[rng.below(LAST.len())]
+        );
+        let mother = format!("{} {}", FIRST[16 + rng.below(14)], LAST[8 + rng.below(8)]);
+        let dob = NaiveDate::from_ymd_opt(
+            1950 + rng.below(70) as i32,
+            1 + rng.below(12) as u32,
+            1 + rng.below(28) as u32,
+        )
+        .expect("valid date");
+        let village = VILLAGES[rng.below(VILLAGES.len())];
+        let region = RegionCode::parse(village).expect("region");
+        let district6: String = village
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(6)
+            .collect();
+        let nik = make_nik(&district6, dob, sex, 5000 + i as u32);
+        civ.push(CivilPerson {
+            nik: Nik::parse(&nik, today()).expect("background NIK"),
+            no_kk: IdField::parse_kk(&format!(
+                "{district6}0101{:02}{:04}",
+                10 + rng.below(15),
+                1 + i / 3
+            )),
+            nama,
+            jenis_kelamin: sex,
+            tempat_lahir: Some(["BANDUNG", "DEPOK", "BOGOR", "GARUT"][rng.below(4)].to_string()),
+            tgl_lahir: dob,
+            nama_ibu_kandung: Some(mother),
+            alamat: Some(format!(
+                "JL {} NO {}",
+                LAST[rng.below(LAST.len())],
+                1 + rng.below(90)
+            )),
+            rt: Some(format!("{:03}", 1 + rng.below(9))),
+            rw: Some(format!("{:03}", 1 + rng.below(9))),
+            kode_wilayah: region,
+            status_hidup: LifeStatus::Hidup,
+            tgl_meninggal: None,
+        });
+    }
+    let reg = civ
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, c)| RegistryPerson {
+            id_art: format!("BG{i:05}"),
+            id_keluarga: Some(format!("BGK{:05}", i / 3)),
+            no_kk: c.no_kk.clone(),
+            nik: IdField::Valid(c.nik),
+            nama: c.nama.clone(),
+            jenis_kelamin: c.jenis_kelamin,
+            tempat_lahir: c.tempat_lahir.clone(),
+            tgl_lahir: c.tgl_lahir,
+            hubungan_keluarga: None,
+            nama_ibu_kandung: c.nama_ibu_kandung.clone(),
+            alamat: c.alamat.clone(),
+            rt: c.rt.clone(),
+            rw: c.rw.clone(),
+            kode_wilayah: c.kode_wilayah,
+            extra: Vec::new(),
+        })
+        .collect();
+    (reg, civ)
+}
+
+/// One result row in the compact form the hard-case tests compare.
+pub fn compact(r: &VerificationRow) -> String {
+    let mut s = format!("{} {}", r.id_art, r.status);
+    let flags = padu_core::Flag::join(&r.flags);
+    if !flags.is_empty() {
+        s.push_str(&format!(" [{flags}]"));
+    }
+    s.push_str(&format!(" {}", r.tindakan));
+    if let Some(n) = &r.nik_usulan {
+        s.push_str(&format!(" usulan={n}"));
+    }
+    if let Some(u) = &r.id_art_utama {
+        s.push_str(&format!(" utama={u}"));
+    }
+    s
+}
+
+/// Runs the engine on the given rows over the background population and
+/// returns the compact results of the given (non-background) rows.
+pub fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
+    let (mut reg, mut civ) = background(2000, 400);
+    let test_reg = registry(registry_text);
+    let n_test = test_reg.len();
+    reg.extend(test_reg);
+    civ.extend(civil(civil_text));
+    let cfg = MatchConfig {
+        u_samples: 40_000,
+        ..MatchConfig::default()
+    };
+    let out = verify(&reg, &civ, &cfg, &NoProgress);
+    out.rows[out.rows.len() - n_test..].to_vec()
+}
+
+/// The data-driven check: the compact result lines of the test rows must equal `expected`.
+#[track_caller]
+pub fn check(registry_text: &str, civil_text: &str, expected: &str) {
+    let rows = run(registry_text, civil_text);
+    let got: Vec<String> = rows.iter().map(compact).collect();
+    let want: Vec<String> = expected
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        got,
+        want,
+        "\nkindly compare\n got: {got:#?}\nwant: {want:#?}\nketerangan: {:#?}",
+        rows.iter().map(|r| &r.keterangan).collect::<Vec<_>>()
+    );
+}
+
+/// A record with only a NIK, for blocking-key tests.
+pub fn rec_with_nik(nik: u64) -> Rec {
+    Rec {
+        nik,
+        nik_digits: nik,
+        kk: 0,
+        name: NONE,
+        mother: NONE,
+        place: NONE,
+        addr: "".into(),
+        dob: today(),
+        sex: Sex::L,
+        region: RegionCode::parse("32.73.01.1001").expect("region"),
+        household: NONE,
+    }
+}
+
+/// An empty prepared context.
+pub fn empty_ctx() -> Prepared {
+    crate::prepare::prepare(&[], &[])
+}

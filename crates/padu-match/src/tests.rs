@@ -1,0 +1,132 @@
+//! Whole-pipeline tests: edge inputs, determinism, threads, progress and explanations.
+
+use std::sync::Mutex;
+
+use padu_core::NikStatus;
+
+use crate::testkit::{background, civil, registry};
+use crate::{MatchConfig, NoProgress, Progress, verify};
+
+#[derive(Default)]
+struct Recorder {
+    stages: Mutex<Vec<(String, u64, u64)>>,
+}
+
+impl Progress for Recorder {
+    fn stage(&self, name: &str, total: u64) {
+        self.stages
+            .lock()
+            .unwrap()
+            .push((name.to_string(), total, 0));
+    }
+    fn inc(&self, n: u64) {
+        if let Some(last) = self.stages.lock().unwrap().last_mut() {
+            last.2 += n;
+        }
+    }
+}
+
+fn small_cfg() -> MatchConfig {
+    MatchConfig {
+        u_samples: 20_000,
+        ..MatchConfig::default()
+    }
+}
+
+#[test]
+fn empty_inputs_give_empty_results() {
+    let out = verify(&[], &[], &small_cfg(), &NoProgress);
+    assert!(out.rows.is_empty());
+    assert_eq!(out.stats.candidate_pairs, 0);
+}
+
+#[test]
+fn a_registry_without_any_civil_extract_is_all_not_found_or_without_nik() {
+    let reg = registry(
+        "id_art|nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+         A1|3273015205800001|SITI AMINAH|P|1980-05-12|32.73.01.1001
+         A2||BUDI|L|1990-01-01|32.73.01.1001",
+    );
+    let out = verify(&reg, &[], &small_cfg(), &NoProgress);
+    let st: Vec<NikStatus> = out.rows.iter().map(|r| r.status).collect();
+    assert_eq!(st, vec![NikStatus::NikTidakDitemukan, NikStatus::TanpaNik]);
+    assert!(
+        out.rows
+            .iter()
+            .all(|r| r.skor.is_none() && r.nik_usulan.is_none())
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let (reg, civ) = background(1500, 500);
+    let one = verify(
+        &reg,
+        &civ,
+        &MatchConfig {
+            threads: Some(1),
+            ..small_cfg()
+        },
+        &NoProgress,
+    );
+    let two = verify(
+        &reg,
+        &civ,
+        &MatchConfig {
+            threads: Some(2),
+            ..small_cfg()
+        },
+        &NoProgress,
+    );
+    assert_eq!(one.rows, two.rows);
+    assert_eq!(one.rows.len(), 500);
+    assert!(one.rows.iter().all(|r| r.status == NikStatus::Padan));
+}
+
+#[test]
+fn progress_stages_are_reported_and_completed() {
+    let (reg, civ) = background(800, 300);
+    let rec = Recorder::default();
+    verify(&reg, &civ, &small_cfg(), &rec);
+    let stages = rec.stages.into_inner().unwrap();
+    assert!(stages.len() >= 4);
+    for (name, total, done) in stages {
+        assert_eq!(total, done, "stage {name}");
+    }
+}
+
+#[test]
+fn explanations_list_the_candidates_with_field_weights() {
+    let (reg, civ) = background(800, 50);
+    let out = verify(
+        &reg,
+        &civ,
+        &MatchConfig {
+            explain: true,
+            ..small_cfg()
+        },
+        &NoProgress,
+    );
+    assert_eq!(out.explanations.len(), 50);
+    let e = &out.explanations[0];
+    let best = &e.candidates[0];
+    assert_eq!(best.nik, civ[0].nik.to_string());
+    assert_eq!(best.fields.len(), crate::compare::NF);
+    let total: f64 = e.prior + best.fields.iter().map(|f| f.weight).sum::<f64>();
+    assert!((crate::score::Model::probability(total) - best.probability).abs() < 1e-9);
+    assert!(
+        serde_json::to_string(&out.explanations)
+            .unwrap()
+            .contains("\"field\":\"nama\"")
+    );
+}
+
+#[test]
+fn civil_records_in_a_test_table_parse() {
+    let c = civil(
+        "nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah|status_hidup|tgl_meninggal
+         3273015205800001|SITI AMINAH|P|1980-05-12|32.73.01.1001|MENINGGAL|2024-01-02",
+    );
+    assert_eq!(c[0].status_hidup, padu_core::LifeStatus::Meninggal);
+    assert!(c[0].tgl_meninggal.is_some());
+}
