@@ -796,16 +796,6 @@ impl CivilImport<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_placeholder_groups_match_the_column_count() {
-        assert_eq!(sqlite_values(3, 2), "(?, ?, ?), (?, ?, ?)");
-    }
-}
-
 /// An open import transaction, whatever the record type: what the CLI drives while streaming a file.
 pub trait Import<T> {
     /// Stages a batch of records.
@@ -837,5 +827,15 @@ impl Import<CivilPerson> for CivilImport<'_> {
     }
     fn abort(self) -> impl Future<Output = Result<(), StoreError>> {
         CivilImport::abort(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_placeholder_groups_match_the_column_count() {
+        assert_eq!(sqlite_values(3, 2), "(?, ?, ?), (?, ?, ?)");
     }
 }

@@ -156,7 +156,7 @@ mod csv_like {
                 i.row,
                 cell(i.column.as_deref().unwrap_or("")),
                 kind,
-                cell(&i.text(lang))
+                cell(i.text(lang))
             )?;
             Ok(())
         }

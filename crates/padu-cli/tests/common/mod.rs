@@ -7,8 +7,11 @@ use std::process::{Command, Output};
 
 /// A finished `padu` run.
 pub struct Run {
+    /// Exit status.
     pub code: i32,
+    /// Standard output.
     pub stdout: String,
+    /// Standard error.
     pub stderr: String,
 }
 
