@@ -15,6 +15,9 @@ pub mod verify;
 pub use date::{DateError, parse_date};
 pub use lang::Lang;
 pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
-pub use person::{CivilPerson, IdField, LifeStatus, RegistryPerson, Relation, Sex};
+pub use person::{
+    CIVIL_COLUMNS, CivilPerson, IdField, LifeStatus, REGISTRY_COLUMNS, RegistryPerson, Relation,
+    Sex,
+};
 pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
 pub use verify::{Action, Counts, Flag, NikStatus, Summary, VerificationRow};

@@ -9,6 +9,41 @@ use serde::Serialize;
 use crate::nik::{Nik, NikError, NoKk};
 use crate::region::RegionCode;
 
+/// The registry (DTKS extract) file's columns, in the interchange spec's order.
+pub const REGISTRY_COLUMNS: [&str; 14] = [
+    "id_art",
+    "id_keluarga",
+    "no_kk",
+    "nik",
+    "nama",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tgl_lahir",
+    "hubungan_keluarga",
+    "nama_ibu_kandung",
+    "alamat",
+    "rt",
+    "rw",
+    "kode_wilayah",
+];
+
+/// The civil-registry (Dukcapil extract) file's columns, in the interchange spec's order.
+pub const CIVIL_COLUMNS: [&str; 13] = [
+    "nik",
+    "no_kk",
+    "nama",
+    "jenis_kelamin",
+    "tgl_lahir",
+    "tempat_lahir",
+    "nama_ibu_kandung",
+    "alamat",
+    "rt",
+    "rw",
+    "kode_wilayah",
+    "status_hidup",
+    "tgl_meninggal",
+];
+
 /// Sex as recorded: `L` (laki-laki) or `P` (perempuan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Sex {

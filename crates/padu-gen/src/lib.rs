@@ -153,6 +153,9 @@ use geo::{Geo, GeoError};
 use inject::{RegParams, RegRow};
 use population::{Chunk, Household, Person, PopParams, mark};
 
+/// The spec's column lists, kept in padu-core so every crate writes the same contract.
+pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
+
 /// Civil-registry people generated per chunk: the unit of parallel work and of seeding.
 const CHUNK_PEOPLE: usize = 4096;
 
@@ -270,41 +273,6 @@ impl Localized for GenError {
         }
     }
 }
-
-/// Civil-extract columns, as in the interchange spec.
-pub const CIVIL_COLUMNS: [&str; 13] = [
-    "nik",
-    "no_kk",
-    "nama",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "tgl_lahir",
-    "nama_ibu_kandung",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_wilayah",
-    "status_hidup",
-    "tgl_meninggal",
-];
-
-/// Registry-extract columns, as in the interchange spec.
-pub const REGISTRY_COLUMNS: [&str; 14] = [
-    "id_art",
-    "id_keluarga",
-    "no_kk",
-    "nik",
-    "nama",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "tgl_lahir",
-    "hubungan_keluarga",
-    "nama_ibu_kandung",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_wilayah",
-];
 
 /// Generates `civil.csv`, `registry.csv` and `truth.csv` in `out_dir` (which must exist).
 ///

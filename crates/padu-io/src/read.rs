@@ -12,6 +12,9 @@ use crate::fields::{ColumnMap, RowCtx};
 use crate::issue::{Budget, Issue};
 use crate::source::{self, RawRow, Source};
 
+/// The spec's column lists, kept in padu-core so every crate writes the same contract.
+pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
+
 /// How to read a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -52,24 +55,6 @@ pub struct Row<T> {
     pub issues: Vec<Issue>,
 }
 
-/// The registry file's columns, in spec order.
-pub const REGISTRY_COLUMNS: [&str; 14] = [
-    "id_art",
-    "id_keluarga",
-    "no_kk",
-    "nik",
-    "nama",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "tgl_lahir",
-    "hubungan_keluarga",
-    "nama_ibu_kandung",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_wilayah",
-];
-
 const REGISTRY_REQUIRED: [&str; 7] = [
     "id_art",
     "no_kk",
@@ -78,23 +63,6 @@ const REGISTRY_REQUIRED: [&str; 7] = [
     "jenis_kelamin",
     "tgl_lahir",
     "kode_wilayah",
-];
-
-/// The civil-registry extract's columns, in spec order.
-pub const CIVIL_COLUMNS: [&str; 13] = [
-    "nik",
-    "no_kk",
-    "nama",
-    "jenis_kelamin",
-    "tgl_lahir",
-    "tempat_lahir",
-    "nama_ibu_kandung",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_wilayah",
-    "status_hidup",
-    "tgl_meninggal",
 ];
 
 const CIVIL_REQUIRED: [&str; 5] = ["nik", "nama", "jenis_kelamin", "tgl_lahir", "kode_wilayah"];
