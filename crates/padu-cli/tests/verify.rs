@@ -1,0 +1,118 @@
+//! `padu verify` in file mode and database mode, and `padu bench score`, run as a user would.
+
+mod common;
+
+use common::run;
+
+const RESULT_HEADER: &str =
+    "id_art,status,flags,tindakan,nik_usulan,skor,id_kelompok_ganda,id_art_utama,keterangan";
+
+#[test]
+fn file_mode_writes_one_spec_row_per_registry_row_and_scores_well_against_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "gen",
+            "--people",
+            "6000",
+            "--seed",
+            "21",
+            "--out",
+            "g",
+            "--today",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(
+        dir.path(),
+        &[
+            "verify",
+            "--registry",
+            "g/registry.csv",
+            "--civil",
+            "g/civil.csv",
+            "--out",
+            "hasil.csv",
+            "--explain",
+            "alasan.jsonl",
+            "--today",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Ringkasan verifikasi") && r.stdout.contains("PADAN"),
+        "{}",
+        r.stdout
+    );
+    let out = std::fs::read_to_string(dir.path().join("hasil.csv")).unwrap();
+    let registry = std::fs::read_to_string(dir.path().join("g/registry.csv")).unwrap();
+    assert_eq!(out.lines().next(), Some(RESULT_HEADER));
+    assert_eq!(
+        out.lines().count(),
+        registry.lines().count(),
+        "one result row per registry row"
+    );
+    let explain = std::fs::read_to_string(dir.path().join("alasan.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(explain.lines().next().unwrap()).unwrap();
+    assert!(first["candidates"].is_array(), "{first}");
+    // Scored with the same definitions as the benchmark: a small run must still be accurate.
+    let r = run(
+        dir.path(),
+        &[
+            "bench",
+            "score",
+            "--results",
+            "hasil.csv",
+            "--truth",
+            "g/truth.csv",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let status_accuracy = report["status_accuracy"].as_f64().unwrap();
+    assert!(status_accuracy > 0.97, "status accuracy {status_accuracy}");
+}
+
+#[test]
+fn database_mode_verifies_the_imported_registry_within_a_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "gen",
+            "--people",
+            "4000",
+            "--seed",
+            "4",
+            "--out",
+            "g",
+            "--wilayah",
+            "32.76",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(dir.path(), &["verify", "--out", "x.csv"]);
+    assert_eq!(r.code, 2, "an empty database is a clear error");
+    assert!(r.stderr.contains("padu import registry"), "{}", r.stderr);
+    assert_eq!(run(dir.path(), &["import", "civil", "g/civil.csv"]).code, 0);
+    assert_eq!(
+        run(dir.path(), &["import", "registry", "g/registry.csv"]).code,
+        0
+    );
+    let r = run(
+        dir.path(),
+        &["verify", "--wilayah", "32.76", "--out", "hasil.xlsx"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("disimpan sebagai verifikasi #1"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("Per kecamatan"), "{}", r.stdout);
+    assert!(dir.path().join("hasil.xlsx").metadata().unwrap().len() > 1000);
+}
