@@ -36,7 +36,7 @@ pub enum Command {
     /// Import a registry (DTKS) or civil-registry (Dukcapil) file into the database.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Export the registry from the database to CSV or XLSX.
+    /// Export the registry from the database to CSV, XLSX or Parquet.
     #[command(subcommand)]
     Export(ExportCommand),
     /// Counts of people and households per region level.
@@ -64,7 +64,7 @@ pub enum ImportCommand {
 /// Arguments of `padu import registry|civil`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The CSV or XLSX file.
+    /// The CSV, XLSX or Parquet file.
     pub file: PathBuf,
     /// XLSX sheet to read (default: the first).
     #[arg(long)]

@@ -191,6 +191,64 @@ fn export_to_xlsx_and_back_keeps_every_person_and_scope_filters() {
 }
 
 #[test]
+fn a_parquet_registry_exports_and_imports_like_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{HEADER}\nA1,K1,3276011203150007,3276014501900001,SITI AMINAH,P,DEPOK,1990-01-05,KEPALA KELUARGA,WARSINI,JL. MELATI 1,001,002,32.76.01.1006\n\
+         A2,K1,3276011203150007,3.27601E+15,BUDI,L,DEPOK,1988-02-03,ISTRI/SUAMI,,JL. MELATI 1,001,002,3276011006\n"
+    );
+    write(dir.path(), "dtks.csv", &text);
+    assert_eq!(run(dir.path(), &["import", "registry", "dtks.csv"]).code, 0);
+    let r = run(dir.path(), &["export", "registry", "--out", "dtks.parquet"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("2 baris"), "{}", r.stdout);
+    // A fresh database takes the Parquet file as the first took the CSV, warnings and all.
+    let r: common::Run = padu(dir.path())
+        .args([
+            "--db",
+            "sqlite://other.db",
+            "import",
+            "registry",
+            "dtks.parquet",
+        ])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("2 baru, 0 berubah, 0 tidak berubah"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("dtks.parquet:3:nik:") && r.stderr.contains("Excel"),
+        "{}",
+        r.stderr
+    );
+    // Both databases export the same file, so nothing was lost on the way through Parquet.
+    assert_eq!(
+        run(dir.path(), &["export", "registry", "--out", "a.csv"]).code,
+        0
+    );
+    let r = padu(dir.path())
+        .args([
+            "--db",
+            "sqlite://other.db",
+            "export",
+            "registry",
+            "--out",
+            "b.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(r.status.success());
+    let a = std::fs::read_to_string(dir.path().join("a.csv")).unwrap();
+    let b = std::fs::read_to_string(dir.path().join("b.csv")).unwrap();
+    assert_eq!(a, b);
+    assert!(a.contains("3.27601E+15"), "{a}");
+}
+
+#[test]
 fn gen_is_deterministic_and_its_files_import_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     for out in ["g1", "g2"] {

@@ -1,6 +1,6 @@
 //! Generates a large registry CSV (or reuses one) and streams it, to measure speed and memory.
 //!
-//! `cargo run --release -p padu-io --example stream_big -- /tmp/big.csv 1000000 [xlsx]`
+//! `cargo run --release -p padu-io --example stream_big -- /tmp/big.csv 1000000` (or `big.xlsx`, `big.parquet`)
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,6 +26,14 @@ fn main() {
                     .filter_map(|r| r.record)
                     .collect()
             };
+            padu_io::write_registry(&path, people).unwrap();
+        } else if path.extension().is_some_and(|e| e == "parquet") {
+            // Streamed straight from the CSV reader: the Parquet writer holds one row group at a time.
+            let csv = path.with_extension("csv");
+            write_csv(&csv, n);
+            let people = RegistryReader::open(&csv, &ReadOptions::default())
+                .unwrap()
+                .filter_map(|r| r.record);
             padu_io::write_registry(&path, people).unwrap();
         } else {
             write_csv(&path, n);

@@ -37,7 +37,7 @@ pub enum ReadError {
     },
     /// The extension names no format Padu reads.
     #[error(
-        "format berkas {path} tidak didukung (.{ext}); gunakan .csv, .tsv, .txt, .xlsx, .xlsm, .xls atau .ods"
+        "format berkas {path} tidak didukung (.{ext}); gunakan .csv, .tsv, .txt, .xlsx, .xlsm, .xls, .ods atau .parquet"
     )]
     UnsupportedExtension {
         /// The path as given.
@@ -79,6 +79,31 @@ pub enum ReadError {
         /// The sheets the workbook has.
         available: Vec<String>,
     },
+    /// A file named `.parquet` that is not Parquet, or whose footer or schema is broken.
+    #[error("berkas {path} bukan berkas Parquet yang sah: {reason}")]
+    NotParquet {
+        /// The path as given.
+        path: String,
+        /// The Parquet reader's reason, in English.
+        reason: String,
+    },
+    /// A Parquet file compressed with a codec this build of Padu does not include.
+    #[error(
+        "berkas {path} dikompresi dengan {codec} (kolom \"{column}\"), yang tidak didukung; tulis ulang dengan kompresi {supported} atau tanpa kompresi"
+    )]
+    UnsupportedCompression {
+        /// The path as given.
+        path: String,
+        /// The first column found with that codec.
+        column: String,
+        /// The codec's Parquet name, e.g. `BROTLI`.
+        codec: String,
+        /// The codecs Padu reads, for the advice.
+        supported: String,
+    },
+    /// Spec columns stored in a type that cannot be read (a Parquet list or struct); one issue per column.
+    #[error("{}", join(.0, Lang::Id))]
+    UnreadableColumns(Vec<Issue>),
     /// Rows of a file that must be read whole (e.g. a verification result) are invalid.
     #[error("{}", join(.0, Lang::Id))]
     InvalidRows(Vec<Issue>),
@@ -90,6 +115,7 @@ impl ReadError {
         match self {
             ReadError::MissingColumns(v)
             | ReadError::DuplicateColumns(v)
+            | ReadError::UnreadableColumns(v)
             | ReadError::InvalidRows(v) => v,
             _ => &[],
         }
@@ -107,11 +133,23 @@ impl Localized for ReadError {
                 format!("file {path} cannot be read: {reason}")
             }
             ReadError::UnsupportedExtension { path, ext } => format!(
-                "file format of {path} is not supported (.{ext}); use .csv, .tsv, .txt, .xlsx, .xlsm, .xls or .ods"
+                "file format of {path} is not supported (.{ext}); use .csv, .tsv, .txt, .xlsx, .xlsm, .xls, .ods or .parquet"
             ),
             ReadError::MissingColumns(v)
             | ReadError::DuplicateColumns(v)
+            | ReadError::UnreadableColumns(v)
             | ReadError::InvalidRows(v) => join(v, Lang::En),
+            ReadError::NotParquet { path, reason } => {
+                format!("file {path} is not a valid Parquet file: {reason}")
+            }
+            ReadError::UnsupportedCompression {
+                path,
+                column,
+                codec,
+                supported,
+            } => format!(
+                "file {path} is compressed with {codec} (column \"{column}\"), which is not supported; write it again with {supported} compression or none"
+            ),
             ReadError::Empty { path } => format!("file {path} is empty: there is no header row"),
             ReadError::Undecodable {
                 path, detail_en, ..
@@ -134,7 +172,9 @@ impl Localized for ReadError {
 #[derive(Debug, Error)]
 pub enum WriteError {
     /// The extension names no format Padu writes.
-    #[error("format berkas {path} tidak didukung untuk ditulis (.{ext}); gunakan .csv atau .xlsx")]
+    #[error(
+        "format berkas {path} tidak didukung untuk ditulis (.{ext}); gunakan .csv, .xlsx atau .parquet"
+    )]
     UnsupportedExtension {
         /// The path as given.
         path: String,
@@ -150,6 +190,9 @@ pub enum WriteError {
     /// The XLSX writer failed.
     #[error("gagal menulis XLSX: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The Parquet writer failed.
+    #[error("gagal menulis Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
 }
 
 impl Localized for WriteError {
@@ -157,11 +200,12 @@ impl Localized for WriteError {
         match (self, lang) {
             (_, Lang::Id) => self.to_string(),
             (WriteError::UnsupportedExtension { path, ext }, Lang::En) => format!(
-                "file format of {path} is not supported for writing (.{ext}); use .csv or .xlsx"
+                "file format of {path} is not supported for writing (.{ext}); use .csv, .xlsx or .parquet"
             ),
             (WriteError::Io(e), Lang::En) => format!("cannot write file: {e}"),
             (WriteError::Csv(e), Lang::En) => format!("cannot write CSV: {e}"),
             (WriteError::Xlsx(e), Lang::En) => format!("cannot write XLSX: {e}"),
+            (WriteError::Parquet(e), Lang::En) => format!("cannot write Parquet: {e}"),
         }
     }
 }

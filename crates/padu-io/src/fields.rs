@@ -109,6 +109,54 @@ impl ColumnMap {
         })
     }
 
+    /// Refuses columns the file holds in a type Padu cannot read when they are spec columns.
+    ///
+    /// Reading such a column as blank would silently drop NIKs or names, so a
+    /// spec column is an error ([`ReadError::UnreadableColumns`], all at once);
+    /// an unknown column only loses its values, with a warning per column.
+    pub(crate) fn check_unreadable(
+        &self,
+        label: &str,
+        header_row: u64,
+        unreadable: &[(usize, String)],
+    ) -> Result<Vec<Issue>, ReadError> {
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        for (pos, ty) in unreadable {
+            if let Some(k) = self.index.iter().position(|i| *i == Some(*pos)) {
+                let c = self.spec[k];
+                errors.push(Issue::new(
+                    label,
+                    header_row,
+                    Some(c),
+                    Severity::Error,
+                    "TIPE_KOLOM_TIDAK_DIDUKUNG",
+                    format!(
+                        "kolom \"{c}\" bertipe {ty} yang tidak dapat dibaca; simpan sebagai teks (string), bilangan bulat atau tanggal"
+                    ),
+                    format!(
+                        "column \"{c}\" has the type {ty}, which cannot be read; store it as text (string), integer or date"
+                    ),
+                ));
+            } else if let Some((name, _)) = self.extras.iter().find(|(_, p)| p == pos) {
+                warnings.push(Issue::new(
+                    label,
+                    header_row,
+                    Some(name),
+                    Severity::Warning,
+                    "TIPE_KOLOM_TIDAK_DIDUKUNG",
+                    format!("kolom \"{name}\" bertipe {ty} yang tidak dapat dibaca; isinya diabaikan"),
+                    format!("column \"{name}\" has the type {ty}, which cannot be read; its values are ignored"),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(warnings)
+        } else {
+            Err(ReadError::UnreadableColumns(errors))
+        }
+    }
+
     /// Whether the file has the spec column `k`.
     pub(crate) fn has(&self, k: usize) -> bool {
         self.index[k].is_some()
@@ -339,6 +387,7 @@ impl<'a> RowCtx<'a> {
             }
             Cell::Date(Ok(d)) => Ok(*d),
             Cell::Date(Err(s)) => Err(padu_core::DateError::Impossible(s.clone())),
+            Cell::Timestamp { at, utc } => Ok(Cell::timestamp_date(*at, *utc)),
             Cell::Number(_) | Cell::Int(_) => {
                 let serial = match cell {
                     Cell::Int(i) => *i as f64,

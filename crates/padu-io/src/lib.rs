@@ -1,4 +1,4 @@
-//! Reading and writing Padu's interchange files (CSV, XLSX) into core types with row-level issues.
+//! Reading and writing Padu's interchange files (CSV, XLSX, Parquet) into core types with row-level issues.
 //!
 //! The formats are the public contract in `spec/interchange.md`: the registry
 //! (DTKS) file, the civil-registry (Dukcapil) extract and the verification
@@ -10,7 +10,7 @@
 //! then yield one [`Row`] per data row. Nothing but the set of ids already
 //! seen grows with the file, so a million-row CSV streams in constant memory;
 //! workbooks are read with calamine's cell reader on a worker thread behind a
-//! small bounded channel.
+//! small bounded channel, and Parquet files a batch of 1024 records at a time.
 //!
 //! - **CSV**: UTF-8 with or without BOM; the delimiter (`,`, `;` as Excel writes in
 //!   the Indonesian locale, or tab) is taken from the header line. A field that is
@@ -22,6 +22,18 @@
 //!   Real date cells are dates. A NIK or No KK in a *number* cell is never trusted:
 //!   it is kept as [`padu_core::IdField::Invalid`] with
 //!   [`padu_core::NikError::ExcelNumber`] holding the number as Excel shows it.
+//! - **Parquet** (`.parquet`, for large extracts): read with the `parquet`
+//!   crate's column readers, row group by row group, no Arrow. Strings are
+//!   text; integers and `DECIMAL`s are their exact digits, so a NIK in an
+//!   `INT64` column reads as its 16 digits; `DATE`, `TIMESTAMP` and `INT96`
+//!   are dates (a UTC timestamp gives the day whose local midnight it is);
+//!   `FLOAT`/`DOUBLE` are treated like spreadsheet numbers (a NIK stored that
+//!   way is flagged); null is an empty cell; text that is not UTF-8 is read as
+//!   Windows-1252 with a warning. A list or struct column is refused
+//!   ([`ReadError::UnreadableColumns`]) when it is a spec column and ignored
+//!   with a warning otherwise. Snappy, Zstandard and uncompressed files are read;
+//!   other codecs are refused up front ([`ReadError::UnsupportedCompression`]),
+//!   and a file that is not Parquet at all is [`ReadError::NotParquet`].
 //! - **Header**: names match case-insensitively, ignoring surrounding spaces;
 //!   unknown columns are kept in order as `extra`; all missing required columns
 //!   are reported at once ([`ReadError::MissingColumns`]).
@@ -39,7 +51,9 @@
 //!
 //! Every issue reads `file:row:column: message`, with rows numbered as Excel
 //! shows them (header = 1; a CSV record with a quoted line break is one row, as
-//! in Excel; a first line `sep=;` is honoured and not counted), in Bahasa Indonesia ([`std::fmt::Display`]) or
+//! in Excel; a first line `sep=;` is honoured and not counted; Parquet has no
+//! header line but is numbered as if it had one, so record `n`, counted from 0
+//! as pandas and DuckDB do, is row `n + 2`), in Bahasa Indonesia ([`std::fmt::Display`]) or
 //! English ([`Issue::message`]). After [`ReadOptions::max_issues`] issues the
 //! rest are counted and summarised in one last file issue; rows whose errors
 //! were left out still have `record: None`.
@@ -47,14 +61,17 @@
 //! # Writing
 //!
 //! [`write_registry`], [`write_civil`] and [`ResultWriter`] write `.csv`
-//! (UTF-8, comma, header in spec order, dates `YYYY-MM-DD`) or `.xlsx`
+//! (UTF-8, comma, header in spec order, dates `YYYY-MM-DD`), `.xlsx`
 //! (constant memory, bold frozen header, identity numbers as text cells in text
-//! columns, dates as date cells shown `dd-mm-yyyy`). [`read_results`] reads a
-//! result file back for scoring.
+//! columns, dates as date cells shown `dd-mm-yyyy`) or `.parquet` (Snappy,
+//! optional UTF-8 string columns, identity numbers included, and `DATE`
+//! columns; empty text is null; one row group per 65,536 rows).
+//! [`read_results`] reads a result file back for scoring.
 
 mod error;
 mod fields;
 mod issue;
+mod parquet_file;
 mod read;
 mod results;
 mod source;

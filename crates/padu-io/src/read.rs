@@ -87,8 +87,14 @@ impl Table {
         let label = path.display().to_string();
         let opened = source::open(path, opts.sheet.as_deref(), &label)?;
         let columns = ColumnMap::new(&label, opened.header_row, &opened.header, spec, required)?;
+        let mut file_issues = opened.file_issues;
+        file_issues.extend(columns.check_unreadable(
+            &label,
+            opened.header_row,
+            &opened.unreadable,
+        )?);
         let mut budget = Budget::new(opts.max_issues);
-        let file_issues = budget.admit(opened.file_issues);
+        let file_issues = budget.admit(file_issues);
         Ok(Table {
             source: opened.source,
             columns,
@@ -174,7 +180,7 @@ mod reg {
 }
 
 impl RegistryReader {
-    /// Opens a registry file (`.csv`, `.tsv`, `.txt`, `.xlsx`, `.xlsm`, `.xls`, `.ods`) and checks its header.
+    /// Opens a registry file (`.csv`, `.tsv`, `.txt`, `.xlsx`, `.xlsm`, `.xls`, `.ods`, `.parquet`) and checks its header.
     pub fn open(path: &Path, opts: &ReadOptions) -> Result<RegistryReader, ReadError> {
         Ok(RegistryReader {
             table: Table::open(path, opts, &REGISTRY_COLUMNS, &REGISTRY_REQUIRED)?,

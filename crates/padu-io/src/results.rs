@@ -19,7 +19,7 @@ const ID_KELOMPOK: usize = 6;
 const ID_ART_UTAMA: usize = 7;
 const KETERANGAN: usize = 8;
 
-/// Reads a whole verification-result file (`.csv` or `.xlsx`) in the spec's columns.
+/// Reads a whole verification-result file (`.csv`, `.xlsx` or `.parquet`) in the spec's columns.
 ///
 /// `id_art` and `status` are required columns; a file without `tindakan`
 /// (a ground-truth file that only knows statuses) reads as `TETAP`. Any invalid
@@ -35,6 +35,8 @@ pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
         &VerificationRow::COLUMNS,
         &["id_art", "status"],
     )?;
+    // A result file has no place for file warnings, and unknown columns are not read anyway.
+    columns.check_unreadable(&label, opened.header_row, &opened.unreadable)?;
     let mut src = opened.source;
     let mut budget = Budget::new(1000);
     let mut problems = Vec::new();

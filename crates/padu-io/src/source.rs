@@ -1,8 +1,9 @@
 //! Tables from files: a header and then rows of cells, one row at a time.
 //!
-//! CSV is read with the `csv` crate over a buffered reader and workbooks with
+//! CSV is read with the `csv` crate over a buffered reader, workbooks with
 //! calamine's cell reader on a worker thread feeding a small bounded channel,
-//! so neither format holds more than a few rows in memory.
+//! and Parquet a batch of rows at a time ([`crate::parquet_file`]), so no
+//! format holds more than a few rows (or one batch) in memory.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -11,12 +12,13 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
 use calamine::{Data, DataRef, ExcelDateTime, ExcelDateTimeType, Reader, Sheets};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use padu_core::parse_date;
 
 use crate::error::ReadError;
 use crate::issue::{Issue, Severity};
+use crate::parquet_file::ParquetSource;
 
 /// How much of a CSV is inspected up front for the delimiter, binary content and encoding.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -40,6 +42,13 @@ pub(crate) enum Cell {
     Bool(bool),
     /// A spreadsheet error value such as `#N/A`.
     Error(String),
+    /// A Parquet timestamp; `utc` when the file says it names an instant rather than a wall-clock time.
+    Timestamp {
+        /// The timestamp, as UTC when `utc` is set.
+        at: NaiveDateTime,
+        /// Whether the timestamp is adjusted to UTC.
+        utc: bool,
+    },
 }
 
 impl Cell {
@@ -54,6 +63,28 @@ impl Cell {
             Cell::Date(Err(s)) => s.clone(),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Error(e) => e.clone(),
+            Cell::Timestamp { at, utc: true } => at.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string(),
+            Cell::Timestamp { at, utc: false } if at.time() == NaiveTime::MIN => {
+                at.format("%Y-%m-%d").to_string()
+            }
+            Cell::Timestamp { at, utc: false } => at.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
+        }
+    }
+
+    /// The calendar date a timestamp cell stands for.
+    ///
+    /// A wall-clock timestamp is its own date. A UTC instant is taken as the
+    /// local midnight of whatever zone wrote it: for every zone from UTC−12
+    /// to UTC+12 that is the nearest UTC midnight, so a birth date written as
+    /// midnight WIB (17:00 UTC the day before) or midnight WIT still reads as
+    /// the right day.
+    pub(crate) fn timestamp_date(at: NaiveDateTime, utc: bool) -> NaiveDate {
+        if utc {
+            at.checked_add_signed(TimeDelta::hours(12))
+                .unwrap_or(at)
+                .date()
+        } else {
+            at.date()
         }
     }
 
@@ -108,6 +139,7 @@ pub(crate) struct RawRow {
 pub(crate) enum Source {
     Csv(Box<CsvSource>),
     Sheet(SheetSource),
+    Parquet(Box<ParquetSource>),
 }
 
 /// An opened table: its header cells, its warnings so far, and the rows to come.
@@ -116,9 +148,15 @@ pub(crate) struct Opened {
     pub(crate) header: Vec<Cell>,
     pub(crate) header_row: u64,
     pub(crate) file_issues: Vec<Issue>,
+    /// Columns (by position) whose values cannot be read, with their type as the file names it.
+    ///
+    /// Only Parquet has typed columns that Padu may not understand (lists,
+    /// structs, ...); their cells are always empty, so the reader must refuse
+    /// them in a spec column rather than read them as blank.
+    pub(crate) unreadable: Vec<(usize, String)>,
 }
 
-/// Opens a CSV or workbook by extension.
+/// Opens a CSV, workbook or Parquet file by extension.
 pub(crate) fn open(path: &Path, sheet: Option<&str>, label: &str) -> Result<Opened, ReadError> {
     let ext = path
         .extension()
@@ -127,6 +165,7 @@ pub(crate) fn open(path: &Path, sheet: Option<&str>, label: &str) -> Result<Open
     match ext.as_str() {
         "csv" | "tsv" | "txt" => CsvSource::open(path, label),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => SheetSource::open(path, sheet, label),
+        "parquet" => ParquetSource::open(path, label),
         _ => Err(ReadError::UnsupportedExtension {
             path: label.to_string(),
             ext,
@@ -139,11 +178,12 @@ impl Source {
         match self {
             Source::Csv(c) => c.next_row(),
             Source::Sheet(s) => s.next_row(),
+            Source::Parquet(p) => p.next_row(),
         }
     }
 }
 
-fn io_error(label: &str, e: &io::Error) -> ReadError {
+pub(crate) fn io_error(label: &str, e: &io::Error) -> ReadError {
     if e.kind() == io::ErrorKind::NotFound {
         ReadError::NotFound {
             path: label.to_string(),
@@ -373,6 +413,7 @@ impl CsvSource {
             source: Source::Csv(Box::new(src)),
             header,
             file_issues,
+            unreadable: Vec::new(),
         })
     }
 
@@ -578,6 +619,7 @@ impl SheetSource {
             header,
             header_row,
             file_issues: Vec::new(),
+            unreadable: Vec::new(),
         })
     }
 

@@ -1,10 +1,12 @@
-//! Writing registry, civil-registry and verification-result files as CSV or XLSX.
+//! Writing registry, civil-registry and verification-result files as CSV, XLSX or Parquet.
 //!
 //! CSV is UTF-8 with a comma delimiter and dates as `YYYY-MM-DD`. XLSX is
 //! written in rust_xlsxwriter's constant-memory mode (rows go to disk as they
 //! are written), identity numbers as text cells in a text-formatted column so
 //! Excel never turns them into numbers, and dates as real date cells shown
-//! `dd-mm-yyyy`.
+//! `dd-mm-yyyy`. Parquet has UTF-8 string columns (identity numbers
+//! included) and `DATE` columns, written a row group at a time
+//! ([`crate::parquet_file`]).
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -15,6 +17,7 @@ use padu_core::{CivilPerson, RegistryPerson, VerificationRow};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 use crate::error::WriteError;
+use crate::parquet_file::ParquetSink;
 use crate::read::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
 
 /// How a column is written to XLSX.
@@ -79,6 +82,7 @@ struct XlsxSink {
 enum Sink {
     Csv(Box<csv::Writer<BufWriter<File>>>),
     Xlsx(Box<XlsxSink>),
+    Parquet(Box<ParquetSink>),
 }
 
 fn extension(path: &Path) -> String {
@@ -133,6 +137,7 @@ impl TableWriter {
                     number_format,
                 }))
             }
+            "parquet" => Sink::Parquet(Box::new(ParquetSink::create(path, header, kinds)?)),
             ext => {
                 return Err(WriteError::UnsupportedExtension {
                     path: path.display().to_string(),
@@ -145,6 +150,7 @@ impl TableWriter {
 
     pub(crate) fn write(&mut self, cells: Vec<Out>) -> Result<(), WriteError> {
         match &mut self.sink {
+            Sink::Parquet(p) => p.write(cells)?,
             Sink::Csv(w) => {
                 for c in &cells {
                     match c {
@@ -210,6 +216,7 @@ impl TableWriter {
         match self.sink {
             Sink::Csv(mut w) => w.flush()?,
             Sink::Xlsx(mut x) => x.workbook.save(&x.path)?,
+            Sink::Parquet(p) => p.finish()?,
         }
         Ok(self.rows)
     }
@@ -229,7 +236,7 @@ fn registry_kinds(extra: usize) -> Vec<Kind> {
     kinds
 }
 
-/// Writes a registry file (`.csv` or `.xlsx`): the spec's columns in order, then the extra columns.
+/// Writes a registry file (`.csv`, `.xlsx` or `.parquet`): the spec's columns in order, then the extra columns.
 ///
 /// The extra columns are those of the first person; later people's extra
 /// values are written under the column of the same name (empty when absent).
@@ -282,7 +289,7 @@ pub fn write_registry(
     w.finish()
 }
 
-/// Writes a civil-registry extract (`.csv` or `.xlsx`) in the spec's column order.
+/// Writes a civil-registry extract (`.csv`, `.xlsx` or `.parquet`) in the spec's column order.
 ///
 /// Returns the number of rows written.
 pub fn write_civil(
@@ -321,7 +328,8 @@ pub fn write_civil(
 
 /// Writes verification results row by row, in the spec's columns ([`VerificationRow::COLUMNS`]).
 ///
-/// `.csv` or `.xlsx`; in XLSX the score is a number cell and ids are text cells.
+/// `.csv`, `.xlsx` or `.parquet`; in XLSX the score is a number cell and ids are text
+/// cells, in Parquet every column is a string, as in CSV.
 pub struct ResultWriter {
     table: TableWriter,
 }
@@ -352,7 +360,7 @@ impl ResultWriter {
             .write(row.to_cells().into_iter().map(Out::Text).collect())
     }
 
-    /// Flushes (CSV) or saves (XLSX) the file; returns the number of rows written.
+    /// Flushes (CSV), saves (XLSX) or closes (Parquet) the file; returns the number of rows written.
     pub fn finish(self) -> Result<u64, WriteError> {
         self.table.finish()
     }

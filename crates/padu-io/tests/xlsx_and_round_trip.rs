@@ -1,31 +1,19 @@
 //! Workbooks (Excel number and date cells, sheets) and write-then-read round trips.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{nik, people, temp, today, ymd};
 
-use chrono::NaiveDate;
+use std::path::Path;
+
 use padu_core::{
-    Action, CivilPerson, Flag, IdField, LifeStatus, Nik, NikError, NikStatus, NoKk, RegionCode,
-    RegistryPerson, Relation, Sex, VerificationRow,
+    Action, CivilPerson, Flag, IdField, LifeStatus, NikError, NikStatus, NoKk, RegionCode,
+    RegistryPerson, Sex, VerificationRow,
 };
 use padu_io::{
     CivilReader, ReadError, ReadOptions, RegistryReader, ResultWriter, Severity, read_results,
     write_civil, write_registry,
 };
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-}
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn temp(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    (dir, path)
-}
 
 /// Builds a registry workbook the way an operator's Excel would hold it.
 fn operator_workbook(path: &Path) {
@@ -187,61 +175,6 @@ fn xlsx_header_may_start_below_blank_rows_and_rows_keep_excel_numbers() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].row, 5);
     assert_eq!(rows[0].record.as_ref().unwrap().nama, "Siti");
-}
-
-fn nik(s: &str) -> Nik {
-    Nik::parse(s, today()).unwrap()
-}
-
-fn people() -> Vec<RegistryPerson> {
-    let base = RegistryPerson {
-        id_art: "0001".into(),
-        id_keluarga: Some("K01".into()),
-        no_kk: IdField::Valid(NoKk::parse("3276011203150007").unwrap()),
-        nik: IdField::Valid(nik("3276014501900001")),
-        nama: "Siti Aminah, S.Pd".into(),
-        jenis_kelamin: Sex::P,
-        tempat_lahir: Some("Depok".into()),
-        tgl_lahir: ymd(1990, 1, 5),
-        hubungan_keluarga: Some(Relation::Pasangan),
-        nama_ibu_kandung: Some("Fatimah".into()),
-        alamat: Some("Jl. Café \"Mawar\"; No. 1".into()),
-        rt: Some("001".into()),
-        rw: Some("002".into()),
-        kode_wilayah: RegionCode::parse("32.76.01.1006").unwrap(),
-        extra: vec![
-            ("program".into(), "PKH".into()),
-            ("desil".into(), "01".into()),
-        ],
-    };
-    let mut invalid = base.clone();
-    invalid.id_art = "0002".into();
-    invalid.nik = IdField::Invalid {
-        raw: "3.27601E+15".into(),
-        error: NikError::ExcelScientific("3.27601E+15".into()),
-    };
-    invalid.no_kk = IdField::Missing;
-    invalid.extra = vec![
-        ("program".into(), String::new()),
-        ("desil".into(), "10".into()),
-    ];
-    let mut sparse = base.clone();
-    sparse.id_art = "0003".into();
-    sparse.id_keluarga = None;
-    sparse.nik = IdField::Missing;
-    sparse.tempat_lahir = None;
-    sparse.hubungan_keluarga = None;
-    sparse.nama_ibu_kandung = None;
-    sparse.alamat = None;
-    sparse.rt = None;
-    sparse.rw = None;
-    sparse.tgl_lahir = ymd(1899, 12, 31);
-    sparse.jenis_kelamin = Sex::L;
-    sparse.extra = vec![
-        ("program".into(), "BPNT".into()),
-        ("desil".into(), String::new()),
-    ];
-    vec![base, invalid, sparse]
 }
 
 fn round_trip_registry(name: &str) {

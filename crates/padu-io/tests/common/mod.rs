@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests of this crate.
+// Each test binary uses a different subset of these.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use padu_core::{IdField, Nik, NikError, NoKk, RegionCode, RegistryPerson, Relation, Sex};
+
+/// The fixed reference date of the tests.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+/// A date that must exist.
+pub fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// A path named `name` in a fresh temporary directory (kept while the guard lives).
+pub fn temp(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    (dir, path)
+}
+
+pub fn nik(s: &str) -> Nik {
+    Nik::parse(s, today()).unwrap()
+}
+
+/// Three registry people: complete, with an Excel-mangled NIK, and sparse.
+pub fn people() -> Vec<RegistryPerson> {
+    let base = RegistryPerson {
+        id_art: "0001".into(),
+        id_keluarga: Some("K01".into()),
+        no_kk: IdField::Valid(NoKk::parse("3276011203150007").unwrap()),
+        nik: IdField::Valid(nik("3276014501900001")),
+        nama: "Siti Aminah, S.Pd".into(),
+        jenis_kelamin: Sex::P,
+        tempat_lahir: Some("Depok".into()),
+        tgl_lahir: ymd(1990, 1, 5),
+        hubungan_keluarga: Some(Relation::Pasangan),
+        nama_ibu_kandung: Some("Fatimah".into()),
+        alamat: Some("Jl. Café \"Mawar\"; No. 1".into()),
+        rt: Some("001".into()),
+        rw: Some("002".into()),
+        kode_wilayah: RegionCode::parse("32.76.01.1006").unwrap(),
+        extra: vec![
+            ("program".into(), "PKH".into()),
+            ("desil".into(), "01".into()),
+        ],
+    };
+    let mut invalid = base.clone();
+    invalid.id_art = "0002".into();
+    invalid.nik = IdField::Invalid {
+        raw: "3.27601E+15".into(),
+        error: NikError::ExcelScientific("3.27601E+15".into()),
+    };
+    invalid.no_kk = IdField::Missing;
+    invalid.extra = vec![
+        ("program".into(), String::new()),
+        ("desil".into(), "10".into()),
+    ];
+    let mut sparse = base.clone();
+    sparse.id_art = "0003".into();
+    sparse.id_keluarga = None;
+    sparse.nik = IdField::Missing;
+    sparse.tempat_lahir = None;
+    sparse.hubungan_keluarga = None;
+    sparse.nama_ibu_kandung = None;
+    sparse.alamat = None;
+    sparse.rt = None;
+    sparse.rw = None;
+    sparse.tgl_lahir = ymd(1899, 12, 31);
+    sparse.jenis_kelamin = Sex::L;
+    sparse.extra = vec![
+        ("program".into(), "BPNT".into()),
+        ("desil".into(), String::new()),
+    ];
+    vec![base, invalid, sparse]
+}
