@@ -80,8 +80,12 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         max_issues: 1000,
     };
     let t = Instant::now();
-    let registry = super::verify::read_all_registry(&dir.join("registry.csv"), &opts, lang)?;
-    let civil = super::verify::read_all_civil(&dir.join("civil.csv"), &opts, lang)?;
+    let (registry, civil) = super::verify::read_both(
+        &dir.join("registry.csv"),
+        &dir.join("civil.csv"),
+        &opts,
+        lang,
+    )?;
     let read_s = t.elapsed().as_secs_f64();
     let cfg = padu_match::MatchConfig {
         threads: a.threads,
