@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::hash::mix;
-use crate::prepare::{NONE, Prepared, Rec};
+use crate::prepare::{NONE, Prepared, Rec, Scope};
 
 /// A blocking rule.
 pub trait Blocker: Sync {
@@ -42,6 +42,20 @@ fn name_tokens<'a>(ctx: &'a Prepared, id: u32) -> impl Iterator<Item = u64> + 'a
 
 static MUHAMMAD_PHON: std::sync::LazyLock<u64> =
     std::sync::LazyLock::new(|| crate::hash::str_word(&crate::normalise::phonetic("MUHAMMAD")));
+
+/// The province of domicile as a number.
+fn province(r: &Rec) -> u64 {
+    r.region.province().digits()
+}
+
+/// The record's region at `scope` as a number (0 for the whole country).
+fn region_at(r: &Rec, scope: Scope) -> u64 {
+    match scope {
+        Scope::National => 0,
+        Scope::Province => province(r),
+        Scope::Regency => r.region.regency().map_or(0, |c| c.digits()),
+    }
+}
 
 /// The first letter of the first name part other than MUHAMMAD (0 if none).
 fn initial(ctx: &Prepared, r: &Rec) -> u64 {
@@ -73,7 +87,10 @@ impl Blocker for NikExact {
 /// single substitution or adjacent transposition leaves at least one window's
 /// complement intact. Serials are mostly 0001 (they count people per district
 /// and birth date), so the masked NIK alone makes large blocks in a dense
-/// city; the initial keeps them small.
+/// city; the initial keeps them small. Windows that mask region digits add
+/// the province of domicile instead: without any region, "district 01, born
+/// on this day, serial 0001" is a nationwide block that grows with the
+/// country, which made this rule's pairs grow 4× from 1M to 3M people.
 pub struct NikMasked;
 /// Masked digit windows (start, length) counted from the left of the 16 digits.
 /// Windows overlap by one digit, so every adjacent pair lies inside one of them,
@@ -93,12 +110,25 @@ impl Blocker for NikMasked {
             let lo = 10u64.pow(16 - start - len);
             let hi = 10u64.pow(16 - start);
             let masked = r.nik_digits / hi * hi + r.nik_digits % lo;
-            out.push(mix(&[w as u64, masked, init]));
+            // A typo in the NIK leaves the birth-date column alone, so the
+            // column narrows every window that masks date or region digits:
+            // without it, "same district of issue, same birth year, serial
+            // 0001" is a block as large as a district's yearly cohort. Windows
+            // that mask region digits also take the domicile's province, or
+            // "district 01 of any regency" is a nationwide block.
+            let (date, region) = match start {
+                0..6 => (dob_word(r), province(r)),
+                6..12 => (dob_word(r), 0),
+                _ => (0, 0),
+            };
+            out.push(mix(&[w as u64, masked, init, date, region]));
         }
     }
 }
 
-/// Birth date and one phonetic name token.
+/// Birth date and one phonetic name token, nationwide for rare tokens (so a
+/// mover without NIK is found) and within the province or regency for
+/// common ones (see [`Scope`]), so blocks do not grow with the country.
 pub struct DobName;
 impl Blocker for DobName {
     fn name(&self) -> &'static str {
@@ -106,7 +136,30 @@ impl Blocker for DobName {
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
         let d = dob_word(r);
-        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[d, t])));
+        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[d, t, region_at(r, ctx.name_scope(t))])));
+        // When the first two tokens are both common (SITI AMINAH), neither
+        // key above reaches a mover; the pair of them is rare enough to
+        // block on nationwide.
+        national_pair(d, ctx, r.name, |t| ctx.name_scope(t), out);
+    }
+}
+
+/// A nationwide key on the birth date and the first two phonetic tokens of
+/// a name (in either order), when both tokens are common enough to be
+/// confined to a region on their own.
+fn national_pair(
+    d: u64,
+    ctx: &Prepared,
+    name: u32,
+    scope: impl Fn(u64) -> Scope,
+    out: &mut Vec<u64>,
+) {
+    let mut it = name_tokens(ctx, name);
+    if let (Some(a), Some(b)) = (it.next(), it.next())
+        && scope(a) != Scope::National
+        && scope(b) != Scope::National
+    {
+        out.push(mix(&[d, a.min(b), a.max(b), u64::MAX]));
     }
 }
 
@@ -126,7 +179,7 @@ impl Blocker for NameYearDistrict {
 }
 
 /// Mother's first phonetic token and birth date (survives a different own
-/// name, e.g. a nickname, even after a move).
+/// name, e.g. a nickname, even after a move), scoped like [`DobName`].
 pub struct MotherDob;
 impl Blocker for MotherDob {
     fn name(&self) -> &'static str {
@@ -134,7 +187,8 @@ impl Blocker for MotherDob {
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
         if let Some(t) = name_tokens(ctx, r.mother).next() {
-            out.push(mix(&[t, dob_word(r)]));
+            out.push(mix(&[t, dob_word(r), region_at(r, ctx.mother_scope(t))]));
+            national_pair(dob_word(r), ctx, r.mother, |t| ctx.mother_scope(t), out);
         }
     }
 }
@@ -151,7 +205,10 @@ impl Blocker for DobDistrict {
     }
 }
 
-/// Birth date and the first letter of the name (a typo in every name part).
+/// Birth date, the first letter of the name and the regency of domicile (a
+/// typo in every name part). The regency keeps blocks from growing with the
+/// country: nationally, everyone born on one day whose name starts with S is
+/// a block that grew 8× from 1M to 3M people.
 pub struct DobInitial;
 impl Blocker for DobInitial {
     fn name(&self) -> &'static str {
@@ -159,7 +216,8 @@ impl Blocker for DobInitial {
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
         if r.name != NONE {
-            out.push(mix(&[dob_word(r), initial(ctx, r)]));
+            let regency = r.region.regency().map_or(0, |c| c.digits());
+            out.push(mix(&[dob_word(r), initial(ctx, r), regency]));
         }
     }
 }
@@ -350,6 +408,39 @@ pub fn candidates_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_name_tokens_block_within_the_province_but_their_pair_nationwide() {
+        let reg = crate::testkit::registry(
+            "id_art|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+             A1|SITI AMINAH|P|1980-05-12|32.73.01.1001
+             A2|SITI RAHAYU|P|1980-05-12|33.74.01.1001",
+        );
+        let civ = crate::testkit::civil(
+            "nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+             3578015205800001|SITI AMINAH|P|1980-05-12|35.78.01.1001",
+        );
+        let mut ctx = crate::prepare::prepare(&reg, &civ);
+        let keys = |ctx: &Prepared, r: &Rec| {
+            let mut v = Vec::new();
+            DobName.keys(ctx, r, &mut v);
+            v
+        };
+        let shared = |ctx: &Prepared, a: &Rec, b: &Rec| {
+            let kb = keys(ctx, b);
+            keys(ctx, a).iter().filter(|k| kb.contains(k)).count()
+        };
+        // Rare tokens: nationwide, so the mover from Jawa Barat meets the
+        // Surabaya resident on both tokens, and A2 from Semarang meets her on SITI.
+        assert_eq!(shared(&ctx, &ctx.reg[0], &ctx.civil[0]), 2);
+        assert_eq!(shared(&ctx, &ctx.reg[1], &ctx.civil[0]), 1);
+        // Common tokens are confined to the province; the pair of them is not.
+        for t in ctx.name(ctx.reg[0].name).phon_tokens.clone() {
+            ctx.name_token_scope.insert(t, Scope::Province);
+        }
+        assert_eq!(shared(&ctx, &ctx.reg[0], &ctx.civil[0]), 1);
+        assert_eq!(shared(&ctx, &ctx.reg[1], &ctx.civil[0]), 0);
+    }
 
     #[test]
     fn masked_nik_keys_share_one_window_after_a_substitution_or_transposition() {

@@ -7,8 +7,13 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use padu_core::{Action, Flag, NikStatus, VerificationRow};
+use padu_core::{Action, CivilPerson, Flag, NikStatus, RegistryPerson, VerificationRow};
+use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::MatchConfig;
+use crate::block::{KeyIndex, Scratch, blockers, candidates_of};
+use crate::prepare::prepare;
 
 /// Precision and recall of a yes/no decision.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
@@ -188,6 +193,121 @@ pub fn score(results: &[VerificationRow], truth: &[VerificationRow]) -> Report {
         nik_usulan: usulan,
         tindakan_accuracy: ratio((0..3).map(|k| tc[k][k]).sum(), n),
         tindakan_confusion: tc,
+    }
+}
+
+/// How many true pairs blocking puts in front of the comparator: a pair that
+/// no rule proposes can never be linked, whatever the model.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct BlockingRecall {
+    /// Registry rows whose true civil resident is known from the truth
+    /// (`nik_usulan`, or the row's own NIK when the truth says `PADAN`).
+    pub links: u64,
+    /// Of those, rows whose true resident was among their candidates.
+    pub links_found: u64,
+    /// True duplicate pairs (two rows sharing a truth duplicate group).
+    pub duplicate_pairs: u64,
+    /// Of those, pairs that were candidates of each other directly.
+    pub duplicate_pairs_found: u64,
+}
+
+impl BlockingRecall {
+    /// Share of true registry-civil links among the candidates.
+    pub fn link_recall(&self) -> f64 {
+        ratio(self.links_found, self.links)
+    }
+    /// Share of true duplicate pairs among the candidates (a lower bound of
+    /// what clustering can reach, since groups also join through a third row).
+    pub fn duplicate_recall(&self) -> f64 {
+        ratio(self.duplicate_pairs_found, self.duplicate_pairs)
+    }
+}
+
+/// Measures blocking recall of the engine's rules with `cfg.max_block` on
+/// `registry` and `civil` against `truth` (rows paired by `id_art`). Runs
+/// the same preparation and blocking as [`crate::verify`], without scoring.
+pub fn blocking_recall(
+    registry: &[RegistryPerson],
+    civil: &[CivilPerson],
+    truth: &[VerificationRow],
+    cfg: &MatchConfig,
+) -> BlockingRecall {
+    let ctx = prepare(registry, civil);
+    let rules = blockers();
+    let civil_of: HashMap<u64, u32> = civil
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.nik.as_u64(), i as u32))
+        .collect();
+    let row_of: HashMap<&str, usize> = registry
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id_art.as_str(), i))
+        .collect();
+    let mut links: Vec<(usize, u32)> = Vec::new();
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for t in truth {
+        let Some(&i) = row_of.get(t.id_art.as_str()) else {
+            continue;
+        };
+        let nik = match (&t.nik_usulan, t.status) {
+            (Some(n), _) => n.parse::<u64>().ok(),
+            (None, NikStatus::Padan) => registry[i].nik.valid().map(|n| n.as_u64()),
+            _ => None,
+        };
+        if let Some(c) = nik.and_then(|n| civil_of.get(&n)) {
+            links.push((i, *c));
+        }
+        if let Some(g) = &t.id_kelompok_ganda {
+            groups.entry(g.as_str()).or_default().push(i);
+        }
+    }
+    let found = |index: &KeyIndex, pairs: &[(usize, u32)]| -> u64 {
+        pairs
+            .par_iter()
+            .map_init(Scratch::default, |s, &(i, c)| {
+                candidates_of(&ctx, &ctx.reg[i], &rules, index, cfg.max_block, s);
+                u64::from(s.cands.binary_search(&c).is_ok())
+            })
+            .sum()
+    };
+    let civil_index = KeyIndex::build(&ctx, &ctx.civil, &rules);
+    let links_found = found(&civil_index, &links);
+    drop(civil_index);
+    let dup_pairs: Vec<(usize, u32)> = groups
+        .values()
+        .flat_map(|g| {
+            g.iter().enumerate().flat_map(move |(a, &x)| {
+                g[a + 1..].iter().map(move |&y| (x.min(y), x.max(y) as u32))
+            })
+        })
+        .collect();
+    let reg_index = KeyIndex::build(&ctx, &ctx.reg, &rules);
+    let duplicate_pairs_found = found(&reg_index, &dup_pairs);
+    BlockingRecall {
+        links: links.len() as u64,
+        links_found,
+        duplicate_pairs: dup_pairs.len() as u64,
+        duplicate_pairs_found,
+    }
+}
+
+impl fmt::Display for BlockingRecall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "blocking recall, links  {:.5} ({} of {})",
+            self.link_recall(),
+            self.links_found,
+            self.links
+        )?;
+        writeln!(
+            f,
+            "blocking recall, dups   {:.5} ({} of {} pairs)",
+            self.duplicate_recall(),
+            self.duplicate_pairs_found,
+            self.duplicate_pairs
+        )
     }
 }
 

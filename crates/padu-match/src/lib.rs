@@ -38,14 +38,12 @@
 //!   a close name and birth date: a wrong death flag cuts a family's aid.
 //! - No pair comparison allocates; blocking is one sorted `u64` array per side.
 //!
-//! # Measured (release, 2 threads, on a shared 2-core machine)
+//! # Measured
 //!
-//! `examples/accuracy.rs` on `padu-gen` data, 1,000,000 civil residents and
-//! about 320,000 registry rows (seed 1): `verify` takes about 6–9 s wall and
-//! adds about 0.4–0.6 GB to the caller's memory; blocking recall (true
-//! resident among the top 5 candidates) 0.9999; status accuracy 1.0000;
-//! duplicate pairwise F1 0.998; MENINGGAL precision 1.0000, recall 0.999;
-//! `nik_usulan` precision 0.999, recall 0.995; tindakan accuracy 0.9998.
+//! `padu bench verify --people N` generates data, verifies it and prints
+//! wall time per stage, peak memory, candidate pairs per blocking rule,
+//! blocking recall ([`eval::blocking_recall`]) and accuracy ([`eval::score`]);
+//! `docs/benchmarks.md` records the runs.
 
 pub mod block;
 pub mod cluster;

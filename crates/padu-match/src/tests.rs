@@ -130,3 +130,53 @@ fn civil_records_in_a_test_table_parse() {
     assert_eq!(c[0].status_hidup, padu_core::LifeStatus::Meninggal);
     assert!(c[0].tgl_meninggal.is_some());
 }
+
+#[test]
+fn blocking_recall_counts_true_links_and_duplicates_that_reach_the_comparator() {
+    use padu_core::{Action, Flag, VerificationRow};
+    let reg = registry(
+        "id_art|nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+         A1|3273015205800002|SITI AMINAH|P|1980-05-12|32.73.01.1001
+         A2|3273015205800001|SITI AMINAH|P|1980-05-12|32.73.01.1001
+         B1||QQQ ZZZ|L|1950-03-03|32.01.01.1001",
+    );
+    let civ = civil(
+        "nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+         3273015205800001|SITI AMINAH|P|1980-05-12|32.73.01.1001
+         3276010101700001|BUDI SANTOSO|L|1970-01-01|32.76.01.1006",
+    );
+    let row = |id: &str, status, usulan: Option<&str>, group: Option<&str>| VerificationRow {
+        id_art: id.to_string(),
+        status,
+        flags: group.map(|_| vec![Flag::Ganda]).unwrap_or_default(),
+        tindakan: Action::Perbaiki,
+        nik_usulan: usulan.map(str::to_string),
+        skor: None,
+        id_kelompok_ganda: group.map(str::to_string),
+        id_art_utama: None,
+        keterangan: String::new(),
+    };
+    // B1 truly is BUDI SANTOSO but shares no blocking key with him: a miss.
+    let truth = vec![
+        row(
+            "A1",
+            NikStatus::TidakPadan,
+            Some("3273015205800001"),
+            Some("T1"),
+        ),
+        row("A2", NikStatus::Padan, None, Some("T1")),
+        row("B1", NikStatus::TanpaNik, Some("3276010101700001"), None),
+    ];
+    let r = crate::eval::blocking_recall(&reg, &civ, &truth, &small_cfg());
+    assert_eq!(
+        r,
+        crate::eval::BlockingRecall {
+            links: 3,
+            links_found: 2,
+            duplicate_pairs: 1,
+            duplicate_pairs_found: 1,
+        }
+    );
+    assert!((r.link_recall() - 2.0 / 3.0).abs() < 1e-12);
+    assert!(r.to_string().contains("blocking recall, dups   1.00000"));
+}
