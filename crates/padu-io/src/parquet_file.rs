@@ -365,21 +365,7 @@ impl ParquetSource {
             }
             if let Err(e) = guarded(|| self.fill()) {
                 self.done = true;
-                let row = self.next_record + 2;
-                return Some(RawRow {
-                    row,
-                    cells: Vec::new(),
-                    issues: vec![Issue::new(
-                        &self.label,
-                        row,
-                        None,
-                        Severity::Error,
-                        "BERKAS_RUSAK",
-                        format!("pembacaan berhenti: {e}"),
-                        format!("reading stopped: {e}"),
-                    )],
-                    broken: true,
-                });
+                return Some(RawRow::stopped(&self.label, self.next_record + 2, e));
             }
         }
     }

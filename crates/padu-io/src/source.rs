@@ -135,6 +135,26 @@ pub(crate) struct RawRow {
     pub(crate) broken: bool,
 }
 
+impl RawRow {
+    /// The last row of a file whose reading stopped at `row` because of `reason`.
+    pub(crate) fn stopped(label: &str, row: u64, reason: impl std::fmt::Display) -> Self {
+        RawRow {
+            row,
+            cells: Vec::new(),
+            issues: vec![Issue::new(
+                label,
+                row,
+                None,
+                Severity::Error,
+                "BERKAS_RUSAK",
+                format!("pembacaan berhenti: {reason}"),
+                format!("reading stopped: {reason}"),
+            )],
+            broken: true,
+        }
+    }
+}
+
 /// What an open table yields after its header.
 pub(crate) enum Source {
     Csv(Box<CsvSource>),
@@ -497,20 +517,7 @@ impl CsvSource {
                 Err(e) => {
                     self.done = true;
                     self.row += 1;
-                    return Some(RawRow {
-                        row: self.row,
-                        cells: Vec::new(),
-                        issues: vec![Issue::new(
-                            &self.label,
-                            self.row,
-                            None,
-                            Severity::Error,
-                            "BERKAS_RUSAK",
-                            format!("pembacaan berhenti: {e}"),
-                            format!("reading stopped: {e}"),
-                        )],
-                        broken: true,
-                    });
+                    return Some(RawRow::stopped(&self.label, self.row, e));
                 }
             }
         }
@@ -636,20 +643,7 @@ impl SheetSource {
             }),
             Ok(SheetMsg::Failed(row, reason)) => {
                 self.done = true;
-                Some(RawRow {
-                    row,
-                    cells: Vec::new(),
-                    issues: vec![Issue::new(
-                        &self.label,
-                        row,
-                        None,
-                        Severity::Error,
-                        "BERKAS_RUSAK",
-                        format!("pembacaan berhenti: {reason}"),
-                        format!("reading stopped: {reason}"),
-                    )],
-                    broken: true,
-                })
+                Some(RawRow::stopped(&self.label, row, reason))
             }
             Err(_) => {
                 self.done = true;
