@@ -262,19 +262,27 @@ impl RegistryReader {
     }
 }
 
+/// Parses a raw row unless reading it already failed: cells of a broken row
+/// or one with a structural error cannot be trusted, so only its issues count.
+fn parse_unless_broken<T>(
+    raw: &RawRow,
+    parse: impl FnOnce(&RawRow) -> (Option<T>, Vec<Issue>),
+) -> (Option<T>, Vec<Issue>) {
+    let mut issues = raw.issues.clone();
+    if raw.broken || issues.iter().any(Issue::is_error) {
+        return (None, issues);
+    }
+    let (record, more) = parse(raw);
+    issues.extend(more);
+    (record, issues)
+}
+
 impl Iterator for RegistryReader {
     type Item = Row<RegistryPerson>;
 
     fn next(&mut self) -> Option<Row<RegistryPerson>> {
         let raw = self.table.next_raw()?;
-        let mut issues = raw.issues.clone();
-        let record = if raw.broken || issues.iter().any(Issue::is_error) {
-            None
-        } else {
-            let (record, more) = self.parse(&raw);
-            issues.extend(more);
-            record
-        };
+        let (record, issues) = parse_unless_broken(&raw, |r| self.parse(r));
         Some(self.table.finish_row(raw.row, record, issues))
     }
 }
@@ -411,14 +419,7 @@ impl Iterator for CivilReader {
 
     fn next(&mut self) -> Option<Row<CivilPerson>> {
         let raw = self.table.next_raw()?;
-        let mut issues = raw.issues.clone();
-        let record = if raw.broken || issues.iter().any(Issue::is_error) {
-            None
-        } else {
-            let (record, more) = self.parse(&raw);
-            issues.extend(more);
-            record
-        };
+        let (record, issues) = parse_unless_broken(&raw, |r| self.parse(r));
         Some(self.table.finish_row(raw.row, record, issues))
     }
 }
