@@ -172,6 +172,10 @@ pub struct BenchVerifyArgs {
     /// Random seed.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Only people living in this region (e.g. `32.76` for Depok): the same
+    /// number of people at the density of one city instead of spread over the country.
+    #[arg(long)]
+    pub wilayah: Option<String>,
     /// Keep the generated files and results here (default: a temporary directory).
     #[arg(long)]
     pub dir: Option<PathBuf>,

@@ -225,6 +225,9 @@ fn main() {
             found as f64 / total.max(1) as f64
         );
     }
+    if std::env::var_os("PADU_RULES").is_some() {
+        print!("{}", eval::blocking_recall(&registry, &civil, &truth, &cfg));
+    }
     let report = eval::score(&out.rows, &truth);
     println!("{report}");
     if let Ok(path) = std::env::var("PADU_DIFF") {

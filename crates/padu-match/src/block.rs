@@ -10,11 +10,13 @@
 //! are skipped (and counted) so the number of pairs stays near-linear.
 
 use chrono::Datelike;
+use padu_core::RegionLevel;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::hash::mix;
-use crate::prepare::{NONE, Prepared, Rec, Scope};
+use crate::prepare::{Prepared, Rec};
+use crate::scope::{self, slot};
 
 /// A blocking rule.
 pub trait Blocker: Sync {
@@ -28,46 +30,34 @@ fn dob_word(r: &Rec) -> u64 {
     r.dob.num_days_from_ce() as u64
 }
 
-/// Phonetic name-token keys worth blocking on: the first four tokens,
-/// without the ubiquitous MUHAMMAD (which would make giant blocks).
-fn name_tokens<'a>(ctx: &'a Prepared, id: u32) -> impl Iterator<Item = u64> + 'a {
-    let toks: &[u64] = if id == NONE {
-        &[]
-    } else {
-        &ctx.name(id).phon_tokens
-    };
-    let muh = *MUHAMMAD_PHON;
-    toks.iter().copied().filter(move |t| *t != muh)
+/// The record's region at `level` as a number.
+fn area(r: &Rec, level: RegionLevel) -> u64 {
+    r.region.truncate(level).map_or(0, |c| c.digits())
 }
 
-static MUHAMMAD_PHON: std::sync::LazyLock<u64> =
-    std::sync::LazyLock::new(|| crate::hash::str_word(&crate::normalise::phonetic("MUHAMMAD")));
-
-/// The province of domicile as a number.
-fn province(r: &Rec) -> u64 {
-    r.region.province().digits()
-}
-
-/// The record's region at `scope` as a number (0 for the whole country).
-fn region_at(r: &Rec, scope: Scope) -> u64 {
-    match scope {
-        Scope::National => 0,
-        Scope::Province => province(r),
-        Scope::Regency => r.region.regency().map_or(0, |c| c.digits()),
+/// The keys of one name group of the record's [`Plan`]: each blocking token
+/// and the pair of the first two, mixed with `what` (the date part of the
+/// rule) and the region the plan confines them to.
+fn name_group_keys(
+    ctx: &Prepared,
+    r: &Rec,
+    name: u32,
+    base: usize,
+    take: usize,
+    what: u64,
+    out: &mut Vec<u64>,
+) {
+    for (i, t) in scope::tokens(&ctx.names, name).take(take).enumerate() {
+        if let Some(l) = r.plan.get(base + i) {
+            out.push(mix(&[what, t, l.region_of(r)]));
+        }
     }
-}
-
-/// The first letter of the first name part other than MUHAMMAD (0 if none).
-fn initial(ctx: &Prepared, r: &Rec) -> u64 {
-    if r.name == NONE {
-        return 0;
+    if let (Some(l), Some(p)) = (
+        r.plan.get(base + slot::PAIR),
+        scope::token_pair(&ctx.names, name),
+    ) {
+        out.push(mix(&[what, p, l.region_of(r)]));
     }
-    ctx.name(r.name)
-        .norm
-        .split(' ')
-        .find(|t| *t != "MUHAMMAD")
-        .and_then(|t| t.bytes().next())
-        .map_or(0, u64::from)
 }
 
 /// The same NIK digits.
@@ -88,9 +78,11 @@ impl Blocker for NikExact {
 /// complement intact. Serials are mostly 0001 (they count people per district
 /// and birth date), so the masked NIK alone makes large blocks in a dense
 /// city; the initial keeps them small. Windows that mask region digits add
-/// the province of domicile instead: without any region, "district 01, born
-/// on this day, serial 0001" is a nationwide block that grows with the
-/// country, which made this rule's pairs grow 4× from 1M to 3M people.
+/// the region of domicile instead: without it, "district 01 of any regency,
+/// born on this day, serial 0001" is a nationwide block that grows with the
+/// country, and "any district of the city, same day, serial 0001" one that
+/// grows with the number of districts (most of this rule's false pairs in
+/// a Depok at its real density).
 pub struct NikMasked;
 /// Masked digit windows (start, length) counted from the left of the 16 digits.
 /// Windows overlap by one digit, so every adjacent pair lies inside one of them,
@@ -104,7 +96,7 @@ impl Blocker for NikMasked {
         if r.nik_digits == 0 {
             return;
         }
-        let init = initial(ctx, r);
+        let init = scope::initial(&ctx.names, r.name);
         for (w, &(start, len)) in NIK_WINDOWS.iter().enumerate() {
             // Digits [start, start+len) from the left are digits [16-start-len, 16-start) from the right.
             let lo = 10u64.pow(16 - start - len);
@@ -114,10 +106,11 @@ impl Blocker for NikMasked {
             // column narrows every window that masks date or region digits:
             // without it, "same district of issue, same birth year, serial
             // 0001" is a block as large as a district's yearly cohort. Windows
-            // that mask region digits also take the domicile's province, or
-            // "district 01 of any regency" is a nationwide block.
+            // that mask region digits also take the domicile's region, down
+            // to the district for the window that masks the district digits.
             let (date, region) = match start {
-                0..6 => (dob_word(r), province(r)),
+                0..3 => (dob_word(r), area(r, RegionLevel::Regency)),
+                3..6 => (dob_word(r), area(r, RegionLevel::District)),
                 6..12 => (dob_word(r), 0),
                 _ => (0, 0),
             };
@@ -127,103 +120,76 @@ impl Blocker for NikMasked {
 }
 
 /// Birth date and one phonetic name token, nationwide for rare tokens (so a
-/// mover without NIK is found) and within the province or regency for
-/// common ones (see [`Scope`]), so blocks do not grow with the country.
+/// mover without NIK is found) and confined to the region where the block
+/// stays small for common ones; the pair of the first two tokens stands in
+/// for tokens too common to block on (see [`crate::scope`]).
 pub struct DobName;
 impl Blocker for DobName {
     fn name(&self) -> &'static str {
         "tgl_lahir+nama"
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        let d = dob_word(r);
-        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[d, t, region_at(r, ctx.name_scope(t))])));
-        // When the first two tokens are both common (SITI AMINAH), neither
-        // key above reaches a mover; the pair of them is rare enough to
-        // block on nationwide.
-        national_pair(d, ctx, r.name, |t| ctx.name_scope(t), out);
+        name_group_keys(ctx, r, r.name, slot::DOB_NAME, 4, dob_word(r), out);
     }
 }
 
-/// A nationwide key on the birth date and the first two phonetic tokens of
-/// a name (in either order), when both tokens are common enough to be
-/// confined to a region on their own.
-fn national_pair(
-    d: u64,
-    ctx: &Prepared,
-    name: u32,
-    scope: impl Fn(u64) -> Scope,
-    out: &mut Vec<u64>,
-) {
-    let mut it = name_tokens(ctx, name);
-    if let (Some(a), Some(b)) = (it.next(), it.next())
-        && scope(a) != Scope::National
-        && scope(b) != Scope::National
-    {
-        out.push(mix(&[d, a.min(b), a.max(b), u64::MAX]));
-    }
-}
-
-/// Birth year, district and one phonetic name token (survives wrong day or month).
+/// Birth year and one phonetic name token, in the district or, where that
+/// is dense, the village (survives a wrong day or month).
 pub struct NameYearDistrict;
 impl Blocker for NameYearDistrict {
     fn name(&self) -> &'static str {
         "nama+tahun+kecamatan"
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        let (y, dist) = (
-            r.dob.year() as u64,
-            r.region.district().map_or(0, |d| d.digits()),
-        );
-        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[y, dist, t])));
+        let y = r.dob.year() as u64;
+        name_group_keys(ctx, r, r.name, slot::YEAR_NAME, 4, y, out);
     }
 }
 
 /// Mother's first phonetic token and birth date (survives a different own
-/// name, e.g. a nickname, even after a move), scoped like [`DobName`].
+/// name, e.g. a nickname, even after a move), confined like [`DobName`].
 pub struct MotherDob;
 impl Blocker for MotherDob {
     fn name(&self) -> &'static str {
         "ibu+tgl_lahir"
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        if let Some(t) = name_tokens(ctx, r.mother).next() {
-            out.push(mix(&[t, dob_word(r), region_at(r, ctx.mother_scope(t))]));
-            national_pair(dob_word(r), ctx, r.mother, |t| ctx.mother_scope(t), out);
-        }
+        name_group_keys(ctx, r, r.mother, slot::DOB_MOTHER, 1, dob_word(r), out);
     }
 }
 
-/// Birth date and district (catches nicknames the tables do not know).
+/// Birth date and sex in the district or, where that is dense, the village
+/// (catches nicknames the tables do not know). No key where even the village
+/// is too crowded: the mother, the No KK and the NIK still reach such a person.
 pub struct DobDistrict;
 impl Blocker for DobDistrict {
     fn name(&self) -> &'static str {
         "tgl_lahir+kecamatan"
     }
     fn keys(&self, _: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        let dist = r.region.district().map_or(0, |d| d.digits());
-        out.push(mix(&[dob_word(r), dist]));
+        if let Some(l) = r.plan.get(slot::DOB) {
+            out.push(mix(&[dob_word(r), r.sex as u64, l.region_of(r)]));
+        }
     }
 }
 
-/// Birth date, the first letter of the name and the regency of domicile (a
-/// typo in every name part). The regency keeps blocks from growing with the
-/// country: nationally, everyone born on one day whose name starts with S is
-/// a block that grew 8× from 1M to 3M people.
+/// Birth date and the first letter of the name, in the regency of domicile
+/// or a smaller region where that is dense (a typo in every name part).
 pub struct DobInitial;
 impl Blocker for DobInitial {
     fn name(&self) -> &'static str {
         "tgl_lahir+inisial"
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        if r.name != NONE {
-            let regency = r.region.regency().map_or(0, |c| c.digits());
-            out.push(mix(&[dob_word(r), initial(ctx, r), regency]));
+        if let Some(l) = r.plan.get(slot::DOB_INITIAL) {
+            let init = scope::initial(&ctx.names, r.name);
+            out.push(mix(&[dob_word(r), init, l.region_of(r)]));
         }
     }
 }
 
-/// One phonetic name token, day and month of birth and district (a wrong
-/// birth year on a row without NIK).
+/// One phonetic name token and day and month of birth, in the district or,
+/// where that is dense, the village (a wrong birth year on a row without NIK).
 pub struct NameDayMonthDistrict;
 impl Blocker for NameDayMonthDistrict {
     fn name(&self) -> &'static str {
@@ -231,8 +197,7 @@ impl Blocker for NameDayMonthDistrict {
     }
     fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
         let dm = u64::from(r.dob.month() * 100 + r.dob.day());
-        let dist = r.region.district().map_or(0, |d| d.digits());
-        out.extend(name_tokens(ctx, r.name).map(|t| mix(&[dm, dist, t])));
+        name_group_keys(ctx, r, r.name, slot::DAY_MONTH_NAME, 4, dm, out);
     }
 }
 
@@ -411,6 +376,7 @@ mod tests {
 
     #[test]
     fn common_name_tokens_block_within_the_province_but_their_pair_nationwide() {
+        use crate::scope::Level;
         let reg = crate::testkit::registry(
             "id_art|nama|jenis_kelamin|tgl_lahir|kode_wilayah
              A1|SITI AMINAH|P|1980-05-12|32.73.01.1001
@@ -430,13 +396,18 @@ mod tests {
             let kb = keys(ctx, b);
             keys(ctx, a).iter().filter(|k| kb.contains(k)).count()
         };
-        // Rare tokens: nationwide, so the mover from Jawa Barat meets the
-        // Surabaya resident on both tokens, and A2 from Semarang meets her on SITI.
+        // Three people are no crowd: every token is blocked on nationwide,
+        // so the mover from Jawa Barat meets the Surabaya resident on both
+        // tokens, and A2 from Semarang meets her on SITI.
         assert_eq!(shared(&ctx, &ctx.reg[0], &ctx.civil[0]), 2);
         assert_eq!(shared(&ctx, &ctx.reg[1], &ctx.civil[0]), 1);
-        // Common tokens are confined to the province; the pair of them is not.
-        for t in ctx.name(ctx.reg[0].name).phon_tokens.clone() {
-            ctx.name_token_scope.insert(t, Scope::Province);
+        // Where the tokens are common, the plan confines them to the
+        // province and keeps their pair nationwide.
+        for r in ctx.reg.iter_mut().chain(ctx.civil.iter_mut()) {
+            r.plan.set(slot::DOB_NAME, Some(Level::Province));
+            r.plan.set(slot::DOB_NAME + 1, Some(Level::Province));
+            r.plan
+                .set(slot::DOB_NAME + slot::PAIR, Some(Level::National));
         }
         assert_eq!(shared(&ctx, &ctx.reg[0], &ctx.civil[0]), 1);
         assert_eq!(shared(&ctx, &ctx.reg[1], &ctx.civil[0]), 0);

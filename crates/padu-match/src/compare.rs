@@ -32,6 +32,12 @@ pub const F_DOB: usize = 1;
 pub const F_SEX: usize = 2;
 /// Index of the mother's-name comparator.
 pub const F_MOTHER: usize = 3;
+/// Index of the place-of-birth comparator.
+pub const F_PLACE: usize = 4;
+/// Index of the address comparator.
+pub const F_ADDR: usize = 5;
+/// Index of the region comparator.
+pub const F_REGION: usize = 6;
 /// Index of the No KK comparator.
 pub const F_KK: usize = 7;
 

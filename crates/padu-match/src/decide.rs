@@ -8,7 +8,9 @@ use padu_core::{
     RegistryPerson, regions,
 };
 
-use crate::compare::{F_DOB, F_KK, F_NAME, F_NIK, F_SEX, Vector, compare_all};
+use crate::compare::{
+    F_ADDR, F_DOB, F_KK, F_MOTHER, F_NAME, F_NIK, F_PLACE, F_REGION, F_SEX, Vector, compare_all,
+};
 use crate::prepare::Prepared;
 use crate::score::Model;
 
@@ -67,11 +69,22 @@ pub fn linkable(v: &Vector) -> bool {
     name_ok && dob_ok && sex_ok
 }
 
+/// Whether a match that would flag a person as deceased is backed by more
+/// than the name, the birth date and a NIK a digit or two away: a mother's
+/// name, birthplace, address, village or district, or No KK that agrees.
+/// Those three can all agree by coincidence in a large population, because
+/// the NIK repeats the birth date and most serials are 0001: a namesake born
+/// the same day in a district whose code differs by one digit looks like a
+/// typo (seen at 1 million people). Outside `PADAN` a death flag needs this.
+pub fn death_corroborated(v: &Vector) -> bool {
+    v[F_MOTHER] <= 1 || v[F_PLACE] <= 1 || v[F_ADDR] <= 1 || v[F_REGION] <= 1 || v[F_KK] == 0
+}
+
 /// The identity evidence (name, birth date, sex) in log2 odds.
 fn identity_weight(ctx: &Prepared, model: &Model, v: &Vector, i: usize) -> f64 {
     [F_NAME, F_DOB, F_SEX]
         .iter()
-        .map(|&f| model.field_weight(ctx, f, v[f], &ctx.reg[i]))
+        .map(|&f| model.field_weight(ctx, f, v, &ctx.reg[i]))
         .sum()
 }
 
@@ -359,6 +372,27 @@ mod tests {
         // A sex mismatch needs a near-identical name and date.
         assert!(!linkable(&vector(3, 0, 1, MISSING)));
         assert!(linkable(&vector(1, 0, 1, MISSING)));
+    }
+
+    #[test]
+    fn a_death_flag_outside_padan_needs_evidence_beyond_name_date_and_a_near_nik() {
+        // Same name and date, NIK one digit off, everything else different
+        // (or missing): a namesake, not enough to cut aid.
+        let mut v = vector(0, 0, 0, 1);
+        // The last ("beda") level of each field; the birthplace is missing.
+        (v[F_MOTHER], v[F_PLACE], v[F_ADDR], v[F_REGION], v[F_KK]) = (3, MISSING, 2, 3, 1);
+        assert!(!death_corroborated(&v));
+        for (f, agree) in [
+            (F_MOTHER, 0),
+            (F_PLACE, 1),
+            (F_ADDR, 0),
+            (F_REGION, 1),
+            (F_KK, 0),
+        ] {
+            let mut w = v;
+            w[f] = agree;
+            assert!(death_corroborated(&w), "field {f}");
+        }
     }
 
     #[test]

@@ -198,7 +198,7 @@ pub fn score(results: &[VerificationRow], truth: &[VerificationRow]) -> Report {
 
 /// How many true pairs blocking puts in front of the comparator: a pair that
 /// no rule proposes can never be linked, whatever the model.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct BlockingRecall {
     /// Registry rows whose true civil resident is known from the truth
     /// (`nik_usulan`, or the row's own NIK when the truth says `PADAN`).
@@ -209,6 +209,8 @@ pub struct BlockingRecall {
     pub duplicate_pairs: u64,
     /// Of those, pairs that were candidates of each other directly.
     pub duplicate_pairs_found: u64,
+    /// What each rule adds to the registry-civil candidates.
+    pub rules: Vec<RuleContribution>,
 }
 
 impl BlockingRecall {
@@ -244,7 +246,7 @@ pub fn blocking_recall(
         .enumerate()
         .map(|(i, p)| (p.id_art.as_str(), i))
         .collect();
-    let mut links: Vec<(usize, u32)> = Vec::new();
+    let mut want = vec![u32::MAX; registry.len()];
     let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
     for t in truth {
         let Some(&i) = row_of.get(t.id_art.as_str()) else {
@@ -256,23 +258,15 @@ pub fn blocking_recall(
             _ => None,
         };
         if let Some(c) = nik.and_then(|n| civil_of.get(&n)) {
-            links.push((i, *c));
+            want[i] = *c;
         }
         if let Some(g) = &t.id_kelompok_ganda {
             groups.entry(g.as_str()).or_default().push(i);
         }
     }
-    let found = |index: &KeyIndex, pairs: &[(usize, u32)]| -> u64 {
-        pairs
-            .par_iter()
-            .map_init(Scratch::default, |s, &(i, c)| {
-                candidates_of(&ctx, &ctx.reg[i], &rules, index, cfg.max_block, s);
-                u64::from(s.cands.binary_search(&c).is_ok())
-            })
-            .sum()
-    };
     let civil_index = KeyIndex::build(&ctx, &ctx.civil, &rules);
-    let links_found = found(&civil_index, &links);
+    let (links_found, rules_out) =
+        link_recall_by_rule(&ctx, &rules, &civil_index, &want, cfg.max_block);
     drop(civil_index);
     let dup_pairs: Vec<(usize, u32)> = groups
         .values()
@@ -283,13 +277,105 @@ pub fn blocking_recall(
         })
         .collect();
     let reg_index = KeyIndex::build(&ctx, &ctx.reg, &rules);
-    let duplicate_pairs_found = found(&reg_index, &dup_pairs);
+    let duplicate_pairs_found: u64 = dup_pairs
+        .par_iter()
+        .map_init(Scratch::default, |s, &(i, c)| {
+            candidates_of(&ctx, &ctx.reg[i], &rules, &reg_index, cfg.max_block, s);
+            u64::from(s.cands.binary_search(&c).is_ok())
+        })
+        .sum();
     BlockingRecall {
-        links: links.len() as u64,
+        links: want.iter().filter(|w| **w != u32::MAX).count() as u64,
         links_found,
         duplicate_pairs: dup_pairs.len() as u64,
         duplicate_pairs_found,
+        rules: rules_out,
     }
+}
+
+/// What one blocking rule adds to the registry-civil candidates: the pairs
+/// no other rule proposed, split by whether they are the true resident. A
+/// rule whose exclusive pairs are nearly all false costs comparisons and
+/// finds little.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct RuleContribution {
+    /// Rule name.
+    pub rule: String,
+    /// Pairs the rule proposed (after the block cap, before the union).
+    pub pairs: u64,
+    /// Pairs proposed by this rule alone that are the true resident.
+    pub only_true: u64,
+    /// Pairs proposed by this rule alone that are not.
+    pub only_false: u64,
+}
+
+/// Registry rows whose true resident (`want[i]`, `u32::MAX` if unknown) is
+/// among their candidates, and each rule's exclusive pairs.
+fn link_recall_by_rule(
+    ctx: &crate::prepare::Prepared,
+    rules: &[Box<dyn crate::block::Blocker>],
+    index: &KeyIndex,
+    want: &[u32],
+    cap: usize,
+) -> (u64, Vec<RuleContribution>) {
+    let n = rules.len();
+    // Per rule: pairs, exclusive true, exclusive false; then rows found.
+    let zero = || (vec![[0u64; 3]; n], 0u64);
+    let (totals, found_rows) = ctx
+        .reg
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (zero(), Vec::<(u32, u32)>::new(), Vec::new()),
+            |((mut acc, mut rows), mut found, mut keys), (i, r)| {
+                found.clear();
+                for (ri, rule) in rules.iter().enumerate() {
+                    keys.clear();
+                    rule.keys(ctx, r, &mut keys);
+                    for &k in &keys {
+                        let it = index.lookup(ri, k);
+                        if it.len() > cap {
+                            continue;
+                        }
+                        acc[ri][0] += it.len() as u64;
+                        found.extend(it.map(|c| (c, 1u32 << ri)));
+                    }
+                }
+                found.sort_unstable();
+                for run in found.chunk_by(|a, b| a.0 == b.0) {
+                    let c = run[0].0;
+                    let mask = run.iter().fold(0, |m, x| m | x.1);
+                    if c == want[i] {
+                        rows += 1;
+                    }
+                    if mask.count_ones() == 1 {
+                        let ri = mask.trailing_zeros() as usize;
+                        acc[ri][if c == want[i] { 1 } else { 2 }] += 1;
+                    }
+                }
+                ((acc, rows), found, keys)
+            },
+        )
+        .map(|(acc, _, _)| acc)
+        .reduce(zero, |(mut a, ra), (b, rb)| {
+            for (x, y) in a.iter_mut().zip(&b) {
+                for k in 0..3 {
+                    x[k] += y[k];
+                }
+            }
+            (a, ra + rb)
+        });
+    let per_rule = rules
+        .iter()
+        .zip(totals)
+        .map(|(r, t)| RuleContribution {
+            rule: r.name().to_string(),
+            pairs: t[0],
+            only_true: t[1],
+            only_false: t[2],
+        })
+        .collect();
+    (found_rows, per_rule)
 }
 
 impl fmt::Display for BlockingRecall {
@@ -307,7 +393,16 @@ impl fmt::Display for BlockingRecall {
             self.duplicate_recall(),
             self.duplicate_pairs_found,
             self.duplicate_pairs
-        )
+        )?;
+        writeln!(f, "pairs only one rule proposed (registry-civil):")?;
+        for r in &self.rules {
+            writeln!(
+                f,
+                "  {:<24} {:>10} pairs, alone: {:>6} true {:>9} false",
+                r.rule, r.pairs, r.only_true, r.only_false
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -35,7 +35,8 @@
 //!   themselves ([`decide::linkable`]): household fields (address, No KK,
 //!   region, mother) alone never link a spouse or sibling.
 //! - `MENINGGAL` needs [`MatchConfig::death_threshold`] and, outside `PADAN`,
-//!   a close name and birth date: a wrong death flag cuts a family's aid.
+//!   a close name and birth date and one more agreeing field
+//!   ([`decide::death_corroborated`]): a wrong death flag cuts a family's aid.
 //! - No pair comparison allocates; blocking is one sorted `u64` array per side.
 //!
 //! # Measured
@@ -55,6 +56,7 @@ mod hard_cases;
 pub mod hash;
 pub mod normalise;
 pub mod prepare;
+pub mod scope;
 pub mod score;
 #[cfg(test)]
 mod testkit;
@@ -511,8 +513,10 @@ fn run(
             if let Some(c) = l.matched {
                 let cp = &civil[c.civ as usize];
                 // Outside PADAN (where the NIK itself vouches), the name and birth date
-                // must agree closely too: a wrong death flag cuts a family's aid.
-                let close = l.status == NikStatus::Padan || (c.v[F_NAME] <= 3 && c.v[F_DOB] <= 2);
+                // must agree closely, and something beyond them must agree too:
+                // a wrong death flag cuts a family's aid.
+                let close = l.status == NikStatus::Padan
+                    || (c.v[F_NAME] <= 3 && c.v[F_DOB] <= 2 && decide::death_corroborated(&c.v));
                 if deceased(cp) && c.p >= th.death && close {
                     flags.push(Flag::Meninggal);
                 }

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::hash::{FxMap, str_word};
 use crate::normalise::{NormName, normalise_address, normalise_name, normalise_place};
+use crate::scope::{self, Density, Plan};
 
 /// "No value" for interned ids.
 pub const NONE: u32 = u32::MAX;
@@ -76,6 +77,8 @@ pub struct Rec {
     pub region: RegionCode,
     /// Interned household id (registry only), or [`NONE`].
     pub household: u32,
+    /// How far each density-confined blocking key of this record reaches.
+    pub plan: Plan,
 }
 
 /// Both sides prepared, with the shared pools.
@@ -86,12 +89,8 @@ pub struct Prepared {
     pub civil_name_count: Vec<u32>,
     /// Places of birth by id.
     pub places: Vec<Box<str>>,
-    /// Phonetic name tokens so common among civil residents' names that a
-    /// nationwide block on them grows with the country, with the region
-    /// level to add to their blocking keys (see [`Scope`]); rarer tokens are absent.
-    pub name_token_scope: FxMap<u64, Scope>,
-    /// The same for the first token of mothers' names (SITI is a fifth of them).
-    pub mother_token_scope: FxMap<u64, Scope>,
+    /// Civil residents per region and name attribute, behind each record's [`Plan`].
+    pub density: Density,
     /// Registry records, input order.
     pub reg: Vec<Rec>,
     /// Civil records, input order.
@@ -229,6 +228,7 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
             sex: c.jenis_kelamin,
             region: c.kode_wilayah,
             household: NONE,
+            plan: Plan::default(),
         })
         .collect();
     let reg_recs: Vec<Rec> = registry
@@ -246,6 +246,7 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
             sex: r.jenis_kelamin,
             region: r.kode_wilayah,
             household: h,
+            plan: Plan::default(),
         })
         .collect();
     let mut civil_name_count = vec![0u32; name_infos.len()];
@@ -254,122 +255,27 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
             civil_name_count[c.name as usize] += 1;
         }
     }
-    let mut civil_mother_count = vec![0u32; name_infos.len()];
-    for c in &civil_recs {
-        if c.mother != NONE {
-            civil_mother_count[c.mother as usize] += 1;
-        }
+    let density = Density::count(&name_infos, &civil_recs);
+    let mut civil_recs = civil_recs;
+    let mut reg_recs = reg_recs;
+    let areas = scope::Areas::new(&density, &[&civil_recs, &reg_recs]);
+    for side in [&mut civil_recs, &mut reg_recs] {
+        side.par_iter_mut()
+            .for_each(|r| r.plan = scope::plan(&name_infos, &density, &areas, r));
     }
-    let name_token_scope = token_scopes(&name_infos, &civil_name_count, usize::MAX);
-    let mother_token_scope = token_scopes(&name_infos, &civil_mother_count, 1);
     Prepared {
         names: name_infos,
         civil_name_count,
-        name_token_scope,
-        mother_token_scope,
+        density,
         places: place_keys.into_iter().map(Into::into).collect(),
         reg: reg_recs,
         civil: civil_recs,
     }
 }
 
-/// The region a blocking key on a birth date and a name token is confined to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Scope {
-    /// The whole country (rare tokens: a mover is still found).
-    #[default]
-    National,
-    /// The province of domicile.
-    Province,
-    /// The regency or city of domicile.
-    Regency,
-}
-
-/// Birth dates a block on one date spreads over: about eighty birth years.
-const DATE_SPREAD: u64 = 80 * 365;
-/// A key expected to collect more people than this on one birth date is
-/// confined to a smaller region.
-const BLOCK_TARGET: f64 = 0.5;
-/// Provinces in Indonesia, for the expected size of a province-scoped block.
-const PROVINCES: u64 = 38;
-
-/// Scopes of the phonetic tokens among the first `take` tokens of each name,
-/// weighted by how many civil residents carry the name. The expected nationwide
-/// block of a token on one birth date is its count over [`DATE_SPREAD`]; a
-/// token whose block would exceed [`BLOCK_TARGET`] is confined to the
-/// province, and to the regency if even the province block would.
-fn token_scopes(names: &[NameInfo], count: &[u32], take: usize) -> FxMap<u64, Scope> {
-    let mut tokens: FxMap<u64, u64> = FxMap::default();
-    for (info, &n) in names.iter().zip(count) {
-        if n > 0 {
-            for t in info.phon_tokens.iter().take(take) {
-                *tokens.entry(*t).or_insert(0) += u64::from(n);
-            }
-        }
-    }
-    tokens
-        .into_iter()
-        .filter_map(|(t, n)| {
-            let per_day = n as f64 / DATE_SPREAD as f64;
-            if per_day <= BLOCK_TARGET {
-                None
-            } else if per_day / PROVINCES as f64 <= BLOCK_TARGET {
-                Some((t, Scope::Province))
-            } else {
-                Some((t, Scope::Regency))
-            }
-        })
-        .collect()
-}
-
 impl Prepared {
     /// The name info of an id (which must not be [`NONE`]).
     pub fn name(&self, id: u32) -> &NameInfo {
         &self.names[id as usize]
-    }
-
-    /// The scope of a phonetic token of a person's name.
-    pub fn name_scope(&self, token: u64) -> Scope {
-        self.name_token_scope
-            .get(&token)
-            .copied()
-            .unwrap_or_default()
-    }
-
-    /// The scope of the first phonetic token of a mother's name.
-    pub fn mother_scope(&self, token: u64) -> Scope {
-        self.mother_token_scope
-            .get(&token)
-            .copied()
-            .unwrap_or_default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_scopes_follow_how_many_residents_share_a_birth_date_and_token() {
-        let names: Vec<NameInfo> = ["SITI AMINAH", "NUR HIDAYAH", "BONIFASIUS"]
-            .into_iter()
-            .map(|n| NameInfo::new(normalise_name(n)))
-            .collect();
-        // 20,000 SITI AMINAH: 0.7 a day nationwide, 0.02 in a province.
-        // 2,000,000 NUR HIDAYAH: 1.8 a day even in a province.
-        let scopes = token_scopes(&names, &[20_000, 2_000_000, 50], usize::MAX);
-        let scope = |name: usize, token: usize| {
-            scopes
-                .get(&names[name].phon_tokens[token])
-                .copied()
-                .unwrap_or_default()
-        };
-        assert_eq!(scope(0, 0), Scope::Province);
-        assert_eq!(scope(0, 1), Scope::Province);
-        assert_eq!(scope(1, 0), Scope::Regency);
-        assert_eq!(scope(2, 0), Scope::National);
-        // Mothers: only the first token counts.
-        let first = token_scopes(&names, &[20_000, 0, 0], 1);
-        assert_eq!(first.len(), 1);
     }
 }

@@ -6,11 +6,12 @@
 //! generic values. A name match is worth less when the name is common in the
 //! civil registry (term-frequency adjustment).
 
+use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::compare::{
-    F_DOB, F_NAME, F_NIK, Level, MISSING, NF, Vector, compare_all, level_counts, unpack,
+    F_DOB, F_NAME, F_NIK, F_SEX, MISSING, NF, Vector, compare_all, level_counts, unpack,
 };
 use crate::hash::FxMap;
 use crate::prepare::{NONE, Prepared, Rec};
@@ -41,13 +42,45 @@ impl SplitMix {
     }
 }
 
+/// u-probabilities: how often each level occurs between two different people.
+#[derive(Debug, Clone, Serialize)]
+pub struct UProbs {
+    /// Per field and level, among random pairs.
+    pub field: [[f64; ML]; NF],
+    /// NIK levels among random pairs born on the same day with the same sex.
+    ///
+    /// A NIK repeats the birth date (and sex) in its middle six digits, and
+    /// serials count up from 0001 per district and date, so two different
+    /// people born on the same day often hold NIKs one digit apart. Used
+    /// for pairs whose birth date and sex agree, so the NIK counts only
+    /// what it adds to them instead of counting the date twice (which flagged
+    /// namesakes born the same day as the same person in a dense city).
+    pub nik_given_dob: [f64; ML],
+}
+
+impl UProbs {
+    /// The u row of field `f` for a pair with levels `v`.
+    pub fn row(&self, f: usize, v: &Vector) -> &[f64; ML] {
+        if f == F_NIK && nik_given_dob(v) {
+            &self.nik_given_dob
+        } else {
+            &self.field[f]
+        }
+    }
+}
+
+/// Whether a pair's NIK is judged given its birth date: both agree on date and sex.
+fn nik_given_dob(v: &Vector) -> bool {
+    v[F_DOB] == 0 && v[F_SEX] == 0
+}
+
 /// The learnt model.
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     /// P(level | same person), per field and level.
     pub m: [[f64; ML]; NF],
-    /// P(level | different people), per field and level.
-    pub u: [[f64; ML]; NF],
+    /// P(level | different people).
+    pub u: UProbs,
     /// Prior probability that a candidate pair is a match.
     pub lambda: f64,
     /// Number of civil residents (for name frequencies).
@@ -56,20 +89,56 @@ pub struct Model {
     pub iterations: usize,
     /// `log2(m / u)` per field and level, precomputed for the hot loop.
     pub table: [[f64; ML]; NF],
+    /// The same for the NIK given the birth date ([`UProbs::nik_given_dob`]).
+    pub nik_given_dob_table: [f64; ML],
 }
 
-/// Frequencies of each level among random pairs of `left` x `right`.
+/// Frequencies of each level among random pairs of `left` x `right`, and of
+/// the NIK levels among random pairs born on the same day with the same sex.
 pub fn estimate_u(
     ctx: &Prepared,
     left: &[Rec],
     right: &[Rec],
     samples: usize,
     seed: u64,
-) -> [[f64; ML]; NF] {
-    let mut u = [[0.0; ML]; NF];
+) -> UProbs {
     if left.is_empty() || right.is_empty() {
         return default_u();
     }
+    let field = frequencies(samples, seed, |rng| {
+        let a = &left[rng.below(left.len())];
+        let b = &right[rng.below(right.len())];
+        Some(compare_all(ctx, a, b))
+    });
+    // `right` sorted by birth date and sex, to draw a same-day partner.
+    let mut by_day: Vec<(i32, u8, u32)> = right
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.dob.num_days_from_ce(), r.sex as u8, i as u32))
+        .collect();
+    by_day.par_sort_unstable();
+    let cond = frequencies(samples / 2, seed ^ 0xd0b0, |rng| {
+        let a = &left[rng.below(left.len())];
+        let key = (a.dob.num_days_from_ce(), a.sex as u8);
+        let lo = by_day.partition_point(|e| (e.0, e.1) < key);
+        let hi = by_day.partition_point(|e| (e.0, e.1) <= key);
+        let b = &right[by_day.get(lo + rng.below((hi - lo).max(1)))?.2 as usize];
+        // The same record (when deduplicating) or nobody born that day: draw again.
+        (hi > lo && !std::ptr::eq(a, b)).then(|| compare_all(ctx, a, b))
+    });
+    UProbs {
+        field,
+        nik_given_dob: cond[F_NIK],
+    }
+}
+
+/// Level frequencies over `samples` pairs drawn by `draw` (which may decline
+/// a draw), in parallel chunks with their own deterministic streams.
+fn frequencies(
+    samples: usize,
+    seed: u64,
+    draw: impl Fn(&mut SplitMix) -> Option<Vector> + Sync,
+) -> [[f64; ML]; NF] {
     let chunks = 64usize;
     let per = samples.div_ceil(chunks);
     let counts: Vec<[[u64; ML]; NF]> = (0..chunks)
@@ -78,9 +147,7 @@ pub fn estimate_u(
             let mut rng = SplitMix::new(seed ^ (c as u64).wrapping_mul(0x1234_5678_9abc_def1));
             let mut cnt = [[0u64; ML]; NF];
             for _ in 0..per {
-                let a = &left[rng.below(left.len())];
-                let b = &right[rng.below(right.len())];
-                let v = compare_all(ctx, a, b);
+                let Some(v) = draw(&mut rng) else { continue };
                 for (f, &l) in v.iter().enumerate() {
                     if l != MISSING {
                         cnt[f][l as usize] += 1;
@@ -91,6 +158,7 @@ pub fn estimate_u(
         })
         .collect();
     let lc = level_counts();
+    let mut u = [[0.0; ML]; NF];
     for f in 0..NF {
         let tot: u64 = counts.iter().map(|c| c[f].iter().sum::<u64>()).sum();
         for l in 0..lc[f] {
@@ -103,7 +171,7 @@ pub fn estimate_u(
 }
 
 /// Generic u-probabilities, used only when there is nothing to sample.
-fn default_u() -> [[f64; ML]; NF] {
+fn default_u() -> UProbs {
     let lc = level_counts();
     let mut u = [[0.0; ML]; NF];
     for f in 0..NF {
@@ -116,7 +184,10 @@ fn default_u() -> [[f64; ML]; NF] {
             };
         }
     }
-    u
+    UProbs {
+        field: u,
+        nik_given_dob: u[F_NIK],
+    }
 }
 
 /// Starting m-probabilities: most mass on agreement, decaying per level.
@@ -173,7 +244,7 @@ impl Session {
 /// pairs with the same NIK), where the match class is unambiguous.
 pub fn em(
     patterns: &Patterns,
-    u: &[[f64; ML]; NF],
+    u: &UProbs,
     m0: [[f64; ML]; NF],
     lambda0: f64,
     session: Session,
@@ -201,7 +272,7 @@ pub fn em(
                 let l = v[f];
                 if l != MISSING && !session.ignore[f] {
                     pm *= m[f][l as usize].max(1e-12);
-                    pu *= u[f][l as usize].max(1e-12);
+                    pu *= u.row(f, v)[l as usize].max(1e-12);
                 }
             }
             let g = if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 };
@@ -244,7 +315,7 @@ pub fn em(
 /// normalised name and birth date, then the prior on all pairs.
 pub fn train(
     patterns: &Patterns,
-    u: &[[f64; ML]; NF],
+    u: &UProbs,
     lambda0: f64,
     max_iter: usize,
 ) -> ([[f64; ML]; NF], f64, usize) {
@@ -277,14 +348,15 @@ impl Model {
     /// A model from its probabilities, with the weight table filled in.
     pub fn new(
         m: [[f64; ML]; NF],
-        u: [[f64; ML]; NF],
+        u: UProbs,
         lambda: f64,
         n_civil: f64,
         iterations: usize,
     ) -> Self {
-        let table = std::array::from_fn(|f| {
-            std::array::from_fn(|l| (m[f][l].max(1e-9) / u[f][l].max(1e-9)).log2())
-        });
+        let weight = |m: f64, u: f64| (m.max(1e-9) / u.max(1e-9)).log2();
+        let table =
+            std::array::from_fn(|f| std::array::from_fn(|l| weight(m[f][l], u.field[f][l])));
+        let nik_given_dob_table = std::array::from_fn(|l| weight(m[F_NIK][l], u.nik_given_dob[l]));
         Model {
             m,
             u,
@@ -292,14 +364,20 @@ impl Model {
             n_civil,
             iterations,
             table,
+            nik_given_dob_table,
         }
     }
 
-    /// The match weight (log2 Bayes factor) of one field's level, with the
-    /// name-frequency adjustment for an exact name match.
-    pub fn field_weight(&self, ctx: &Prepared, f: usize, l: Level, a: &Rec) -> f64 {
+    /// The match weight (log2 Bayes factor) of field `f` of a pair with
+    /// levels `v`, with the name-frequency adjustment for an exact name match
+    /// and the NIK judged given the birth date where date and sex agree.
+    pub fn field_weight(&self, ctx: &Prepared, f: usize, v: &Vector, a: &Rec) -> f64 {
+        let l = v[f];
         if l == MISSING {
             return 0.0;
+        }
+        if f == F_NIK && nik_given_dob(v) {
+            return self.nik_given_dob_table[l as usize];
         }
         if f == F_NAME && l == 0 && a.name != NONE && self.n_civil > 0.0 {
             let n = ctx
@@ -318,7 +396,7 @@ impl Model {
     pub fn weights(&self, ctx: &Prepared, v: &Vector, a: &Rec) -> [f64; NF] {
         let mut w = [0.0; NF];
         for (f, x) in w.iter_mut().enumerate() {
-            *x = self.field_weight(ctx, f, v[f], a);
+            *x = self.field_weight(ctx, f, v, a);
         }
         w
     }
@@ -336,9 +414,9 @@ impl Model {
     /// Log2 odds of a vector, prior included; `skip` lists fields to ignore.
     pub fn log_odds(&self, ctx: &Prepared, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
         let mut s = self.prior();
-        for (f, &l) in v.iter().enumerate() {
+        for f in 0..NF {
             if !skip.contains(&f) {
-                s += self.field_weight(ctx, f, l, a);
+                s += self.field_weight(ctx, f, v, a);
             }
         }
         s
@@ -368,6 +446,37 @@ mod tests {
         let (m, lambda, _) = em(&pats, &u, initial_m(), 0.1, Session::all_but(&[]), 200);
         assert!((lambda - 0.01).abs() < 1e-3, "lambda {lambda}");
         assert!(m[F_NAME][0] > 0.99);
+    }
+
+    #[test]
+    fn a_nik_one_digit_away_counts_for_little_between_people_born_the_same_day() {
+        // Two men born on each of 200 days (53 days apart) in one district:
+        // serials 0001 and 0002, so same-day NIKs are always one digit apart.
+        let recs: Vec<Rec> = (0..400u64)
+            .map(|i| {
+                let day = chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap()
+                    + chrono::Days::new(i / 2 * 53);
+                let yy = day.year().rem_euclid(100) as u32;
+                let ddmmyy = u64::from(day.day() * 10_000 + day.month() * 100 + yy);
+                let nik = (327_601 * 1_000_000 + ddmmyy) * 10_000 + 1 + i % 2;
+                Rec {
+                    dob: day,
+                    ..crate::testkit::rec_with_nik(nik)
+                }
+            })
+            .collect();
+        let ctx = crate::testkit::empty_ctx();
+        let u = estimate_u(&ctx, &recs, &recs, 20_000, 1);
+        assert!(u.field[F_NIK][1] < 0.02, "{:?}", u.field[F_NIK]);
+        assert!(u.nik_given_dob[1] > 0.9, "{:?}", u.nik_given_dob);
+        let model = Model::new(initial_m(), u, 0.5, 400.0, 0);
+        let mut same_day = [MISSING; NF];
+        (same_day[F_DOB], same_day[F_SEX], same_day[F_NIK]) = (0, 0, 1);
+        let mut other_day = same_day;
+        other_day[F_DOB] = 4;
+        let w = |v: &Vector| model.field_weight(&ctx, F_NIK, v, &recs[0]);
+        assert!(w(&same_day) < 0.0, "{}", w(&same_day));
+        assert!(w(&other_day) > 3.0, "{}", w(&other_day));
     }
 
     #[test]

@@ -287,6 +287,7 @@ pub fn rec_with_nik(nik: u64) -> Rec {
         sex: Sex::L,
         region: RegionCode::parse("32.73.01.1001").expect("region"),
         household: NONE,
+        plan: Default::default(),
     }
 }
 

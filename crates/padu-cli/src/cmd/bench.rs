@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use padu_core::Lang;
+use padu_core::{Lang, RegionCode};
 use padu_gen::GenConfig;
 use padu_io::ReadOptions;
 use padu_store::Store;
@@ -40,10 +40,12 @@ fn generate(
     people: usize,
     seed: u64,
     registry_fraction: Option<f64>,
+    wilayah: Option<RegionCode>,
 ) -> anyhow::Result<f64> {
     let mut cfg = GenConfig {
         people,
         seed,
+        wilayah,
         today: super::today_wib(),
         ..GenConfig::default()
     };
@@ -73,7 +75,13 @@ struct VerifyBench {
 fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let (dir, _keep) = workdir(a.dir.as_deref())?;
     eprintln!("bench: membuat {} penduduk di {}", a.people, dir.display());
-    let gen_s = generate(&dir, a.people, a.seed, None)?;
+    let wilayah = a
+        .wilayah
+        .as_deref()
+        .map(|w| padu_core::regions().parse_known(w))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--wilayah: {e}"))?;
+    let gen_s = generate(&dir, a.people, a.seed, None, wilayah)?;
     let opts = ReadOptions {
         today: super::today_wib(),
         sheet: None,
@@ -115,7 +123,14 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     if a.json {
         out!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        out!("padu bench verify --people {} --seed {}", a.people, a.seed);
+        match &a.wilayah {
+            Some(w) => out!(
+                "padu bench verify --people {} --seed {} --wilayah {w}",
+                a.people,
+                a.seed
+            ),
+            None => out!("padu bench verify --people {} --seed {}", a.people, a.seed),
+        }
         out!(
             "  data: {} penduduk Dukcapil, {} baris DTKS; {} thread",
             report.civil_people,
@@ -179,7 +194,7 @@ fn import(a: &BenchImportArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode>
             "bench: membuat data ({people} penduduk) di {}",
             dir.display()
         );
-        generate(&dir, people, 11, Some(0.3))?;
+        generate(&dir, people, 11, Some(0.3), None)?;
     }
     let args = ImportArgs {
         file: registry,
