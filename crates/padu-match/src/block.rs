@@ -256,30 +256,27 @@ impl KeyIndex {
     /// Indexes `recs` under every rule.
     pub fn build(ctx: &Prepared, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
         let idx_bits = (usize::BITS - recs.len().leading_zeros()).max(20);
-        let mut entries: Vec<u64> = recs
-            .par_iter()
+        // Keys per chunk of records, concatenated once: a fold and pairwise
+        // reduce copied every key several times into ever larger vectors.
+        const CHUNK: usize = 16_384;
+        let parts: Vec<Vec<u64>> = recs
+            .par_chunks(CHUNK)
             .enumerate()
-            .fold(
-                || (Vec::new(), Vec::new()),
-                |(mut acc, mut keys): (Vec<u64>, Vec<u64>), (i, r)| {
+            .map(|(ci, chunk)| {
+                let (mut acc, mut keys) = (Vec::with_capacity(chunk.len() * 16), Vec::new());
+                for (k, r) in chunk.iter().enumerate() {
+                    let i = (ci * CHUNK + k) as u64;
                     for (ri, rule) in rules.iter().enumerate() {
                         keys.clear();
                         rule.keys(ctx, r, &mut keys);
-                        for &k in &keys {
-                            acc.push(Self::pack(ri, k, i as u64, idx_bits));
-                        }
+                        acc.extend(keys.iter().map(|&k| Self::pack(ri, k, i, idx_bits)));
                     }
-                    (acc, keys)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce(Vec::new, |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
                 }
-                a.extend_from_slice(&b);
-                a
-            });
+                acc
+            })
+            .collect();
+        let mut entries = parts.concat();
+        drop(parts);
         entries.par_sort_unstable();
         entries.dedup();
         let mut dir = vec![0u32; (1 << DIR_BITS) + 1];

@@ -247,32 +247,36 @@ fn block_and_compare(
         .iter()
         .map(|_| (AtomicU64::new(0), AtomicU64::new(0)))
         .collect();
-    let lists: Vec<Vec<(u32, Vector)>> = left
-        .par_iter()
+    // Chunks rather than single rows, so the shared counters and the
+    // progress bar are touched once per chunk, not once per row.
+    const CHUNK: usize = 1024;
+    let chunks: Vec<Vec<Vec<(u32, Vector)>>> = left
+        .par_chunks(CHUNK)
         .enumerate()
-        .map_init(Scratch::default, |s, (i, r)| {
-            candidates_of(ctx, r, rules, &index, cap, s);
-            for (k, c) in s.counts.iter_mut().enumerate() {
-                if c.0 > 0 {
-                    counters[k].0.fetch_add(c.0, Ordering::Relaxed);
-                }
-                if c.1 > 0 {
-                    counters[k].1.fetch_add(c.1, Ordering::Relaxed);
-                }
-                *c = (0, 0);
-            }
-            let out = s
-                .cands
+        .map(|(ci, chunk)| {
+            let mut s = Scratch::default();
+            let out: Vec<Vec<(u32, Vector)>> = chunk
                 .iter()
-                .filter(|&&c| !upper_only || c as usize > i)
-                .map(|&c| (c, compare_all(ctx, r, &right[c as usize])))
+                .enumerate()
+                .map(|(k, r)| {
+                    let i = ci * CHUNK + k;
+                    candidates_of(ctx, r, rules, &index, cap, &mut s);
+                    s.cands
+                        .iter()
+                        .filter(|&&c| !upper_only || c as usize > i)
+                        .map(|&c| (c, compare_all(ctx, r, &right[c as usize])))
+                        .collect()
+                })
                 .collect();
-            if i % 1024 == 0 {
-                progress.inc(1024.min((left.len() - i) as u64));
+            for (k, c) in s.counts.iter().enumerate() {
+                counters[k].0.fetch_add(c.0, Ordering::Relaxed);
+                counters[k].1.fetch_add(c.1, Ordering::Relaxed);
             }
+            progress.inc(chunk.len() as u64);
             out
         })
         .collect();
+    let lists: Vec<Vec<(u32, Vector)>> = chunks.into_iter().flatten().collect();
     let patterns = lists
         .par_iter()
         .fold(Patterns::default, |mut m, l| {

@@ -29,6 +29,8 @@ pub struct NameInfo {
     pub squash: u64,
     /// Hash of the phonetic keys of the first few tokens, in order (for blocking).
     pub phon_tokens: Vec<u64>,
+    /// First letter of the first part other than MUHAMMAD (0 if none), for blocking.
+    pub initial: u8,
 }
 
 impl NameInfo {
@@ -41,7 +43,14 @@ impl NameInfo {
             .take(4)
             .map(str_word)
             .collect();
+        let initial = n
+            .norm
+            .split(' ')
+            .find(|t| *t != "MUHAMMAD")
+            .and_then(|t| t.bytes().next())
+            .unwrap_or(0);
         NameInfo {
+            initial,
             squash: str_word(&squash),
             norm: n.norm.into(),
             sorted: n.sorted.into(),

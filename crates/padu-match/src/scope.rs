@@ -145,14 +145,10 @@ pub fn token_pair(names: &[NameInfo], id: u32) -> Option<u64> {
 /// The first letter of the first name part other than MUHAMMAD (0 if none).
 pub fn initial(names: &[NameInfo], id: u32) -> u64 {
     if id == NONE {
-        return 0;
+        0
+    } else {
+        u64::from(names[id as usize].initial)
     }
-    names[id as usize]
-        .norm
-        .split(' ')
-        .find(|t| *t != "MUHAMMAD")
-        .and_then(|t| t.bytes().next())
-        .map_or(0, u64::from)
 }
 
 /// What a count is of.

@@ -93,6 +93,9 @@ pub struct Model {
     pub nik_given_dob_table: [f64; ML],
 }
 
+/// Records of the right side kept for drawing same-day partners.
+const PARTNER_POOL: usize = 250_000;
+
 /// Frequencies of each level among random pairs of `left` x `right`, and of
 /// the NIK levels among random pairs born on the same day with the same sex.
 pub fn estimate_u(
@@ -110,14 +113,23 @@ pub fn estimate_u(
         let b = &right[rng.below(right.len())];
         Some(compare_all(ctx, a, b))
     });
-    // `right` sorted by birth date and sex, to draw a same-day partner.
-    let mut by_day: Vec<(i32, u8, u32)> = right
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.dob.num_days_from_ce(), r.sex as u8, i as u32))
+    // A uniform sample of `right`, sorted by birth date and sex, to draw a
+    // same-day partner from (sorting all of a national extract would cost
+    // more than the sampling it serves).
+    let mut rng = SplitMix::new(seed ^ 0x5a4d);
+    let mut by_day: Vec<(i32, u8, u32)> = (0..right.len().min(PARTNER_POOL))
+        .map(|k| {
+            let i = if right.len() <= PARTNER_POOL {
+                k
+            } else {
+                rng.below(right.len())
+            };
+            let r = &right[i];
+            (r.dob.num_days_from_ce(), r.sex as u8, i as u32)
+        })
         .collect();
     by_day.par_sort_unstable();
-    let cond = frequencies(samples / 2, seed ^ 0xd0b0, |rng| {
+    let cond = frequencies(samples / 4, seed ^ 0xd0b0, |rng| {
         let a = &left[rng.below(left.len())];
         let key = (a.dob.num_days_from_ce(), a.sex as u8);
         let lo = by_day.partition_point(|e| (e.0, e.1) < key);
