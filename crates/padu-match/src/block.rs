@@ -6,8 +6,10 @@
 //! is found by name and birth date, a misspelt name by NIK, a swapped birth
 //! date by name and district...). Keys of all rules live in one sorted array
 //! of packed `u64`s, so building the index is one parallel sort and a lookup
-//! is a binary search, with no per-key allocation. Blocks larger than a cap
-//! are skipped (and counted) so the number of pairs stays near-linear.
+//! is a binary search, with no per-key allocation. How far each name and
+//! birth-date key reaches is decided per record by [`crate::scope`], so
+//! blocks stay small as the data grows or gets denser; blocks larger than a
+//! cap are still skipped (and counted) as a safety net.
 
 use chrono::Datelike;
 use padu_core::RegionLevel;

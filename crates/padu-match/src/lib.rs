@@ -14,7 +14,8 @@
 //!    distinct spelling is normalised once.
 //! 3. [`block`]: several [`block::Blocker`] rules (NIK, NIK with a masked
 //!    window, birth date with a name token, mother and birth date, ...); the
-//!    union of their pairs are the candidates. Oversized blocks are skipped and counted.
+//!    union of their pairs are the candidates. [`scope`] confines each key to
+//!    the region where its block stays small; oversized blocks are skipped and counted.
 //! 4. [`compare`]: a [`compare::Comparator`] per field grades each pair into levels.
 //! 5. [`score`]: Fellegi-Sunter. u from random pairs, m by EM in sessions
 //!    (fields learnt on pairs selected by other fields), a name-frequency
