@@ -378,7 +378,7 @@ impl<'a> NameCounts<'a> {
     }
 }
 
-/// Every village's [`Area`], so planning a record costs one lookup.
+/// Every village's civil population at each level, so planning a record costs one lookup.
 pub struct Areas(FxMap<RegionCode, Area>);
 
 impl Areas {
