@@ -12,13 +12,12 @@
 //! cap are still skipped (and counted) as a safety net.
 
 use chrono::Datelike;
-use padu_core::RegionLevel;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::hash::mix;
 use crate::prepare::{Prepared, Rec};
-use crate::scope::{self, slot};
+use crate::scope::{self, Level, slot};
 
 /// A blocking rule.
 pub trait Blocker: Sync {
@@ -30,11 +29,6 @@ pub trait Blocker: Sync {
 
 fn dob_word(r: &Rec) -> u64 {
     r.dob.num_days_from_ce() as u64
-}
-
-/// The record's region at `level` as a number.
-fn area(r: &Rec, level: RegionLevel) -> u64 {
-    r.region.truncate(level).map_or(0, |c| c.digits())
 }
 
 /// The keys of one name group of the record's [`Plan`]: each blocking token
@@ -111,8 +105,8 @@ impl Blocker for NikMasked {
             // that mask region digits also take the domicile's region, down
             // to the district for the window that masks the district digits.
             let (date, region) = match start {
-                0..3 => (dob_word(r), area(r, RegionLevel::Regency)),
-                3..6 => (dob_word(r), area(r, RegionLevel::District)),
+                0..3 => (dob_word(r), Level::Regency.region_of(r)),
+                3..6 => (dob_word(r), Level::District.region_of(r)),
                 6..12 => (dob_word(r), 0),
                 _ => (0, 0),
             };
@@ -375,7 +369,6 @@ mod tests {
 
     #[test]
     fn common_name_tokens_block_within_the_province_but_their_pair_nationwide() {
-        use crate::scope::Level;
         let reg = crate::testkit::registry(
             "id_art|nama|jenis_kelamin|tgl_lahir|kode_wilayah
              A1|SITI AMINAH|P|1980-05-12|32.73.01.1001

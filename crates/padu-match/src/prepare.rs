@@ -222,7 +222,7 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
     let (place_map, _, place_keys) = normalise_pool(&places.uniq, |s| (normalise_place(s), ()));
 
     let opt = |s: &Option<String>| s.as_deref().unwrap_or("").to_string();
-    let civil_recs: Vec<Rec> = civil
+    let mut civil_recs: Vec<Rec> = civil
         .par_iter()
         .zip(c_ids.par_iter())
         .map(|(c, &(n, m, p))| Rec {
@@ -240,7 +240,7 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
             plan: Plan::default(),
         })
         .collect();
-    let reg_recs: Vec<Rec> = registry
+    let mut reg_recs: Vec<Rec> = registry
         .par_iter()
         .zip(r_ids.par_iter())
         .map(|(r, &(n, m, p, h))| Rec {
@@ -265,8 +265,6 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
         }
     }
     let density = Density::count(&name_infos, &civil_recs);
-    let mut civil_recs = civil_recs;
-    let mut reg_recs = reg_recs;
     let areas = scope::Areas::new(&density, &[&civil_recs, &reg_recs]);
     for side in [&mut civil_recs, &mut reg_recs] {
         side.par_iter_mut()
