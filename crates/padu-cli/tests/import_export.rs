@@ -14,6 +14,22 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
+/// The two-person file of these tests imported: both new, with the warning
+/// for row 3's Excel-mangled NIK naming the file, row and column.
+fn assert_two_new_with_excel_nik_warning(r: &common::Run, file: &str) {
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("2 baru, 0 berubah, 0 tidak berubah"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains(&format!("{file}:3:nik:")) && r.stderr.contains("Excel"),
+        "{}",
+        r.stderr
+    );
+}
+
 fn people_in_db(dir: &Path) -> String {
     let r = run(dir, &["stats"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -30,17 +46,7 @@ fn semicolon_bom_file_with_dd_mm_yyyy_and_excel_niks_imports_with_warnings() {
     );
     write(dir.path(), "dtks.csv", &text);
     let r = run(dir.path(), &["import", "registry", "dtks.csv"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("2 baru, 0 berubah, 0 tidak berubah"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stderr.contains("dtks.csv:3:nik:") && r.stderr.contains("Excel"),
-        "{}",
-        r.stderr
-    );
+    assert_two_new_with_excel_nik_warning(&r, "dtks.csv");
     assert!(people_in_db(dir.path()).contains("2 orang"));
     // The mangled NIK is kept as the operator wrote it, never "fixed".
     let r = run(dir.path(), &["export", "registry", "--out", "out.csv"]);
@@ -214,17 +220,7 @@ fn a_parquet_registry_exports_and_imports_like_csv() {
         .output()
         .unwrap()
         .into();
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("2 baru, 0 berubah, 0 tidak berubah"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stderr.contains("dtks.parquet:3:nik:") && r.stderr.contains("Excel"),
-        "{}",
-        r.stderr
-    );
+    assert_two_new_with_excel_nik_warning(&r, "dtks.parquet");
     // Both databases export the same file, so nothing was lost on the way through Parquet.
     assert_eq!(
         run(dir.path(), &["export", "registry", "--out", "a.csv"]).code,

@@ -1,4 +1,4 @@
-//! `padu verify` in file mode and database mode, and `padu bench score`, run as a user would.
+//! `padu verify` in file mode and database mode, and `padu bench score` and `bench verify`, run as a user would.
 
 mod common;
 
@@ -115,4 +115,49 @@ fn database_mode_verifies_the_imported_registry_within_a_region() {
     );
     assert!(r.stdout.contains("Per kecamatan"), "{}", r.stdout);
     assert!(dir.path().join("hasil.xlsx").metadata().unwrap().len() > 1000);
+}
+
+#[test]
+fn bench_verify_in_one_city_reports_recall_and_what_each_rule_adds() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "bench",
+            "verify",
+            "--people",
+            "3000",
+            "--wilayah",
+            "32.76",
+            "--dir",
+            "b",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rules = report["blocking"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 9, "{rules:?}");
+    assert!(
+        rules
+            .iter()
+            .any(|c| c["rule"] == "nik_sama" && c["pairs"].as_u64() > Some(0))
+    );
+    assert!(report["blocking"]["links_found"].as_u64() > Some(0));
+    // Everyone was generated in Depok, and nobody can have moved out of it.
+    let civil = std::fs::read_to_string(dir.path().join("b/civil.csv")).unwrap();
+    assert!(
+        civil.lines().skip(1).all(|l| l.contains(",3276")),
+        "{civil:.300}"
+    );
+    let flags = report["accuracy"]["flags"].as_array().unwrap();
+    let pindah = flags.iter().find(|f| f[0] == "PINDAH").unwrap();
+    assert_eq!((&pindah[1]["tp"], &pindah[1]["fp"]), (&0.into(), &0.into()));
+
+    let r = run(
+        dir.path(),
+        &["bench", "verify", "--people", "3000", "--wilayah", "99.99"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("--wilayah"), "{}", r.stderr);
 }

@@ -2,11 +2,11 @@
 //! same checks as CSV, structural errors, round trips, and files that are not Parquet at all.
 
 mod common;
-use common::{nik, people, temp, today, ymd};
+use common::{fixture, nik, opts, people, round_trip_registry, temp, ymd};
 
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -14,24 +14,13 @@ use padu_core::{
     CivilPerson, IdField, LifeStatus, NikError, NoKk, RegionCode, RegistryPerson, Relation, Sex,
 };
 use padu_io::{
-    CivilReader, Issue, ReadError, ReadOptions, RegistryReader, Row, Severity, write_civil,
-    write_registry,
+    CivilReader, Issue, ReadError, RegistryReader, Row, Severity, write_civil, write_registry,
 };
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
 use parquet::data_type::{ByteArray, ByteArrayType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::types::Type;
-
-fn opts() -> ReadOptions {
-    ReadOptions::new(today())
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 /// Text cells for a test column: `""` stands for null.
 fn strs(values: &[&str]) -> Vec<Option<String>> {
@@ -880,16 +869,7 @@ fn civil_extract_with_an_integer_nik_reads_and_checks_duplicates() {
 
 #[test]
 fn registry_round_trips_through_parquet() {
-    let (_d, path) = temp("registry.parquet");
-    assert_eq!(write_registry(&path, people()).unwrap(), 3);
-    let rows: Vec<_> = RegistryReader::open(&path, &opts()).unwrap().collect();
-    let back: Vec<RegistryPerson> = rows.iter().map(|r| r.record.clone().unwrap()).collect();
-    assert_eq!(back, people());
-    let codes: Vec<&str> = rows
-        .iter()
-        .flat_map(|r| r.issues.iter().map(|i| i.code))
-        .collect();
-    assert_eq!(codes, ["EXCEL_NOTASI_ILMIAH"]);
+    round_trip_registry("registry.parquet");
 }
 
 #[test]

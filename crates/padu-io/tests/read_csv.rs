@@ -1,25 +1,14 @@
 //! Reading registry and civil-registry CSV files: delimiters, encodings, headers and row problems.
 
+mod common;
+use common::{fixture, opts};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use padu_core::{IdField, Lang, LifeStatus, NikError, Relation, Sex};
-use padu_io::{CivilReader, ReadError, ReadOptions, RegistryReader, Row, Severity};
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-}
-
-fn opts() -> ReadOptions {
-    ReadOptions::new(today())
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use padu_io::{CivilReader, ReadError, RegistryReader, Row, Severity};
 
 /// Writes `bytes` to a file called `name` in a fresh temporary directory.
 fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {

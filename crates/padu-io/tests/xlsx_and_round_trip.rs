@@ -1,13 +1,13 @@
 //! Workbooks (Excel number and date cells, sheets) and write-then-read round trips.
 
 mod common;
-use common::{nik, people, temp, today, ymd};
+use common::{nik, opts, people, round_trip_registry, temp, today, ymd};
 
 use std::path::Path;
 
 use padu_core::{
-    Action, CivilPerson, Flag, IdField, LifeStatus, NikError, NikStatus, NoKk, RegionCode,
-    RegistryPerson, Sex, VerificationRow,
+    Action, CivilPerson, Flag, IdField, LifeStatus, NikError, NikStatus, NoKk, RegionCode, Sex,
+    VerificationRow,
 };
 use padu_io::{
     CivilReader, ReadError, ReadOptions, RegistryReader, ResultWriter, Severity, read_results,
@@ -70,9 +70,7 @@ fn operator_workbook(path: &Path) {
 fn xlsx_reads_text_number_and_date_cells_and_flags_numeric_niks() {
     let (_d, path) = temp("registry.xlsx");
     operator_workbook(&path);
-    let rows: Vec<_> = RegistryReader::open(&path, &ReadOptions::new(today()))
-        .unwrap()
-        .collect();
+    let rows: Vec<_> = RegistryReader::open(&path, &opts()).unwrap().collect();
     assert_eq!(rows.len(), 3);
 
     let first = rows[0].record.as_ref().unwrap();
@@ -169,29 +167,10 @@ fn xlsx_header_may_start_below_blank_rows_and_rows_keep_excel_numbers() {
         ws.write_string(4, c as u16, *v).unwrap();
     }
     wb.save(&path).unwrap();
-    let rows: Vec<_> = CivilReader::open(&path, &ReadOptions::new(today()))
-        .unwrap()
-        .collect();
+    let rows: Vec<_> = CivilReader::open(&path, &opts()).unwrap().collect();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].row, 5);
     assert_eq!(rows[0].record.as_ref().unwrap().nama, "Siti");
-}
-
-fn round_trip_registry(name: &str) {
-    let (_d, path) = temp(name);
-    let written = write_registry(&path, people()).unwrap();
-    assert_eq!(written, 3);
-    let rows: Vec<_> = RegistryReader::open(&path, &ReadOptions::new(today()))
-        .unwrap()
-        .collect();
-    let back: Vec<RegistryPerson> = rows.iter().map(|r| r.record.clone().unwrap()).collect();
-    assert_eq!(back, people());
-    // Only the mangled NIK is worth a warning.
-    let codes: Vec<&str> = rows
-        .iter()
-        .flat_map(|r| r.issues.iter().map(|i| i.code))
-        .collect();
-    assert_eq!(codes, ["EXCEL_NOTASI_ILMIAH"]);
 }
 
 #[test]
@@ -277,9 +256,7 @@ fn civil_extract_round_trips_through_csv_and_xlsx() {
     for name in ["civil.csv", "civil.xlsx"] {
         let (_d, path) = temp(name);
         assert_eq!(write_civil(&path, civil_people()).unwrap(), 2);
-        let rows: Vec<_> = CivilReader::open(&path, &ReadOptions::new(today()))
-            .unwrap()
-            .collect();
+        let rows: Vec<_> = CivilReader::open(&path, &opts()).unwrap().collect();
         assert!(rows.iter().all(|r| r.issues.is_empty()), "{name}: {rows:?}");
         let back: Vec<CivilPerson> = rows.into_iter().map(|r| r.record.unwrap()).collect();
         assert_eq!(back, civil_people(), "{name}");
@@ -371,9 +348,7 @@ fn writing_to_an_unknown_extension_is_refused() {
 fn a_broken_workbook_is_unreadable_not_a_panic() {
     let (_d, path) = temp("registry.xlsx");
     std::fs::write(&path, "id_art,nama\n1,Ani\n").unwrap();
-    let err = RegistryReader::open(&path, &ReadOptions::new(today()))
-        .err()
-        .unwrap();
+    let err = RegistryReader::open(&path, &opts()).err().unwrap();
     assert!(matches!(err, ReadError::Unreadable { .. }), "{err:?}");
 }
 
@@ -403,7 +378,7 @@ mod prop {
             p.extra = vec![("catatan".into(), extra)];
             let (_d, path) = temp("registry.csv");
             write_registry(&path, vec![p.clone()]).unwrap();
-            let rows: Vec<_> = RegistryReader::open(&path, &ReadOptions::new(today())).unwrap().collect();
+            let rows: Vec<_> = RegistryReader::open(&path, &opts()).unwrap().collect();
             prop_assert_eq!(rows.len(), 1);
             prop_assert_eq!(rows[0].record.clone(), Some(p));
         }

@@ -2,14 +2,43 @@
 // Each test binary uses a different subset of these.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use padu_core::{IdField, Nik, NikError, NoKk, RegionCode, RegistryPerson, Relation, Sex};
+use padu_io::{ReadOptions, RegistryReader, write_registry};
 
 /// The fixed reference date of the tests.
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+/// Reading options with the fixed reference date.
+pub fn opts() -> ReadOptions {
+    ReadOptions::new(today())
+}
+
+/// A file of `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Writes [`people`] to a file called `name` (its extension picks the
+/// format), reads it back and checks nothing changed and only the mangled
+/// NIK is worth a warning.
+pub fn round_trip_registry(name: &str) {
+    let (_d, path) = temp(name);
+    assert_eq!(write_registry(&path, people()).unwrap(), 3);
+    let rows: Vec<_> = RegistryReader::open(&path, &opts()).unwrap().collect();
+    let back: Vec<RegistryPerson> = rows.iter().map(|r| r.record.clone().unwrap()).collect();
+    assert_eq!(back, people());
+    let codes: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| r.issues.iter().map(|i| i.code))
+        .collect();
+    assert_eq!(codes, ["EXCEL_NOTASI_ILMIAH"]);
 }
 
 /// A date that must exist.
