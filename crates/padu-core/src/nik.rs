@@ -355,6 +355,50 @@ fn region_warnings(value: u64) -> Vec<NikWarning> {
     out
 }
 
+/// The checks a NIK and a No KK share, in the order both run them: sixteen digits,
+/// not a survey placeholder, a known region prefix; then the `DDMMYY` part split out
+/// for the caller's own date rule.
+struct Decoded {
+    value: u64,
+    dd: u32,
+    mm: u32,
+    yy: u8,
+}
+
+impl Decoded {
+    fn parse(raw: &str) -> Result<Decoded, NikError> {
+        let value = sixteen_digits(raw)?;
+        if value / 100 == 99_999_999_999_999 {
+            return Err(NikError::Placeholder(format!("{value:016}")));
+        }
+        check_region_prefix(value)?;
+        Ok(Decoded {
+            value,
+            dd: u32::from(two_digits(value / 100_000_000)),
+            mm: u32::from(two_digits(value / 1_000_000)),
+            yy: two_digits(value / 10_000),
+        })
+    }
+
+    fn invalid_date(&self) -> NikError {
+        NikError::InvalidDate(format!("{:02}{:02}{:02}", self.dd, self.mm, self.yy))
+    }
+
+    /// A serial of 0000 is never issued; checked after the date, as the error order promises.
+    fn check_serial(&self) -> Result<(), NikError> {
+        if self.value.is_multiple_of(10_000) {
+            Err(NikError::SerialZero)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The last two decimal digits of `v`.
+fn two_digits(v: u64) -> u8 {
+    u8::try_from(v % 100).expect("a remainder of 100 fits in a byte")
+}
+
 /// Resolves a two-digit year to the latest century that does not put the date after `today`.
 fn resolve_century(day: u32, month: u32, yy: u32, today: NaiveDate) -> Option<NaiveDate> {
     let base = today.year() - today.year().rem_euclid(100);
@@ -419,25 +463,19 @@ impl Nik {
     /// `today` fixes the century of the embedded two-digit year: the latest
     /// century that does not put the birth in the future.
     pub fn parse(raw: &str, today: NaiveDate) -> Result<Nik, NikError> {
-        let value = sixteen_digits(raw)?;
-        if value / 100 == 99_999_999_999_999 {
-            return Err(NikError::Placeholder(format!("{value:016}")));
-        }
-        check_region_prefix(value)?;
-        let dd = ((value / 100_000_000) % 100) as u32;
-        let mm = ((value / 1_000_000) % 100) as u32;
-        let yy = ((value / 10_000) % 100) as u32;
-        let day = if dd > 40 { dd - 40 } else { dd };
+        let d = Decoded::parse(raw)?;
+        let day = if d.dd > 40 { d.dd - 40 } else { d.dd };
         let birth_date = (1..=12)
-            .contains(&mm)
-            .then(|| resolve_century(day, mm, yy, today))
+            .contains(&d.mm)
+            .then(|| resolve_century(day, d.mm, u32::from(d.yy), today))
             .flatten()
             .filter(|_| (1..=31).contains(&day))
-            .ok_or_else(|| NikError::InvalidDate(format!("{dd:02}{mm:02}{yy:02}")))?;
-        if value % 10_000 == 0 {
-            return Err(NikError::SerialZero);
-        }
-        Ok(Nik { value, birth_date })
+            .ok_or_else(|| d.invalid_date())?;
+        d.check_serial()?;
+        Ok(Nik {
+            value: d.value,
+            birth_date,
+        })
     }
 
     /// Inspects a NIK-like text, collecting every error and every derivable part.
@@ -628,24 +666,16 @@ pub struct NoKk {
 impl NoKk {
     /// Parses a No KK as typed, stripping spaces, dots and dashes.
     pub fn parse(raw: &str) -> Result<NoKk, NikError> {
-        let value = sixteen_digits(raw)?;
-        if value / 100 == 99_999_999_999_999 {
-            return Err(NikError::Placeholder(format!("{value:016}")));
-        }
-        check_region_prefix(value)?;
-        let dd = ((value / 100_000_000) % 100) as u32;
-        let mm = ((value / 1_000_000) % 100) as u32;
-        let yy = ((value / 10_000) % 100) as u32;
+        let d = Decoded::parse(raw)?;
+        let (dd, mm, yy) = (d.dd, d.mm, i32::from(d.yy));
         // The issue date's century is irrelevant to validity; 2000 is a leap year so 29 Feb passes.
-        if NaiveDate::from_ymd_opt(2000 + yy as i32, mm, dd).is_none()
-            && NaiveDate::from_ymd_opt(1900 + yy as i32, mm, dd).is_none()
+        if NaiveDate::from_ymd_opt(2000 + yy, mm, dd).is_none()
+            && NaiveDate::from_ymd_opt(1900 + yy, mm, dd).is_none()
         {
-            return Err(NikError::InvalidDate(format!("{dd:02}{mm:02}{yy:02}")));
+            return Err(d.invalid_date());
         }
-        if value % 10_000 == 0 {
-            return Err(NikError::SerialZero);
-        }
-        Ok(NoKk { value })
+        d.check_serial()?;
+        Ok(NoKk { value: d.value })
     }
 
     /// The number as a u64.

@@ -17,6 +17,7 @@ use crate::lang::{Lang, Localized};
 
 const WILAYAH_2025: &str = include_str!("../data/wilayah/wilayah_2025.csv");
 const WILAYAH_HISTORIS: &str = include_str!("../data/wilayah/wilayah_historis.csv");
+const PENDUDUK_2025: &str = include_str!("../data/wilayah/penduduk_2025.csv");
 
 /// The edition of the bundled region list, shown by `padu wilayah --edisi`.
 pub const EDITION: &str = "Kepmendagri 300.2.2-2138/2025 (kode wilayah 2025; kode lama dari edisi 2018, 2020, 2022, 2023)";
@@ -367,6 +368,17 @@ fn split_line(line: &str) -> Option<(&str, &str, Option<&str>)> {
             None => Some((code, rest, None)),
         }
     }
+}
+
+/// The 2025 population of every province and regency/city (Dukcapil, bundled with the region list), in code order.
+///
+/// Used to place synthetic people where real people live; a region missing here has no published count.
+pub fn population_2025() -> impl Iterator<Item = (RegionCode, u64)> {
+    PENDUDUK_2025.lines().skip(1).filter_map(|line| {
+        let code = line.split(',').next()?;
+        let total = line.rsplit(',').next()?;
+        Some((RegionCode::parse(code).ok()?, total.trim().parse().ok()?))
+    })
 }
 
 /// Folds a region name for lookup: upper case, single spaces, no administrative prefix.

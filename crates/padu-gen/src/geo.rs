@@ -9,9 +9,8 @@ use std::collections::HashMap;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use padu_core::region::population_2025;
 use padu_core::{RegionCode, RegionLevel, regions};
-
-const PENDUDUK: &str = include_str!("../../padu-core/data/wilayah/penduduk_2025.csv");
 
 /// One current regency or city.
 pub(crate) struct Regency {
@@ -100,14 +99,9 @@ impl Geo {
             return Err(GeoError::Unknown);
         }
         let mut population: HashMap<u64, f64> = HashMap::new();
-        for line in PENDUDUK.lines().skip(1) {
-            let mut cols = line.split(',');
-            let code = cols.next().unwrap_or_default();
-            let total = line.rsplit(',').next().unwrap_or_default();
-            if let (Ok(c), Ok(t)) = (RegionCode::parse(code), total.trim().parse::<f64>())
-                && c.level() == RegionLevel::Regency
-            {
-                population.insert(c.digits(), t);
+        for (c, total) in population_2025() {
+            if c.level() == RegionLevel::Regency {
+                population.insert(c.digits(), total as f64);
             }
         }
         let mut regency_codes: Vec<(RegionCode, String)> = Vec::new();

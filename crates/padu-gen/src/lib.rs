@@ -1,7 +1,7 @@
 //! Synthetic, deterministic Indonesian registry and civil-registry data with ground truth.
 //!
 //! [`generate`] writes three files in the interchange formats of
-//! `spec/interchange.md`:
+//! `docs/interchange.md`:
 //!
 //! - `civil.csv`: a Dukcapil extract of exactly [`GenConfig::people`] residents,
 //! - `registry.csv`: a DTKS extract drawn from it, whole households, with the errors operators make,

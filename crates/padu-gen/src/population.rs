@@ -328,6 +328,78 @@ fn draw_name(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> (String, Option<&'static st
     (d.name, d.family)
 }
 
+/// What every member of one household shares: where it lives, its naming tradition and its welfare.
+struct Setting {
+    regency: usize,
+    village: RegionCode,
+    province: u32,
+    group: Group,
+    decile: u8,
+    in_registry: bool,
+    family: Option<&'static str>,
+}
+
+impl Setting {
+    /// Draws the household's place, tradition, decile and registry inclusion.
+    fn draw(p: &PopParams<'_>, rng: &mut ChaCha8Rng) -> Setting {
+        let regency = p.geo.home_regency(rng);
+        let village = p.geo.village_in(rng, regency);
+        let province = p.geo.regencies[regency].province;
+        let group = pick_group(rng, province);
+        let decile: u8 = rng.random_range(1..=10);
+        let in_registry = rng.random_bool(inclusion(decile, p.registry_fraction));
+        let family = names::family_name(rng, group, province);
+        Setting {
+            regency,
+            village,
+            province,
+            group,
+            decile,
+            in_registry,
+            family,
+        }
+    }
+
+    /// The naming context of a member of this household.
+    fn ctx(
+        &self,
+        sex: Sex,
+        birth: NaiveDate,
+        family: Option<&'static str>,
+        order: usize,
+    ) -> NameCtx {
+        NameCtx {
+            group: self.group,
+            sex,
+            birth_year: birth.year(),
+            province: self.province,
+            family,
+            order,
+        }
+    }
+
+    /// A woman's name for someone's mother, a generation before `child_birth`.
+    fn mother_of(&self, rng: &mut ChaCha8Rng, child_birth: NaiveDate) -> String {
+        let ctx = self.ctx(Sex::P, years_before(child_birth, 25, 0), None, 0);
+        names::draw(rng, &ctx).name
+    }
+}
+
+/// The head of a household, as the other members need it.
+struct Head {
+    sex: Sex,
+    birth: NaiveDate,
+    age: i32,
+    mother: String,
+}
+
+/// The wife of a male head: her name without title, birth date and mother.
+struct Wife {
+    base: String,
+    birth: NaiveDate,
+    mother: String,
+}
+
 /// Adds one household (and any civil-only card of members who moved); returns the civil people added.
 fn household(
     p: &PopParams<'_>,
@@ -336,148 +408,157 @@ fn household(
     pool: &mut NamesakePool,
     room: usize,
 ) -> usize {
-    let geo = p.geo;
-    let today = p.today;
-    let regency = geo.home_regency(rng);
-    let village = geo.village_in(rng, regency);
-    let province = geo.regencies[regency].province;
-    let group = pick_group(rng, province);
-    let decile: u8 = rng.random_range(1..=10);
-    let in_registry = rng.random_bool(inclusion(decile, p.registry_fraction));
-    let family = names::family_name(rng, group, province);
-
+    let s = Setting::draw(p, rng);
     let mut members: Vec<Proto> = Vec::with_capacity(8);
-    // Head.
-    let head_sex = if rng.random_bool(0.87) {
+    let head = add_head(p.today, rng, &s, pool, &mut members);
+    let wife = add_spouse(p.today, rng, &s, &head, &mut members);
+    let adult_child = add_children(p.today, rng, &s, &head, wife.as_ref(), &mut members);
+    if let Some(ci) = adult_child
+        && rng.random_bool(0.3)
+    {
+        add_child_family(p.today, rng, &s, ci, &mut members);
+    }
+    add_elder(p.today, rng, &s, &head, wife.as_ref(), &mut members);
+    add_other_relative(p.today, rng, &s, &mut members);
+    place_members(p, rng, chunk, &s, members, room)
+}
+
+/// The head: a fresh name, or (rarely) the name of an earlier head of the same sex, a deliberate namesake.
+fn add_head(
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+    s: &Setting,
+    pool: &mut NamesakePool,
+    members: &mut Vec<Proto>,
+) -> Head {
+    let sex = if rng.random_bool(0.87) {
         Sex::L
     } else {
         Sex::P
     };
     let age = head_age(rng);
-    let mut head_birth = years_before(today, age, rng.random_range(0..365));
-    let ctx = |sex, birth: NaiveDate, family, order| NameCtx {
-        group,
-        sex,
-        birth_year: birth.year(),
-        province,
-        family,
-        order,
-    };
-    let head_order = rng.random_range(0..4);
-    let (mut head_name, _) = draw_name(rng, &ctx(head_sex, head_birth, family, head_order));
-    let mut head_marks = 0u8;
-    let same_sex_pool = if head_sex == Sex::L {
+    let mut birth = years_before(today, age, rng.random_range(0..365));
+    let order = rng.random_range(0..4);
+    let (mut name, _) = draw_name(rng, &s.ctx(sex, birth, s.family, order));
+    let mut marks = 0u8;
+    let same_sex_pool = if sex == Sex::L {
         &mut pool.men
     } else {
         &mut pool.women
     };
     if !same_sex_pool.is_empty() && rng.random_bool(0.012) {
         let (n, b) = same_sex_pool[rng.random_range(0..same_sex_pool.len())].clone();
-        head_name = n;
-        head_birth = if rng.random_bool(0.5) {
+        name = n;
+        birth = if rng.random_bool(0.5) {
             b
         } else {
             NaiveDate::from_yo_opt(b.year(), rng.random_range(1..=365)).unwrap_or(b)
         };
-        head_marks |= mark::NAMESAKE;
+        marks |= mark::NAMESAKE;
     } else if same_sex_pool.len() < 4096 {
-        same_sex_pool.push((head_name.clone(), head_birth));
+        same_sex_pool.push((name.clone(), birth));
     }
-    let mother_family = names::family_name(rng, group, province);
-    let head_mother = names::draw(
+    let mother_family = names::family_name(rng, s.group, s.province);
+    let mother = names::draw(
         rng,
         &NameCtx {
             family: mother_family,
-            ..ctx(Sex::P, years_before(head_birth, 25, 0), None, 0)
+            ..s.ctx(Sex::P, years_before(birth, 25, 0), None, 0)
         },
     )
     .name;
-    let head_age = age_at(head_birth, today);
-    let head_titled = names::with_title(rng, head_name.clone(), group, head_sex, head_age, decile);
+    let age = age_at(birth, today);
+    let titled = names::with_title(rng, name.clone(), s.group, sex, age, s.decile);
     members.push(Proto {
-        nama: head_titled,
-        base: head_name,
-        sex: head_sex,
-        birth: head_birth,
-        mother: head_mother.clone(),
+        nama: titled,
+        base: name,
+        sex,
+        birth,
+        mother: mother.clone(),
         relation: Relation::Kepala,
-        group,
-        marks: head_marks,
+        group: s.group,
+        marks,
     });
-
-    // Spouse.
-    let married = head_sex == Sex::L && rng.random_bool(if head_age < 25 { 0.7 } else { 0.92 });
-    let mut wife: Option<(String, NaiveDate, String)> = None;
-    if married {
-        let wife_age = (head_age - rng.random_range(-2..=8)).max(17);
-        let birth = years_before(today, wife_age, rng.random_range(0..365));
-        let wgroup = if rng.random_bool(0.9) {
-            group
-        } else {
-            pick_group(rng, province)
-        };
-        let mut wfam = names::family_name(rng, wgroup, province);
-        if wfam == family && wfam.is_some() {
-            wfam = names::family_name(rng, wgroup, province);
-        }
-        let wctx = NameCtx {
-            group: wgroup,
-            ..ctx(Sex::P, birth, wfam, rng.random_range(0..4))
-        };
-        let base = names::draw(rng, &wctx).name;
-        let wmother = names::draw(
-            rng,
-            &NameCtx {
-                family: None,
-                ..ctx(Sex::P, years_before(birth, 25, 0), None, 0)
-            },
-        )
-        .name;
-        let titled = names::with_title(rng, base.clone(), wgroup, Sex::P, wife_age, decile);
-        members.push(Proto {
-            nama: titled,
-            base: base.clone(),
-            sex: Sex::P,
-            birth,
-            mother: wmother.clone(),
-            relation: Relation::Pasangan,
-            group: wgroup,
-            marks: 0,
-        });
-        wife = Some((base, birth, wmother));
+    Head {
+        sex,
+        birth,
+        age,
+        mother,
     }
+}
 
-    // Children.
-    let (mother_name, mother_birth) = match (&wife, head_sex) {
-        (Some((n, b, _)), _) => (n.clone(), *b),
-        (None, Sex::P) => (members[0].base.clone(), head_birth),
+/// The wife of a male head, most often of the same tradition and never of the same family name.
+fn add_spouse(
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+    s: &Setting,
+    head: &Head,
+    members: &mut Vec<Proto>,
+) -> Option<Wife> {
+    let married = head.sex == Sex::L && rng.random_bool(if head.age < 25 { 0.7 } else { 0.92 });
+    if !married {
+        return None;
+    }
+    let wife_age = (head.age - rng.random_range(-2..=8)).max(17);
+    let birth = years_before(today, wife_age, rng.random_range(0..365));
+    let wgroup = if rng.random_bool(0.9) {
+        s.group
+    } else {
+        pick_group(rng, s.province)
+    };
+    let mut wfam = names::family_name(rng, wgroup, s.province);
+    if wfam == s.family && wfam.is_some() {
+        wfam = names::family_name(rng, wgroup, s.province);
+    }
+    let wctx = NameCtx {
+        group: wgroup,
+        ..s.ctx(Sex::P, birth, wfam, rng.random_range(0..4))
+    };
+    let base = names::draw(rng, &wctx).name;
+    let mother = s.mother_of(rng, birth);
+    let titled = names::with_title(rng, base.clone(), wgroup, Sex::P, wife_age, s.decile);
+    members.push(Proto {
+        nama: titled,
+        base: base.clone(),
+        sex: Sex::P,
+        birth,
+        mother: mother.clone(),
+        relation: Relation::Pasangan,
+        group: wgroup,
+        marks: 0,
+    });
+    Some(Wife {
+        base,
+        birth,
+        mother,
+    })
+}
+
+/// The children still living at home, twins included; returns the index of the first unmarried adult child.
+fn add_children(
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+    s: &Setting,
+    head: &Head,
+    wife: Option<&Wife>,
+    members: &mut Vec<Proto>,
+) -> Option<usize> {
+    let (mother_name, mother_birth) = match (wife, head.sex) {
+        (Some(w), _) => (w.base.clone(), w.birth),
+        (None, Sex::P) => (members[0].base.clone(), head.birth),
         (None, Sex::L) => (
-            names::draw(rng, &ctx(Sex::P, head_birth, None, 0)).name,
-            add_days(head_birth, rng.random_range(0..2000)),
+            names::draw(rng, &s.ctx(Sex::P, head.birth, None, 0)).name,
+            add_days(head.birth, rng.random_range(0..2000)),
         ),
     };
     let has_children = wife.is_some() || rng.random_bool(0.5);
-    let weights: [u32; 7] = if decile <= 4 {
-        [8, 14, 25, 23, 15, 9, 6]
-    } else {
-        [12, 22, 35, 20, 8, 2, 1]
-    };
     let n_children = if has_children {
-        let mut x = rng.random_range(0..weights.iter().sum::<u32>());
-        let mut n = 0;
-        for (i, w) in weights.iter().enumerate() {
-            if x < *w {
-                n = i;
-                break;
-            }
-            x -= w;
-        }
-        n
+        number_of_children(rng, s.decile)
     } else {
         0
     };
-    let child_family = if group.patrilineal() && head_sex == Sex::L {
-        family
+    let child_family = if s.group.patrilineal() && head.sex == Sex::L {
+        s.family
     } else {
         None
     };
@@ -494,7 +575,7 @@ fn household(
             Sex::P
         };
         if !leaves {
-            let c = ctx(sex, born, child_family, order);
+            let c = s.ctx(sex, born, child_family, order);
             if twins {
                 let sex2 = if rng.random_bool(0.5) {
                     sex
@@ -502,21 +583,22 @@ fn household(
                     other(sex)
                 };
                 let (a, b) = names::twin_names(rng, &c, sex2);
-                for (name, s) in [(a, sex), (b, sex2)] {
+                for (name, sx) in [(a, sex), (b, sex2)] {
                     members.push(Proto {
                         nama: name.clone(),
                         base: name,
-                        sex: s,
+                        sex: sx,
                         birth: born,
                         mother: mother_name.clone(),
                         relation: Relation::Anak,
-                        group,
+                        group: s.group,
                         marks: mark::TWIN,
                     });
                 }
             } else {
                 let name = names::draw(rng, &c).name;
-                let titled = names::with_title(rng, name.clone(), group, sex, child_age, decile);
+                let titled =
+                    names::with_title(rng, name.clone(), s.group, sex, child_age, s.decile);
                 members.push(Proto {
                     nama: titled,
                     base: name,
@@ -524,7 +606,7 @@ fn household(
                     birth: born,
                     mother: mother_name.clone(),
                     relation: Relation::Anak,
-                    group,
+                    group: s.group,
                     marks: 0,
                 });
                 if child_age >= 20 && adult_child.is_none() {
@@ -535,130 +617,184 @@ fn household(
         order += if twins { 2 } else { 1 };
         born = add_days(born, rng.random_range(420..1900));
     }
+    adult_child
+}
 
-    // A married child living in, with spouse and grandchildren.
-    if let Some(ci) = adult_child
-        && rng.random_bool(0.3)
-    {
-        let child_sex = members[ci].sex;
-        let child_birth = members[ci].birth;
-        let msex = other(child_sex);
-        let mbirth = add_days(child_birth, rng.random_range(0..1500));
-        let mbirth = if mbirth > today { child_birth } else { mbirth };
-        let mfam = names::family_name(rng, group, province);
-        let mname = names::draw(rng, &ctx(msex, mbirth, mfam, 1)).name;
-        let mmother = names::draw(rng, &ctx(Sex::P, years_before(mbirth, 25, 0), None, 0)).name;
-        members.push(Proto {
-            nama: mname.clone(),
-            base: mname.clone(),
-            sex: msex,
-            birth: mbirth,
-            mother: mmother,
-            relation: Relation::Menantu,
-            group,
-            marks: 0,
-        });
-        let cucu_mother = if child_sex == Sex::P {
-            members[ci].base.clone()
+/// How many children a couple has: poorer households (deciles 1–4) have more.
+fn number_of_children(rng: &mut ChaCha8Rng, decile: u8) -> usize {
+    let weights: [u32; 7] = if decile <= 4 {
+        [8, 14, 25, 23, 15, 9, 6]
+    } else {
+        [12, 22, 35, 20, 8, 2, 1]
+    };
+    let mut x = rng.random_range(0..weights.iter().sum::<u32>());
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return i;
+        }
+        x -= w;
+    }
+    0
+}
+
+/// A married child living in, with a spouse (menantu) and up to two grandchildren.
+fn add_child_family(
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+    s: &Setting,
+    ci: usize,
+    members: &mut Vec<Proto>,
+) {
+    let child_sex = members[ci].sex;
+    let child_birth = members[ci].birth;
+    let msex = other(child_sex);
+    let mbirth = add_days(child_birth, rng.random_range(0..1500));
+    let mbirth = if mbirth > today { child_birth } else { mbirth };
+    let mfam = names::family_name(rng, s.group, s.province);
+    let mname = names::draw(rng, &s.ctx(msex, mbirth, mfam, 1)).name;
+    let mmother = s.mother_of(rng, mbirth);
+    members.push(Proto {
+        nama: mname.clone(),
+        base: mname.clone(),
+        sex: msex,
+        birth: mbirth,
+        mother: mmother,
+        relation: Relation::Menantu,
+        group: s.group,
+        marks: 0,
+    });
+    let cucu_mother = if child_sex == Sex::P {
+        members[ci].base.clone()
+    } else {
+        mname
+    };
+    let young_parent = child_birth.max(mbirth);
+    let mut cb = add_days(young_parent, rng.random_range(19 * 365..26 * 365));
+    for o in 0..rng.random_range(0..=2usize) {
+        if cb > today {
+            break;
+        }
+        let sx = if rng.random_bool(0.51) {
+            Sex::L
         } else {
-            mname
+            Sex::P
         };
-        let young_parent = child_birth.max(mbirth);
-        let mut cb = add_days(young_parent, rng.random_range(19 * 365..26 * 365));
-        for o in 0..rng.random_range(0..=2usize) {
-            if cb > today {
-                break;
-            }
-            let s = if rng.random_bool(0.51) {
-                Sex::L
-            } else {
-                Sex::P
-            };
-            let n = names::draw(rng, &ctx(s, cb, None, o)).name;
-            members.push(Proto {
-                nama: n.clone(),
-                base: n,
-                sex: s,
-                birth: cb,
-                mother: cucu_mother.clone(),
-                relation: Relation::Cucu,
-                group,
-                marks: 0,
-            });
-            cb = add_days(cb, rng.random_range(500..1500));
-        }
-    }
-
-    // An elderly parent or parent-in-law.
-    if head_age <= 62 && rng.random_bool(0.08) {
-        let (relation, name, child_birth) = match &wife {
-            Some((_, wb, wm)) if rng.random_bool(0.4) => (Relation::Mertua, wm.clone(), *wb),
-            _ => (Relation::OrangTua, head_mother.clone(), head_birth),
-        };
-        let age_gap = rng.random_range(19..=36);
-        let birth = years_before(child_birth, age_gap, rng.random_range(0..365));
-        if age_at(birth, today) <= 95 {
-            let mother = names::draw(rng, &ctx(Sex::P, years_before(birth, 25, 0), None, 0)).name;
-            members.push(Proto {
-                nama: name.clone(),
-                base: name,
-                sex: Sex::P,
-                birth,
-                mother,
-                relation,
-                group,
-                marks: 0,
-            });
-        }
-    }
-    if rng.random_bool(0.02) {
-        let s = if rng.random_bool(0.5) { Sex::L } else { Sex::P };
-        let birth = years_before(today, rng.random_range(8..40), rng.random_range(0..365));
-        let o = rng.random_range(0..4);
-        let n = names::draw(rng, &ctx(s, birth, None, o)).name;
-        let mother = names::draw(rng, &ctx(Sex::P, years_before(birth, 25, 0), None, 0)).name;
+        let n = names::draw(rng, &s.ctx(sx, cb, None, o)).name;
         members.push(Proto {
             nama: n.clone(),
             base: n,
-            sex: s,
+            sex: sx,
+            birth: cb,
+            mother: cucu_mother.clone(),
+            relation: Relation::Cucu,
+            group: s.group,
+            marks: 0,
+        });
+        cb = add_days(cb, rng.random_range(500..1500));
+    }
+}
+
+/// Sometimes an elderly mother or mother-in-law lives in.
+fn add_elder(
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+    s: &Setting,
+    head: &Head,
+    wife: Option<&Wife>,
+    members: &mut Vec<Proto>,
+) {
+    if !(head.age <= 62 && rng.random_bool(0.08)) {
+        return;
+    }
+    let (relation, name, child_birth) = match wife {
+        Some(w) if rng.random_bool(0.4) => (Relation::Mertua, w.mother.clone(), w.birth),
+        _ => (Relation::OrangTua, head.mother.clone(), head.birth),
+    };
+    let age_gap = rng.random_range(19..=36);
+    let birth = years_before(child_birth, age_gap, rng.random_range(0..365));
+    if age_at(birth, today) <= 95 {
+        let mother = s.mother_of(rng, birth);
+        members.push(Proto {
+            nama: name.clone(),
+            base: name,
+            sex: Sex::P,
             birth,
             mother,
-            relation: Relation::FamiliLain,
-            group,
+            relation,
+            group: s.group,
             marks: 0,
         });
     }
+}
 
-    // Turn protos into people, within the chunk's remaining room.
-    let home_district = village.district().expect("village").digits() as u32;
-    let hh_index = chunk.households.len() as u32;
-    let start = chunk.persons.len() as u32;
+/// Rarely, another relative (famili lain) lives in.
+fn add_other_relative(
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+    s: &Setting,
+    members: &mut Vec<Proto>,
+) {
+    if !rng.random_bool(0.02) {
+        return;
+    }
+    let sx = if rng.random_bool(0.5) { Sex::L } else { Sex::P };
+    let birth = years_before(today, rng.random_range(8..40), rng.random_range(0..365));
+    let o = rng.random_range(0..4);
+    let n = names::draw(rng, &s.ctx(sx, birth, None, o)).name;
+    let mother = s.mother_of(rng, birth);
+    members.push(Proto {
+        nama: n.clone(),
+        base: n,
+        sex: sx,
+        birth,
+        mother,
+        relation: Relation::FamiliLain,
+        group: s.group,
+        marks: 0,
+    });
+}
+
+/// Turns the members into people on the household's card, within the chunk's remaining
+/// room; draws NIK districts, birthplaces, deaths and moves. Returns the civil people added.
+fn place_members(
+    p: &PopParams<'_>,
+    rng: &mut ChaCha8Rng,
+    chunk: &mut Chunk,
+    s: &Setting,
+    members: Vec<Proto>,
+    room: usize,
+) -> usize {
+    let today = p.today;
+    let home_district = village_district(s.village);
+    let hh_index = chunk_index(chunk.households.len());
+    let start = chunk_index(chunk.persons.len());
     let youngest = members.iter().map(|m| m.birth).max().unwrap_or(today);
-    let alamat = address(rng, village, group, decile);
+    let alamat = address(rng, s.village, s.group, s.decile);
     chunk.households.push(Household {
-        village,
+        village: s.village,
         alamat,
         rt: rng.random_range(1..=15),
         rw: rng.random_range(1..=15),
         kk_district: home_district,
         kk_issue: add_days(youngest, rng.random_range(7..900)).min(today),
         kk: 0,
-        in_registry,
+        in_registry: s.in_registry,
         start,
         len: 0,
     });
     let mut civil_added = 0usize;
     // Household-level move to another regency (registry households only: see the crate docs for rates).
-    let household_move = in_registry && rng.random_bool(0.028);
+    let household_move = s.in_registry && rng.random_bool(0.028);
     let mut moved_card: Option<u32> = None;
     for m in members {
-        let in_civil = !in_registry || !rng.random_bool(0.01);
+        let in_civil = !s.in_registry || !rng.random_bool(0.01);
         if in_civil && civil_added >= room {
             break;
         }
         let age = age_at(m.birth, today);
-        let (nik_district, nik_marks) = nik_district(p, rng, regency, home_district, m.birth, age);
-        let birthplace = birthplace(p, rng, regency, nik_district, age);
+        let (nik_district, nik_marks) =
+            nik_district(p, rng, s.regency, home_district, m.birth, age);
+        let birthplace = birthplace(p, rng, s.regency, nik_district, age);
         let death = rng.random_bool(death_probability(age)).then(|| {
             let d = today
                 .checked_sub_days(Days::new(rng.random_range(0..1460)))
@@ -667,13 +803,14 @@ fn household(
         });
         let mut civil_hh = hh_index;
         let mut marks = m.marks | nik_marks;
-        if in_registry && in_civil {
+        if s.in_registry && in_civil {
             let individual = m.relation != Relation::Kepala && age >= 18 && rng.random_bool(0.008);
             if household_move || individual {
                 let card = match moved_card {
                     Some(c) if household_move => c,
                     _ => {
-                        let c = moved_household(p, rng, chunk, regency, group, decile, youngest);
+                        let c =
+                            moved_household(p, rng, chunk, s.regency, s.group, s.decile, youngest);
                         if household_move {
                             moved_card = Some(c);
                         }
@@ -704,8 +841,19 @@ fn household(
             civil_added += 1;
         }
     }
-    chunk.households[hh_index as usize].len = chunk.persons.len() as u32 - start;
+    chunk.households[hh_index as usize].len = chunk_index(chunk.persons.len()) - start;
     civil_added
+}
+
+/// The six-digit district number of a village.
+fn village_district(village: RegionCode) -> u32 {
+    let district = village.district().expect("a village has a district");
+    u32::try_from(district.digits()).expect("a six-digit number fits in u32")
+}
+
+/// An index into a chunk's people or households.
+fn chunk_index(len: usize) -> u32 {
+    u32::try_from(len).expect("a chunk holds fewer than 2^32 entries")
 }
 
 /// A civil-only card for people who moved to another regency (or village, when the wilayah holds one regency).
@@ -730,14 +878,14 @@ fn moved_household(
         alamat: address(rng, village, group, decile),
         rt: rng.random_range(1..=15),
         rw: rng.random_range(1..=15),
-        kk_district: village.district().expect("village").digits() as u32,
+        kk_district: village_district(village),
         kk_issue: moved_on.max(youngest).min(p.today),
         kk: 0,
         in_registry: false,
         start: 0,
         len: 0,
     });
-    chunk.households.len() as u32 - 1
+    chunk_index(chunk.households.len()) - 1
 }
 
 fn other(s: Sex) -> Sex {
