@@ -5,6 +5,7 @@
 //! This crate never does I/O and never awaits: the bundled Kemendagri region
 //! list is compiled into the binary with `include_str!` and indexed on first use.
 
+pub mod access;
 pub mod date;
 pub mod lang;
 pub mod nik;
@@ -12,6 +13,7 @@ pub mod person;
 pub mod region;
 pub mod verify;
 
+pub use access::{Permission, Role, RoleError};
 pub use date::{DateError, parse_date};
 pub use lang::Lang;
 pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
