@@ -91,16 +91,20 @@ pub(crate) mod slot {
     pub(crate) const YEAR_NAME: usize = 5;
     /// Day and month of birth + name token (tokens 0–3, pair 4).
     pub(crate) const DAY_MONTH_NAME: usize = 10;
-    /// Birth date + mother's first token (token 0, pair 1).
+    /// Birth date + mother's first token (token 0; its pair is at
+    /// `DOB_MOTHER + PAIR`, the last slot, like every group's).
     pub(crate) const DOB_MOTHER: usize = 15;
     /// Birth date and sex.
     pub(crate) const DOB: usize = 17;
     /// Birth date + initial.
     pub(crate) const DOB_INITIAL: usize = 18;
-    /// Slots in use.
-    pub(crate) const COUNT: usize = 19;
+    /// Slots in use (16 is free: the mother group blocks on one token only).
+    pub(crate) const COUNT: usize = 20;
     /// Index of the pair slot in a name group.
     pub(crate) const PAIR: usize = 4;
+
+    // Every slot, the mother group's pair included, fits three bits of a `u64`.
+    const _: () = assert!(DOB_MOTHER + PAIR < COUNT && 3 * COUNT <= 64);
 }
 
 /// The level chosen for each key slot of one record (none: no key).
@@ -460,6 +464,29 @@ mod tests {
         assert_eq!(p.get(7), None);
         assert_eq!(p.get(slot::DOB_INITIAL), Some(Level::National));
         assert_eq!(p.get(1), None);
+    }
+
+    #[test]
+    fn a_common_mothers_token_narrows_and_her_pair_takes_the_last_slot() {
+        // A token held by a million residents, a rare pair: the token is
+        // confined below the country, so the pair stands in nationwide-ish.
+        let d = Density::default();
+        let area = Area::new(&d, code("32.73.01.1001"));
+        let mut counts = NameCounts {
+            tokens: [(1e6, 1e6), (0.0, 0.0), (0.0, 0.0), (0.0, 0.0)],
+            len: 1,
+            pair: Some(7),
+            pair_counts: Some((1.0, 1.0)),
+            kind: Kind::MotherPair,
+            d: &d,
+            province: 32,
+        };
+        let mut p = Plan::default();
+        let levels = (Level::National, Level::Village);
+        counts.plan(&mut p, slot::DOB_MOTHER, &area, SPREAD_DATE, levels);
+        assert_eq!(p.get(slot::DOB_MOTHER), Some(Level::Regency));
+        assert_eq!(p.get(slot::DOB_MOTHER + slot::PAIR), Some(Level::National));
+        assert_eq!(p.get(slot::DOB_INITIAL), None);
     }
 
     #[test]
