@@ -69,7 +69,7 @@ pub(crate) fn unpack(p: u64) -> Vector {
 
 /// Jaro-Winkler similarity without allocating for short ASCII strings (names);
 /// longer or non-ASCII input falls back to `strsim`.
-pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
+fn jaro_winkler(a: &str, b: &str) -> f64 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() > 64 || b.len() > 64 || !a.is_ascii() || !b.is_ascii() {
         return strsim::jaro_winkler(
@@ -126,7 +126,7 @@ pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
 
 /// An upper bound of [`jaro_winkler`] from the letters the two strings share,
 /// cheap enough to skip most full computations against a threshold.
-pub(crate) fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
+fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.is_empty() || b.is_empty() {
         return if a.len() == b.len() { 1.0 } else { 0.0 };
@@ -156,7 +156,7 @@ pub(crate) fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
 }
 
 /// [`jaro_winkler`] if it can reach `threshold`, else a value below `threshold`.
-pub(crate) fn jaro_winkler_if(a: &str, b: &str, threshold: f64) -> f64 {
+fn jaro_winkler_if(a: &str, b: &str, threshold: f64) -> f64 {
     let ub = jaro_winkler_bound(a, b);
     if ub < threshold {
         ub
@@ -168,7 +168,7 @@ pub(crate) fn jaro_winkler_if(a: &str, b: &str, threshold: f64) -> f64 {
 /// Whether every token of the shorter name is found in the longer one
 /// (exactly, as an initial, phonetically, or nearly), with at least one
 /// full token shared: catches dropped, added and reordered name parts.
-pub(crate) fn token_overlap(x: &NameInfo, y: &NameInfo) -> bool {
+fn token_overlap(x: &NameInfo, y: &NameInfo) -> bool {
     let (short, long) = if x.norm.len() <= y.norm.len() {
         (x, y)
     } else {
@@ -204,7 +204,7 @@ pub(crate) fn token_overlap(x: &NameInfo, y: &NameInfo) -> bool {
 /// Whether one token looks like a nickname of the other: a prefix or suffix
 /// of it (YUNI / WAHYUNI, MUL / MULYADI), or a short form sharing its last
 /// syllable (WAWAN / GUNAWAN, IJAH / KHADIJAH).
-pub(crate) fn nickname_of(a: &str, b: &str) -> bool {
+fn nickname_of(a: &str, b: &str) -> bool {
     let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if s.len() < 3 || s.len() == l.len() {
         return false;
@@ -222,23 +222,23 @@ pub(crate) fn nickname_of(a: &str, b: &str) -> bool {
 }
 
 /// Person's name: exact, JW >= 0.95, JW >= 0.88, token overlap, phonetic, else.
-pub(crate) struct NameCmp;
+struct NameCmp;
 /// Birth date: exact, day/month swapped, one day or year off, same year, else.
-pub(crate) struct DobCmp;
+struct DobCmp;
 /// Sex: same, different.
-pub(crate) struct SexCmp;
+struct SexCmp;
 /// Mother's maiden name: exact, JW >= 0.92, token or phonetic, else.
-pub(crate) struct MotherCmp;
+struct MotherCmp;
 /// Place of birth: exact, JW >= 0.88, else.
-pub(crate) struct PlaceCmp;
+struct PlaceCmp;
 /// Address with RT/RW: exact, JW >= 0.9, else.
-pub(crate) struct AddressCmp;
+struct AddressCmp;
 /// Region: same village, district, regency, else.
-pub(crate) struct RegionCmp;
+struct RegionCmp;
 /// No KK: equal, else.
-pub(crate) struct KkCmp;
+struct KkCmp;
 /// NIK digit-wise: equal, one substitution, adjacent transposition, else.
-pub(crate) struct NikCmp;
+struct NikCmp;
 
 /// A name comparison, computed lazily: most candidate pairs are decided by
 /// the first, cheapest test.
@@ -453,7 +453,7 @@ impl Comparator for KkCmp {
 }
 
 /// Digit-wise NIK level of two 16-digit numbers.
-pub(crate) fn nik_level(a: u64, b: u64) -> Level {
+fn nik_level(a: u64, b: u64) -> Level {
     if a == 0 || b == 0 {
         return MISSING;
     }

@@ -1,4 +1,4 @@
-//! Stages *decide*: one result row per registry row, from its link, the
+//! Stage *decide*: one result row per registry row, from its link, the
 //! civil resident it is linked to and its duplicate group. Every rule of the
 //! result lives here: the flags (with both halves of the death rule), the
 //! proposed NIK, the action and the sentence in Bahasa Indonesia.
@@ -21,26 +21,26 @@ use crate::score::Cand;
 
 /// A row's duplicate group, as its decision needs it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Group<'a> {
+struct Group<'a> {
     /// Position of the group among all groups, from 0.
-    pub(crate) number: usize,
+    number: usize,
     /// `id_art` of the group's kept row.
-    pub(crate) kept: &'a str,
+    kept: &'a str,
     /// Whether this row is the kept one.
-    pub(crate) is_kept: bool,
+    is_kept: bool,
 }
 
 /// Everything the decision about one registry row reads.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Evidence<'a> {
+struct Evidence<'a> {
     /// The registry row.
-    pub(crate) person: &'a RegistryPerson,
+    person: &'a RegistryPerson,
     /// Its link to the civil registry.
-    pub(crate) link: &'a Link,
+    link: &'a Link,
     /// The civil resident of `link.matched`.
-    pub(crate) civil: Option<&'a CivilPerson>,
+    civil: Option<&'a CivilPerson>,
     /// Its duplicate group, if any.
-    pub(crate) group: Option<Group<'a>>,
+    group: Option<Group<'a>>,
 }
 
 /// Decides every registry row, input order: `civil` is the civil registry the
@@ -103,7 +103,7 @@ fn group_of(
 }
 
 /// The result row of one registry row.
-pub(crate) fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> VerificationRow {
+fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> VerificationRow {
     let (p, l) = (e.person, e.link);
     let mut flags = Vec::new();
     if let (Some(c), Some(cp)) = (l.matched, e.civil) {
@@ -211,12 +211,12 @@ fn action(
 /// the NIK repeats the birth date and most serials are 0001: a namesake born
 /// the same day in a district whose code differs by one digit looks like a
 /// typo (seen at 1 million people). Outside `PADAN` a death flag needs this.
-pub(crate) fn death_corroborated(v: &Vector) -> bool {
+fn death_corroborated(v: &Vector) -> bool {
     v[F_MOTHER] <= 1 || v[F_PLACE] <= 1 || v[F_ADDR] <= 1 || v[F_REGION] <= 1 || v[F_KK] == 0
 }
 
 /// Upper case with single spaces, the way an operator compares names by eye.
-pub(crate) fn plain_name(s: &str) -> String {
+fn plain_name(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -236,7 +236,7 @@ fn same_place_renamed(a: RegionCode, b: RegionCode) -> bool {
 }
 
 /// Whether a civil domicile is in another regency/city than the registry row.
-pub(crate) fn moved(row: RegionCode, civil: RegionCode) -> bool {
+fn moved(row: RegionCode, civil: RegionCode) -> bool {
     row.regency() != civil.regency() && !same_place_renamed(row, civil)
 }
 
@@ -251,30 +251,27 @@ fn ddmmyyyy(d: NaiveDate) -> String {
 }
 
 /// Everything the final row needs, gathered for the sentence builder.
-pub(crate) struct Facts<'a> {
+struct Facts<'a> {
     /// The registry row.
-    pub person: &'a RegistryPerson,
+    person: &'a RegistryPerson,
     /// Its link.
-    pub link: &'a Link,
+    link: &'a Link,
     /// The matched civil resident.
-    pub civil: Option<&'a CivilPerson>,
+    civil: Option<&'a CivilPerson>,
     /// Flags set.
-    pub flags: &'a [Flag],
+    flags: &'a [Flag],
     /// Proposed NIK.
-    pub nik_usulan: Option<&'a str>,
+    nik_usulan: Option<&'a str>,
     /// The kept row of its duplicate group, when it is not this row.
-    pub kept: Option<&'a str>,
+    kept: Option<&'a str>,
     /// Whether this row is the kept row of a duplicate group.
-    pub is_kept: bool,
+    is_kept: bool,
     /// The action.
-    pub action: Action,
+    action: Action,
 }
 
 /// Field corrections the civil record asks for: (field, civil value, row value).
-pub(crate) fn corrections(
-    p: &RegistryPerson,
-    c: &CivilPerson,
-) -> Vec<(&'static str, String, String)> {
+fn corrections(p: &RegistryPerson, c: &CivilPerson) -> Vec<(&'static str, String, String)> {
     let mut out = Vec::new();
     let (rn, cn) = (plain_name(&p.nama), plain_name(&c.nama));
     if rn != cn {
@@ -298,7 +295,7 @@ pub(crate) fn corrections(
 }
 
 /// One Indonesian sentence naming what was found and what to do.
-pub(crate) fn keterangan(f: &Facts<'_>) -> String {
+fn keterangan(f: &Facts<'_>) -> String {
     let mut parts: Vec<String> = Vec::new();
     let found_elsewhere = f.civil.is_some() && f.link.status != NikStatus::Padan;
     parts.push(match (&f.link.status, &f.person.nik) {
@@ -379,7 +376,7 @@ pub(crate) fn keterangan(f: &Facts<'_>) -> String {
 }
 
 /// Whether the civil resident is recorded as deceased.
-pub(crate) fn deceased(c: &CivilPerson) -> bool {
+fn deceased(c: &CivilPerson) -> bool {
     c.status_hidup == LifeStatus::Meninggal
 }
 

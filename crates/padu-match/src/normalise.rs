@@ -128,7 +128,7 @@ fn strip_dots(t: &str) -> String {
 ///
 /// J meant Y only in old spelling, so J becomes Y only in a token that shows
 /// another old-spelling mark; otherwise JOKO would become YOKO.
-pub(crate) fn modern_spelling(token: &str) -> String {
+fn modern_spelling(token: &str) -> String {
     let old = ["OE", "DJ", "TJ", "SJ"].iter().any(|m| token.contains(m));
     let b = token.as_bytes();
     let mut out = String::with_capacity(token.len());

@@ -73,14 +73,14 @@ impl Level {
 }
 
 /// A key expected to collect more civil residents than this is confined to a smaller region.
-pub(crate) const BLOCK_TARGET: f64 = 0.5;
+const BLOCK_TARGET: f64 = 0.5;
 
 /// Birth dates a block on one full date spreads over: about eighty birth years.
-pub(crate) const SPREAD_DATE: f64 = 80.0 * 365.0;
+const SPREAD_DATE: f64 = 80.0 * 365.0;
 /// Birth years a block on a year spreads over.
-pub(crate) const SPREAD_YEAR: f64 = 80.0;
+const SPREAD_YEAR: f64 = 80.0;
 /// Days of the year a block on day and month spreads over.
-pub(crate) const SPREAD_DAY_MONTH: f64 = 365.0;
+const SPREAD_DAY_MONTH: f64 = 365.0;
 
 /// Slots of a [`Plan`]: the keys of the blocking rules that are confined
 /// by density. A name group has four token slots and one pair slot.

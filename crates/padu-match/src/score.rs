@@ -30,7 +30,7 @@ impl SplitMix {
         SplitMix(seed)
     }
     /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -99,13 +99,7 @@ const PARTNER_POOL: usize = 250_000;
 
 /// Frequencies of each level among random pairs of `left` x `right`, and of
 /// the NIK levels among random pairs born on the same day with the same sex.
-pub(crate) fn estimate_u(
-    ctx: &Prepared,
-    left: &[Rec],
-    right: &[Rec],
-    samples: usize,
-    seed: u64,
-) -> UProbs {
+fn estimate_u(ctx: &Prepared, left: &[Rec], right: &[Rec], samples: usize, seed: u64) -> UProbs {
     if left.is_empty() || right.is_empty() {
         return default_u();
     }
@@ -204,7 +198,7 @@ fn default_u() -> UProbs {
 }
 
 /// Starting m-probabilities: most mass on agreement, decaying per level.
-pub(crate) fn initial_m() -> [[f64; ML]; NF] {
+fn initial_m() -> [[f64; ML]; NF] {
     let lc = level_counts();
     let mut m = [[0.0; ML]; NF];
     for f in 0..NF {
@@ -224,16 +218,16 @@ pub(crate) type Patterns = FxMap<u64, u64>;
 
 /// Which fields an EM session estimates and which it ignores.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Session {
+struct Session {
     /// Fields whose m-probabilities are re-estimated.
-    pub fit: [bool; NF],
+    fit: [bool; NF],
     /// Fields treated as missing (typically the ones the session's pairs were selected on).
-    pub ignore: [bool; NF],
+    ignore: [bool; NF],
 }
 
 impl Session {
     /// Estimate every field except `ignored`, which are left out entirely.
-    pub(crate) fn all_but(ignored: &[usize]) -> Self {
+    fn all_but(ignored: &[usize]) -> Self {
         let ignore = std::array::from_fn(|f| ignored.contains(&f));
         Session {
             fit: ignore.map(|i| !i),
@@ -241,7 +235,7 @@ impl Session {
         }
     }
     /// Estimate nothing but the prior.
-    pub(crate) fn prior_only() -> Self {
+    fn prior_only() -> Self {
         Session {
             fit: [false; NF],
             ignore: [false; NF],
@@ -255,7 +249,7 @@ impl Session {
 /// that share a blocking key are not random, so m for a field is estimated on
 /// pairs selected by the *other* fields (e.g. name and birth date are learnt on
 /// pairs with the same NIK), where the match class is unambiguous.
-pub(crate) fn em(
+fn em(
     patterns: &Patterns,
     u: &UProbs,
     m0: [[f64; ML]; NF],
