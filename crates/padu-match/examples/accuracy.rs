@@ -171,7 +171,7 @@ fn main() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let t = Instant::now();
     let cpu0 = cpu_seconds();
-    let out = verify(&registry, &civil, &cfg, &NoProgress);
+    let out = verify(&registry, &civil, &cfg, &NoProgress).expect("the engine runs");
     let wall = t.elapsed().as_secs_f64();
     println!(
         "verify: {wall:.2}s wall, {:.2}s CPU; RSS before {} MB, peak during verify {} MB",

@@ -20,7 +20,7 @@ use crate::prepare::{Prepared, Rec};
 use crate::scope::{self, Level, slot};
 
 /// A blocking rule.
-pub trait Blocker: Sync {
+pub(crate) trait Blocker: Sync {
     /// Short name for statistics.
     fn name(&self) -> &'static str;
     /// Pushes this record's keys for the rule (any number, possibly none).
@@ -31,33 +31,86 @@ fn dob_word(r: &Rec) -> u64 {
     r.dob.num_days_from_ce() as u64
 }
 
-/// The keys of one name group of the record's [`Plan`]: each blocking token
-/// and the pair of the first two, mixed with `what` (the date part of the
-/// rule) and the region the plan confines them to.
-fn name_group_keys(
-    ctx: &Prepared,
-    r: &Rec,
-    name: u32,
+/// A rule on a date part and the tokens of a name: each blocking token and
+/// the pair of the first two, as far as the record's [`Plan`](crate::scope::Plan)
+/// lets each reach. Rare tokens and pairs stay nationwide, so a mover is
+/// found; the pair stands in for tokens too common to block on (see [`crate::scope`]).
+struct NameGroup {
+    name: &'static str,
+    /// The mother's name instead of the person's own.
+    mother: bool,
+    /// The group's first slot in the plan.
     base: usize,
+    /// Tokens blocked on, from the first.
     take: usize,
-    what: u64,
-    out: &mut Vec<u64>,
-) {
-    for (i, t) in scope::tokens(&ctx.names, name).take(take).enumerate() {
-        if let Some(l) = r.plan.get(base + i) {
-            out.push(mix(&[what, t, l.region_of(r)]));
-        }
+    /// The date part of the key.
+    date: fn(&Rec) -> u64,
+}
+
+impl Blocker for NameGroup {
+    fn name(&self) -> &'static str {
+        self.name
     }
-    if let (Some(l), Some(p)) = (
-        r.plan.get(base + slot::PAIR),
-        scope::token_pair(&ctx.names, name),
-    ) {
-        out.push(mix(&[what, p, l.region_of(r)]));
+    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+        let name = if self.mother { r.mother } else { r.name };
+        let date = (self.date)(r);
+        for (i, t) in scope::tokens(&ctx.names, name).take(self.take).enumerate() {
+            if let Some(l) = r.plan.get(self.base + i) {
+                out.push(mix(&[date, t, l.region_of(r)]));
+            }
+        }
+        if let (Some(l), Some(p)) = (
+            r.plan.get(self.base + slot::PAIR),
+            scope::token_pair(&ctx.names, name),
+        ) {
+            out.push(mix(&[date, p, l.region_of(r)]));
+        }
     }
 }
 
+/// Birth date and a name token, nationwide for rare tokens (so a mover
+/// without NIK is found) and confined to the region where the block stays
+/// small for common ones.
+const DOB_NAME: NameGroup = NameGroup {
+    name: "tgl_lahir+nama",
+    mother: false,
+    base: slot::DOB_NAME,
+    take: 4,
+    date: dob_word,
+};
+
+/// Birth year and a name token, in the district or, where that is dense,
+/// the village (survives a wrong day or month).
+const YEAR_NAME: NameGroup = NameGroup {
+    name: "nama+tahun+kecamatan",
+    mother: false,
+    base: slot::YEAR_NAME,
+    take: 4,
+    date: |r| r.dob.year() as u64,
+};
+
+/// Day and month of birth and a name token, in the district or, where that
+/// is dense, the village (a wrong birth year on a row without NIK).
+const DAY_MONTH_NAME: NameGroup = NameGroup {
+    name: "nama+tgl-bln+kecamatan",
+    mother: false,
+    base: slot::DAY_MONTH_NAME,
+    take: 4,
+    date: |r| u64::from(r.dob.month() * 100 + r.dob.day()),
+};
+
+/// The mother's first token and birth date (survives a different own name,
+/// e.g. a nickname, even after a move), confined like [`DOB_NAME`].
+const DOB_MOTHER: NameGroup = NameGroup {
+    name: "ibu+tgl_lahir",
+    mother: true,
+    base: slot::DOB_MOTHER,
+    take: 1,
+    date: dob_word,
+};
+
 /// The same NIK digits.
-pub struct NikExact;
+struct NikExact;
 impl Blocker for NikExact {
     fn name(&self) -> &'static str {
         "nik_sama"
@@ -79,7 +132,7 @@ impl Blocker for NikExact {
 /// country, and "any district of the city, same day, serial 0001" one that
 /// grows with the number of districts (most of this rule's false pairs in
 /// a Depok at its real density).
-pub struct NikMasked;
+struct NikMasked;
 /// Masked digit windows (start, length) counted from the left of the 16 digits.
 /// Windows overlap by one digit, so every adjacent pair lies inside one of them,
 /// and mask only four digits each, so the unmasked rest stays selective.
@@ -115,49 +168,10 @@ impl Blocker for NikMasked {
     }
 }
 
-/// Birth date and one phonetic name token, nationwide for rare tokens (so a
-/// mover without NIK is found) and confined to the region where the block
-/// stays small for common ones; the pair of the first two tokens stands in
-/// for tokens too common to block on (see [`crate::scope`]).
-pub struct DobName;
-impl Blocker for DobName {
-    fn name(&self) -> &'static str {
-        "tgl_lahir+nama"
-    }
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        name_group_keys(ctx, r, r.name, slot::DOB_NAME, 4, dob_word(r), out);
-    }
-}
-
-/// Birth year and one phonetic name token, in the district or, where that
-/// is dense, the village (survives a wrong day or month).
-pub struct NameYearDistrict;
-impl Blocker for NameYearDistrict {
-    fn name(&self) -> &'static str {
-        "nama+tahun+kecamatan"
-    }
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        let y = r.dob.year() as u64;
-        name_group_keys(ctx, r, r.name, slot::YEAR_NAME, 4, y, out);
-    }
-}
-
-/// Mother's first phonetic token and birth date (survives a different own
-/// name, e.g. a nickname, even after a move), confined like [`DobName`].
-pub struct MotherDob;
-impl Blocker for MotherDob {
-    fn name(&self) -> &'static str {
-        "ibu+tgl_lahir"
-    }
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        name_group_keys(ctx, r, r.mother, slot::DOB_MOTHER, 1, dob_word(r), out);
-    }
-}
-
 /// Birth date and sex in the district or, where that is dense, the village
 /// (catches nicknames the tables do not know). No key where even the village
 /// is too crowded: the mother, the No KK and the NIK still reach such a person.
-pub struct DobDistrict;
+struct DobDistrict;
 impl Blocker for DobDistrict {
     fn name(&self) -> &'static str {
         "tgl_lahir+kecamatan"
@@ -171,7 +185,7 @@ impl Blocker for DobDistrict {
 
 /// Birth date and the first letter of the name, in the regency of domicile
 /// or a smaller region where that is dense (a typo in every name part).
-pub struct DobInitial;
+struct DobInitial;
 impl Blocker for DobInitial {
     fn name(&self) -> &'static str {
         "tgl_lahir+inisial"
@@ -184,21 +198,8 @@ impl Blocker for DobInitial {
     }
 }
 
-/// One phonetic name token and day and month of birth, in the district or,
-/// where that is dense, the village (a wrong birth year on a row without NIK).
-pub struct NameDayMonthDistrict;
-impl Blocker for NameDayMonthDistrict {
-    fn name(&self) -> &'static str {
-        "nama+tgl-bln+kecamatan"
-    }
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
-        let dm = u64::from(r.dob.month() * 100 + r.dob.day());
-        name_group_keys(ctx, r, r.name, slot::DAY_MONTH_NAME, 4, dm, out);
-    }
-}
-
 /// No KK and birth year (a family member whose name was written very differently).
-pub struct KkYear;
+struct KkYear;
 impl Blocker for KkYear {
     fn name(&self) -> &'static str {
         "no_kk+tahun"
@@ -211,17 +212,17 @@ impl Blocker for KkYear {
 }
 
 /// The engine's blocking rules.
-pub fn blockers() -> Vec<Box<dyn Blocker>> {
+pub(crate) fn blockers() -> Vec<Box<dyn Blocker>> {
     vec![
         Box::new(NikExact),
         Box::new(NikMasked),
-        Box::new(DobName),
-        Box::new(NameYearDistrict),
-        Box::new(MotherDob),
+        Box::new(DOB_NAME),
+        Box::new(YEAR_NAME),
+        Box::new(DOB_MOTHER),
         Box::new(DobDistrict),
         Box::new(KkYear),
         Box::new(DobInitial),
-        Box::new(NameDayMonthDistrict),
+        Box::new(DAY_MONTH_NAME),
     ]
 }
 
@@ -237,7 +238,7 @@ pub struct RuleStats {
 }
 
 /// A sorted index of every key of every rule over one side.
-pub struct KeyIndex {
+pub(crate) struct KeyIndex {
     entries: Vec<u64>,
     idx_bits: u32,
     /// `dir[b]..dir[b + 1]` are the entries whose top [`DIR_BITS`] bits are `b`,
@@ -250,7 +251,7 @@ const DIR_BITS: u32 = 20;
 
 impl KeyIndex {
     /// Indexes `recs` under every rule.
-    pub fn build(ctx: &Prepared, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
+    pub(crate) fn build(ctx: &Prepared, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
         let idx_bits = (usize::BITS - recs.len().leading_zeros()).max(20);
         // Keys per chunk of records, concatenated once: a fold and pairwise
         // reduce copied every key several times into ever larger vectors.
@@ -299,7 +300,7 @@ impl KeyIndex {
 
     /// The record indices sharing a key of a rule (may include rare hash collisions,
     /// which only add a candidate that scoring then rejects).
-    pub fn lookup(&self, rule: usize, key: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
+    pub(crate) fn lookup(&self, rule: usize, key: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
         let h = Self::hash(rule, key, self.idx_bits);
         let lo = h << self.idx_bits;
         let hi = lo | ((1u64 << self.idx_bits) - 1);
@@ -311,21 +312,11 @@ impl KeyIndex {
         let mask = (1u64 << self.idx_bits) - 1;
         self.entries[a..b].iter().map(move |&e| (e & mask) as u32)
     }
-
-    /// Number of stored keys.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether no key is stored.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// Scratch space for [`candidates_of`], reused across records of one thread.
 #[derive(Default)]
-pub struct Scratch {
+pub(crate) struct Scratch {
     keys: Vec<u64>,
     /// Candidate indices found for the last record.
     pub cands: Vec<u32>,
@@ -334,7 +325,7 @@ pub struct Scratch {
 }
 
 /// Collects the distinct candidates of `r` in `index`, skipping blocks above `cap`.
-pub fn candidates_of(
+pub(crate) fn candidates_of(
     ctx: &Prepared,
     r: &Rec,
     rules: &[Box<dyn Blocker>],
@@ -381,7 +372,7 @@ mod tests {
         let mut ctx = crate::prepare::prepare(&reg, &civ);
         let keys = |ctx: &Prepared, r: &Rec| {
             let mut v = Vec::new();
-            DobName.keys(ctx, r, &mut v);
+            DOB_NAME.keys(ctx, r, &mut v);
             v
         };
         let shared = |ctx: &Prepared, a: &Rec, b: &Rec| {

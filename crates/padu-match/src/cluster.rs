@@ -9,6 +9,12 @@
 //! a name that is still recognisable, a near-identical name inside one
 //! household) and scores at least even odds, and when the groups are not
 //! anchored to different civil residents.
+//!
+//! This is stage *dedup*'s clustering: its inputs are each row's anchor and
+//! the registry-registry candidate pairs that pass the hard checks (a few
+//! per cent of rows), small enough for one union-find in one place.
+
+use rayon::prelude::*;
 
 use crate::compare::{F_DOB, F_NAME, F_NIK, F_SEX, Vector, compare_all};
 use crate::prepare::{NONE, Prepared};
@@ -17,8 +23,55 @@ use crate::score::Model;
 /// Largest group the clusterer builds; real duplicate groups are a handful of rows.
 const MAX_GROUP: usize = 12;
 
+/// Stage *dedup*: the duplicate groups of the registry (sorted row indices,
+/// ordered by their first row).
+///
+/// `anchors` holds each row's linked civil resident (or [`NONE`]), `lists`
+/// each row's registry-registry candidates (`j > i`) and `model` the
+/// registry-registry model; a pair is an edge when it scores at least
+/// `threshold` and passes [`compatible`]. Rows anchored to the same civil
+/// resident are merged first, that link being the strongest evidence, then
+/// the edges from the most probable down.
+pub(crate) fn dedup(
+    ctx: &Prepared,
+    model: &Model,
+    anchors: &[u32],
+    lists: &[Vec<(u32, Vector)>],
+    threshold: f64,
+) -> Vec<Vec<u32>> {
+    let mut groups = Groups::new(anchors);
+    let mut by_anchor: Vec<(u32, u32)> = anchors
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| **a != NONE)
+        .map(|(i, &a)| (a, i as u32))
+        .collect();
+    by_anchor.sort_unstable();
+    for w in by_anchor.windows(2) {
+        if w[0].0 == w[1].0 {
+            groups.try_merge(ctx, model, w[0].1, w[1].1, true);
+        }
+    }
+    let mut edges: Vec<(f64, u32, u32)> = lists
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, l)| {
+            let r = &ctx.reg[i];
+            l.iter().filter_map(move |(j, v)| {
+                let p = model.prob(ctx, v, r, &[]);
+                (p >= threshold && compatible(ctx, i, *j as usize, v)).then_some((p, i as u32, *j))
+            })
+        })
+        .collect();
+    edges.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for &(_, i, j) in &edges {
+        groups.try_merge(ctx, model, i, j, false);
+    }
+    groups.groups()
+}
+
 /// Whether two registry rows may be the same person at all.
-pub fn compatible(ctx: &Prepared, i: usize, j: usize, v: &Vector) -> bool {
+fn compatible(ctx: &Prepared, i: usize, j: usize, v: &Vector) -> bool {
     let (a, b) = (&ctx.reg[i], &ctx.reg[j]);
     let same_nik = v[F_NIK] == 0;
     if v[F_SEX] != 0 && !same_nik {
@@ -39,7 +92,7 @@ pub fn compatible(ctx: &Prepared, i: usize, j: usize, v: &Vector) -> bool {
 }
 
 /// Union-find over registry rows with per-group member lists and anchors.
-pub struct Groups {
+struct Groups {
     parent: Vec<u32>,
     members: Vec<Vec<u32>>,
     anchor: Vec<u32>,
@@ -47,7 +100,7 @@ pub struct Groups {
 
 impl Groups {
     /// Every row alone, with its civil anchor (or [`NONE`]).
-    pub fn new(anchors: &[u32]) -> Self {
+    fn new(anchors: &[u32]) -> Self {
         let n = anchors.len();
         Groups {
             parent: (0..n as u32).collect(),
@@ -57,7 +110,7 @@ impl Groups {
     }
 
     /// The group root of a row.
-    pub fn find(&mut self, mut x: u32) -> u32 {
+    fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
             self.parent[x as usize] = self.parent[p as usize];
@@ -71,14 +124,7 @@ impl Groups {
     ///
     /// With `anchored`, both rows were linked to the same civil resident on
     /// their own; that link already proved identity, so no further check is made.
-    pub fn try_merge(
-        &mut self,
-        ctx: &Prepared,
-        model: &Model,
-        i: u32,
-        j: u32,
-        anchored: bool,
-    ) -> bool {
+    fn try_merge(&mut self, ctx: &Prepared, model: &Model, i: u32, j: u32, anchored: bool) -> bool {
         let (ri, rj) = (self.find(i), self.find(j));
         if ri == rj {
             return false;
@@ -114,7 +160,7 @@ impl Groups {
     }
 
     /// Groups of two or more rows, each sorted, ordered by their first row.
-    pub fn groups(mut self) -> Vec<Vec<u32>> {
+    fn groups(mut self) -> Vec<Vec<u32>> {
         let n = self.parent.len();
         let mut out: Vec<Vec<u32>> = Vec::new();
         for x in 0..n as u32 {

@@ -11,38 +11,38 @@ use serde::Serialize;
 use crate::prepare::{NONE, NameInfo, Prepared, Rec};
 
 /// An agreement level: 0 is the strongest agreement.
-pub type Level = u8;
+pub(crate) type Level = u8;
 
 /// The level of a comparison where either side has no value.
-pub const MISSING: Level = 15;
+pub(crate) const MISSING: Level = 15;
 
 /// Number of compared fields.
-pub const NF: usize = 9;
+pub(crate) const NF: usize = 9;
 
 /// The levels of every field for one pair, in [`comparators`] order.
-pub type Vector = [Level; NF];
+pub(crate) type Vector = [Level; NF];
 
 /// Index of the NIK comparator in [`comparators`].
-pub const F_NIK: usize = 8;
+pub(crate) const F_NIK: usize = 8;
 /// Index of the name comparator.
-pub const F_NAME: usize = 0;
+pub(crate) const F_NAME: usize = 0;
 /// Index of the birth-date comparator.
-pub const F_DOB: usize = 1;
+pub(crate) const F_DOB: usize = 1;
 /// Index of the sex comparator.
-pub const F_SEX: usize = 2;
+pub(crate) const F_SEX: usize = 2;
 /// Index of the mother's-name comparator.
-pub const F_MOTHER: usize = 3;
+pub(crate) const F_MOTHER: usize = 3;
 /// Index of the place-of-birth comparator.
-pub const F_PLACE: usize = 4;
+pub(crate) const F_PLACE: usize = 4;
 /// Index of the address comparator.
-pub const F_ADDR: usize = 5;
+pub(crate) const F_ADDR: usize = 5;
 /// Index of the region comparator.
-pub const F_REGION: usize = 6;
+pub(crate) const F_REGION: usize = 6;
 /// Index of the No KK comparator.
-pub const F_KK: usize = 7;
+pub(crate) const F_KK: usize = 7;
 
 /// One field's graded comparison: the engine's seam for adding or replacing a field.
-pub trait Comparator: Sync {
+pub(crate) trait Comparator: Sync {
     /// The field's name as shown in explanations.
     fn field(&self) -> &'static str;
     /// The names of the levels, best first (missing is not listed).
@@ -52,14 +52,14 @@ pub trait Comparator: Sync {
 }
 
 /// A packed [`Vector`]: four bits per field.
-pub fn pack(v: &Vector) -> u64 {
+pub(crate) fn pack(v: &Vector) -> u64 {
     v.iter()
         .enumerate()
         .fold(0u64, |acc, (i, &l)| acc | (u64::from(l) << (4 * i)))
 }
 
 /// Unpacks a [`pack`]ed vector.
-pub fn unpack(p: u64) -> Vector {
+pub(crate) fn unpack(p: u64) -> Vector {
     let mut v = [0u8; NF];
     for (i, l) in v.iter_mut().enumerate() {
         *l = ((p >> (4 * i)) & 0xF) as u8;
@@ -69,7 +69,7 @@ pub fn unpack(p: u64) -> Vector {
 
 /// Jaro-Winkler similarity without allocating for short ASCII strings (names);
 /// longer or non-ASCII input falls back to `strsim`.
-pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+fn jaro_winkler(a: &str, b: &str) -> f64 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() > 64 || b.len() > 64 || !a.is_ascii() || !b.is_ascii() {
         return strsim::jaro_winkler(
@@ -126,7 +126,7 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
 
 /// An upper bound of [`jaro_winkler`] from the letters the two strings share,
 /// cheap enough to skip most full computations against a threshold.
-pub fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
+fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.is_empty() || b.is_empty() {
         return if a.len() == b.len() { 1.0 } else { 0.0 };
@@ -156,7 +156,7 @@ pub fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
 }
 
 /// [`jaro_winkler`] if it can reach `threshold`, else a value below `threshold`.
-pub fn jaro_winkler_if(a: &str, b: &str, threshold: f64) -> f64 {
+fn jaro_winkler_if(a: &str, b: &str, threshold: f64) -> f64 {
     let ub = jaro_winkler_bound(a, b);
     if ub < threshold {
         ub
@@ -168,7 +168,7 @@ pub fn jaro_winkler_if(a: &str, b: &str, threshold: f64) -> f64 {
 /// Whether every token of the shorter name is found in the longer one
 /// (exactly, as an initial, phonetically, or nearly), with at least one
 /// full token shared: catches dropped, added and reordered name parts.
-pub fn token_overlap(x: &NameInfo, y: &NameInfo) -> bool {
+fn token_overlap(x: &NameInfo, y: &NameInfo) -> bool {
     let (short, long) = if x.norm.len() <= y.norm.len() {
         (x, y)
     } else {
@@ -204,7 +204,7 @@ pub fn token_overlap(x: &NameInfo, y: &NameInfo) -> bool {
 /// Whether one token looks like a nickname of the other: a prefix or suffix
 /// of it (YUNI / WAHYUNI, MUL / MULYADI), or a short form sharing its last
 /// syllable (WAWAN / GUNAWAN, IJAH / KHADIJAH).
-pub fn nickname_of(a: &str, b: &str) -> bool {
+fn nickname_of(a: &str, b: &str) -> bool {
     let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if s.len() < 3 || s.len() == l.len() {
         return false;
@@ -222,23 +222,23 @@ pub fn nickname_of(a: &str, b: &str) -> bool {
 }
 
 /// Person's name: exact, JW >= 0.95, JW >= 0.88, token overlap, phonetic, else.
-pub struct NameCmp;
+struct NameCmp;
 /// Birth date: exact, day/month swapped, one day or year off, same year, else.
-pub struct DobCmp;
+struct DobCmp;
 /// Sex: same, different.
-pub struct SexCmp;
+struct SexCmp;
 /// Mother's maiden name: exact, JW >= 0.92, token or phonetic, else.
-pub struct MotherCmp;
+struct MotherCmp;
 /// Place of birth: exact, JW >= 0.88, else.
-pub struct PlaceCmp;
+struct PlaceCmp;
 /// Address with RT/RW: exact, JW >= 0.9, else.
-pub struct AddressCmp;
+struct AddressCmp;
 /// Region: same village, district, regency, else.
-pub struct RegionCmp;
+struct RegionCmp;
 /// No KK: equal, else.
-pub struct KkCmp;
+struct KkCmp;
 /// NIK digit-wise: equal, one substitution, adjacent transposition, else.
-pub struct NikCmp;
+struct NikCmp;
 
 /// A name comparison, computed lazily: most candidate pairs are decided by
 /// the first, cheapest test.
@@ -453,7 +453,7 @@ impl Comparator for KkCmp {
 }
 
 /// Digit-wise NIK level of two 16-digit numbers.
-pub fn nik_level(a: u64, b: u64) -> Level {
+fn nik_level(a: u64, b: u64) -> Level {
     if a == 0 || b == 0 {
         return MISSING;
     }
@@ -500,7 +500,7 @@ impl Comparator for NikCmp {
 }
 
 /// The engine's comparators, in [`Vector`] order.
-pub fn comparators() -> [&'static dyn Comparator; NF] {
+pub(crate) fn comparators() -> [&'static dyn Comparator; NF] {
     [
         &NameCmp,
         &DobCmp,
@@ -515,12 +515,12 @@ pub fn comparators() -> [&'static dyn Comparator; NF] {
 }
 
 /// Number of non-missing levels of each field.
-pub fn level_counts() -> [usize; NF] {
+pub(crate) fn level_counts() -> [usize; NF] {
     comparators().map(|c| c.levels().len())
 }
 
 /// Compares two records on every field.
-pub fn compare_all(ctx: &Prepared, a: &Rec, b: &Rec) -> Vector {
+pub(crate) fn compare_all(ctx: &Prepared, a: &Rec, b: &Rec) -> Vector {
     let cs = comparators();
     let mut v = [0u8; NF];
     for (l, c) in v.iter_mut().zip(cs) {
@@ -531,7 +531,7 @@ pub fn compare_all(ctx: &Prepared, a: &Rec, b: &Rec) -> Vector {
 
 /// Per-field detail of a comparison, for explanations.
 #[derive(Debug, Clone, Serialize)]
-pub struct FieldLevel {
+pub(crate) struct FieldLevel {
     /// Field name.
     pub field: &'static str,
     /// Level name (`kosong` when missing).
@@ -539,7 +539,7 @@ pub struct FieldLevel {
 }
 
 /// Names the levels of a vector.
-pub fn describe(v: &Vector) -> Vec<FieldLevel> {
+pub(crate) fn describe(v: &Vector) -> Vec<FieldLevel> {
     comparators()
         .iter()
         .zip(v)

@@ -1,72 +1,207 @@
-//! Linking each registry row to the civil registry and deciding its result:
-//! NIK status, flags, proposed NIK, action and the explanation sentence.
+//! Stage *decide*: one result row per registry row, from its link, the
+//! civil resident it is linked to and its duplicate group. Every rule of the
+//! result lives here: the flags (with both halves of the death rule), the
+//! proposed NIK, the action and the sentence in Bahasa Indonesia.
+//!
+//! A row's decision reads nothing but its own evidence ([`Evidence`]), so the
+//! stage partitions by registry row (or by the row's regency, which keeps
+//! each Dinsos's output together).
 
 use chrono::NaiveDate;
 use padu_core::lang::Localized;
 use padu_core::{
-    Action, CivilPerson, Flag, IdField, Lang, LifeStatus, NikError, NikStatus, RegionCode,
-    RegistryPerson, regions,
+    Action, CivilPerson, Flag, IdField, Lang, LifeStatus, NikStatus, RegionCode, RegistryPerson,
+    VerificationRow, regions,
 };
+use rayon::prelude::*;
 
-use crate::compare::{
-    F_ADDR, F_DOB, F_KK, F_MOTHER, F_NAME, F_NIK, F_PLACE, F_REGION, F_SEX, Vector, compare_all,
-};
-use crate::prepare::Prepared;
-use crate::score::Model;
+use crate::compare::{F_ADDR, F_DOB, F_KK, F_MOTHER, F_NAME, F_PLACE, F_REGION, Vector};
+use crate::link::Link;
+use crate::score::Cand;
 
-/// A scored civil candidate of one registry row.
+/// A row's duplicate group, as its decision needs it.
 #[derive(Debug, Clone, Copy)]
-pub struct Cand {
-    /// Civil index.
-    pub civ: u32,
-    /// Comparison levels.
-    pub v: Vector,
-    /// Match probability with every field.
-    pub p: f64,
-    /// The same as log2 odds: probabilities saturate at 1.0 in floating point,
-    /// so candidates are ranked by this.
-    pub w: f64,
+struct Group<'a> {
+    /// Position of the group among all groups, from 0.
+    number: usize,
+    /// `id_art` of the group's kept row.
+    kept: &'a str,
+    /// Whether this row is the kept one.
+    is_kept: bool,
 }
 
-/// How a row relates to the civil registry, before flags and duplicates.
-#[derive(Debug, Clone)]
-pub struct Link {
-    /// NIK status.
-    pub status: NikStatus,
-    /// The civil resident the decision is about (the NIK holder for PADAN, the
-    /// confident best match otherwise).
-    pub matched: Option<Cand>,
-    /// Score to report.
-    pub skor: Option<f64>,
-    /// The NIK's holder when the NIK exists but belongs to someone else.
-    pub holder: Option<u32>,
-}
-
-/// Decision thresholds.
+/// Everything the decision about one registry row reads.
 #[derive(Debug, Clone, Copy)]
-pub struct Thresholds {
-    /// Minimum match probability to use a civil resident.
-    pub link: f64,
-    /// Minimum probability for the MENINGGAL flag.
-    pub death: f64,
+struct Evidence<'a> {
+    /// The registry row.
+    person: &'a RegistryPerson,
+    /// Its link to the civil registry.
+    link: &'a Link,
+    /// The civil resident of `link.matched`.
+    civil: Option<&'a CivilPerson>,
+    /// Its duplicate group, if any.
+    group: Option<Group<'a>>,
 }
 
-/// Whether a comparison carries enough evidence about the person themselves
-/// (not only their household) to link them.
-///
-/// Address, region, No KK and mother's name are shared by a whole household,
-/// so Fellegi-Sunter's independence assumption overcounts them: a spouse or
-/// sibling of a person missing from Dukcapil would otherwise score as a match.
-/// The name must still be recognisable and the birth date at most in the
-/// same year, unless a near-identical NIK vouches for one of the two.
-/// A NIK one digit away is weak evidence on its own (children born in the
-/// same month in one district differ by one digit), so it only excuses a
-/// birth date further off; a sex mismatch needs a near-identical name and date.
-pub fn linkable(v: &Vector) -> bool {
-    let name_ok = v[F_NAME] <= 4;
-    let dob_ok = v[F_DOB] <= 3 || v[F_NIK] <= 2;
-    let sex_ok = v[F_SEX] == 0 || (v[F_NAME] <= 2 && v[F_DOB] <= 2);
-    name_ok && dob_ok && sex_ok
+/// Decides every registry row, input order: `civil` is the civil registry the
+/// links point into, `groups` the duplicate groups (sorted row indices) and
+/// `death_threshold` the match probability a MENINGGAL flag needs.
+pub(crate) fn decide(
+    registry: &[RegistryPerson],
+    civil: &[CivilPerson],
+    links: &[Link],
+    groups: &[Vec<u32>],
+    death_threshold: f64,
+) -> Vec<VerificationRow> {
+    let group_of = group_of(groups, links, registry);
+    (0..registry.len())
+        .into_par_iter()
+        .map(|i| {
+            let link = &links[i];
+            let group = group_of[i].map(|(number, kept)| Group {
+                number,
+                kept: &registry[kept as usize].id_art,
+                is_kept: kept as usize == i,
+            });
+            let evidence = Evidence {
+                person: &registry[i],
+                link,
+                civil: link.matched.map(|c| &civil[c.civ as usize]),
+                group,
+            };
+            decide_row(&evidence, death_threshold)
+        })
+        .collect()
+}
+
+/// Per row, its group's position and the group's kept row: a `PADAN` row
+/// before any other, then the smallest `id_art`.
+fn group_of(
+    groups: &[Vec<u32>],
+    links: &[Link],
+    registry: &[RegistryPerson],
+) -> Vec<Option<(usize, u32)>> {
+    let mut out: Vec<Option<(usize, u32)>> = vec![None; registry.len()];
+    for (gi, g) in groups.iter().enumerate() {
+        let kept = *g
+            .iter()
+            .min_by(|&&a, &&b| {
+                let pa = links[a as usize].status != NikStatus::Padan;
+                let pb = links[b as usize].status != NikStatus::Padan;
+                pa.cmp(&pb).then_with(|| {
+                    registry[a as usize]
+                        .id_art
+                        .cmp(&registry[b as usize].id_art)
+                })
+            })
+            .expect("groups have members");
+        for &x in g {
+            out[x as usize] = Some((gi, kept));
+        }
+    }
+    out
+}
+
+/// The result row of one registry row.
+fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> VerificationRow {
+    let (p, l) = (e.person, e.link);
+    let mut flags = Vec::new();
+    if let (Some(c), Some(cp)) = (l.matched, e.civil) {
+        if flags_death(l.status, &c, cp, death_threshold) {
+            flags.push(Flag::Meninggal);
+        }
+        if moved(p.kode_wilayah, cp.kode_wilayah) {
+            flags.push(Flag::Pindah);
+        }
+    }
+    if let Some(n) = p.nik.valid()
+        && !n.cross_check(p.tgl_lahir, p.jenis_kelamin).is_empty()
+    {
+        flags.push(Flag::NikBedaIdentitas);
+    }
+    let kept_other = e.group.filter(|g| !g.is_kept).map(|g| g.kept);
+    if e.group.is_some() {
+        flags.push(Flag::Ganda);
+    }
+    flags.sort_unstable_by_key(|f| f.as_str());
+    let nik_usulan = proposed_nik(l.status, p, e.civil);
+    let differs = e.civil.is_some_and(|c| !corrections(p, c).is_empty());
+    let action = action(
+        &flags,
+        l.status,
+        nik_usulan.is_some(),
+        kept_other.is_some(),
+        differs,
+    );
+    let keterangan = keterangan(&Facts {
+        person: p,
+        link: l,
+        civil: e.civil,
+        flags: &flags,
+        nik_usulan: nik_usulan.as_deref(),
+        kept: kept_other,
+        is_kept: e.group.is_some_and(|g| g.is_kept),
+        action,
+    });
+    VerificationRow {
+        id_art: p.id_art.clone(),
+        status: l.status,
+        flags,
+        tindakan: action,
+        nik_usulan,
+        skor: l.skor,
+        id_kelompok_ganda: e.group.map(|g| format!("G{:06}", g.number + 1)),
+        id_art_utama: e.group.map(|g| g.kept.to_string()),
+        keterangan,
+    }
+}
+
+/// The death rule: the resident the row is linked to is recorded as deceased,
+/// the match has at least `death_threshold`, and outside `PADAN` (where the
+/// NIK itself vouches) the name and birth date agree closely and something
+/// beyond them agrees too ([`death_corroborated`]): a wrong death flag cuts a
+/// family's aid.
+fn flags_death(status: NikStatus, c: &Cand, cp: &CivilPerson, death_threshold: f64) -> bool {
+    let close = status == NikStatus::Padan
+        || (c.v[F_NAME] <= 3 && c.v[F_DOB] <= 2 && death_corroborated(&c.v));
+    deceased(cp) && c.p >= death_threshold && close
+}
+
+/// The civil resident's NIK, when the row is not `PADAN` and carries another one.
+fn proposed_nik(
+    status: NikStatus,
+    p: &RegistryPerson,
+    civil: Option<&CivilPerson>,
+) -> Option<String> {
+    let own = p.nik.valid().map_or(0, |n| n.as_u64());
+    match (status, civil) {
+        (NikStatus::Padan, _) | (_, None) => None,
+        (_, Some(c)) => (c.nik.as_u64() != own).then(|| c.nik.to_string()),
+    }
+}
+
+/// The action rule: propose deleting a row of a deceased or moved person or
+/// a duplicate of a kept row; correcting a row whose NIK is not `PADAN`,
+/// whose NIK should change or disagrees with the row, or whose fields differ
+/// from the civil record; otherwise keep it.
+fn action(
+    flags: &[Flag],
+    status: NikStatus,
+    proposes_nik: bool,
+    duplicate_of_other: bool,
+    differs: bool,
+) -> Action {
+    if flags.contains(&Flag::Meninggal) || flags.contains(&Flag::Pindah) || duplicate_of_other {
+        Action::Hapus
+    } else if status != NikStatus::Padan
+        || proposes_nik
+        || flags.contains(&Flag::NikBedaIdentitas)
+        || differs
+    {
+        Action::Perbaiki
+    } else {
+        Action::Tetap
+    }
 }
 
 /// Whether a match that would flag a person as deceased is backed by more
@@ -76,113 +211,12 @@ pub fn linkable(v: &Vector) -> bool {
 /// the NIK repeats the birth date and most serials are 0001: a namesake born
 /// the same day in a district whose code differs by one digit looks like a
 /// typo (seen at 1 million people). Outside `PADAN` a death flag needs this.
-pub fn death_corroborated(v: &Vector) -> bool {
+fn death_corroborated(v: &Vector) -> bool {
     v[F_MOTHER] <= 1 || v[F_PLACE] <= 1 || v[F_ADDR] <= 1 || v[F_REGION] <= 1 || v[F_KK] == 0
 }
 
-/// The identity evidence (name, birth date, sex) in log2 odds.
-fn identity_weight(ctx: &Prepared, model: &Model, v: &Vector, i: usize) -> f64 {
-    [F_NAME, F_DOB, F_SEX]
-        .iter()
-        .map(|&f| model.field_weight(ctx, f, v, &ctx.reg[i]))
-        .sum()
-}
-
-/// Links one registry row.
-pub fn link(
-    ctx: &Prepared,
-    model: &Model,
-    person: &RegistryPerson,
-    i: usize,
-    cands: &[Cand],
-    holder: Option<u32>,
-    th: Thresholds,
-) -> Link {
-    let best_other = |exclude: Option<u32>| {
-        cands
-            .iter()
-            .filter(|c| Some(c.civ) != exclude && linkable(&c.v))
-            .copied()
-            .max_by(|a, b| a.w.total_cmp(&b.w))
-            .filter(|c| c.p >= th.link)
-    };
-    match &person.nik {
-        IdField::Missing
-        | IdField::Invalid {
-            error: NikError::Placeholder(_),
-            ..
-        } => {
-            let m = best_other(None);
-            Link {
-                status: NikStatus::TanpaNik,
-                skor: m.map(|c| c.p),
-                matched: m,
-                holder: None,
-            }
-        }
-        IdField::Invalid { .. } => {
-            let m = best_other(None);
-            Link {
-                status: NikStatus::NikTidakValid,
-                skor: m.map(|c| c.p),
-                matched: m,
-                holder: None,
-            }
-        }
-        IdField::Valid(_) => match holder {
-            None => {
-                let m = best_other(None);
-                Link {
-                    status: NikStatus::NikTidakDitemukan,
-                    skor: m.map(|c| c.p),
-                    matched: m,
-                    holder: None,
-                }
-            }
-            Some(h) => {
-                let r = &ctx.reg[i];
-                let v = compare_all(ctx, r, &ctx.civil[h as usize]);
-                let w = model.log_odds(ctx, &v, r, &[]);
-                let p = Model::probability(w);
-                let own = Cand { civ: h, v, p, w };
-                let ident = identity_weight(ctx, model, &v, i);
-                // Someone else fits the row much better without NIK evidence: the
-                // NIK was copied from a relative or mistyped into another person's.
-                let no_id = [F_NIK, F_KK];
-                let own_lo = model.log_odds(ctx, &v, r, &no_id);
-                let own_wo = Model::probability(own_lo);
-                let beaten = cands.iter().any(|c| {
-                    c.civ != h
-                        && c.p >= th.link
-                        && linkable(&c.v)
-                        && (c.v[F_NAME], c.v[F_DOB]) < (v[F_NAME], v[F_DOB])
-                        && model.log_odds(ctx, &c.v, r, &no_id) - own_lo > 5.0
-                });
-                // Strong evidence against the whole pair (a relative of the same name,
-                // born decades apart) outweighs agreeing identity fields.
-                if ident > 0.0 && !beaten && p >= 0.5 {
-                    Link {
-                        status: NikStatus::Padan,
-                        matched: Some(own),
-                        skor: Some(p),
-                        holder: Some(h),
-                    }
-                } else {
-                    let m = best_other(Some(h));
-                    Link {
-                        status: NikStatus::TidakPadan,
-                        skor: Some(m.map_or(own_wo, |c| c.p)),
-                        matched: m,
-                        holder: Some(h),
-                    }
-                }
-            }
-        },
-    }
-}
-
 /// Upper case with single spaces, the way an operator compares names by eye.
-pub fn plain_name(s: &str) -> String {
+fn plain_name(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -202,7 +236,7 @@ fn same_place_renamed(a: RegionCode, b: RegionCode) -> bool {
 }
 
 /// Whether a civil domicile is in another regency/city than the registry row.
-pub fn moved(row: RegionCode, civil: RegionCode) -> bool {
+fn moved(row: RegionCode, civil: RegionCode) -> bool {
     row.regency() != civil.regency() && !same_place_renamed(row, civil)
 }
 
@@ -217,27 +251,27 @@ fn ddmmyyyy(d: NaiveDate) -> String {
 }
 
 /// Everything the final row needs, gathered for the sentence builder.
-pub struct Facts<'a> {
+struct Facts<'a> {
     /// The registry row.
-    pub person: &'a RegistryPerson,
+    person: &'a RegistryPerson,
     /// Its link.
-    pub link: &'a Link,
+    link: &'a Link,
     /// The matched civil resident.
-    pub civil: Option<&'a CivilPerson>,
+    civil: Option<&'a CivilPerson>,
     /// Flags set.
-    pub flags: &'a [Flag],
+    flags: &'a [Flag],
     /// Proposed NIK.
-    pub nik_usulan: Option<&'a str>,
+    nik_usulan: Option<&'a str>,
     /// The kept row of its duplicate group, when it is not this row.
-    pub kept: Option<&'a str>,
+    kept: Option<&'a str>,
     /// Whether this row is the kept row of a duplicate group.
-    pub is_kept: bool,
+    is_kept: bool,
     /// The action.
-    pub action: Action,
+    action: Action,
 }
 
 /// Field corrections the civil record asks for: (field, civil value, row value).
-pub fn corrections(p: &RegistryPerson, c: &CivilPerson) -> Vec<(&'static str, String, String)> {
+fn corrections(p: &RegistryPerson, c: &CivilPerson) -> Vec<(&'static str, String, String)> {
     let mut out = Vec::new();
     let (rn, cn) = (plain_name(&p.nama), plain_name(&c.nama));
     if rn != cn {
@@ -261,7 +295,7 @@ pub fn corrections(p: &RegistryPerson, c: &CivilPerson) -> Vec<(&'static str, St
 }
 
 /// One Indonesian sentence naming what was found and what to do.
-pub fn keterangan(f: &Facts<'_>) -> String {
+fn keterangan(f: &Facts<'_>) -> String {
     let mut parts: Vec<String> = Vec::new();
     let found_elsewhere = f.civil.is_some() && f.link.status != NikStatus::Padan;
     parts.push(match (&f.link.status, &f.person.nik) {
@@ -342,37 +376,15 @@ pub fn keterangan(f: &Facts<'_>) -> String {
 }
 
 /// Whether the civil resident is recorded as deceased.
-pub fn deceased(c: &CivilPerson) -> bool {
+fn deceased(c: &CivilPerson) -> bool {
     c.status_hidup == LifeStatus::Meninggal
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{Level, MISSING, NF};
-
-    fn vector(name: Level, dob: Level, sex: Level, nik: Level) -> Vector {
-        let mut v = [0u8; NF];
-        v[F_NAME] = name;
-        v[F_DOB] = dob;
-        v[F_SEX] = sex;
-        v[F_NIK] = nik;
-        v
-    }
-
-    #[test]
-    fn household_agreement_alone_does_not_link() {
-        // Different name and birth date: a spouse or sibling, however much else agrees.
-        assert!(!linkable(&vector(5, 4, 0, 3)));
-        // A recognisable name and a birth date in the same year links.
-        assert!(linkable(&vector(3, 3, 0, MISSING)));
-        // A birth date further off needs a near-identical NIK.
-        assert!(!linkable(&vector(1, 4, 0, MISSING)));
-        assert!(linkable(&vector(1, 4, 0, 1)));
-        // A sex mismatch needs a near-identical name and date.
-        assert!(!linkable(&vector(3, 0, 1, MISSING)));
-        assert!(linkable(&vector(1, 0, 1, MISSING)));
-    }
+    use crate::compare::MISSING;
+    use crate::testkit::levels as vector;
 
     #[test]
     fn a_death_flag_outside_padan_needs_evidence_beyond_name_date_and_a_near_nik() {

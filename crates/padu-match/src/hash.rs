@@ -8,7 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// The FxHash mixing step used by rustc.
 #[derive(Default, Clone, Copy)]
-pub struct FxHasher {
+pub(crate) struct FxHasher {
     hash: u64,
 }
 
@@ -58,10 +58,10 @@ impl Hasher for FxHasher {
 }
 
 /// A `HashMap` using [`FxHasher`].
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Mixes a sequence of words into one well-spread 64-bit key (for blocking keys).
-pub fn mix(words: &[u64]) -> u64 {
+pub(crate) fn mix(words: &[u64]) -> u64 {
     let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
     for &w in words {
         h ^= w;
@@ -74,7 +74,7 @@ pub fn mix(words: &[u64]) -> u64 {
 }
 
 /// Hashes a string to a word, for use inside [`mix`].
-pub fn str_word(s: &str) -> u64 {
+pub(crate) fn str_word(s: &str) -> u64 {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
     mix(&[h.finish(), s.len() as u64])

@@ -65,20 +65,13 @@ const NICKNAMES: &[(&str, &str)] = &[
 ];
 /// A name after normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NormName {
+pub(crate) struct NormName {
     /// Tokens in their original order, joined by single spaces.
     pub norm: String,
     /// The same tokens sorted, joined by single spaces (for reordered names).
     pub sorted: String,
     /// The phonetic key of each token, joined by single spaces.
     pub phon: String,
-}
-
-impl NormName {
-    /// The normalised tokens.
-    pub fn tokens(&self) -> impl Iterator<Item = &str> {
-        self.norm.split(' ').filter(|t| !t.is_empty())
-    }
 }
 
 /// Upper-cases and splits a raw text into raw tokens: letters and digits
@@ -135,7 +128,7 @@ fn strip_dots(t: &str) -> String {
 ///
 /// J meant Y only in old spelling, so J becomes Y only in a token that shows
 /// another old-spelling mark; otherwise JOKO would become YOKO.
-pub fn modern_spelling(token: &str) -> String {
+fn modern_spelling(token: &str) -> String {
     let old = ["OE", "DJ", "TJ", "SJ"].iter().any(|m| token.contains(m));
     let b = token.as_bytes();
     let mut out = String::with_capacity(token.len());
@@ -183,7 +176,7 @@ pub fn modern_spelling(token: &str) -> String {
 
 /// Normalises a person's name: titles removed, MUHAMMAD folded, modern spelling,
 /// unambiguous nicknames expanded, single spaces.
-pub fn normalise_name(raw: &str) -> NormName {
+pub(crate) fn normalise_name(raw: &str) -> NormName {
     // Everything after the first comma is a degree list (`BUDI, S.PD., M.M.`).
     let main = raw.split(',').next().unwrap_or("");
     let mut toks: Vec<String> = raw_tokens(main);
@@ -251,7 +244,7 @@ pub fn normalise_name(raw: &str) -> NormName {
 /// (FEBRI/PEBRI, ARIF/ARIP), Z/J (ZAENAL/JAENAL), Q/K, KH/H and silent H
 /// (ROHMAN/ROCHMAN/RAHMAN keep R?MAN), AI/AE/E, AU/O, final Y/I, doubled
 /// letters, and the vowel after the first letter collapsed to its class.
-pub fn phonetic(token: &str) -> String {
+pub(crate) fn phonetic(token: &str) -> String {
     let b = token.as_bytes();
     let mut s: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -298,7 +291,7 @@ pub fn phonetic(token: &str) -> String {
 }
 
 /// Normalises a place of birth: upper case, single spaces, administrative prefix dropped.
-pub fn normalise_place(raw: &str) -> String {
+pub(crate) fn normalise_place(raw: &str) -> String {
     let toks = raw_tokens(raw);
     let mut toks: Vec<String> = toks
         .iter()
@@ -318,7 +311,7 @@ pub fn normalise_place(raw: &str) -> String {
 }
 
 /// Normalises an address with its RT and RW: common abbreviations folded.
-pub fn normalise_address(alamat: &str, rt: &str, rw: &str) -> String {
+pub(crate) fn normalise_address(alamat: &str, rt: &str, rw: &str) -> String {
     let mut toks: Vec<String> = Vec::new();
     for t in raw_tokens(alamat) {
         for p in t.split('.').filter(|p| !p.is_empty()) {

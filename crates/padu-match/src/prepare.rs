@@ -6,7 +6,7 @@
 //! equal ids and the civil-registry frequency of a name is one array read.
 
 use chrono::NaiveDate;
-use padu_core::{CivilPerson, IdField, NikError, RegionCode, RegistryPerson, Sex};
+use padu_core::{CivilPerson, IdField, NikError, NoKk, RegionCode, RegistryPerson, Sex};
 use rayon::prelude::*;
 
 use crate::hash::{FxMap, str_word};
@@ -14,11 +14,11 @@ use crate::normalise::{NormName, normalise_address, normalise_name, normalise_pl
 use crate::scope::{self, Density, Plan};
 
 /// "No value" for interned ids.
-pub const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// One distinct normalised name.
 #[derive(Debug, Clone)]
-pub struct NameInfo {
+pub(crate) struct NameInfo {
     /// Normalised tokens in order.
     pub norm: Box<str>,
     /// Tokens sorted.
@@ -62,7 +62,7 @@ impl NameInfo {
 
 /// A person reduced to what the comparators need.
 #[derive(Debug, Clone)]
-pub struct Rec {
+pub(crate) struct Rec {
     /// A valid NIK's digits, or 0.
     pub nik: u64,
     /// The 16 digits of the NIK cell even when it is not a valid NIK
@@ -91,15 +91,13 @@ pub struct Rec {
 }
 
 /// Both sides prepared, with the shared pools.
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// Names by id.
     pub names: Vec<NameInfo>,
     /// How many civil residents carry each name id (term frequency).
     pub civil_name_count: Vec<u32>,
     /// Places of birth by id.
     pub places: Vec<Box<str>>,
-    /// Civil residents per region and name attribute, behind each record's [`Plan`].
-    pub density: Density,
     /// Registry records, input order.
     pub reg: Vec<Rec>,
     /// Civil records, input order.
@@ -186,77 +184,148 @@ fn remap(id: u32, table: &[u32]) -> u32 {
     if id == NONE { NONE } else { table[id as usize] }
 }
 
-/// Prepares both sides.
-pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
+/// One record of either side, borrowed: everything preparation reads.
+struct Person<'a> {
+    /// See [`Rec::nik`].
+    nik: u64,
+    /// See [`Rec::nik_digits`].
+    nik_digits: u64,
+    /// The household id (registry only).
+    household: Option<&'a str>,
+    nama: &'a str,
+    ibu: Option<&'a str>,
+    tempat_lahir: Option<&'a str>,
+    no_kk: &'a IdField<NoKk>,
+    /// Street, RT and RW.
+    address: [&'a Option<String>; 3],
+    dob: NaiveDate,
+    sex: Sex,
+    region: RegionCode,
+}
+
+/// A [`Person`] from a registry or civil record: the two types name the
+/// fields they share alike, without a common trait.
+macro_rules! person {
+    ($p:expr, nik: $nik:expr, nik_digits: $digits:expr, household: $household:expr) => {
+        Person {
+            nik: $nik,
+            nik_digits: $digits,
+            household: $household,
+            nama: &$p.nama,
+            ibu: $p.nama_ibu_kandung.as_deref(),
+            tempat_lahir: $p.tempat_lahir.as_deref(),
+            no_kk: &$p.no_kk,
+            address: [&$p.alamat, &$p.rt, &$p.rw],
+            dob: $p.tgl_lahir,
+            sex: $p.jenis_kelamin,
+            region: $p.kode_wilayah,
+        }
+    };
+}
+
+impl<'a> Person<'a> {
+    fn civil(c: &'a CivilPerson) -> Self {
+        let nik = c.nik.as_u64();
+        person!(c, nik: nik, nik_digits: nik, household: None)
+    }
+
+    fn registry(r: &'a RegistryPerson) -> Self {
+        let nik = r.nik.valid().map_or(0, |k| k.as_u64());
+        person!(r, nik: nik, nik_digits: raw_digits(&r.nik), household: r.id_keluarga.as_deref())
+    }
+}
+
+/// The raw (not yet normalised) ids of a record's name, mother's name,
+/// place of birth and household.
+type RawIds = [u32; 4];
+
+/// The interned strings of both sides, before normalisation.
+struct Pools<'a> {
+    names: Interner<'a>,
+    places: Interner<'a>,
+    households: Interner<'a>,
+}
+
+impl<'a> Pools<'a> {
+    fn ids(&mut self, p: &Person<'a>) -> RawIds {
+        [
+            self.names.id(Some(p.nama)),
+            self.names.id(p.ibu),
+            self.places.id(p.tempat_lahir),
+            self.households.id(p.household),
+        ]
+    }
+}
+
+/// The normalised pools' ids of each raw id.
+struct Remap {
+    names: Vec<u32>,
+    places: Vec<u32>,
+}
+
+impl Remap {
+    /// The compact record of one person (its blocking plan still empty).
+    fn rec(&self, p: &Person<'_>, ids: &RawIds) -> Rec {
+        let [name, mother, place, household] = *ids;
+        let opt = |s: &Option<String>| s.as_deref().unwrap_or("").to_string();
+        let [alamat, rt, rw] = p.address;
+        Rec {
+            nik: p.nik,
+            nik_digits: p.nik_digits,
+            kk: p.no_kk.valid().map_or(0, |k| k.as_u64()),
+            name: remap(name, &self.names),
+            mother: remap(mother, &self.names),
+            place: remap(place, &self.places),
+            addr: normalise_address(&opt(alamat), &opt(rt), &opt(rw)).into(),
+            dob: p.dob,
+            sex: p.sex,
+            region: p.region,
+            household,
+            plan: Plan::default(),
+        }
+    }
+}
+
+/// Stage *prepare*: both sides as compact records, with the shared pools.
+///
+/// Each record is prepared on its own once the pools exist; the pools (the
+/// normalised names and places) and the civil density counts behind each
+/// record's blocking plan are what a distributed run computes once and broadcasts.
+pub(crate) fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
     // Raw name interning first: synthetic and real extracts repeat names a lot,
     // so each distinct spelling is normalised once.
-    let mut names = Interner::new();
-    let mut places = Interner::new();
-    let mut households = Interner::new();
-    let c_ids: Vec<(u32, u32, u32)> = civil
+    let mut pools = Pools {
+        names: Interner::new(),
+        places: Interner::new(),
+        households: Interner::new(),
+    };
+    let ids: Vec<RawIds> = civil
         .iter()
-        .map(|c| {
-            (
-                names.id(Some(&c.nama)),
-                names.id(c.nama_ibu_kandung.as_deref()),
-                places.id(c.tempat_lahir.as_deref()),
-            )
-        })
+        .map(Person::civil)
+        .chain(registry.iter().map(Person::registry))
+        .map(|p| pools.ids(&p))
         .collect();
-    let r_ids: Vec<(u32, u32, u32, u32)> = registry
-        .iter()
-        .map(|r| {
-            (
-                names.id(Some(&r.nama)),
-                names.id(r.nama_ibu_kandung.as_deref()),
-                places.id(r.tempat_lahir.as_deref()),
-                households.id(r.id_keluarga.as_deref()),
-            )
-        })
-        .collect();
-    let (name_map, name_infos, _) = normalise_pool(&names.uniq, |s| {
+    let (c_ids, r_ids) = ids.split_at(civil.len());
+    let (name_map, name_infos, _) = normalise_pool(&pools.names.uniq, |s| {
         let n = normalise_name(s);
         (n.norm.clone(), n)
     });
     let name_infos: Vec<NameInfo> = name_infos.into_par_iter().map(NameInfo::new).collect();
-    let (place_map, _, place_keys) = normalise_pool(&places.uniq, |s| (normalise_place(s), ()));
-
-    let opt = |s: &Option<String>| s.as_deref().unwrap_or("").to_string();
+    let (place_map, _, place_keys) =
+        normalise_pool(&pools.places.uniq, |s| (normalise_place(s), ()));
+    let remap = Remap {
+        names: name_map,
+        places: place_map,
+    };
     let mut civil_recs: Vec<Rec> = civil
         .par_iter()
-        .zip(c_ids.par_iter())
-        .map(|(c, &(n, m, p))| Rec {
-            nik: c.nik.as_u64(),
-            nik_digits: c.nik.as_u64(),
-            kk: c.no_kk.valid().map_or(0, |k| k.as_u64()),
-            name: remap(n, &name_map),
-            mother: remap(m, &name_map),
-            place: remap(p, &place_map),
-            addr: normalise_address(&opt(&c.alamat), &opt(&c.rt), &opt(&c.rw)).into(),
-            dob: c.tgl_lahir,
-            sex: c.jenis_kelamin,
-            region: c.kode_wilayah,
-            household: NONE,
-            plan: Plan::default(),
-        })
+        .zip(c_ids)
+        .map(|(c, ids)| remap.rec(&Person::civil(c), ids))
         .collect();
     let mut reg_recs: Vec<Rec> = registry
         .par_iter()
-        .zip(r_ids.par_iter())
-        .map(|(r, &(n, m, p, h))| Rec {
-            nik: r.nik.valid().map_or(0, |k| k.as_u64()),
-            nik_digits: raw_digits(&r.nik),
-            kk: r.no_kk.valid().map_or(0, |k| k.as_u64()),
-            name: remap(n, &name_map),
-            mother: remap(m, &name_map),
-            place: remap(p, &place_map),
-            addr: normalise_address(&opt(&r.alamat), &opt(&r.rt), &opt(&r.rw)).into(),
-            dob: r.tgl_lahir,
-            sex: r.jenis_kelamin,
-            region: r.kode_wilayah,
-            household: h,
-            plan: Plan::default(),
-        })
+        .zip(r_ids)
+        .map(|(r, ids)| remap.rec(&Person::registry(r), ids))
         .collect();
     let mut civil_name_count = vec![0u32; name_infos.len()];
     for c in &civil_recs {
@@ -273,7 +342,6 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
     Prepared {
         names: name_infos,
         civil_name_count,
-        density,
         places: place_keys.into_iter().map(Into::into).collect(),
         reg: reg_recs,
         civil: civil_recs,
@@ -282,7 +350,7 @@ pub fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
 
 impl Prepared {
     /// The name info of an id (which must not be [`NONE`]).
-    pub fn name(&self, id: u32) -> &NameInfo {
+    pub(crate) fn name(&self, id: u32) -> &NameInfo {
         &self.names[id as usize]
     }
 }

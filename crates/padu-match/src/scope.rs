@@ -32,7 +32,7 @@ use crate::prepare::{NONE, NameInfo, Rec};
 /// A region a key is confined to, coarsest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
-pub enum Level {
+pub(crate) enum Level {
     /// The whole country.
     National = 1,
     /// The province of the record.
@@ -60,7 +60,7 @@ impl Level {
 
     /// The record's region at this level, as a number that differs between
     /// levels (0 for the whole country).
-    pub fn region_of(self, r: &Rec) -> u64 {
+    pub(crate) fn region_of(self, r: &Rec) -> u64 {
         let at = |l| r.region.truncate(l).map_or(0, |c: RegionCode| c.digits());
         match self {
             Level::National => 0,
@@ -73,43 +73,47 @@ impl Level {
 }
 
 /// A key expected to collect more civil residents than this is confined to a smaller region.
-pub const BLOCK_TARGET: f64 = 0.5;
+const BLOCK_TARGET: f64 = 0.5;
 
 /// Birth dates a block on one full date spreads over: about eighty birth years.
-pub const SPREAD_DATE: f64 = 80.0 * 365.0;
+const SPREAD_DATE: f64 = 80.0 * 365.0;
 /// Birth years a block on a year spreads over.
-pub const SPREAD_YEAR: f64 = 80.0;
+const SPREAD_YEAR: f64 = 80.0;
 /// Days of the year a block on day and month spreads over.
-pub const SPREAD_DAY_MONTH: f64 = 365.0;
+const SPREAD_DAY_MONTH: f64 = 365.0;
 
 /// Slots of a [`Plan`]: the keys of the blocking rules that are confined
 /// by density. A name group has four token slots and one pair slot.
-pub mod slot {
+pub(crate) mod slot {
     /// Birth date + name token (tokens 0–3, pair 4).
-    pub const DOB_NAME: usize = 0;
+    pub(crate) const DOB_NAME: usize = 0;
     /// Birth year + name token (tokens 0–3, pair 4).
-    pub const YEAR_NAME: usize = 5;
+    pub(crate) const YEAR_NAME: usize = 5;
     /// Day and month of birth + name token (tokens 0–3, pair 4).
-    pub const DAY_MONTH_NAME: usize = 10;
-    /// Birth date + mother's first token (token 0, pair 1).
-    pub const DOB_MOTHER: usize = 15;
+    pub(crate) const DAY_MONTH_NAME: usize = 10;
+    /// Birth date + mother's first token (token 0; its pair is at
+    /// `DOB_MOTHER + PAIR`, the last slot, like every group's).
+    pub(crate) const DOB_MOTHER: usize = 15;
     /// Birth date and sex.
-    pub const DOB: usize = 17;
+    pub(crate) const DOB: usize = 17;
     /// Birth date + initial.
-    pub const DOB_INITIAL: usize = 18;
-    /// Slots in use.
-    pub const COUNT: usize = 19;
+    pub(crate) const DOB_INITIAL: usize = 18;
+    /// Slots in use (16 is free: the mother group blocks on one token only).
+    pub(crate) const COUNT: usize = 20;
     /// Index of the pair slot in a name group.
-    pub const PAIR: usize = 4;
+    pub(crate) const PAIR: usize = 4;
+
+    // Every slot, the mother group's pair included, fits three bits of a `u64`.
+    const _: () = assert!(DOB_MOTHER + PAIR < COUNT && 3 * COUNT <= 64);
 }
 
 /// The level chosen for each key slot of one record (none: no key).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Plan(u64);
+pub(crate) struct Plan(u64);
 
 impl Plan {
     /// The level of a slot, if the record has that key.
-    pub fn get(self, slot: usize) -> Option<Level> {
+    pub(crate) fn get(self, slot: usize) -> Option<Level> {
         Level::from_bits((self.0 >> (3 * slot)) & 7)
     }
 
@@ -122,7 +126,7 @@ impl Plan {
 
 /// The phonetic name tokens worth blocking on: the first four, without the
 /// ubiquitous MUHAMMAD.
-pub fn tokens(names: &[NameInfo], id: u32) -> impl Iterator<Item = u64> + '_ {
+pub(crate) fn tokens(names: &[NameInfo], id: u32) -> impl Iterator<Item = u64> + '_ {
     let toks: &[u64] = if id == NONE {
         &[]
     } else {
@@ -136,14 +140,14 @@ static MUHAMMAD_PHON: std::sync::LazyLock<u64> =
     std::sync::LazyLock::new(|| str_word(&phonetic("MUHAMMAD")));
 
 /// The pair of the first two blocking tokens, order-free (SITI AMINAH = AMINAH SITI).
-pub fn token_pair(names: &[NameInfo], id: u32) -> Option<u64> {
+pub(crate) fn token_pair(names: &[NameInfo], id: u32) -> Option<u64> {
     let mut it = tokens(names, id);
     let (a, b) = (it.next()?, it.next()?);
     Some(mix(&[a.min(b), a.max(b), u64::MAX]))
 }
 
 /// The first letter of the first name part other than MUHAMMAD (0 if none).
-pub fn initial(names: &[NameInfo], id: u32) -> u64 {
+pub(crate) fn initial(names: &[NameInfo], id: u32) -> u64 {
     if id == NONE {
         0
     } else {
@@ -164,7 +168,7 @@ enum Kind {
 
 /// Civil-registry counts behind the choices.
 #[derive(Debug, Default)]
-pub struct Density {
+pub(crate) struct Density {
     /// Civil residents per region code, at every level from province to village.
     pop: FxMap<RegionCode, u32>,
     /// Civil residents in the extract.
@@ -195,7 +199,7 @@ fn attributes(names: &[NameInfo], r: &Rec, mut f: impl FnMut(u64)) {
 
 impl Density {
     /// Counts `civil` by region and, per province, by name attribute.
-    pub fn count(names: &[NameInfo], civil: &[Rec]) -> Density {
+    pub(crate) fn count(names: &[NameInfo], civil: &[Rec]) -> Density {
         type Acc = (FxMap<RegionCode, u32>, FxMap<(u64, u64), u32>);
         let merge = |(mut pa, mut ca): Acc, (pb, cb): Acc| {
             for (k, v) in pb {
@@ -244,7 +248,7 @@ impl Density {
     }
 
     /// Civil residents of a region (0 if none).
-    pub fn population(&self, code: RegionCode) -> u32 {
+    pub(crate) fn population(&self, code: RegionCode) -> u32 {
         self.pop.get(&code).copied().unwrap_or(0)
     }
 }
@@ -379,11 +383,11 @@ impl<'a> NameCounts<'a> {
 }
 
 /// Every village's civil population at each level, so planning a record costs one lookup.
-pub struct Areas(FxMap<RegionCode, Area>);
+pub(crate) struct Areas(FxMap<RegionCode, Area>);
 
 impl Areas {
     /// The areas of every region the records live in.
-    pub fn new(d: &Density, recs: &[&[Rec]]) -> Areas {
+    pub(crate) fn new(d: &Density, recs: &[&[Rec]]) -> Areas {
         let mut m: FxMap<RegionCode, Area> = FxMap::default();
         for r in recs.iter().flat_map(|s| s.iter()) {
             m.entry(r.region).or_insert_with(|| Area::new(d, r.region));
@@ -396,7 +400,7 @@ const NAME_KINDS: (Kind, Kind) = (Kind::NameToken, Kind::NamePair);
 const MOTHER_KINDS: (Kind, Kind) = (Kind::MotherToken, Kind::MotherPair);
 
 /// Chooses every key's level for one record.
-pub fn plan(names: &[NameInfo], d: &Density, areas: &Areas, r: &Rec) -> Plan {
+pub(crate) fn plan(names: &[NameInfo], d: &Density, areas: &Areas, r: &Rec) -> Plan {
     use Level::*;
     let area = areas
         .0
@@ -463,6 +467,29 @@ mod tests {
     }
 
     #[test]
+    fn a_common_mothers_token_narrows_and_her_pair_takes_the_last_slot() {
+        // A token held by a million residents, a rare pair: the token is
+        // confined below the country, so the pair stands in nationwide-ish.
+        let d = Density::default();
+        let area = Area::new(&d, code("32.73.01.1001"));
+        let mut counts = NameCounts {
+            tokens: [(1e6, 1e6), (0.0, 0.0), (0.0, 0.0), (0.0, 0.0)],
+            len: 1,
+            pair: Some(7),
+            pair_counts: Some((1.0, 1.0)),
+            kind: Kind::MotherPair,
+            d: &d,
+            province: 32,
+        };
+        let mut p = Plan::default();
+        let levels = (Level::National, Level::Village);
+        counts.plan(&mut p, slot::DOB_MOTHER, &area, SPREAD_DATE, levels);
+        assert_eq!(p.get(slot::DOB_MOTHER), Some(Level::Regency));
+        assert_eq!(p.get(slot::DOB_MOTHER + slot::PAIR), Some(Level::National));
+        assert_eq!(p.get(slot::DOB_INITIAL), None);
+    }
+
+    #[test]
     fn counting_adds_villages_up_to_the_province_and_provinces_up_to_the_country() {
         let civ = crate::testkit::civil(
             "nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
@@ -471,7 +498,7 @@ mod tests {
              3374015205800001|SITI AMINAH|P|1980-05-12|33.74.01.1001",
         );
         let ctx = prepare(&[], &civ);
-        let d = &ctx.density;
+        let d = &Density::count(&ctx.names, &ctx.civil);
         assert_eq!(d.population(code("32")), 2);
         assert_eq!(d.population(code("32.73")), 2);
         assert_eq!(d.population(code("32.73.01")), 1);

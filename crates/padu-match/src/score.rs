@@ -10,6 +10,7 @@ use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::MatchConfig;
 use crate::compare::{
     F_DOB, F_NAME, F_NIK, F_SEX, MISSING, NF, Vector, compare_all, level_counts, unpack,
 };
@@ -17,19 +18,19 @@ use crate::hash::FxMap;
 use crate::prepare::{NONE, Prepared, Rec};
 
 /// Maximum number of levels of any field.
-pub const ML: usize = 8;
+pub(crate) const ML: usize = 8;
 
 /// A deterministic SplitMix64 generator: sampling must give the same model on every run.
 #[derive(Debug, Clone)]
-pub struct SplitMix(u64);
+pub(crate) struct SplitMix(u64);
 
 impl SplitMix {
     /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         SplitMix(seed)
     }
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -37,7 +38,7 @@ impl SplitMix {
         z ^ (z >> 31)
     }
     /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 }
@@ -60,7 +61,7 @@ pub struct UProbs {
 
 impl UProbs {
     /// The u row of field `f` for a pair with levels `v`.
-    pub fn row(&self, f: usize, v: &Vector) -> &[f64; ML] {
+    pub(crate) fn row(&self, f: usize, v: &Vector) -> &[f64; ML] {
         if f == F_NIK && nik_given_dob(v) {
             &self.nik_given_dob
         } else {
@@ -98,13 +99,7 @@ const PARTNER_POOL: usize = 250_000;
 
 /// Frequencies of each level among random pairs of `left` x `right`, and of
 /// the NIK levels among random pairs born on the same day with the same sex.
-pub fn estimate_u(
-    ctx: &Prepared,
-    left: &[Rec],
-    right: &[Rec],
-    samples: usize,
-    seed: u64,
-) -> UProbs {
+fn estimate_u(ctx: &Prepared, left: &[Rec], right: &[Rec], samples: usize, seed: u64) -> UProbs {
     if left.is_empty() || right.is_empty() {
         return default_u();
     }
@@ -203,7 +198,7 @@ fn default_u() -> UProbs {
 }
 
 /// Starting m-probabilities: most mass on agreement, decaying per level.
-pub fn initial_m() -> [[f64; ML]; NF] {
+fn initial_m() -> [[f64; ML]; NF] {
     let lc = level_counts();
     let mut m = [[0.0; ML]; NF];
     for f in 0..NF {
@@ -219,20 +214,20 @@ pub fn initial_m() -> [[f64; ML]; NF] {
 }
 
 /// Counts of each distinct comparison pattern, the input to EM.
-pub type Patterns = FxMap<u64, u64>;
+pub(crate) type Patterns = FxMap<u64, u64>;
 
 /// Which fields an EM session estimates and which it ignores.
 #[derive(Debug, Clone, Copy)]
-pub struct Session {
+struct Session {
     /// Fields whose m-probabilities are re-estimated.
-    pub fit: [bool; NF],
+    fit: [bool; NF],
     /// Fields treated as missing (typically the ones the session's pairs were selected on).
-    pub ignore: [bool; NF],
+    ignore: [bool; NF],
 }
 
 impl Session {
     /// Estimate every field except `ignored`, which are left out entirely.
-    pub fn all_but(ignored: &[usize]) -> Self {
+    fn all_but(ignored: &[usize]) -> Self {
         let ignore = std::array::from_fn(|f| ignored.contains(&f));
         Session {
             fit: ignore.map(|i| !i),
@@ -240,7 +235,7 @@ impl Session {
         }
     }
     /// Estimate nothing but the prior.
-    pub fn prior_only() -> Self {
+    fn prior_only() -> Self {
         Session {
             fit: [false; NF],
             ignore: [false; NF],
@@ -254,7 +249,7 @@ impl Session {
 /// that share a blocking key are not random, so m for a field is estimated on
 /// pairs selected by the *other* fields (e.g. name and birth date are learnt on
 /// pairs with the same NIK), where the match class is unambiguous.
-pub fn em(
+fn em(
     patterns: &Patterns,
     u: &UProbs,
     m0: [[f64; ML]; NF],
@@ -325,7 +320,7 @@ pub fn em(
 /// Trains m-probabilities and the prior on candidate-pair patterns in sessions:
 /// every field but NIK on pairs with the same NIK, NIK on pairs with the same
 /// normalised name and birth date, then the prior on all pairs.
-pub fn train(
+fn em_sessions(
     patterns: &Patterns,
     u: &UProbs,
     lambda0: f64,
@@ -356,9 +351,117 @@ pub fn train(
     (m, lambda, ia + ib + ic)
 }
 
+/// A starting prior: `expected` matches among `pairs` candidate pairs, or
+/// `otherwise` when there are no pairs.
+fn prior_guess(expected: f64, pairs: u64, otherwise: f64) -> f64 {
+    if pairs == 0 {
+        otherwise
+    } else {
+        (expected / pairs as f64).clamp(1e-4, 0.5)
+    }
+}
+
+/// Stage *train*: the registry-civil model. u from random registry-civil
+/// pairs, m and the prior by EM on the candidate `patterns` (of `pairs`
+/// pairs), starting from one true match per registry row.
+///
+/// Its inputs are a sample of both sides and the pattern counts, which add
+/// up across partitions; the model is small and broadcast to every scorer.
+pub(crate) fn train(ctx: &Prepared, patterns: &Patterns, pairs: u64, cfg: &MatchConfig) -> Model {
+    let u = estimate_u(ctx, &ctx.reg, &ctx.civil, cfg.u_samples, cfg.seed);
+    let lambda0 = prior_guess(ctx.reg.len() as f64, pairs, 0.1);
+    let (m, lambda, iterations) = em_sessions(patterns, &u, lambda0, cfg.em_iterations);
+    Model::new(m, u, lambda, ctx.civil.len() as f64, iterations)
+}
+
+/// Stage *train* for deduplication: the registry-civil model's m, u from
+/// random registry-registry pairs, and a prior learnt by EM on the
+/// registry-registry `patterns` (of `pairs` pairs), starting from 2% of the
+/// rows being duplicates.
+pub(crate) fn train_dedup(
+    ctx: &Prepared,
+    link: &Model,
+    patterns: &Patterns,
+    pairs: u64,
+    cfg: &MatchConfig,
+) -> Model {
+    let u = estimate_u(
+        ctx,
+        &ctx.reg,
+        &ctx.reg,
+        cfg.u_samples / 2,
+        cfg.seed ^ 0xd0d0,
+    );
+    let lambda0 = prior_guess(ctx.reg.len() as f64 * 0.02, pairs, 0.01);
+    let (_, lambda, _) = em(
+        patterns,
+        &u,
+        link.m,
+        lambda0,
+        Session::prior_only(),
+        cfg.em_iterations,
+    );
+    Model::new(link.m, u, lambda, link.n_civil, 0)
+}
+
+/// A scored candidate of one registry row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cand {
+    /// Index of the candidate on the other side.
+    pub(crate) civ: u32,
+    /// Comparison levels.
+    pub(crate) v: Vector,
+    /// Match probability with every field.
+    pub(crate) p: f64,
+    /// The same as log2 odds: probabilities saturate at 1.0 in floating point,
+    /// so candidates are ranked by this.
+    pub(crate) w: f64,
+}
+
+/// Stage *score*: every registry row's candidate pairs scored with the
+/// (broadcast) model, the best `keep` first. Needs nothing but the pairs,
+/// so each block partition can score its own.
+pub(crate) fn score(
+    ctx: &Prepared,
+    model: &Model,
+    lists: Vec<Vec<(u32, Vector)>>,
+    keep: usize,
+) -> Vec<Vec<Cand>> {
+    lists
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, l)| best_candidates(ctx, model, &ctx.reg[i], l, keep))
+        .collect()
+}
+
+/// One registry row's candidates scored, the best `keep` first (ties by index).
+fn best_candidates(
+    ctx: &Prepared,
+    model: &Model,
+    r: &Rec,
+    list: Vec<(u32, Vector)>,
+    keep: usize,
+) -> Vec<Cand> {
+    let mut v: Vec<Cand> = list
+        .into_iter()
+        .map(|(civ, vec)| {
+            let w = model.log_odds(ctx, &vec, r, &[]);
+            Cand {
+                civ,
+                v: vec,
+                p: Model::probability(w),
+                w,
+            }
+        })
+        .collect();
+    v.sort_unstable_by(|a, b| b.w.total_cmp(&a.w).then(a.civ.cmp(&b.civ)));
+    v.truncate(keep);
+    v
+}
+
 impl Model {
     /// A model from its probabilities, with the weight table filled in.
-    pub fn new(
+    pub(crate) fn new(
         m: [[f64; ML]; NF],
         u: UProbs,
         lambda: f64,
@@ -383,7 +486,7 @@ impl Model {
     /// The match weight (log2 Bayes factor) of field `f` of a pair with
     /// levels `v`, with the name-frequency adjustment for an exact name match
     /// and the NIK judged given the birth date where date and sex agree.
-    pub fn field_weight(&self, ctx: &Prepared, f: usize, v: &Vector, a: &Rec) -> f64 {
+    pub(crate) fn field_weight(&self, ctx: &Prepared, f: usize, v: &Vector, a: &Rec) -> f64 {
         let l = v[f];
         if l == MISSING {
             return 0.0;
@@ -405,7 +508,7 @@ impl Model {
     }
 
     /// Per-field weights of a comparison vector.
-    pub fn weights(&self, ctx: &Prepared, v: &Vector, a: &Rec) -> [f64; NF] {
+    pub(crate) fn weights(&self, ctx: &Prepared, v: &Vector, a: &Rec) -> [f64; NF] {
         let mut w = [0.0; NF];
         for (f, x) in w.iter_mut().enumerate() {
             *x = self.field_weight(ctx, f, v, a);
@@ -424,7 +527,7 @@ impl Model {
     }
 
     /// Log2 odds of a vector, prior included; `skip` lists fields to ignore.
-    pub fn log_odds(&self, ctx: &Prepared, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
+    pub(crate) fn log_odds(&self, ctx: &Prepared, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
         let mut s = self.prior();
         for f in 0..NF {
             if !skip.contains(&f) {
@@ -435,7 +538,7 @@ impl Model {
     }
 
     /// Match probability of a vector; `skip` lists fields to ignore.
-    pub fn prob(&self, ctx: &Prepared, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
+    pub(crate) fn prob(&self, ctx: &Prepared, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
         Self::probability(self.log_odds(ctx, v, a, skip))
     }
 }

@@ -8,6 +8,7 @@ use padu_core::{
     parse_date,
 };
 
+use crate::compare::{F_DOB, F_NAME, F_NIK, F_SEX, Level, NF, Vector};
 use crate::prepare::{NONE, Prepared, Rec};
 use crate::score::SplitMix;
 use crate::{MatchConfig, NoProgress, verify};
@@ -250,7 +251,7 @@ pub fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
         u_samples: 40_000,
         ..MatchConfig::default()
     };
-    let out = verify(&reg, &civ, &cfg, &NoProgress);
+    let out = verify(&reg, &civ, &cfg, &NoProgress).expect("the engine runs");
     out.rows[out.rows.len() - n_test..].to_vec()
 }
 
@@ -271,6 +272,14 @@ pub fn check(registry_text: &str, civil_text: &str, expected: &str) {
         "\nkindly compare\n got: {got:#?}\nwant: {want:#?}\nketerangan: {:#?}",
         rows.iter().map(|r| &r.keterangan).collect::<Vec<_>>()
     );
+}
+
+/// A comparison vector with the given name, birth-date, sex and NIK levels
+/// and full agreement elsewhere.
+pub fn levels(name: Level, dob: Level, sex: Level, nik: Level) -> Vector {
+    let mut v = [0u8; NF];
+    (v[F_NAME], v[F_DOB], v[F_SEX], v[F_NIK]) = (name, dob, sex, nik);
+    v
 }
 
 /// A record with only a NIK, for blocking-key tests.

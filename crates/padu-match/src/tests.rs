@@ -35,7 +35,7 @@ fn small_cfg() -> MatchConfig {
 
 #[test]
 fn empty_inputs_give_empty_results() {
-    let out = verify(&[], &[], &small_cfg(), &NoProgress);
+    let out = verify(&[], &[], &small_cfg(), &NoProgress).expect("the engine runs");
     assert!(out.rows.is_empty());
     assert_eq!(out.stats.candidate_pairs, 0);
 }
@@ -47,7 +47,7 @@ fn a_registry_without_any_civil_extract_is_all_not_found_or_without_nik() {
          A1|3273015205800001|SITI AMINAH|P|1980-05-12|32.73.01.1001
          A2||BUDI|L|1990-01-01|32.73.01.1001",
     );
-    let out = verify(&reg, &[], &small_cfg(), &NoProgress);
+    let out = verify(&reg, &[], &small_cfg(), &NoProgress).expect("the engine runs");
     let st: Vec<NikStatus> = out.rows.iter().map(|r| r.status).collect();
     assert_eq!(st, vec![NikStatus::NikTidakDitemukan, NikStatus::TanpaNik]);
     assert!(
@@ -68,7 +68,8 @@ fn results_do_not_depend_on_the_number_of_threads() {
             ..small_cfg()
         },
         &NoProgress,
-    );
+    )
+    .expect("the engine runs");
     let two = verify(
         &reg,
         &civ,
@@ -77,7 +78,8 @@ fn results_do_not_depend_on_the_number_of_threads() {
             ..small_cfg()
         },
         &NoProgress,
-    );
+    )
+    .expect("the engine runs");
     assert_eq!(one.rows, two.rows);
     assert_eq!(one.rows.len(), 500);
     assert!(one.rows.iter().all(|r| r.status == NikStatus::Padan));
@@ -87,7 +89,7 @@ fn results_do_not_depend_on_the_number_of_threads() {
 fn progress_stages_are_reported_and_completed() {
     let (reg, civ) = background(800, 300);
     let rec = Recorder::default();
-    verify(&reg, &civ, &small_cfg(), &rec);
+    verify(&reg, &civ, &small_cfg(), &rec).expect("the engine runs");
     let stages = rec.stages.into_inner().unwrap();
     assert!(stages.len() >= 4);
     for (name, total, done) in stages {
@@ -106,7 +108,8 @@ fn explanations_list_the_candidates_with_field_weights() {
             ..small_cfg()
         },
         &NoProgress,
-    );
+    )
+    .expect("the engine runs");
     assert_eq!(out.explanations.len(), 50);
     let e = &out.explanations[0];
     let best = &e.candidates[0];

@@ -100,7 +100,7 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         ..padu_match::MatchConfig::default()
     };
     let t = Instant::now();
-    let out = super::verify::run_engine(&registry, &civil, &cfg);
+    let out = super::verify::run_engine(&registry, &civil, &cfg)?;
     let verify_s = t.elapsed().as_secs_f64();
     // Before the recall check below, which prepares and blocks once more.
     let peak_rss_mib = super::peak_rss_mib();

@@ -33,7 +33,7 @@ pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> 
                 max_issues: 1000,
             };
             let (registry, civil) = read_both(r, c, &opts, lang)?;
-            let out = run_engine(&registry, &civil, &cfg);
+            let out = run_engine(&registry, &civil, &cfg)?;
             (registry, civil, out)
         }
         _ => {
@@ -55,7 +55,7 @@ pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> 
                         "data Dukcapil di basis data kosong; jalankan `padu import civil FILE` dulu"
                     );
                 }
-                let out = run_engine(&registry, &civil, &cfg);
+                let out = run_engine(&registry, &civil, &cfg)?;
                 let summary = summarise(&registry, &out.rows);
                 let json = serde_json::to_string(&summary).context("meringkas hasil")?;
                 let run_id = store
@@ -96,11 +96,11 @@ pub fn run_engine(
     registry: &[RegistryPerson],
     civil: &[CivilPerson],
     cfg: &MatchConfig,
-) -> VerifyOutput {
+) -> anyhow::Result<VerifyOutput> {
     let bars = StageBars::new();
     let out = padu_match::verify(registry, civil, cfg, &bars);
     bars.finish();
-    out
+    out.context("menjalankan mesin verifikasi")
 }
 
 /// Reads a whole registry file; any row error stops the run with every problem listed.

@@ -1,0 +1,199 @@
+//! Stage *link*: each registry row's NIK status and the civil resident its
+//! decision is about.
+//!
+//! A row needs only its own best candidates (already scored) and the civil
+//! resident holding its NIK, so the stage partitions by registry row once the
+//! scored pairs are shuffled by registry id and joined with the holders.
+
+use padu_core::{IdField, NikError, NikStatus, RegistryPerson};
+use rayon::prelude::*;
+
+use crate::compare::{F_DOB, F_KK, F_NAME, F_NIK, F_SEX, Vector, compare_all};
+use crate::prepare::{NONE, Prepared, Rec};
+use crate::score::{Cand, Model};
+
+/// How a row relates to the civil registry, before flags and duplicates.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    /// NIK status.
+    pub(crate) status: NikStatus,
+    /// The civil resident the decision is about (the NIK holder for PADAN, the
+    /// confident best match otherwise).
+    pub(crate) matched: Option<Cand>,
+    /// Score to report.
+    pub(crate) skor: Option<f64>,
+}
+
+/// Whether a comparison carries enough evidence about the person themselves
+/// (not only their household) to link them.
+///
+/// Address, region, No KK and mother's name are shared by a whole household,
+/// so Fellegi-Sunter's independence assumption overcounts them: a spouse or
+/// sibling of a person missing from Dukcapil would otherwise score as a match.
+/// The name must still be recognisable and the birth date at most in the
+/// same year, unless a near-identical NIK vouches for one of the two.
+/// A NIK one digit away is weak evidence on its own (children born in the
+/// same month in one district differ by one digit), so it only excuses a
+/// birth date further off; a sex mismatch needs a near-identical name and date.
+pub(crate) fn linkable(v: &Vector) -> bool {
+    let name_ok = v[F_NAME] <= 4;
+    let dob_ok = v[F_DOB] <= 3 || v[F_NIK] <= 2;
+    let sex_ok = v[F_SEX] == 0 || (v[F_NAME] <= 2 && v[F_DOB] <= 2);
+    name_ok && dob_ok && sex_ok
+}
+
+/// The identity evidence (name, birth date, sex) in log2 odds.
+fn identity_weight(ctx: &Prepared, model: &Model, v: &Vector, i: usize) -> f64 {
+    [F_NAME, F_DOB, F_SEX]
+        .iter()
+        .map(|&f| model.field_weight(ctx, f, v, &ctx.reg[i]))
+        .sum()
+}
+
+/// Links registry row `i`: its NIK status and the civil resident its
+/// decision is about, from its best candidates and the civil holder of its NIK.
+fn link_row(
+    ctx: &Prepared,
+    model: &Model,
+    person: &RegistryPerson,
+    i: usize,
+    cands: &[Cand],
+    holder: Option<u32>,
+    threshold: f64,
+) -> Link {
+    let best_other = |exclude: Option<u32>| {
+        cands
+            .iter()
+            .filter(|c| Some(c.civ) != exclude && linkable(&c.v))
+            .copied()
+            .max_by(|a, b| a.w.total_cmp(&b.w))
+            .filter(|c| c.p >= threshold)
+    };
+    let by_candidates = |status| {
+        let m = best_other(None);
+        Link {
+            status,
+            skor: m.map(|c| c.p),
+            matched: m,
+        }
+    };
+    let h = match (&person.nik, holder) {
+        (
+            IdField::Missing
+            | IdField::Invalid {
+                error: NikError::Placeholder(_),
+                ..
+            },
+            _,
+        ) => return by_candidates(NikStatus::TanpaNik),
+        (IdField::Invalid { .. }, _) => return by_candidates(NikStatus::NikTidakValid),
+        (IdField::Valid(_), None) => return by_candidates(NikStatus::NikTidakDitemukan),
+        (IdField::Valid(_), Some(h)) => h,
+    };
+    let r = &ctx.reg[i];
+    let v = compare_all(ctx, r, &ctx.civil[h as usize]);
+    let w = model.log_odds(ctx, &v, r, &[]);
+    let p = Model::probability(w);
+    let own = Cand { civ: h, v, p, w };
+    let ident = identity_weight(ctx, model, &v, i);
+    // Someone else fits the row much better without NIK evidence: the
+    // NIK was copied from a relative or mistyped into another person's.
+    let no_id = [F_NIK, F_KK];
+    let own_lo = model.log_odds(ctx, &v, r, &no_id);
+    let own_wo = Model::probability(own_lo);
+    let beaten = cands.iter().any(|c| {
+        c.civ != h
+            && c.p >= threshold
+            && linkable(&c.v)
+            && (c.v[F_NAME], c.v[F_DOB]) < (v[F_NAME], v[F_DOB])
+            && model.log_odds(ctx, &c.v, r, &no_id) - own_lo > 5.0
+    });
+    // Strong evidence against the whole pair (a relative of the same name,
+    // born decades apart) outweighs agreeing identity fields.
+    if ident > 0.0 && !beaten && p >= 0.5 {
+        Link {
+            status: NikStatus::Padan,
+            matched: Some(own),
+            skor: Some(p),
+        }
+    } else {
+        let m = best_other(Some(h));
+        Link {
+            status: NikStatus::TidakPadan,
+            skor: Some(m.map_or(own_wo, |c| c.p)),
+            matched: m,
+        }
+    }
+}
+
+impl Link {
+    /// The linked civil resident, or [`NONE`]: the anchor deduplication starts from.
+    pub(crate) fn anchor(&self) -> u32 {
+        self.matched.map_or(NONE, |c| c.civ)
+    }
+}
+
+/// The civil residents sorted by NIK, to find the holder of a registry row's NIK.
+struct Holders(Vec<(u64, u32)>);
+
+impl Holders {
+    fn new(civil: &[Rec]) -> Self {
+        let mut by_nik: Vec<(u64, u32)> = civil
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.nik, i as u32))
+            .collect();
+        by_nik.par_sort_unstable();
+        Holders(by_nik)
+    }
+
+    /// The civil resident holding `nik` (0: no valid NIK, no holder).
+    fn of(&self, nik: u64) -> Option<u32> {
+        (nik != 0)
+            .then(|| {
+                let k = self.0.partition_point(|e| e.0 < nik);
+                self.0.get(k).filter(|e| e.0 == nik).map(|e| e.1)
+            })
+            .flatten()
+    }
+}
+
+/// Links every registry row, input order; `scored` holds each row's best
+/// candidates and `threshold` is the match probability a candidate needs.
+pub(crate) fn link(
+    ctx: &Prepared,
+    model: &Model,
+    registry: &[RegistryPerson],
+    scored: &[Vec<Cand>],
+    threshold: f64,
+) -> Vec<Link> {
+    let holders = Holders::new(&ctx.civil);
+    (0..registry.len())
+        .into_par_iter()
+        .map(|i| {
+            let holder = holders.of(ctx.reg[i].nik);
+            link_row(ctx, model, &registry[i], i, &scored[i], holder, threshold)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::MISSING;
+    use crate::testkit::levels as vector;
+
+    #[test]
+    fn household_agreement_alone_does_not_link() {
+        // Different name and birth date: a spouse or sibling, however much else agrees.
+        assert!(!linkable(&vector(5, 4, 0, 3)));
+        // A recognisable name and a birth date in the same year links.
+        assert!(linkable(&vector(3, 3, 0, MISSING)));
+        // A birth date further off needs a near-identical NIK.
+        assert!(!linkable(&vector(1, 4, 0, MISSING)));
+        assert!(linkable(&vector(1, 4, 0, 1)));
+        // A sex mismatch needs a near-identical name and date.
+        assert!(!linkable(&vector(3, 0, 1, MISSING)));
+        assert!(linkable(&vector(1, 0, 1, MISSING)));
+    }
+}
