@@ -230,16 +230,13 @@ fn unreadable(
 }
 
 /// The part of an import both kinds share: stream rows into the open transaction.
-async fn drive<T, I>(
+async fn drive<T>(
     rows: impl Iterator<Item = Row<T>>,
-    mut import: I,
+    mut import: padu_store::Import<'_, T>,
     partial: bool,
     printer: &mut IssuePrinter,
     label: &str,
-) -> anyhow::Result<Outcome>
-where
-    I: padu_store::Import<T>,
-{
+) -> anyhow::Result<Outcome> {
     let pb = progress::bar(None, label);
     let mut o = Outcome {
         rows: 0,
