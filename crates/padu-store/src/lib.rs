@@ -50,6 +50,20 @@
 //!   the prefix followed by `:`), never `like` on user text. PostgreSQL declares
 //!   the column `collate "C"` so the comparison is bytewise as on SQLite.
 //!
+//! # Scopes
+//!
+//! Every public read of registry people takes a [`Scope`] and sees only the
+//! people whose current village lies inside it; a record outside the scope is
+//! [`StoreError::NotFound`], as if it did not exist. [`Store::load_civil`] is
+//! the one national read of people: the civil-registry extract is the reference
+//! every registry person is checked against, wherever they live now. A scope
+//! fails closed: [`Scope::parse`] rejects an empty text, and only the stored
+//! form of a run's scope (decoded privately) uses the empty string for national.
+//! A unit test (`audit.rs`) parses the crate's sources and fails when a public
+//! async function neither takes a `Scope` nor is on its short list of
+//! operations that read no people (opening, migrating, imports, run headers)
+//! or read them nationally on purpose.
+//!
 //! # Imports
 //!
 //! An import ([`Import`], as [`RegistryImport`] or [`CivilImport`]) is one
@@ -67,6 +81,8 @@
 //! without `finish`, or killing the process, rolls everything back, including
 //! its `import_run` row.
 
+#[cfg(test)]
+mod audit;
 mod bulk;
 mod columns;
 mod error;

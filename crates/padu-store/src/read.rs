@@ -30,10 +30,11 @@ static REGISTRY_PERSON: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The current version of a registry person.
+/// The current version of a registry person, if in scope.
 static CURRENT_VERSION: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "select person_id, version, valid_from, import_run_id, {} from person where id_art = $1",
+        "select person_id, version, valid_from, import_run_id, {} from person \
+         where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3",
         list::<PersonRow>("")
     )
 });
@@ -297,14 +298,24 @@ impl Store {
         })
     }
 
-    /// Every version of a person, oldest first; the last entry is the current record.
+    /// Every version of a registry person, oldest first; the last entry is the current record.
     ///
-    /// [`StoreError::NotFound`] if no person has this `id_art`.
-    pub async fn person_history(&self, id_art: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+    /// The person's current village decides the scope, as for
+    /// [`registry_person`](Self::registry_person): [`StoreError::NotFound`] if no
+    /// person has this `id_art` within `scope`. A person who moved into the
+    /// scope is shown with the versions from before the move.
+    pub async fn person_history(
+        &self,
+        scope: Scope,
+        id_art: &str,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let (lo, hi) = scope.range();
         let current: Option<VersionRow> = with_pool!(&self.pool, p => sqlx::query_as(CURRENT_VERSION.as_str())
-                .bind(id_art)
-                .fetch_optional(p)
-                .await?);
+            .bind(id_art)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_optional(p)
+            .await?);
         let current = current.ok_or(StoreError::NotFound)?;
         let past: Vec<HistoryRow> = with_pool!(&self.pool, p => sqlx::query_as(PAST_VERSIONS.as_str())
             .bind(current.person_id)

@@ -178,7 +178,7 @@ impl Store {
         let r = row.ok_or(StoreError::NotFound)?;
         Ok(VerificationRun {
             verification_run_id: r.verification_run_id,
-            scope: Scope::parse(&r.scope)
+            scope: Scope::from_stored(&r.scope)
                 .map_err(|e| StoreError::decode("verification_run", "scope", e.to_string()))?,
             row_count: r.row_count,
             summary_json: r.summary,
