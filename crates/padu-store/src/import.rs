@@ -56,8 +56,8 @@ pub type CivilImport<'a> = Import<'a, CivilPerson>;
 /// Push batches with [`push`](Self::push), then [`finish`](Self::finish) to
 /// merge and commit. Dropping it (or [`abort`](Self::abort)) rolls everything
 /// back, including its `import_run` row.
-pub struct Import<'a, T: 'static> {
-    kind: &'static Kind<T>,
+pub struct Import<'a, T> {
+    kind: Kind<T>,
     tx: Option<Tx>,
     import_id: i64,
     /// Records pushed so far; the next one is number `seq + 1`.
@@ -76,7 +76,9 @@ impl<T> std::fmt::Debug for Import<'_, T> {
 }
 
 /// What one kind of import stages and how it merges; the rest of an import is shared.
-struct Kind<T: 'static> {
+///
+/// Held by value (it is a few pointers), so `Import<'a, T>` asks nothing of `T`.
+struct Kind<T> {
     /// `import_run.kind`.
     name: &'static str,
     /// The staging table.
@@ -93,6 +95,15 @@ struct Kind<T: 'static> {
     /// The log line of a finished import.
     finished: &'static str,
 }
+
+impl<T> Clone for Kind<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+// Not derived: the derive would require `T: Copy`.
+impl<T> Copy for Kind<T> {}
 
 /// Stages a batch of records whose first one is number `first` of the import.
 type PushFn<T> =
@@ -212,19 +223,19 @@ impl Store {
         &self,
         source: &str,
     ) -> Result<RegistryImport<'_>, StoreError> {
-        Import::begin(self, &REGISTRY, source).await
+        Import::begin(self, REGISTRY, source).await
     }
 
     /// Opens a civil-registry import of the file `source`, which upserts residents by NIK.
     pub async fn begin_civil_import(&self, source: &str) -> Result<CivilImport<'_>, StoreError> {
-        Import::begin(self, &CIVIL, source).await
+        Import::begin(self, CIVIL, source).await
     }
 }
 
 impl<'a, T> Import<'a, T> {
     async fn begin(
         store: &'a Store,
-        kind: &'static Kind<T>,
+        kind: Kind<T>,
         source: &str,
     ) -> Result<Import<'a, T>, StoreError> {
         let now = Utc::now();
@@ -369,7 +380,7 @@ impl<'a, T> Import<'a, T> {
             target_id: id,
             key,
             ..
-        } = *self.kind;
+        } = self.kind;
         let sql = format!(
             "select count(*), \
              coalesce(sum(case when t.{id} is null then 1 else 0 end), 0), \
