@@ -13,17 +13,22 @@
 //!   parameters, never text built from user input. Most SQL is written once in
 //!   the dialect both engines share (`$1` placeholders, `update … from`,
 //!   `insert … on conflict`, window functions) and run on either pool; only
-//!   the bulk staging inserts differ. The only SQL assembled at run time is the
-//!   list of `(?, ?, …)` placeholder groups of a SQLite multi-row insert, whose
-//!   shape depends on the batch length alone. Compile-time checked `query!`
+//!   the bulk inserts differ. SQL assembled at run time is built from the
+//!   crate's own declarations only: the column lists of the row types in
+//!   `rows.rs` (see `columns.rs`), and for a SQLite multi-row insert the list
+//!   of `(?, ?, …)` placeholder groups, whose shape depends on the batch length
+//!   alone. Compile-time checked `query!`
 //!   macros would need one crate (and one `.sqlx` cache) per database; instead
 //!   the contract suite in `tests/contract.rs` runs every story against a real
 //!   SQLite file and a real PostgreSQL database, which catches dialect drift.
 //! * **Two migration folders**, `migrations/sqlite` and `migrations/postgres`,
 //!   embedded with `sqlx::migrate!` and applied by [`Store::connect`]. Never edit
-//!   an applied migration; add a new one to both folders.
+//!   an applied migration; add a new one to both folders (`build.rs` makes a
+//!   new file trigger a rebuild).
 //! * **Core types stay free of sqlx.** Rows are decoded into private wrapper
-//!   structs (`rows.rs`) and converted to `padu-core` types there.
+//!   structs (`rows.rs`) and converted to `padu-core` types there. Each wrapper
+//!   declares its columns once (`columns.rs`); staging tables, select lists,
+//!   merge statements, bulk binds and content hashes are derived from that.
 //!
 //! # Storage conventions
 //!
@@ -40,30 +45,52 @@
 //! * Extra (unknown) columns and run summaries are JSON *text* on both backends:
 //!   the store never queries inside them, and plain text keeps every query
 //!   shared (PostgreSQL `jsonb` would need casts that SQLite rejects).
-//! * `kode_wilayah` is the compact 10-digit village code, indexed. Every read of
-//!   people is limited by a [`Scope`], implemented as the index range
-//!   `kode_wilayah >= $lo and kode_wilayah < $hi` (`$hi` is the prefix followed
-//!   by `:`), never `like` on user text. PostgreSQL declares the column
-//!   `collate "C"` so the comparison is bytewise as on SQLite.
+//! * `kode_wilayah` is the compact 10-digit village code, indexed. Scoped reads
+//!   use the index range `kode_wilayah >= $lo and kode_wilayah < $hi` (`$hi` is
+//!   the prefix followed by `:`), never `like` on user text. PostgreSQL declares
+//!   the column `collate "C"` so the comparison is bytewise as on SQLite.
+//!
+//! # Scopes
+//!
+//! Every public read of registry people takes a [`Scope`] and sees only the
+//! people whose current village lies inside it; a record outside the scope is
+//! [`StoreError::NotFound`], as if it did not exist. [`Store::load_civil`] is
+//! the one national read of people: the civil-registry extract is the reference
+//! every registry person is checked against, wherever they live now. A scope
+//! fails closed: [`Scope::parse`] rejects an empty text, and only the stored
+//! form of a run's scope (decoded privately) uses the empty string for national.
+//! A unit test (`audit.rs`) parses the crate's sources and fails when a public
+//! async function neither takes a `Scope` nor is on its short list of
+//! operations that read no people (opening, migrating, imports, run headers)
+//! or read them nationally on purpose.
 //!
 //! # Imports
 //!
-//! An import ([`RegistryImport`], [`CivilImport`]) is one database transaction.
-//! Batches are pushed into a temporary staging table (SQLite: multi-row inserts
-//! within the 32,766-parameter limit; PostgreSQL: one `insert … select from
-//! unnest($1::text[], …)` per batch), so memory stays bounded by the batch
-//! size. `finish` merges with a handful of set-based statements: a content hash
-//! computed in Rust over every field (extra columns included) classifies rows as
-//! new, changed or unchanged; the previous version of each changed person is
-//! copied to `person_history`; households are upserted from their head (or
-//! first member). Dropping an import without `finish`, or killing the process,
-//! rolls everything back, including its `import_run` row.
+//! An import ([`Import`], as [`RegistryImport`] or [`CivilImport`]) is one
+//! database transaction. Batches are written to a temporary staging table by
+//! the one bulk path of the crate (`bulk.rs`; SQLite: multi-row inserts, as
+//! many rows per statement as the bind limit allows for the row's column
+//! count; PostgreSQL: one `insert … select from unnest($1::text[], …)` per
+//! batch), so memory stays bounded by the batch size. `finish` merges with a
+//! handful of set-based statements: a content hash computed in Rust over every
+//! field (extra columns included) classifies rows as new, changed or
+//! unchanged; the previous version of each changed person is copied to
+//! `person_history`; households are upserted from their head (or first
+//! member). The two kinds differ only in a small description of their staging
+//! table, target table and merge statements (`import.rs`). Dropping an import
+//! without `finish`, or killing the process, rolls everything back, including
+//! its `import_run` row.
 
+#[cfg(test)]
+mod audit;
+mod bulk;
+mod columns;
 mod error;
 mod import;
 mod read;
 mod rows;
 mod scope;
+mod tx;
 mod verification;
 
 use std::collections::HashSet;

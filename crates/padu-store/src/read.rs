@@ -1,27 +1,60 @@
 //! Scoped reads: export and load of the registry, the civil registry, statistics and history.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use padu_core::{CivilPerson, RegionCode, RegionLevel, RegistryPerson};
 
+use crate::columns::list;
 use crate::error::StoreError;
-use crate::rows::{CivilRow, PersonRow, civil_columns, person_columns};
+use crate::rows::{CivilRow, PersonRow};
 use crate::scope::Scope;
 use crate::{Store, with_pool};
 
-const EXPORT_REGISTRY: &str = concat!(
-    "select ",
-    person_columns!(),
-    " from person where kode_wilayah >= $1 and kode_wilayah < $2 order by kode_wilayah, id_art"
-);
+/// The registry people of a scope, in export order.
+static EXPORT_REGISTRY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select {} from person where kode_wilayah >= $1 and kode_wilayah < $2 \
+         order by kode_wilayah, id_art",
+        list::<PersonRow>("")
+    )
+});
 
-const LOAD_CIVIL: &str = concat!(
-    "select ",
-    civil_columns!(),
-    " from civil_person order by nik"
-);
+/// One registry person, if in scope.
+static REGISTRY_PERSON: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select {} from person where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3",
+        list::<PersonRow>("")
+    )
+});
+
+/// The current version of a registry person, if in scope.
+static CURRENT_VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select person_id, version, valid_from, import_run_id, {} from person \
+         where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3",
+        list::<PersonRow>("")
+    )
+});
+
+/// The past versions of a registry person, oldest first.
+static PAST_VERSIONS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select valid_to, person_id, version, valid_from, import_run_id, {} from person_history \
+         where person_id = $1 order by version",
+        list::<PersonRow>("")
+    )
+});
+
+/// The whole civil-registry extract.
+static LOAD_CIVIL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select {} from civil_person order by nik",
+        list::<CivilRow>("")
+    )
+});
 
 /// One version of a person's record.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +73,7 @@ pub struct HistoryEntry {
 
 #[derive(sqlx::FromRow)]
 struct VersionRow {
+    person_id: i64,
     version: i64,
     valid_from: DateTime<Utc>,
     import_run_id: Option<i64>,
@@ -137,7 +171,7 @@ impl Store {
         let today = self.today;
         let mut n = 0u64;
         with_pool!(&self.pool, p => {
-            let mut rows = sqlx::query_as::<_, PersonRow>(EXPORT_REGISTRY)
+            let mut rows = sqlx::query_as::<_, PersonRow>(EXPORT_REGISTRY.as_str())
                 .bind(&lo)
                 .bind(&hi)
                 .fetch(p);
@@ -166,13 +200,8 @@ impl Store {
         scope: Scope,
         id_art: &str,
     ) -> Result<RegistryPerson, StoreError> {
-        const SQL: &str = concat!(
-            "select ",
-            person_columns!(),
-            " from person where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3"
-        );
         let (lo, hi) = scope.range();
-        let row: Option<PersonRow> = with_pool!(&self.pool, p => sqlx::query_as(SQL)
+        let row: Option<PersonRow> = with_pool!(&self.pool, p => sqlx::query_as(REGISTRY_PERSON.as_str())
             .bind(id_art)
             .bind(&lo)
             .bind(&hi)
@@ -182,11 +211,15 @@ impl Store {
     }
 
     /// The whole civil-registry extract, ordered by NIK.
+    ///
+    /// The one national read of people: the extract is the reference every
+    /// registry person is checked against, whatever their region (people move,
+    /// and a NIK keeps the district that issued it), so it is read whole.
     pub async fn load_civil(&self) -> Result<Vec<CivilPerson>, StoreError> {
         let today = self.today;
         let mut out = Vec::new();
         with_pool!(&self.pool, p => {
-            let mut rows = sqlx::query_as::<_, CivilRow>(LOAD_CIVIL).fetch(p);
+            let mut rows = sqlx::query_as::<_, CivilRow>(LOAD_CIVIL.as_str()).fetch(p);
             while let Some(row) = rows.try_next().await? {
                 out.push(row.into_person(today)?);
             }
@@ -265,28 +298,27 @@ impl Store {
         })
     }
 
-    /// Every version of a person, oldest first; the last entry is the current record.
+    /// Every version of a registry person, oldest first; the last entry is the current record.
     ///
-    /// [`StoreError::NotFound`] if no person has this `id_art`.
-    pub async fn person_history(&self, id_art: &str) -> Result<Vec<HistoryEntry>, StoreError> {
-        const CURRENT: &str = concat!(
-            "select version, valid_from, import_run_id, ",
-            person_columns!(),
-            " from person where id_art = $1"
-        );
-        const PAST: &str = concat!(
-            "select valid_to, version, valid_from, import_run_id, ",
-            person_columns!(),
-            " from person_history where person_id = (select person_id from person where id_art = $1) \
-             order by version"
-        );
-        let current: Option<VersionRow> = with_pool!(&self.pool, p => sqlx::query_as(CURRENT)
+    /// The person's current village decides the scope, as for
+    /// [`registry_person`](Self::registry_person): [`StoreError::NotFound`] if no
+    /// person has this `id_art` within `scope`. A person who moved into the
+    /// scope is shown with the versions from before the move.
+    pub async fn person_history(
+        &self,
+        scope: Scope,
+        id_art: &str,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let (lo, hi) = scope.range();
+        let current: Option<VersionRow> = with_pool!(&self.pool, p => sqlx::query_as(CURRENT_VERSION.as_str())
             .bind(id_art)
+            .bind(&lo)
+            .bind(&hi)
             .fetch_optional(p)
             .await?);
         let current = current.ok_or(StoreError::NotFound)?;
-        let past: Vec<HistoryRow> = with_pool!(&self.pool, p => sqlx::query_as(PAST)
-            .bind(id_art)
+        let past: Vec<HistoryRow> = with_pool!(&self.pool, p => sqlx::query_as(PAST_VERSIONS.as_str())
+            .bind(current.person_id)
             .fetch_all(p)
             .await?);
         let today = self.today;

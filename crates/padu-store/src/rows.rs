@@ -1,7 +1,8 @@
 //! Row wrappers: how core records become columns and come back.
 //!
-//! Core types carry no sqlx derives; these local structs are the only place that
-//! knows the column layout. Identity numbers are stored as the cell text
+//! Core types carry no sqlx derives; these local structs, declared with
+//! [`row!`], are the only place that lists the columns: staging tables, select
+//! lists, merge statements and content hashes are derived from them. Identity numbers are stored as the cell text
 //! (`IdField::to_cell`) plus the error code when invalid, and re-parsed on load
 //! so the rules of `padu-core` (and the `today` that fixes a NIK's century)
 //! stay the single source of truth.
@@ -12,38 +13,43 @@ use padu_core::{
     Sex,
 };
 
+use crate::columns::{ContentHash, row};
 use crate::error::StoreError;
 
-/// The content columns of a registry person, as stored in `person`, `person_history` and the staging table.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub(crate) struct PersonRow {
-    pub id_art: String,
-    pub id_keluarga: Option<String>,
-    pub no_kk: String,
-    pub no_kk_error: Option<String>,
-    pub nik: String,
-    pub nik_error: Option<String>,
-    pub nama: String,
-    pub jenis_kelamin: String,
-    pub tempat_lahir: Option<String>,
-    pub tgl_lahir: NaiveDate,
-    pub hubungan_keluarga: Option<String>,
-    pub nama_ibu_kandung: Option<String>,
-    pub alamat: Option<String>,
-    pub rt: Option<String>,
-    pub rw: Option<String>,
-    pub kode_wilayah: String,
-    pub extra: Option<String>,
+row! {
+    /// The content columns of a registry person, as stored in `person`,
+    /// `person_history` and the staging table, and their hash.
+    #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+    struct PersonRow {
+        id_art: String,
+        id_keluarga: Option<String>,
+        no_kk: String,
+        no_kk_error: Option<String>,
+        nik: String,
+        nik_error: Option<String>,
+        nama: String,
+        jenis_kelamin: String,
+        tempat_lahir: Option<String>,
+        tgl_lahir: NaiveDate,
+        hubungan_keluarga: Option<String>,
+        nama_ibu_kandung: Option<String>,
+        alamat: Option<String>,
+        rt: Option<String>,
+        rw: Option<String>,
+        kode_wilayah: String,
+        extra: Option<String>,
+        content_hash: ContentHash,
+    }
 }
 
-/// The columns selected for a [`PersonRow`], in struct order (a macro so `concat!` can build static SQL).
-macro_rules! person_columns {
-    () => {
-        "id_art, id_keluarga, no_kk, no_kk_error, nik, nik_error, nama, jenis_kelamin, tempat_lahir, \
-         tgl_lahir, hubungan_keluarga, nama_ibu_kandung, alamat, rt, rw, kode_wilayah, extra"
-    };
+row! {
+    /// A registry person staged by an import, with its position in the file
+    /// (which picks a household's first member when it has no head).
+    struct StagedPerson {
+        seq: i64,
+        person: PersonRow,
+    }
 }
-pub(crate) use person_columns;
 
 fn id_error<T>(f: &IdField<T>) -> Option<String> {
     match f {
@@ -66,8 +72,9 @@ fn extra_json(extra: &[(String, String)]) -> Option<String> {
 }
 
 impl PersonRow {
+    /// The row of a person, with the hash of its content.
     pub(crate) fn from_person(p: &RegistryPerson) -> Self {
-        PersonRow {
+        let mut row = PersonRow {
             id_art: p.id_art.clone(),
             id_keluarga: non_empty(&p.id_keluarga),
             no_kk: p.no_kk.to_cell(),
@@ -85,33 +92,10 @@ impl PersonRow {
             rw: p.rw.clone(),
             kode_wilayah: p.kode_wilayah.compact(),
             extra: extra_json(&p.extra),
-        }
-    }
-
-    /// A stable 64-bit fingerprint of every content column (FNV-1a over length-prefixed fields).
-    ///
-    /// It is written to the database and compared across imports, so it must not
-    /// depend on the Rust version: `std`'s hasher is not guaranteed stable.
-    pub(crate) fn content_hash(&self) -> i64 {
-        let mut h = Fnv::new(b"person/v1");
-        h.field(Some(&self.id_art));
-        h.field(self.id_keluarga.as_deref());
-        h.field(Some(&self.no_kk));
-        h.field(self.no_kk_error.as_deref());
-        h.field(Some(&self.nik));
-        h.field(self.nik_error.as_deref());
-        h.field(Some(&self.nama));
-        h.field(Some(&self.jenis_kelamin));
-        h.field(self.tempat_lahir.as_deref());
-        h.field(Some(&self.tgl_lahir.to_string()));
-        h.field(self.hubungan_keluarga.as_deref());
-        h.field(self.nama_ibu_kandung.as_deref());
-        h.field(self.alamat.as_deref());
-        h.field(self.rt.as_deref());
-        h.field(self.rw.as_deref());
-        h.field(Some(&self.kode_wilayah));
-        h.field(self.extra.as_deref());
-        h.finish()
+            content_hash: ContentHash(0),
+        };
+        row.content_hash = ContentHash::of(b"person/v1", &row);
+        row
     }
 
     pub(crate) fn into_person(self, today: NaiveDate) -> Result<RegistryPerson, StoreError> {
@@ -178,37 +162,33 @@ pub(crate) fn kk_field(cell: &str, error: Option<&str>) -> IdField<NoKk> {
     }
 }
 
-/// The content columns of a civil-registry resident.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub(crate) struct CivilRow {
-    pub nik: String,
-    pub no_kk: String,
-    pub no_kk_error: Option<String>,
-    pub nama: String,
-    pub jenis_kelamin: String,
-    pub tempat_lahir: Option<String>,
-    pub tgl_lahir: NaiveDate,
-    pub nama_ibu_kandung: Option<String>,
-    pub alamat: Option<String>,
-    pub rt: Option<String>,
-    pub rw: Option<String>,
-    pub kode_wilayah: String,
-    pub status_hidup: String,
-    pub tgl_meninggal: Option<NaiveDate>,
+row! {
+    /// The content columns of a civil-registry resident, as stored in
+    /// `civil_person` and the staging table, and their hash.
+    #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+    struct CivilRow {
+        nik: String,
+        no_kk: String,
+        no_kk_error: Option<String>,
+        nama: String,
+        jenis_kelamin: String,
+        tempat_lahir: Option<String>,
+        tgl_lahir: NaiveDate,
+        nama_ibu_kandung: Option<String>,
+        alamat: Option<String>,
+        rt: Option<String>,
+        rw: Option<String>,
+        kode_wilayah: String,
+        status_hidup: String,
+        tgl_meninggal: Option<NaiveDate>,
+        content_hash: ContentHash,
+    }
 }
-
-/// The columns selected for a [`CivilRow`], in struct order.
-macro_rules! civil_columns {
-    () => {
-        "nik, no_kk, no_kk_error, nama, jenis_kelamin, tempat_lahir, tgl_lahir, nama_ibu_kandung, \
-         alamat, rt, rw, kode_wilayah, status_hidup, tgl_meninggal"
-    };
-}
-pub(crate) use civil_columns;
 
 impl CivilRow {
+    /// The row of a resident, with the hash of its content.
     pub(crate) fn from_person(p: &CivilPerson) -> Self {
-        CivilRow {
+        let mut row = CivilRow {
             nik: p.nik.to_string(),
             no_kk: p.no_kk.to_cell(),
             no_kk_error: id_error(&p.no_kk),
@@ -223,27 +203,10 @@ impl CivilRow {
             kode_wilayah: p.kode_wilayah.compact(),
             status_hidup: p.status_hidup.as_str().to_string(),
             tgl_meninggal: p.tgl_meninggal,
-        }
-    }
-
-    /// Stable fingerprint of every content column, as for [`PersonRow::content_hash`].
-    pub(crate) fn content_hash(&self) -> i64 {
-        let mut h = Fnv::new(b"civil/v1");
-        h.field(Some(&self.nik));
-        h.field(Some(&self.no_kk));
-        h.field(self.no_kk_error.as_deref());
-        h.field(Some(&self.nama));
-        h.field(Some(&self.jenis_kelamin));
-        h.field(self.tempat_lahir.as_deref());
-        h.field(Some(&self.tgl_lahir.to_string()));
-        h.field(self.nama_ibu_kandung.as_deref());
-        h.field(self.alamat.as_deref());
-        h.field(self.rt.as_deref());
-        h.field(self.rw.as_deref());
-        h.field(Some(&self.kode_wilayah));
-        h.field(Some(&self.status_hidup));
-        h.field(self.tgl_meninggal.map(|d| d.to_string()).as_deref());
-        h.finish()
+            content_hash: ContentHash(0),
+        };
+        row.content_hash = ContentHash::of(b"civil/v1", &row);
+        row
     }
 
     pub(crate) fn into_person(self, today: NaiveDate) -> Result<CivilPerson, StoreError> {
@@ -274,43 +237,6 @@ impl CivilRow {
             status_hidup,
             tgl_meninggal: self.tgl_meninggal,
         })
-    }
-}
-
-/// 64-bit FNV-1a; each field is prefixed with a presence byte and its length so
-/// `("ab", "c")` and `("a", "bc")`, or `None` and `Some("")`, hash differently.
-struct Fnv(u64);
-
-impl Fnv {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-
-    fn new(domain: &[u8]) -> Self {
-        let mut h = Fnv(Self::OFFSET);
-        h.bytes(domain);
-        h
-    }
-
-    fn bytes(&mut self, b: &[u8]) {
-        for &x in b {
-            self.0 ^= u64::from(x);
-            self.0 = self.0.wrapping_mul(Self::PRIME);
-        }
-    }
-
-    fn field(&mut self, v: Option<&str>) {
-        match v {
-            None => self.bytes(&[0]),
-            Some(s) => {
-                self.bytes(&[1]);
-                self.bytes(&(s.len() as u64).to_le_bytes());
-                self.bytes(s.as_bytes());
-            }
-        }
-    }
-
-    fn finish(self) -> i64 {
-        self.0 as i64
     }
 }
 
@@ -362,29 +288,45 @@ mod tests {
 
     #[test]
     fn the_content_hash_sees_every_field_including_extra() {
-        let base = PersonRow::from_person(&person()).content_hash();
+        let base = PersonRow::from_person(&person()).content_hash;
         let mut p = person();
         p.extra[0].1 = "4".into();
-        assert_ne!(PersonRow::from_person(&p).content_hash(), base);
+        assert_ne!(PersonRow::from_person(&p).content_hash, base);
         let mut p = person();
         p.rt = None;
-        assert_ne!(PersonRow::from_person(&p).content_hash(), base);
-        assert_eq!(PersonRow::from_person(&person()).content_hash(), base);
+        assert_ne!(PersonRow::from_person(&p).content_hash, base);
+        assert_eq!(PersonRow::from_person(&person()).content_hash, base);
     }
 
+    fn civil() -> CivilPerson {
+        CivilPerson {
+            nik: Nik::parse("3276014501900002", today()).unwrap(),
+            no_kk: IdField::parse_kk("3276010101200001"),
+            nama: "SITI AMINAH".into(),
+            jenis_kelamin: Sex::P,
+            tempat_lahir: None,
+            tgl_lahir: NaiveDate::from_ymd_opt(1990, 1, 5).unwrap(),
+            nama_ibu_kandung: Some("FATIMAH".into()),
+            alamat: Some("JL. MAWAR 1".into()),
+            rt: None,
+            rw: Some("002".into()),
+            kode_wilayah: RegionCode::parse("32.76.01.1001").unwrap(),
+            status_hidup: LifeStatus::Meninggal,
+            tgl_meninggal: NaiveDate::from_ymd_opt(2024, 2, 29),
+        }
+    }
+
+    /// Content hashes are stored and compared with the next import's: a change in
+    /// the field order or encoding would report every record as changed.
     #[test]
-    fn field_boundaries_are_part_of_the_hash() {
-        let mut a = Fnv::new(b"t");
-        a.field(Some("ab"));
-        a.field(Some("c"));
-        let mut b = Fnv::new(b"t");
-        b.field(Some("a"));
-        b.field(Some("bc"));
-        assert_ne!(a.finish(), b.finish());
-        let mut a = Fnv::new(b"t");
-        a.field(None);
-        let mut b = Fnv::new(b"t");
-        b.field(Some(""));
-        assert_ne!(a.finish(), b.finish());
+    fn content_hashes_are_stable_across_versions() {
+        assert_eq!(
+            PersonRow::from_person(&person()).content_hash,
+            ContentHash(1_105_108_514_914_013_768)
+        );
+        assert_eq!(
+            CivilRow::from_person(&civil()).content_hash,
+            ContentHash(-5_225_392_235_380_572_462)
+        );
     }
 }

@@ -17,11 +17,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// Parses `nasional` (or an empty text) or any region code such as `32.76`.
+    /// Parses `nasional` (or `national`) or any region code such as `32.76`.
+    ///
+    /// Fails closed: an empty or blank text is [`RegionError::Empty`], never the
+    /// whole country, so a missing value cannot widen what a caller sees.
     pub fn parse(s: &str) -> Result<Scope, RegionError> {
         let t = s.trim();
-        if t.is_empty() || t.eq_ignore_ascii_case("nasional") || t.eq_ignore_ascii_case("national")
-        {
+        if t.eq_ignore_ascii_case("nasional") || t.eq_ignore_ascii_case("national") {
             Ok(Scope::National)
         } else {
             RegionCode::parse(t).map(Scope::Region)
@@ -57,6 +59,15 @@ impl Scope {
         match self {
             Scope::National => String::new(),
             Scope::Region(r) => r.compact(),
+        }
+    }
+
+    /// Decodes [`to_stored`](Self::to_stored)'s form, the one place where empty means national.
+    pub(crate) fn from_stored(s: &str) -> Result<Scope, RegionError> {
+        if s.is_empty() {
+            Ok(Scope::National)
+        } else {
+            RegionCode::parse(s).map(Scope::Region)
         }
     }
 }
@@ -108,8 +119,21 @@ mod tests {
     #[test]
     fn scopes_parse_from_cli_text() {
         assert_eq!(Scope::parse("nasional").unwrap(), Scope::National);
-        assert_eq!(Scope::parse("").unwrap(), Scope::National);
         assert_eq!(Scope::parse("32.76").unwrap(), Scope::Region(code("3276")));
         assert!(Scope::parse("3x").is_err());
+    }
+
+    #[test]
+    fn an_empty_scope_is_an_error_not_the_whole_country() {
+        assert_eq!(Scope::parse(""), Err(RegionError::Empty));
+        assert_eq!(Scope::parse("  "), Err(RegionError::Empty));
+    }
+
+    #[test]
+    fn the_stored_form_round_trips() {
+        for s in [Scope::National, Scope::Region(code("32.76.01"))] {
+            assert_eq!(Scope::from_stored(&s.to_stored()).unwrap(), s);
+        }
+        assert!(Scope::from_stored("3x").is_err());
     }
 }

@@ -1,12 +1,15 @@
 //! Verification runs: the result rows of `padu verify`, kept per run and read back by scope.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use padu_core::{Action, Flag, NikStatus, VerificationRow};
-use sqlx::AssertSqlSafe;
 
+use crate::bulk::BulkTable;
+use crate::columns::{list, row};
 use crate::error::StoreError;
-use crate::import::{SQLITE_MAX_BINDS, Tx, on_tx, sqlite_values};
 use crate::scope::Scope;
+use crate::tx::{Tx, on_tx};
 use crate::{Store, with_pool};
 
 /// One saved verification run.
@@ -33,20 +36,51 @@ struct RunRow {
     created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
-struct ResultRow {
-    id_art: String,
-    status: String,
-    flags: String,
-    tindakan: String,
-    nik_usulan: Option<String>,
-    skor: Option<f64>,
-    id_kelompok_ganda: Option<String>,
-    id_art_utama: Option<String>,
-    keterangan: String,
+row! {
+    /// A result row as stored in `verification_result`.
+    #[derive(sqlx::FromRow)]
+    struct ResultRow {
+        id_art: String,
+        status: String,
+        flags: String,
+        tindakan: String,
+        nik_usulan: Option<String>,
+        skor: Option<f64>,
+        id_kelompok_ganda: Option<String>,
+        id_art_utama: Option<String>,
+        keterangan: String,
+    }
 }
 
+row! {
+    /// A result row with the run it belongs to and its position in the run.
+    struct NumberedResult {
+        verification_run_id: i64,
+        seq: i64,
+        result: ResultRow,
+    }
+}
+
+static RESULTS: BulkTable<NumberedResult> = BulkTable::new("verification_result");
+
+/// Rows converted and written at a time: bounds memory for a national run of millions of rows.
+const SAVE_CHUNK: usize = 10_000;
+
 impl ResultRow {
+    fn new(r: &VerificationRow) -> Self {
+        ResultRow {
+            id_art: r.id_art.clone(),
+            status: r.status.as_str().to_string(),
+            flags: Flag::join(&r.flags),
+            tindakan: r.tindakan.as_str().to_string(),
+            nik_usulan: r.nik_usulan.clone(),
+            skor: r.skor,
+            id_kelompok_ganda: r.id_kelompok_ganda.clone(),
+            id_art_utama: r.id_art_utama.clone(),
+            keterangan: r.keterangan.clone(),
+        }
+    }
+
     fn into_row(self) -> Result<VerificationRow, StoreError> {
         const T: &str = "verification_result";
         Ok(VerificationRow {
@@ -69,54 +103,25 @@ impl ResultRow {
     }
 }
 
-const RESULT_COLUMNS: usize = 11;
-const RESULT_INSERT: &str = "insert into verification_result (verification_run_id, seq, id_art, status, \
-    flags, tindakan, nik_usulan, skor, id_kelompok_ganda, id_art_utama, keterangan) values ";
-const SQLITE_RESULT_ROWS: usize = {
-    let max = SQLITE_MAX_BINDS / RESULT_COLUMNS;
-    if max < 1000 { max } else { 1000 }
-};
-const _: () = assert!(SQLITE_RESULT_ROWS * RESULT_COLUMNS <= SQLITE_MAX_BINDS);
-const POSTGRES_RESULT_INSERT: &str = "insert into verification_result (verification_run_id, seq, id_art, \
-    status, flags, tindakan, nik_usulan, skor, id_kelompok_ganda, id_art_utama, keterangan) \
-    select $1, * from unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-    $8::float8[], $9::text[], $10::text[], $11::text[])";
-
 /// Each result takes the village of the registry person it verifies, as of the run.
 const RESULT_REGIONS: &str = "update verification_result set kode_wilayah = \
     (select p.kode_wilayah from person p where p.id_art = verification_result.id_art) \
     where verification_run_id = $1";
 
-/// A result row flattened to the columns it is stored in.
-struct Cells {
-    seq: i64,
-    id_art: String,
-    status: &'static str,
-    flags: String,
-    tindakan: &'static str,
-    nik_usulan: Option<String>,
-    skor: Option<f64>,
-    id_kelompok_ganda: Option<String>,
-    id_art_utama: Option<String>,
-    keterangan: String,
-}
+static RESULTS_IN_RANGE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select {} from verification_result \
+         where verification_run_id = $1 and kode_wilayah >= $2 and kode_wilayah < $3 order by seq",
+        list::<ResultRow>("")
+    )
+});
 
-impl Cells {
-    fn new(seq: i64, r: &VerificationRow) -> Self {
-        Cells {
-            seq,
-            id_art: r.id_art.clone(),
-            status: r.status.as_str(),
-            flags: Flag::join(&r.flags),
-            tindakan: r.tindakan.as_str(),
-            nik_usulan: r.nik_usulan.clone(),
-            skor: r.skor,
-            id_kelompok_ganda: r.id_kelompok_ganda.clone(),
-            id_art_utama: r.id_art_utama.clone(),
-            keterangan: r.keterangan.clone(),
-        }
-    }
-}
+static ALL_RESULTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select {} from verification_result where verification_run_id = $1 order by seq",
+        list::<ResultRow>("")
+    )
+});
 
 impl Store {
     /// Saves a verification run and its rows (in their order) in one transaction; returns the run id.
@@ -143,78 +148,18 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *c)
         .await?);
-        // Bounded chunks keep memory flat for a national run of millions of rows.
-        for (i, chunk) in rows.chunks(10_000).enumerate() {
-            let base = (i * 10_000) as i64;
-            let cells: Vec<Cells> = chunk
+        for (i, chunk) in rows.chunks(SAVE_CHUNK).enumerate() {
+            let first = (i * SAVE_CHUNK) as i64 + 1;
+            let numbered = chunk
                 .iter()
-                .zip(base + 1..)
-                .map(|(r, seq)| Cells::new(seq, r))
+                .zip(first..)
+                .map(|(r, seq)| NumberedResult {
+                    verification_run_id: run_id,
+                    seq,
+                    result: ResultRow::new(r),
+                })
                 .collect();
-            match &mut tx {
-                Tx::Sqlite(t) => {
-                    for part in cells.chunks(SQLITE_RESULT_ROWS) {
-                        let sql = format!(
-                            "{RESULT_INSERT}{}",
-                            sqlite_values(RESULT_COLUMNS, part.len())
-                        );
-                        let mut q = sqlx::query(AssertSqlSafe(sql));
-                        for c in part {
-                            q = q
-                                .bind(run_id)
-                                .bind(c.seq)
-                                .bind(&c.id_art)
-                                .bind(c.status)
-                                .bind(&c.flags)
-                                .bind(c.tindakan)
-                                .bind(&c.nik_usulan)
-                                .bind(c.skor)
-                                .bind(&c.id_kelompok_ganda)
-                                .bind(&c.id_art_utama)
-                                .bind(&c.keterangan);
-                        }
-                        q.execute(&mut **t).await?;
-                    }
-                }
-                Tx::Postgres(t) => {
-                    let mut seq = Vec::with_capacity(cells.len());
-                    let mut id_art = Vec::with_capacity(cells.len());
-                    let mut status = Vec::with_capacity(cells.len());
-                    let mut flags = Vec::with_capacity(cells.len());
-                    let mut tindakan = Vec::with_capacity(cells.len());
-                    let mut nik_usulan = Vec::with_capacity(cells.len());
-                    let mut skor = Vec::with_capacity(cells.len());
-                    let mut id_kelompok_ganda = Vec::with_capacity(cells.len());
-                    let mut id_art_utama = Vec::with_capacity(cells.len());
-                    let mut keterangan = Vec::with_capacity(cells.len());
-                    for c in cells {
-                        seq.push(c.seq);
-                        id_art.push(c.id_art);
-                        status.push(c.status);
-                        flags.push(c.flags);
-                        tindakan.push(c.tindakan);
-                        nik_usulan.push(c.nik_usulan);
-                        skor.push(c.skor);
-                        id_kelompok_ganda.push(c.id_kelompok_ganda);
-                        id_art_utama.push(c.id_art_utama);
-                        keterangan.push(c.keterangan);
-                    }
-                    sqlx::query(POSTGRES_RESULT_INSERT)
-                        .bind(run_id)
-                        .bind(seq)
-                        .bind(id_art)
-                        .bind(status)
-                        .bind(flags)
-                        .bind(tindakan)
-                        .bind(nik_usulan)
-                        .bind(skor)
-                        .bind(id_kelompok_ganda)
-                        .bind(id_art_utama)
-                        .bind(keterangan)
-                        .execute(&mut **t)
-                        .await?;
-                }
-            }
+            RESULTS.insert(&mut tx, numbered).await?;
         }
         on_tx!(&mut tx, c => sqlx::query(RESULT_REGIONS).bind(run_id).execute(&mut *c).await.map(drop)?);
         tx.commit().await?;
@@ -233,7 +178,7 @@ impl Store {
         let r = row.ok_or(StoreError::NotFound)?;
         Ok(VerificationRun {
             verification_run_id: r.verification_run_id,
-            scope: Scope::parse(&r.scope)
+            scope: Scope::from_stored(&r.scope)
                 .map_err(|e| StoreError::decode("verification_run", "scope", e.to_string()))?,
             row_count: r.row_count,
             summary_json: r.summary,
@@ -251,27 +196,19 @@ impl Store {
     ) -> Result<Vec<VerificationRow>, StoreError> {
         self.verification_run(run_id).await?;
         let rows: Vec<ResultRow> = match scope {
-            Scope::National => with_pool!(&self.pool, p => sqlx::query_as(
-                "select id_art, status, flags, tindakan, nik_usulan, skor, id_kelompok_ganda, \
-                 id_art_utama, keterangan from verification_result \
-                 where verification_run_id = $1 order by seq",
-            )
-            .bind(run_id)
-            .fetch_all(p)
-            .await?),
+            // Rows whose person is not in the registry have no village: only the national scope sees them.
+            Scope::National => with_pool!(&self.pool, p => sqlx::query_as(ALL_RESULTS.as_str())
+                .bind(run_id)
+                .fetch_all(p)
+                .await?),
             Scope::Region(_) => {
                 let (lo, hi) = scope.range();
-                with_pool!(&self.pool, p => sqlx::query_as(
-                    "select id_art, status, flags, tindakan, nik_usulan, skor, id_kelompok_ganda, \
-                     id_art_utama, keterangan from verification_result \
-                     where verification_run_id = $1 and kode_wilayah >= $2 and kode_wilayah < $3 \
-                     order by seq",
-                )
-                .bind(run_id)
-                .bind(&lo)
-                .bind(&hi)
-                .fetch_all(p)
-                .await?)
+                with_pool!(&self.pool, p => sqlx::query_as(RESULTS_IN_RANGE.as_str())
+                    .bind(run_id)
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(p)
+                    .await?)
             }
         };
         rows.into_iter().map(ResultRow::into_row).collect()

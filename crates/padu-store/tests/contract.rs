@@ -54,7 +54,11 @@ async fn reimporting_the_same_file_changes_nothing(db: &TestDb) {
     import(&db.store, &three_people()).await;
     let report = import(&db.store, &three_people()).await;
     assert_eq!((report.new, report.changed, report.unchanged), (0, 0, 3));
-    let history = db.store.person_history("A1").await.unwrap();
+    let history = db
+        .store
+        .person_history(Scope::National, "A1")
+        .await
+        .unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].version, 1);
     assert_eq!(db.store.import_runs().await.unwrap().len(), 2);
@@ -73,7 +77,11 @@ async fn a_changed_name_is_updated_and_the_old_name_kept_in_history(db: &TestDb)
         .await
         .unwrap();
     assert_eq!(now.nama, "SRI WAHYUNINGSIH");
-    let history = db.store.person_history("A2").await.unwrap();
+    let history = db
+        .store
+        .person_history(Scope::National, "A2")
+        .await
+        .unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].version, 1);
     assert_eq!(history[0].person.nama, "SRI WAHYUNI");
@@ -148,7 +156,14 @@ async fn a_dropped_reimport_keeps_the_previous_values(db: &TestDb) {
         db.store.load_registry(Scope::National).await.unwrap(),
         three_people()
     );
-    assert_eq!(db.store.person_history("A1").await.unwrap().len(), 1);
+    assert_eq!(
+        db.store
+            .person_history(Scope::National, "A1")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(db.store.import_runs().await.unwrap().len(), 1);
 }
 
@@ -208,6 +223,26 @@ async fn scopes_hide_people_outside_the_region(db: &TestDb) {
             .id_art,
         "A1"
     );
+    assert!(matches!(
+        db.store.person_history(s("33"), "A1").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn history_is_scoped_by_the_persons_current_village(db: &TestDb) {
+    import(&db.store, &three_people()).await;
+    let mut people = three_people();
+    people[2].kode_wilayah = code("32.76.01.1001");
+    import(&db.store, &people).await;
+    let s = |c: &str| Scope::Region(code(c));
+    // A3 moved from 33 into Depok: Depok sees both versions, 33 no longer sees A3.
+    let history = db.store.person_history(s("32.76"), "A3").await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].person.kode_wilayah, code("33.01.02.2003"));
+    assert!(matches!(
+        db.store.person_history(s("33"), "A3").await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn export_streams_in_region_then_id_order_and_stops_on_sink_error(db: &TestDb) {
@@ -532,7 +567,7 @@ async fn batches_larger_than_one_statement_import_completely(db: &TestDb) {
 
 async fn a_missing_person_has_no_history(db: &TestDb) {
     assert!(matches!(
-        db.store.person_history("TIDAK-ADA").await,
+        db.store.person_history(Scope::National, "TIDAK-ADA").await,
         Err(StoreError::NotFound)
     ));
 }
@@ -570,6 +605,7 @@ contract!(
     a_dropped_reimport_keeps_the_previous_values,
     an_id_art_given_twice_in_one_import_is_a_conflict_and_writes_nothing,
     scopes_hide_people_outside_the_region,
+    history_is_scoped_by_the_persons_current_village,
     export_streams_in_region_then_id_order_and_stops_on_sink_error,
     stats_count_people_and_households_at_every_level_below_the_scope,
     a_household_takes_its_heads_address,

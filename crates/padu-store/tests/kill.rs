@@ -98,7 +98,14 @@ async fn killed_import_leaves_only_what_was_committed(url: &str, dir: &Path) {
     let runs = after.import_runs().await.unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].source, "awal.csv");
-    assert_eq!(after.person_history("S1").await.unwrap().len(), 1);
+    assert_eq!(
+        after
+            .person_history(Scope::National, "S1")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // The store still accepts a new import after the crash.
     let mut imp = after.begin_registry_import("lagi.csv").await.unwrap();
     imp.push(&seed()).await.unwrap();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use padu_core::Lang;
 use padu_io::{CivilReader, Issue, ReadOptions, RegistryReader, Row, Severity};
-use padu_store::{ImportReport, Store};
+use padu_store::{Import, ImportReport, Store, StoreError};
 
 use crate::cli::{ImportArgs, ImportCommand};
 use crate::progress;
@@ -182,36 +182,19 @@ pub async fn import_file(
         sheet: args.sheet.clone(),
         max_issues: usize::MAX,
     };
+    let source = args.file.display().to_string();
+    // The import's transaction begins only once the file has opened.
+    let (partial, file) = (args.partial, args.file.as_path());
     match kind {
         Kind::Registry => {
-            let reader = match RegistryReader::open(&args.file, &opts) {
-                Ok(r) => r,
-                Err(e) => return unreadable(&e, printer),
-            };
-            for i in reader.file_issues() {
-                printer.issue(i)?;
-            }
-            let import = store
-                .begin_registry_import(&args.file.display().to_string())
-                .await?;
-            drive(reader, import, args.partial, printer, "impor DTKS")
-                .await
-                .map(Some)
+            let reader = RegistryReader::open(file, &opts).map(|r| (r.file_issues().to_vec(), r));
+            let begin = store.begin_registry_import(&source);
+            drive(reader, begin, partial, printer, "impor DTKS").await
         }
         Kind::Civil => {
-            let reader = match CivilReader::open(&args.file, &opts) {
-                Ok(r) => r,
-                Err(e) => return unreadable(&e, printer),
-            };
-            for i in reader.file_issues() {
-                printer.issue(i)?;
-            }
-            let import = store
-                .begin_civil_import(&args.file.display().to_string())
-                .await?;
-            drive(reader, import, args.partial, printer, "impor Dukcapil")
-                .await
-                .map(Some)
+            let reader = CivilReader::open(file, &opts).map(|r| (r.file_issues().to_vec(), r));
+            let begin = store.begin_civil_import(&source);
+            drive(reader, begin, partial, printer, "impor Dukcapil").await
         }
     }
 }
@@ -229,17 +212,24 @@ fn unreadable(
     Ok(None)
 }
 
-/// The part of an import both kinds share: stream rows into the open transaction.
-async fn drive<T, I>(
-    rows: impl Iterator<Item = Row<T>>,
-    mut import: I,
+/// The part of an import both kinds share: print the file's own issues, open the
+/// import, and stream the rows into its transaction. `Ok(None)` when the file
+/// could not be opened.
+async fn drive<'s, T>(
+    opened: Result<(Vec<Issue>, impl Iterator<Item = Row<T>>), padu_io::ReadError>,
+    begin: impl Future<Output = Result<Import<'s, T>, StoreError>>,
     partial: bool,
     printer: &mut IssuePrinter,
     label: &str,
-) -> anyhow::Result<Outcome>
-where
-    I: padu_store::Import<T>,
-{
+) -> anyhow::Result<Option<Outcome>> {
+    let (file_issues, rows) = match opened {
+        Ok(r) => r,
+        Err(e) => return unreadable(&e, printer),
+    };
+    for i in &file_issues {
+        printer.issue(i)?;
+    }
+    let mut import = begin.await?;
     let pb = progress::bar(None, label);
     let mut o = Outcome {
         rows: 0,
@@ -271,13 +261,13 @@ where
     pb.finish_and_clear();
     if o.errors > 0 && !partial {
         import.abort().await.context("membatalkan impor")?;
-        return Ok(o);
+        return Ok(Some(o));
     }
     if !batch.is_empty() {
         import.push(&batch).await.context("menulis ke basis data")?;
     }
     o.report = Some(import.finish().await.context("menyelesaikan impor")?);
-    Ok(o)
+    Ok(Some(o))
 }
 
 /// The closing line of an import.
