@@ -237,7 +237,7 @@ impl Columns for ContentHash {
     }
 
     fn bind_arrays<'q>(values: Vec<Self>, q: PgQuery<'q>) -> PgQuery<'q> {
-        q.bind(values.into_iter().map(|h| h.0).collect::<Vec<i64>>())
+        q.bind(values)
     }
 
     fn hash(&self, _: &mut Fnv) {}
