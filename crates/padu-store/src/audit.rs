@@ -39,6 +39,44 @@ const UNSCOPED: &[(&str, &str)] = &[
         "a run's header: its scope and summary, no people",
     ),
     (
+        "Store::user_for_sign_in",
+        "signing in: the account is not known yet",
+    ),
+    (
+        "Store::record_sign_in",
+        "the sign-in log: usernames and addresses, no people",
+    ),
+    (
+        "Store::failed_sign_ins",
+        "counts failed sign-ins for throttling",
+    ),
+    (
+        "Store::create_session",
+        "starts the session of a signed-in account",
+    ),
+    (
+        "Store::session",
+        "finds the account behind a session cookie",
+    ),
+    ("Store::touch_session", "renews one session"),
+    ("Store::delete_session", "signs one session out"),
+    (
+        "Store::user_for_api_token",
+        "finds the account behind an API token",
+    ),
+    (
+        "Store::set_user_lang",
+        "the user's own page language, nothing else",
+    ),
+    (
+        "Store::append_audit",
+        "appends to the audit log, which only the scoped reads show",
+    ),
+    (
+        "Store::latest_model",
+        "the learnt model: weights, no people",
+    ),
+    (
         "Store::load_civil",
         "the one national read: the civil-registry reference",
     ),

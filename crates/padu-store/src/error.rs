@@ -17,6 +17,17 @@ pub enum StoreError {
         /// The violated constraint or index.
         constraint: String,
     },
+    /// The action would reach outside the caller's region (e.g. creating an account for another regency).
+    #[error("di luar wilayah kewenangan")]
+    OutOfScope,
+    /// The record changed since it was read: an edit named version N, but the record is now at `current_version`.
+    #[error(
+        "data sudah diubah orang lain (versi sekarang {current_version}); muat ulang lalu ulangi perubahan"
+    )]
+    Stale {
+        /// The version the record has now.
+        current_version: i64,
+    },
     /// The database URL names no supported backend or cannot be parsed.
     #[error("url basis data tidak valid: {0}")]
     InvalidUrl(String),
@@ -96,6 +107,10 @@ impl Localized for StoreError {
                 StoreError::Conflict { constraint } => {
                     format!("record conflicts with unique constraint {constraint}")
                 }
+                StoreError::OutOfScope => "outside your region".into(),
+                StoreError::Stale { current_version } => format!(
+                    "someone else changed this record (now version {current_version}); reload and redo your change"
+                ),
                 StoreError::InvalidUrl(u) => format!("invalid database url: {u}"),
                 StoreError::Migrate(e) => format!("database migration failed: {e}"),
                 StoreError::Decode {

@@ -155,14 +155,15 @@ static REGISTRY_MERGE: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| 
     let all = list::<PersonRow>("");
     let history = format!(
         "insert into person_history (person_id, version, {all}, valid_from, valid_to, import_run_id, \
-         replaced_by_import_run_id, created_at, updated_at) \
-         select p.person_id, p.version, {}, p.valid_from, $1, p.import_run_id, $2, $1, $1 \
+         changed_by_app_user_id, change_reason, replaced_by_import_run_id, created_at, updated_at) \
+         select p.person_id, p.version, {}, p.valid_from, $1, p.import_run_id, \
+         p.changed_by_app_user_id, p.change_reason, $2, $1, $1 \
          from person p join stage_person s on s.id_art = p.id_art where p.content_hash <> s.content_hash",
         list::<PersonRow>("p")
     );
     let update = format!(
         "update person set {}, version = person.version + 1, valid_from = $1, import_run_id = $2, \
-         updated_at = $1 from stage_person s \
+         changed_by_app_user_id = null, change_reason = null, updated_at = $1 from stage_person s \
          where s.id_art = person.id_art and s.content_hash <> person.content_hash",
         assignments::<PersonRow>("id_art", "s")
     );

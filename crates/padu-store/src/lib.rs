@@ -81,12 +81,16 @@
 //! without `finish`, or killing the process, rolls everything back, including
 //! its `import_run` row.
 
+mod accounts;
 #[cfg(test)]
 mod audit;
+mod audit_log;
 mod bulk;
 mod columns;
 mod error;
+mod findings;
 mod import;
+mod members;
 mod read;
 mod rows;
 mod scope;
@@ -105,8 +109,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use accounts::{ApiToken, FailedAttempts, NewUser, Session, User};
+pub use audit_log::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use error::StoreError;
+pub use findings::{Finding, FindingCounts, FindingSource};
 pub use import::{CivilImport, Import, ImportReport, RegistryImport};
+pub use members::{Actor, Household, MemberCursor, MemberDetail, MemberFilter, MemberSummary};
 pub use read::{HistoryEntry, ImportRun, LevelStats, RegionCount, Stats};
 pub use scope::Scope;
 pub use verification::VerificationRun;

@@ -62,6 +62,39 @@ impl Scope {
         }
     }
 
+    /// The form kept in an account (`app_user.scope`): `nasional` or the compact code.
+    ///
+    /// Unlike a verification run's stored scope, an account's is never empty, and
+    /// the table refuses an empty value, so a lost value cannot turn into the whole country.
+    pub(crate) fn to_account(self) -> String {
+        match self {
+            Scope::National => "nasional".to_string(),
+            Scope::Region(r) => r.compact(),
+        }
+    }
+
+    /// Decodes [`to_account`](Self::to_account)'s form; empty text is an error, as in [`Scope::parse`].
+    pub(crate) fn from_account(s: &str) -> Result<Scope, RegionError> {
+        Scope::parse(s)
+    }
+
+    /// Whether every record visible in `other` is visible in this scope.
+    pub fn covers(self, other: Scope) -> bool {
+        match (self, other) {
+            (Scope::National, _) => true,
+            (Scope::Region(_), Scope::National) => false,
+            (Scope::Region(a), Scope::Region(b)) => a.contains(b),
+        }
+    }
+
+    /// The region level of this scope (`None` for the whole country).
+    pub fn level(self) -> Option<padu_core::RegionLevel> {
+        match self {
+            Scope::National => None,
+            Scope::Region(r) => Some(r.level()),
+        }
+    }
+
     /// Decodes [`to_stored`](Self::to_stored)'s form, the one place where empty means national.
     pub(crate) fn from_stored(s: &str) -> Result<Scope, RegionError> {
         if s.is_empty() {

@@ -8,6 +8,7 @@ use padu_core::{Action, Flag, NikStatus, VerificationRow};
 use crate::bulk::BulkTable;
 use crate::columns::{list, row};
 use crate::error::StoreError;
+use crate::findings::findings_from_run;
 use crate::scope::Scope;
 use crate::tx::{Tx, on_tx};
 use crate::{Store, with_pool};
@@ -81,18 +82,18 @@ impl ResultRow {
         }
     }
 
-    fn into_row(self) -> Result<VerificationRow, StoreError> {
-        const T: &str = "verification_result";
+    /// The result row back, its codes parsed; `table` names where it was read for errors.
+    pub(crate) fn into_row_from(self, table: &'static str) -> Result<VerificationRow, StoreError> {
         Ok(VerificationRow {
             status: self
                 .status
                 .parse::<NikStatus>()
-                .map_err(|e| StoreError::decode(T, "status", e))?,
-            flags: Flag::split(&self.flags).map_err(|e| StoreError::decode(T, "flags", e))?,
+                .map_err(|e| StoreError::decode(table, "status", e))?,
+            flags: Flag::split(&self.flags).map_err(|e| StoreError::decode(table, "flags", e))?,
             tindakan: self
                 .tindakan
                 .parse::<Action>()
-                .map_err(|e| StoreError::decode(T, "tindakan", e))?,
+                .map_err(|e| StoreError::decode(table, "tindakan", e))?,
             id_art: self.id_art,
             nik_usulan: self.nik_usulan,
             skor: self.skor,
@@ -130,21 +131,27 @@ impl Store {
     /// save time, so [`verification_results`](Self::verification_results) can
     /// scope it; rows whose person is not in the registry are visible only
     /// nationally.
+    ///
+    /// Each person's latest finding (`person_finding`) becomes this run's row,
+    /// and `model_json`, the model the run learnt, is kept so a single record
+    /// can later be re-checked with the same weights.
     pub async fn save_verification_run(
         &self,
         scope: Scope,
         rows: &[VerificationRow],
         summary_json: &str,
+        model_json: Option<&str>,
     ) -> Result<i64, StoreError> {
         let now = Utc::now();
         let mut tx = Tx::begin(&self.pool).await?;
         let run_id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "insert into verification_run (scope, row_count, summary, created_at, updated_at) \
-             values ($1, $2, $3, $4, $4) returning verification_run_id",
+            "insert into verification_run (scope, row_count, summary, model, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $5) returning verification_run_id",
         )
         .bind(scope.to_stored())
         .bind(rows.len() as i64)
         .bind(summary_json)
+        .bind(model_json)
         .bind(now)
         .fetch_one(&mut *c)
         .await?);
@@ -162,8 +169,19 @@ impl Store {
             RESULTS.insert(&mut tx, numbered).await?;
         }
         on_tx!(&mut tx, c => sqlx::query(RESULT_REGIONS).bind(run_id).execute(&mut *c).await.map(drop)?);
+        findings_from_run(&mut tx, run_id, now).await?;
         tx.commit().await?;
         Ok(run_id)
+    }
+
+    /// The model (JSON) of the most recent verification run that kept one, with that run's id.
+    pub async fn latest_model(&self) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(with_pool!(&self.pool, p => sqlx::query_as(
+            "select verification_run_id, model from verification_run \
+             where model is not null order by verification_run_id desc limit 1",
+        )
+        .fetch_optional(p)
+        .await?))
     }
 
     /// The run's header, or [`StoreError::NotFound`].
@@ -211,6 +229,8 @@ impl Store {
                     .await?)
             }
         };
-        rows.into_iter().map(ResultRow::into_row).collect()
+        rows.into_iter()
+            .map(|r| r.into_row_from("verification_result"))
+            .collect()
     }
 }

@@ -4,10 +4,13 @@ mod common;
 
 use common::{TestDb, civil, code, person, today};
 use padu_core::{
-    Action, Flag, IdField, NikError, NikStatus, RegionLevel, RegistryPerson, Relation,
+    Action, Flag, IdField, NikError, NikStatus, RegionLevel, RegistryPerson, Relation, Role,
     VerificationRow,
 };
-use padu_store::{Scope, Store, StoreError};
+use padu_store::{
+    Actor, AuditFilter, FindingSource, MemberCursor, MemberFilter, NewAuditEntry, NewUser, Scope,
+    Store, StoreError,
+};
 
 async fn import(store: &Store, people: &[RegistryPerson]) -> padu_store::ImportReport {
     let mut imp = store.begin_registry_import("dtks.csv").await.unwrap();
@@ -505,7 +508,7 @@ async fn verification_runs_are_saved_in_order_and_read_back_by_scope(db: &TestDb
 
     let run = db
         .store
-        .save_verification_run(Scope::National, &rows, r#"{"padan":1}"#)
+        .save_verification_run(Scope::National, &rows, r#"{"padan":1}"#, None)
         .await
         .unwrap();
     assert_eq!(
@@ -572,6 +575,595 @@ async fn a_missing_person_has_no_history(db: &TestDb) {
     ));
 }
 
+fn account(username: &str, role: Role, scope: Scope) -> NewUser {
+    NewUser {
+        username: username.into(),
+        display_name: format!("Pengguna {username}"),
+        role,
+        scope,
+        password_hash: "$argon2id$bukan-hash-asli".into(),
+        must_change_password: true,
+        lang: padu_core::Lang::Id,
+        phone: Some("0812-0000-0000".into()),
+    }
+}
+
+async fn accounts_are_created_within_the_creators_region(db: &TestDb) {
+    let depok = Scope::Region(code("32.76"));
+    let desa = Scope::Region(code("32.76.01.1001"));
+    let u = db
+        .store
+        .create_user(depok, &account("op1", Role::OperatorDesa, desa))
+        .await
+        .unwrap();
+    assert_eq!(
+        (u.role, u.scope, u.must_change_password),
+        (Role::OperatorDesa, desa, true)
+    );
+    assert!(matches!(
+        db.store
+            .create_user(depok, &account("op1", Role::OperatorDesa, desa))
+            .await,
+        Err(StoreError::Conflict { constraint }) if constraint == "app_user_username_key"
+    ));
+    assert!(matches!(
+        db.store
+            .create_user(
+                depok,
+                &account(
+                    "op2",
+                    Role::OperatorDesa,
+                    Scope::Region(code("33.01.02.2003"))
+                )
+            )
+            .await,
+        Err(StoreError::OutOfScope)
+    ));
+    assert!(matches!(
+        db.store
+            .create_user(depok, &account("pus", Role::Pusdatin, Scope::National))
+            .await,
+        Err(StoreError::OutOfScope)
+    ));
+    let national = db
+        .store
+        .create_user(
+            Scope::National,
+            &account("pus", Role::Pusdatin, Scope::National),
+        )
+        .await
+        .unwrap();
+    assert_eq!(national.scope, Scope::National);
+    let names = |v: Vec<padu_store::User>| v.into_iter().map(|u| u.username).collect::<Vec<_>>();
+    assert_eq!(names(db.store.users(depok).await.unwrap()), ["op1"]);
+    assert_eq!(
+        names(db.store.users(Scope::National).await.unwrap()),
+        ["op1", "pus"]
+    );
+    assert!(matches!(
+        db.store.user(depok, national.app_user_id).await,
+        Err(StoreError::NotFound)
+    ));
+    let (found, hash) = db.store.user_for_sign_in("op1").await.unwrap();
+    assert_eq!((found, hash.as_str()), (u, "$argon2id$bukan-hash-asli"));
+}
+
+async fn sessions_end_when_they_expire_or_the_account_is_disabled(db: &TestDb) {
+    let desa = Scope::Region(code("32.76.01.1001"));
+    let u = db
+        .store
+        .create_user(Scope::National, &account("op1", Role::OperatorDesa, desa))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let hour = chrono::Duration::hours(1);
+    let s1 = db
+        .store
+        .create_session(
+            u.app_user_id,
+            "hash-1",
+            "csrf-1",
+            "10.0.0.1",
+            "uji",
+            now + hour,
+        )
+        .await
+        .unwrap();
+    db.store
+        .create_session(
+            u.app_user_id,
+            "hash-2",
+            "csrf-2",
+            "10.0.0.2",
+            "uji",
+            now + hour,
+        )
+        .await
+        .unwrap();
+    let s = db.store.session("hash-1", now).await.unwrap();
+    assert_eq!(
+        (s.user_session_id, s.csrf_token.as_str(), s.user.app_user_id),
+        (s1, "csrf-1", u.app_user_id)
+    );
+    // Expired: not found, even though the row is still there.
+    assert!(matches!(
+        db.store.session("hash-1", now + hour * 2).await,
+        Err(StoreError::NotFound)
+    ));
+    // A password change ends every other session.
+    db.store
+        .set_password(desa, u.app_user_id, "$argon2id$baru", false, Some(s1))
+        .await
+        .unwrap();
+    assert!(db.store.session("hash-1", now).await.is_ok());
+    assert!(matches!(
+        db.store.session("hash-2", now).await,
+        Err(StoreError::NotFound)
+    ));
+    let (after, hash) = db.store.user_for_sign_in("op1").await.unwrap();
+    assert_eq!(
+        (after.must_change_password, hash.as_str()),
+        (false, "$argon2id$baru")
+    );
+    // Tokens act as the account until revoked.
+    let t = db
+        .store
+        .create_api_token(Scope::National, u.app_user_id, "skrip", "tok-hash", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store
+            .user_for_api_token("tok-hash", now)
+            .await
+            .unwrap()
+            .username,
+        "op1"
+    );
+    assert!(
+        db.store.api_tokens(desa, u.app_user_id).await.unwrap()[0]
+            .last_used_at
+            .is_some()
+    );
+    // Disabling ends the session and the token at once.
+    db.store
+        .set_user_disabled(Scope::National, u.app_user_id, true)
+        .await
+        .unwrap();
+    assert!(matches!(
+        db.store.session("hash-1", now).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.store.user_for_api_token("tok-hash", now).await,
+        Err(StoreError::NotFound)
+    ));
+    db.store
+        .set_user_disabled(Scope::National, u.app_user_id, false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        db.store.session("hash-1", now).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.store.user_for_api_token("tok-hash", now).await,
+        Err(StoreError::NotFound)
+    ));
+    let t2 = db
+        .store
+        .create_api_token(
+            Scope::National,
+            u.app_user_id,
+            "skrip 2",
+            "tok-hash-2",
+            None,
+        )
+        .await
+        .unwrap();
+    db.store
+        .revoke_api_token(desa, u.app_user_id, t2.api_token_id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        db.store.user_for_api_token("tok-hash-2", now).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.store
+            .revoke_api_token(desa, u.app_user_id, t.api_token_id)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn failed_sign_ins_count_until_a_success(db: &TestDb) {
+    let t0 = chrono::Utc::now() - chrono::Duration::minutes(10);
+    let min = chrono::Duration::minutes(1);
+    for i in 0..3 {
+        db.store
+            .record_sign_in("op1", "10.0.0.1", false, t0 + min * i)
+            .await
+            .unwrap();
+    }
+    db.store
+        .record_sign_in("lain", "10.0.0.1", false, t0 + min * 3)
+        .await
+        .unwrap();
+    let f = db
+        .store
+        .failed_sign_ins("op1", "10.0.0.1", t0 - min)
+        .await
+        .unwrap();
+    assert_eq!((f.for_account, f.from_address), (3, 4));
+    assert_eq!(f.oldest.map(|t| t.timestamp()), Some(t0.timestamp()));
+    // Outside the window they no longer count.
+    let f = db
+        .store
+        .failed_sign_ins("op1", "10.0.0.9", t0 + min + min / 2)
+        .await
+        .unwrap();
+    assert_eq!((f.for_account, f.from_address), (1, 0));
+    db.store
+        .record_sign_in("op1", "10.0.0.1", true, t0 + min * 4)
+        .await
+        .unwrap();
+    let f = db
+        .store
+        .failed_sign_ins("op1", "10.0.0.1", t0 - min)
+        .await
+        .unwrap();
+    assert_eq!((f.for_account, f.from_address), (0, 4));
+}
+
+fn result(id: &str, status: NikStatus, flags: Vec<Flag>, tindakan: Action) -> VerificationRow {
+    VerificationRow {
+        id_art: id.into(),
+        status,
+        flags,
+        tindakan,
+        nik_usulan: None,
+        skor: Some(0.5),
+        id_kelompok_ganda: None,
+        id_art_utama: None,
+        keterangan: format!("keterangan {id}"),
+    }
+}
+
+/// 25 people in two Depok villages and 5 in Grobogan, with a run that gives
+/// every third person in Depok `TIDAK_PADAN` + `GANDA`.
+async fn registry_with_findings(db: &TestDb) -> Vec<RegistryPerson> {
+    let mut people = Vec::new();
+    for i in 0..30 {
+        let village = match i {
+            0..15 => "32.76.01.1001",
+            15..25 => "32.76.01.1002",
+            _ => "33.01.02.2003",
+        };
+        // Names repeat so the order must fall back to id_art.
+        let name = ["SITI", "BUDI", "ANI", "BUDI", "DEWI"][i % 5];
+        people.push(person(
+            &format!("A{i:02}"),
+            Some(&format!("K{}", i / 3)),
+            village,
+            name,
+        ));
+    }
+    import(&db.store, &people).await;
+    let rows: Vec<VerificationRow> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i < 25 && i % 3 == 0 {
+                result(
+                    &p.id_art,
+                    NikStatus::TidakPadan,
+                    vec![Flag::Ganda],
+                    Action::Hapus,
+                )
+            } else {
+                result(&p.id_art, NikStatus::Padan, vec![], Action::Tetap)
+            }
+        })
+        .collect();
+    db.store
+        .save_verification_run(Scope::National, &rows, "{}", Some(r#"{"model":1}"#))
+        .await
+        .unwrap();
+    people
+}
+
+async fn member_pages_follow_keyset_order_and_filters(db: &TestDb) {
+    let people = registry_with_findings(db).await;
+    let depok = Scope::Region(code("32.76"));
+    let all_filter = MemberFilter::default();
+    // Pages of 7 put together are the whole list, in village, name, id order.
+    let mut seen = Vec::new();
+    let mut cursor: Option<MemberCursor> = None;
+    loop {
+        let page = db
+            .store
+            .members(depok, &all_filter, cursor.as_ref(), 7)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        let last = &page.last().unwrap().person;
+        cursor = Some(MemberCursor {
+            kode_wilayah: last.kode_wilayah.compact(),
+            nama: last.nama.clone(),
+            id_art: last.id_art.clone(),
+        });
+        seen.extend(page.into_iter().map(|m| m.person));
+    }
+    let mut expected: Vec<RegistryPerson> = people[..25].to_vec();
+    expected.sort_by(|a, b| {
+        (a.kode_wilayah.compact(), &a.nama, &a.id_art).cmp(&(
+            b.kode_wilayah.compact(),
+            &b.nama,
+            &b.id_art,
+        ))
+    });
+    assert_eq!(seen, expected);
+
+    let ids = |f: &MemberFilter| {
+        let store = db.store.clone();
+        let f = f.clone();
+        async move {
+            let mut v: Vec<String> = store
+                .members(depok, &f, None, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.person.id_art)
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    let third: Vec<String> = (0..25)
+        .filter(|i| i % 3 == 0)
+        .map(|i| format!("A{i:02}"))
+        .collect();
+    let by_status = MemberFilter {
+        status: Some(NikStatus::TidakPadan),
+        ..MemberFilter::default()
+    };
+    assert_eq!(ids(&by_status).await, third);
+    let by_flag = MemberFilter {
+        flag: Some(Flag::Ganda),
+        ..MemberFilter::default()
+    };
+    assert_eq!(ids(&by_flag).await, third);
+    let by_action = MemberFilter {
+        tindakan: Some(Action::Hapus),
+        ..MemberFilter::default()
+    };
+    assert_eq!(ids(&by_action).await, third);
+    let village = MemberFilter {
+        region: Some(code("32.76.01.1002")),
+        ..MemberFilter::default()
+    };
+    assert_eq!(
+        ids(&village).await,
+        (15..25).map(|i| format!("A{i:02}")).collect::<Vec<_>>()
+    );
+    let nik = people[4].nik.to_cell();
+    let mut same_nik: Vec<String> = people[..25]
+        .iter()
+        .filter(|p| p.nik.to_cell() == nik)
+        .map(|p| p.id_art.clone())
+        .collect();
+    same_nik.sort();
+    assert!(same_nik.contains(&"A04".to_string()));
+    let by_nik = MemberFilter {
+        nik: Some(nik),
+        ..MemberFilter::default()
+    };
+    assert_eq!(ids(&by_nik).await, same_nik);
+    let chosen = db.store.members(depok, &all_filter, None, 3).await.unwrap();
+    let by_ids = MemberFilter {
+        person_ids: Some(chosen.iter().map(|m| m.person_id).collect()),
+        ..MemberFilter::default()
+    };
+    let mut want: Vec<String> = chosen.iter().map(|m| m.person.id_art.clone()).collect();
+    want.sort();
+    assert_eq!(ids(&by_ids).await, want);
+    // A region outside the scope shows nothing rather than widening it.
+    let outside = MemberFilter {
+        region: Some(code("33.01")),
+        ..MemberFilter::default()
+    };
+    assert!(ids(&outside).await.is_empty());
+    // SQL metacharacters are values, never SQL.
+    let evil = MemberFilter {
+        nik: Some("' or 1=1 --".into()),
+        ..MemberFilter::default()
+    };
+    assert!(ids(&evil).await.is_empty());
+
+    let counts = db.store.finding_counts(depok).await.unwrap();
+    assert_eq!((counts.people, counts.unverified), (25, 0));
+    let get = |v: &Vec<(NikStatus, u64)>, s| v.iter().find(|(x, _)| *x == s).unwrap().1;
+    assert_eq!(get(&counts.status, NikStatus::TidakPadan), 9);
+    assert_eq!(get(&counts.status, NikStatus::Padan), 16);
+    assert_eq!(
+        counts
+            .flags
+            .iter()
+            .find(|(f, _)| *f == Flag::Ganda)
+            .unwrap()
+            .1,
+        9
+    );
+    assert_eq!(
+        db.store.latest_model().await.unwrap().map(|m| m.1),
+        Some(r#"{"model":1}"#.into())
+    );
+}
+
+async fn a_household_lists_its_members_head_first_within_scope(db: &TestDb) {
+    let mut people = three_people();
+    people[1].hubungan_keluarga = Some(Relation::Kepala);
+    people[0].hubungan_keluarga = Some(Relation::Anak);
+    import(&db.store, &people).await;
+    let h = db
+        .store
+        .household(Scope::Region(code("32.76")), "K1")
+        .await
+        .unwrap();
+    let ids: Vec<&str> = h.members.iter().map(|m| m.person.id_art.as_str()).collect();
+    assert_eq!(ids, ["A2", "A1"]);
+    assert!(h.members.iter().all(|m| m.finding.is_none()));
+    assert!(matches!(
+        db.store.household(Scope::Region(code("33")), "K1").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn an_edit_keeps_history_audits_and_refuses_a_stale_version(db: &TestDb) {
+    registry_with_findings(db).await;
+    let depok = Scope::Region(code("32.76"));
+    let actor = Actor {
+        app_user_id: 7,
+        username: "op1".into(),
+        ip: "10.0.0.1".into(),
+    };
+    let before = db.store.member(depok, "A03").await.unwrap();
+    assert_eq!(before.version, 1);
+    assert_eq!(
+        before.finding.as_ref().unwrap().row.status,
+        NikStatus::TidakPadan
+    );
+    let mut fixed = before.person.clone();
+    fixed.nama = "BUDI SANTOSO".into();
+    let recheck = result("A03", NikStatus::Padan, vec![], Action::Tetap);
+    let after = db
+        .store
+        .update_member(depok, 1, &fixed, &actor, "nama sesuai KTP", Some(&recheck))
+        .await
+        .unwrap();
+    assert_eq!(
+        (after.version, after.person.nama.as_str()),
+        (2, "BUDI SANTOSO")
+    );
+    assert_eq!(after.change_reason.as_deref(), Some("nama sesuai KTP"));
+    let f = after.finding.unwrap();
+    assert_eq!(
+        (f.row.status, f.source),
+        (NikStatus::Padan, FindingSource::Recheck)
+    );
+    let history = db.store.person_history(depok, "A03").await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].person, before.person);
+    // Someone still holding version 1 is told, not overwritten.
+    let mut other = before.person.clone();
+    other.nama = "BUDI S".into();
+    assert!(matches!(
+        db.store
+            .update_member(depok, 1, &other, &actor, "lain", None)
+            .await,
+        Err(StoreError::Stale { current_version: 2 })
+    ));
+    // Outside the scope the record does not exist.
+    assert!(matches!(
+        db.store
+            .update_member(Scope::Region(code("33")), 2, &fixed, &actor, "x", None)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let entries = db
+        .store
+        .audit_entries(
+            depok,
+            &AuditFilter {
+                entity: Some(("person".into(), "A03".into())),
+                ..AuditFilter::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0].entry;
+    assert_eq!(
+        (
+            e.action.as_str(),
+            e.username.as_deref(),
+            e.reason.as_deref()
+        ),
+        ("member.update", Some("op1"), Some("nama sesuai KTP"))
+    );
+    assert!(
+        e.before_value
+            .as_deref()
+            .unwrap()
+            .contains(&before.person.nama)
+    );
+    assert!(e.after_value.as_deref().unwrap().contains("BUDI SANTOSO"));
+    // The entry is about Depok: Central Java does not see it.
+    assert!(
+        db.store
+            .audit_entries(Scope::Region(code("33")), &AuditFilter::default(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A re-import that changes the record clears who edited it, and keeps the edit in the history.
+    let mut reimported = fixed.clone();
+    reimported.alamat = Some("JL. BARU".into());
+    import(&db.store, &[reimported]).await;
+    let now = db.store.member(depok, "A03").await.unwrap();
+    assert_eq!(
+        (now.version, now.changed_by, now.change_reason),
+        (3, None, None)
+    );
+}
+
+async fn the_audit_log_refuses_updates_and_deletes(db: &TestDb) {
+    db.store
+        .append_audit(&NewAuditEntry {
+            occurred_at: chrono::Utc::now(),
+            app_user_id: None,
+            username: Some("siapa".into()),
+            ip: Some("10.0.0.1".into()),
+            action: "sign_in.failed".into(),
+            kode_wilayah: None,
+            entity: None,
+            entity_id: None,
+            before_value: None,
+            after_value: None,
+            reason: None,
+            detail: None,
+        })
+        .await
+        .unwrap();
+    for sql in [
+        "update audit_log set username = 'lain'",
+        "delete from audit_log",
+    ] {
+        let err = if db.url.starts_with("postgres") {
+            let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+                .await
+                .unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap_err()
+        } else {
+            let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url)
+                .await
+                .unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap_err()
+        };
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    let all = db
+        .store
+        .audit_entries(Scope::National, &AuditFilter::default(), 10)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].entry.username.as_deref(), Some("siapa"));
+}
+
 macro_rules! contract {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -614,6 +1206,13 @@ contract!(
     verification_runs_are_saved_in_order_and_read_back_by_scope,
     batches_larger_than_one_statement_import_completely,
     a_missing_person_has_no_history,
+    accounts_are_created_within_the_creators_region,
+    sessions_end_when_they_expire_or_the_account_is_disabled,
+    failed_sign_ins_count_until_a_success,
+    member_pages_follow_keyset_order_and_filters,
+    a_household_lists_its_members_head_first_within_scope,
+    an_edit_keeps_history_audits_and_refuses_a_stale_version,
+    the_audit_log_refuses_updates_and_deletes,
 );
 
 /// A fresh database reports the migrations it applies, then none.

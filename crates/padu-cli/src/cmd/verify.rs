@@ -59,7 +59,7 @@ pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> 
                 let summary = summarise(&registry, &out.rows);
                 let json = serde_json::to_string(&summary).context("meringkas hasil")?;
                 let run_id = store
-                    .save_verification_run(scope, &out.rows, &json)
+                    .save_verification_run(scope, &out.rows, &json, None)
                     .await
                     .context("menyimpan hasil verifikasi")?;
                 eprintln!("hasil disimpan sebagai verifikasi #{run_id}");
