@@ -68,17 +68,42 @@
 //! columns; empty text is null; one row group per 65,536 rows).
 //! [`read_results`] reads a result file back for scoring.
 
+//! # Layout
+//!
+//! The modules form layers, and each one imports only from the lines below
+//! its own, so there is no cycle:
+//!
+//! ```text
+//! read · results · write    records <-> rows: RegistryReader, CivilReader, read_results, write_*, ResultWriter
+//! fields                    header -> column map; one row's cells -> typed fields and issues
+//! schema                    each file type's columns, once: name, kind, required
+//! format                    the one place that picks the format from the file name
+//! format::csv · format::workbook · format::parquet::{read, write}
+//!                           one file format each, knowing nothing above `table`
+//! table                     the format-neutral leaf: Cell, RawRow, Opened, Kind, Out, io_error
+//! error                     ReadError, WriteError
+//! issue                     Issue, Severity, Budget
+//! ```
+//!
+//! A format module turns a file into cells and rows and writes cells typed
+//! by their column's kind; it never sees a record. The record layer names
+//! columns through `schema` (`Registry::Nik`), never by index or string,
+//! and reaches the formats only through `format`.
+
 mod error;
 mod fields;
+mod format;
 mod issue;
-mod parquet_file;
 mod read;
 mod results;
-mod source;
+mod schema;
+mod table;
 mod write;
 
 pub use error::{ReadError, WriteError};
 pub use issue::{Issue, Severity};
-pub use read::{CIVIL_COLUMNS, CivilReader, REGISTRY_COLUMNS, ReadOptions, RegistryReader, Row};
+/// The spec's column lists, kept in padu-core so every crate writes the same contract.
+pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
+pub use read::{CivilReader, ReadOptions, RegistryReader, Row};
 pub use results::read_results;
 pub use write::{ResultWriter, write_civil, write_registry};
