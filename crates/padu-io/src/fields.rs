@@ -193,10 +193,12 @@ impl<S: Schema> ColumnMap<S> {
 /// Why an identity number in a number cell is not trusted; `None` when the cell is not a number.
 ///
 /// A spreadsheet number may already have lost the digits beyond Excel's 15,
-/// so it is not parsed, even when its digits would make a valid number.
+/// and a floating-point column cannot be relied on to hold 16, so neither is
+/// parsed, even when its digits would make a valid number.
 fn number_cell_error(cell: &Cell) -> Option<NikError> {
     match cell {
         Cell::Number(_) | Cell::Int(_) => Some(NikError::ExcelNumber(cell.shown())),
+        Cell::Float(_) => Some(NikError::ParquetFloat(cell.shown())),
         _ => None,
     }
 }
@@ -593,6 +595,41 @@ mod tests {
         );
         assert!(!ctx.failed);
         assert!(ctx.required_nik(Small::Nik, today()).is_none());
+        assert!(ctx.failed);
+    }
+
+    #[test]
+    fn a_floating_point_nik_is_flagged_as_parquet_not_excel() {
+        let map = small();
+        let cells = with_nik(Cell::Float(3_276_014_501_900_012.0));
+        let mut ctx = RowCtx::new("f.parquet", 2, &map, &cells);
+        assert_eq!(
+            ctx.nik(Small::Nik, today()),
+            IdField::Invalid {
+                raw: "3276014501900010".into(),
+                error: NikError::ParquetFloat("3276014501900010".into())
+            }
+        );
+        let issue = &ctx.issues[0];
+        assert_eq!(
+            (issue.code, issue.severity, issue.column.as_deref()),
+            ("PARQUET_PECAHAN", Severity::Warning, Some("nik"))
+        );
+        for lang in [Lang::Id, Lang::En] {
+            let text = issue.text(lang);
+            assert!(
+                text.contains("Parquet") && !text.contains("Excel"),
+                "{text}"
+            );
+        }
+        assert!(
+            issue
+                .text(Lang::Id)
+                .starts_with("NIK tidak valid: nomor \"3276014501900010\"")
+        );
+        assert!(issue.text(Lang::En).contains("floating-point"));
+        assert!(ctx.required_nik(Small::Nik, today()).is_none());
+        assert_eq!(ctx.issues[1].code, "PARQUET_PECAHAN");
         assert!(ctx.failed);
     }
 }

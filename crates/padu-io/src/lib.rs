@@ -27,9 +27,11 @@
 //!   text; integers and `DECIMAL`s are their exact digits, so a NIK in an
 //!   `INT64` column reads as its 16 digits; `DATE`, `TIMESTAMP` and `INT96`
 //!   are dates (a UTC timestamp gives the day whose local midnight it is);
-//!   `FLOAT`/`DOUBLE` are treated like spreadsheet numbers (a NIK stored that
-//!   way is flagged); null is an empty cell; text that is not UTF-8 is read as
-//!   Windows-1252 with a warning. A list or struct column is refused
+//!   `FLOAT`/`DOUBLE` are treated like spreadsheet numbers, except that a NIK
+//!   stored that way is flagged with its own reason
+//!   ([`padu_core::NikError::ParquetFloat`]); null is an empty cell; text
+//!   that is not UTF-8 is read as Windows-1252 with a warning. A list or
+//!   struct column is refused
 //!   ([`ReadError::UnreadableColumns`]) when it is a spec column and ignored
 //!   with a warning otherwise. Snappy, Zstandard and uncompressed files are read;
 //!   other codecs are refused up front ([`ReadError::UnsupportedCompression`]),

@@ -22,6 +22,11 @@ pub(crate) enum Cell {
     Text(String),
     /// A numeric spreadsheet cell.
     Number(f64),
+    /// A value of a floating-point column (Parquet `FLOAT` or `DOUBLE`).
+    ///
+    /// It shows and reads as a date like a spreadsheet number; only an
+    /// identity number in it is flagged for its own reason.
+    Float(f64),
     /// An integer spreadsheet cell (old .xls files).
     Int(i64),
     /// A spreadsheet cell formatted as a date; `Err` holds the impossible date as shown.
@@ -45,7 +50,7 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
-            Cell::Number(f) => excel_number_text(*f),
+            Cell::Number(f) | Cell::Float(f) => excel_number_text(*f),
             Cell::Int(i) => i.to_string(),
             Cell::Date(Ok(d)) => d.format("%Y-%m-%d").to_string(),
             Cell::Date(Err(s)) => s.clone(),
@@ -62,7 +67,7 @@ impl Cell {
     /// The number a numeric cell holds, whichever kind of number it is.
     pub(crate) fn number(&self) -> Option<f64> {
         match self {
-            Cell::Number(f) => Some(*f),
+            Cell::Number(f) | Cell::Float(f) => Some(*f),
             Cell::Int(i) => Some(*i as f64),
             _ => None,
         }

@@ -1,4 +1,5 @@
-//! Parquet, for large extracts: [`read`] a batch of rows at a time, [`write`] a row group at a time.
+//! Parquet, for large extracts: [`read`](mod@self::read) a batch of rows at a time,
+//! [`write`](mod@self::write) a row group at a time.
 
 mod read;
 mod write;

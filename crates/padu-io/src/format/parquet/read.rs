@@ -22,9 +22,10 @@
 //!   decimal text: a NIK stored as `INT64` or `DECIMAL(16,0)` reads as its 16
 //!   digits, because unlike an Excel number a Parquet integer cannot have lost
 //!   any (identity numbers have no leading zeros: province codes start at 11);
-//! - `FLOAT` and `DOUBLE` are numbers, treated like spreadsheet number cells: a
-//!   double holds only about 15.9 significant digits, so a NIK stored that way
-//!   is kept raw and flagged, never trusted;
+//! - `FLOAT` and `DOUBLE` are [`Cell::Float`]s, shown and read as dates like
+//!   spreadsheet number cells: a double holds only about 15.9 significant
+//!   digits (a float about 7), so a NIK stored that way is kept raw and
+//!   flagged, never trusted;
 //! - `DATE` is a date; `TIMESTAMP` and legacy `INT96` timestamps give their
 //!   date, a UTC-adjusted one the day whose local midnight it is (see
 //!   [`Cell::timestamp_date`]); `TIME` is `HH:MM:SS` text; booleans are booleans;
@@ -503,10 +504,10 @@ fn read_column(
         }
         ColumnReader::FloatColumnReader(r) => read_into(r, n, max_def, defs, out, |_, v| {
             // Through the shortest text, so 0.1f32 stays 0.1 rather than 0.10000000149011612.
-            Cell::Number(v.to_string().parse().unwrap_or(f64::from(*v)))
+            Cell::Float(v.to_string().parse().unwrap_or(f64::from(*v)))
         }),
         ColumnReader::DoubleColumnReader(r) => {
-            read_into(r, n, max_def, defs, out, |_, v| Cell::Number(*v))
+            read_into(r, n, max_def, defs, out, |_, v| Cell::Float(*v))
         }
         ColumnReader::ByteArrayColumnReader(r) => read_into(r, n, max_def, defs, out, |i, v| {
             bytes_cell(v.data(), conv, i, bad_text)
