@@ -39,6 +39,12 @@ pub enum NikError {
         "nomor {0:?} tersimpan sebagai angka di Excel, bukan teks; periksa dan simpan kolom sebagai teks"
     )]
     ExcelNumber(String),
+    /// The file stored the number in a floating-point column (Parquet
+    /// `FLOAT` or `DOUBLE`), which cannot be relied on to hold 16 digits.
+    #[error(
+        "nomor {0:?} tersimpan di berkas Parquet sebagai bilangan pecahan (FLOAT/DOUBLE), yang tidak dapat menyimpan 16 digit dengan pasti; program yang menulis berkas menyimpannya sebagai angka, tulis ulang kolom itu sebagai teks"
+    )]
+    ParquetFloat(String),
     /// A character other than a digit, space, dot or dash.
     #[error("nomor {raw:?} memuat karakter {ch:?}; hanya angka yang boleh")]
     NonDigit {
@@ -80,6 +86,7 @@ impl NikError {
             NikError::ExcelScientific(_) => "EXCEL_NOTASI_ILMIAH",
             NikError::ExcelDecimal(_) => "EXCEL_DESIMAL",
             NikError::ExcelNumber(_) => "EXCEL_ANGKA",
+            NikError::ParquetFloat(_) => "PARQUET_PECAHAN",
             NikError::NonDigit { .. } => "BUKAN_ANGKA",
             NikError::WrongLength { .. } => "PANJANG_SALAH",
             NikError::Placeholder(_) => "KODE_PENGGANTI",
@@ -113,6 +120,9 @@ impl Localized for NikError {
                 }
                 NikError::ExcelNumber(s) => format!(
                     "number {s:?} is stored as a number in Excel, not text; check it and store the column as text"
+                ),
+                NikError::ParquetFloat(s) => format!(
+                    "number {s:?} is stored in the Parquet file as a floating-point number (FLOAT/DOUBLE), which cannot hold 16 digits reliably; the program that wrote the file stored it as a number, write that column again as text"
                 ),
                 NikError::NonDigit { raw, ch } => {
                     format!("number {raw:?} contains {ch:?}; only digits are allowed")

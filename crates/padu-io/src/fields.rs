@@ -4,6 +4,8 @@
 //! error marks the row as failed but parsing goes on, so one pass reports
 //! every problem of the row.
 
+use std::marker::PhantomData;
+
 use chrono::NaiveDate;
 use padu_core::lang::Localized;
 use padu_core::{
@@ -12,12 +14,14 @@ use padu_core::{
 
 use crate::error::ReadError;
 use crate::issue::{Issue, Severity};
-use crate::source::{Cell, excel_number_text, excel_serial_date};
+use crate::schema::Schema;
+use crate::table::{Cell, excel_number_text, excel_serial_date};
 
-/// Where each spec column sits in the file, and which other columns it has.
+/// Where each column of schema `S` sits in the file, and which other columns it has.
 #[derive(Debug)]
-pub(crate) struct ColumnMap {
-    spec: &'static [&'static str],
+pub(crate) struct ColumnMap<S> {
+    schema: PhantomData<S>,
+    /// The file position of each schema column, in schema order.
     index: Vec<Option<usize>>,
     /// Unknown columns in file order: their header as written and their position.
     pub(crate) extras: Vec<(String, usize)>,
@@ -34,15 +38,14 @@ fn fold(name: &str) -> String {
         .to_lowercase()
 }
 
-impl ColumnMap {
-    /// Matches a header against the spec's columns; missing required columns are reported all at once.
+impl<S: Schema> ColumnMap<S> {
+    /// Matches a header against the schema's columns; missing required columns are reported all at once.
     pub(crate) fn new(
         label: &str,
         header_row: u64,
         header: &[Cell],
-        spec: &'static [&'static str],
-        required: &[&str],
-    ) -> Result<ColumnMap, ReadError> {
+    ) -> Result<ColumnMap<S>, ReadError> {
+        let spec = S::COLUMNS;
         let mut index = vec![None; spec.len()];
         let mut extras = Vec::new();
         let mut unnamed = Vec::new();
@@ -54,20 +57,20 @@ impl ColumnMap {
                 unnamed.push(pos);
                 continue;
             }
-            match spec.iter().position(|s| *s == name) {
+            match spec.iter().position(|c| c.name == name) {
                 Some(k) if index[k].is_some() => duplicates.push(Issue::new(
                     label,
                     header_row,
-                    Some(spec[k]),
+                    Some(spec[k].name),
                     Severity::Error,
                     "KOLOM_GANDA",
                     format!(
                         "kolom \"{}\" muncul lebih dari sekali di baris judul",
-                        spec[k]
+                        spec[k].name
                     ),
                     format!(
                         "column \"{}\" appears more than once in the header",
-                        spec[k]
+                        spec[k].name
                     ),
                 )),
                 Some(k) => index[k] = Some(pos),
@@ -77,14 +80,12 @@ impl ColumnMap {
         if !duplicates.is_empty() {
             return Err(ReadError::DuplicateColumns(duplicates));
         }
-        let missing: Vec<Issue> = required
+        let missing: Vec<Issue> = spec
             .iter()
-            .filter(|r| {
-                spec.iter()
-                    .position(|s| s == *r)
-                    .is_none_or(|k| index[k].is_none())
-            })
-            .map(|r| {
+            .zip(&index)
+            .filter(|(c, i)| c.required && i.is_none())
+            .map(|(c, _)| {
+                let r = c.name;
                 Issue::new(
                     label,
                     header_row,
@@ -101,7 +102,7 @@ impl ColumnMap {
         }
         let unnamed_warned = vec![false; unnamed.len()];
         Ok(ColumnMap {
-            spec,
+            schema: PhantomData,
             index,
             extras,
             unnamed,
@@ -124,7 +125,7 @@ impl ColumnMap {
         let mut warnings = Vec::new();
         for (pos, ty) in unreadable {
             if let Some(k) = self.index.iter().position(|i| *i == Some(*pos)) {
-                let c = self.spec[k];
+                let c = S::COLUMNS[k].name;
                 errors.push(Issue::new(
                     label,
                     header_row,
@@ -157,9 +158,9 @@ impl ColumnMap {
         }
     }
 
-    /// Whether the file has the spec column `k`.
-    pub(crate) fn has(&self, k: usize) -> bool {
-        self.index[k].is_some()
+    /// Whether the file has the column `k`.
+    pub(crate) fn has(&self, k: S) -> bool {
+        self.index[k.index()].is_some()
     }
 
     /// Warns once per nameless column that holds a value, since that value is dropped.
@@ -189,12 +190,25 @@ impl ColumnMap {
     }
 }
 
+/// Why an identity number in a number cell is not trusted; `None` when the cell is not a number.
+///
+/// A spreadsheet number may already have lost the digits beyond Excel's 15,
+/// and a floating-point column cannot be relied on to hold 16, so neither is
+/// parsed, even when its digits would make a valid number.
+fn number_cell_error(cell: &Cell) -> Option<NikError> {
+    match cell {
+        Cell::Number(_) | Cell::Int(_) => Some(NikError::ExcelNumber(cell.shown())),
+        Cell::Float(_) => Some(NikError::ParquetFloat(cell.shown())),
+        _ => None,
+    }
+}
+
 /// One row being parsed: its cells, where they are, and what went wrong so far.
-pub(crate) struct RowCtx<'a> {
+pub(crate) struct RowCtx<'a, S> {
     label: &'a str,
     /// Row number as Excel shows it.
     pub(crate) row: u64,
-    map: &'a ColumnMap,
+    map: &'a ColumnMap<S>,
     cells: &'a [Cell],
     /// Everything found so far, errors and warnings.
     pub(crate) issues: Vec<Issue>,
@@ -202,8 +216,9 @@ pub(crate) struct RowCtx<'a> {
     pub(crate) failed: bool,
 }
 
-impl<'a> RowCtx<'a> {
-    pub(crate) fn new(label: &'a str, row: u64, map: &'a ColumnMap, cells: &'a [Cell]) -> Self {
+impl<'a, S: Schema> RowCtx<'a, S> {
+    /// Starts parsing the `cells` of row `row` of the file `label`.
+    pub(crate) fn new(label: &'a str, row: u64, map: &'a ColumnMap<S>, cells: &'a [Cell]) -> Self {
         RowCtx {
             label,
             row,
@@ -214,10 +229,10 @@ impl<'a> RowCtx<'a> {
         }
     }
 
-    /// The cell of spec column `k` (empty if the column or the cell is absent).
-    pub(crate) fn cell(&self, k: usize) -> &'a Cell {
+    /// The cell of column `k` (empty if the column or the cell is absent).
+    pub(crate) fn cell(&self, k: S) -> &'a Cell {
         const EMPTY: &Cell = &Cell::Empty;
-        self.map.index[k]
+        self.map.index[k.index()]
             .and_then(|pos| self.cells.get(pos))
             .unwrap_or(EMPTY)
     }
@@ -234,11 +249,11 @@ impl<'a> RowCtx<'a> {
             .collect()
     }
 
-    fn push(&mut self, k: usize, severity: Severity, code: &'static str, id: String, en: String) {
+    fn push(&mut self, k: S, severity: Severity, code: &'static str, id: String, en: String) {
         if severity == Severity::Error {
             self.failed = true;
         }
-        let column = self.map.spec[k];
+        let column = k.name();
         self.issues.push(Issue::new(
             self.label,
             self.row,
@@ -251,17 +266,17 @@ impl<'a> RowCtx<'a> {
     }
 
     /// Records an error in column `k`.
-    pub(crate) fn error(&mut self, k: usize, code: &'static str, id: String, en: String) {
+    pub(crate) fn error(&mut self, k: S, code: &'static str, id: String, en: String) {
         self.push(k, Severity::Error, code, id, en);
     }
 
     /// Records a warning in column `k`.
-    pub(crate) fn warn(&mut self, k: usize, code: &'static str, id: String, en: String) {
+    pub(crate) fn warn(&mut self, k: S, code: &'static str, id: String, en: String) {
         self.push(k, Severity::Warning, code, id, en);
     }
 
-    fn empty_error(&mut self, k: usize) {
-        let c = self.map.spec[k];
+    fn empty_error(&mut self, k: S) {
+        let c = k.name();
         self.error(
             k,
             "NILAI_KOSONG",
@@ -271,7 +286,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// The trimmed text of column `k`, or `None` when blank.
-    pub(crate) fn text(&self, k: usize) -> Option<String> {
+    pub(crate) fn text(&self, k: S) -> Option<String> {
         let cell = self.cell(k);
         if cell.is_blank() {
             return None;
@@ -281,7 +296,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// The trimmed text of a column that must not be blank.
-    pub(crate) fn required_text(&mut self, k: usize) -> Option<String> {
+    pub(crate) fn required_text(&mut self, k: S) -> Option<String> {
         let t = self.text(k);
         if t.is_none() {
             self.empty_error(k);
@@ -290,7 +305,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// Reports an invalid identity number as a warning naming its problem.
-    fn id_warning(&mut self, k: usize, what: &str, raw: &str, err: &NikError) {
+    fn id_warning(&mut self, k: S, what: &str, raw: &str, err: &NikError) {
         match err {
             NikError::Placeholder(_) => self.warn(
                 k,
@@ -309,24 +324,16 @@ impl<'a> RowCtx<'a> {
         }
     }
 
-    /// Spreadsheet number cells are never trusted as identity numbers: Excel may already have lost digits.
-    fn id_field<T>(
-        &mut self,
-        k: usize,
-        what: &str,
-        parse: impl Fn(&str) -> IdField<T>,
-    ) -> IdField<T> {
+    /// Number cells are never trusted as identity numbers ([`number_cell_error`]).
+    fn id_field<T>(&mut self, k: S, what: &str, parse: impl Fn(&str) -> IdField<T>) -> IdField<T> {
         let cell = self.cell(k);
-        let field = match cell {
-            c if c.is_blank() => IdField::Missing,
-            Cell::Number(_) | Cell::Int(_) => {
-                let raw = cell.shown();
-                IdField::Invalid {
-                    error: NikError::ExcelNumber(raw.clone()),
-                    raw,
-                }
-            }
-            other => parse(&other.shown()),
+        let field = match number_cell_error(cell) {
+            _ if cell.is_blank() => IdField::Missing,
+            Some(error) => IdField::Invalid {
+                raw: cell.shown(),
+                error,
+            },
+            None => parse(&cell.shown()),
         };
         if let IdField::Invalid { raw, error } = &field {
             self.id_warning(k, what, raw, error);
@@ -335,22 +342,22 @@ impl<'a> RowCtx<'a> {
     }
 
     /// A NIK column where invalid numbers are data: kept raw, with a warning.
-    pub(crate) fn nik(&mut self, k: usize, today: NaiveDate) -> IdField<Nik> {
+    pub(crate) fn nik(&mut self, k: S, today: NaiveDate) -> IdField<Nik> {
         self.id_field(k, "NIK", |s| IdField::parse_nik(s, today))
     }
 
     /// A No KK column where invalid numbers are data: kept raw, with a warning.
-    pub(crate) fn kk(&mut self, k: usize) -> IdField<NoKk> {
+    pub(crate) fn kk(&mut self, k: S) -> IdField<NoKk> {
         self.id_field(k, "No KK", IdField::parse_kk)
     }
 
     /// A NIK that must be present and valid (the key of a civil-registry row).
-    pub(crate) fn required_nik(&mut self, k: usize, today: NaiveDate) -> Option<Nik> {
+    pub(crate) fn required_nik(&mut self, k: S, today: NaiveDate) -> Option<Nik> {
         let cell = self.cell(k);
-        let parsed = match cell {
-            c if c.is_blank() => Err(NikError::Empty),
-            Cell::Number(_) | Cell::Int(_) => Err(NikError::ExcelNumber(cell.shown())),
-            other => Nik::parse(&other.shown(), today),
+        let parsed = match number_cell_error(cell) {
+            _ if cell.is_blank() => Err(NikError::Empty),
+            Some(error) => Err(error),
+            None => Nik::parse(&cell.shown(), today),
         };
         match parsed {
             Ok(n) => Some(n),
@@ -373,7 +380,7 @@ impl<'a> RowCtx<'a> {
     /// A date column; a spreadsheet date cell is used as is, text goes through [`parse_date`].
     pub(crate) fn date(
         &mut self,
-        k: usize,
+        k: S,
         required: bool,
         not_after: Option<NaiveDate>,
     ) -> Option<NaiveDate> {
@@ -388,13 +395,8 @@ impl<'a> RowCtx<'a> {
             Cell::Date(Ok(d)) => Ok(*d),
             Cell::Date(Err(s)) => Err(padu_core::DateError::Impossible(s.clone())),
             Cell::Timestamp { at, utc } => Ok(Cell::timestamp_date(*at, *utc)),
-            Cell::Number(_) | Cell::Int(_) => {
-                let serial = match cell {
-                    Cell::Int(i) => *i as f64,
-                    Cell::Number(f) => *f,
-                    _ => unreachable!("matched above"),
-                };
-                match excel_serial_date(serial) {
+            other => match other.number() {
+                Some(serial) => match excel_serial_date(serial) {
                     Some(d) => {
                         let shown = excel_number_text(serial);
                         self.warn(
@@ -411,10 +413,10 @@ impl<'a> RowCtx<'a> {
                         );
                         Ok(d)
                     }
-                    None => Err(padu_core::DateError::Format(cell.shown())),
-                }
-            }
-            other => parse_date(&other.shown()),
+                    None => Err(padu_core::DateError::Format(other.shown())),
+                },
+                None => parse_date(&other.shown()),
+            },
         };
         match parsed {
             Ok(d) if not_after.is_some_and(|t| d > t) => {
@@ -441,7 +443,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// `jenis_kelamin`: required, and only the spellings [`Sex::parse`] knows.
-    pub(crate) fn sex(&mut self, k: usize) -> Option<Sex> {
+    pub(crate) fn sex(&mut self, k: S) -> Option<Sex> {
         let t = self.required_text(k)?;
         let sex = Sex::parse(&t);
         if sex.is_none() {
@@ -456,7 +458,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// `hubungan_keluarga`: optional; an unknown value is dropped with a warning.
-    pub(crate) fn relation(&mut self, k: usize) -> Option<Relation> {
+    pub(crate) fn relation(&mut self, k: S) -> Option<Relation> {
         let t = self.text(k)?;
         match t.parse::<Relation>() {
             Ok(r) => Some(r),
@@ -476,7 +478,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// `kode_wilayah`: a village code some edition knows; a retired one is a warning.
-    pub(crate) fn village(&mut self, k: usize) -> Option<RegionCode> {
+    pub(crate) fn village(&mut self, k: S) -> Option<RegionCode> {
         let t = self.required_text(k)?;
         match regions().parse_village(&t) {
             Ok(code) => {
@@ -507,7 +509,7 @@ impl<'a> RowCtx<'a> {
     }
 
     /// `status_hidup`: empty means alive; anything unknown is an error.
-    pub(crate) fn life_status(&mut self, k: usize) -> Option<LifeStatus> {
+    pub(crate) fn life_status(&mut self, k: S) -> Option<LifeStatus> {
         let t = self.text(k).unwrap_or_default();
         let status = LifeStatus::parse(&t);
         if status.is_none() {
@@ -525,21 +527,40 @@ impl<'a> RowCtx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::schema;
 
-    const SPEC: [&str; 3] = ["id_art", "nik", "nama"];
+    schema! {
+        /// A small file for the tests.
+        enum Small (sheet "small") {
+            IdArt = "id_art", Id, required;
+            Nik = "nik", Id, required;
+            Nama = "nama", Text, required;
+        }
+    }
 
     fn header(names: &[&str]) -> Vec<Cell> {
         names.iter().map(|n| Cell::Text(n.to_string())).collect()
     }
 
+    fn small() -> ColumnMap<Small> {
+        ColumnMap::new("f.csv", 1, &header(&["id_art", "nik", "nama"])).unwrap()
+    }
+
+    /// A row of [`Small`] whose NIK cell is `nik`.
+    fn with_nik(nik: Cell) -> Vec<Cell> {
+        vec![Cell::Text("1".into()), nik, Cell::Text("Ani".into())]
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+    }
+
     #[test]
     fn header_names_fold_case_and_spaces_and_keep_unknown_columns_in_order() {
-        let map = ColumnMap::new(
+        let map = ColumnMap::<Small>::new(
             "f.csv",
             1,
             &header(&[" NAMA ", "Desil", "\u{feff}Id_Art", "", "nik", "Catatan "]),
-            &SPEC,
-            &SPEC,
         )
         .unwrap();
         assert_eq!(map.index, vec![Some(2), Some(4), Some(0)]);
@@ -552,14 +573,8 @@ mod tests {
 
     #[test]
     fn a_value_under_a_nameless_column_is_warned_about_once() {
-        let mut map = ColumnMap::new(
-            "f.csv",
-            1,
-            &header(&["id_art", "", "nik", "nama"]),
-            &SPEC,
-            &SPEC,
-        )
-        .unwrap();
+        let mut map =
+            ColumnMap::<Small>::new("f.csv", 1, &header(&["id_art", "", "nik", "nama"])).unwrap();
         let row = header(&["1", "lost", "", "Ani"]);
         assert_eq!(map.check_unnamed("f.csv", 2, &row).len(), 1);
         assert!(map.check_unnamed("f.csv", 3, &row).is_empty());
@@ -567,15 +582,10 @@ mod tests {
 
     #[test]
     fn a_number_cell_is_never_accepted_as_an_identity_number() {
-        let map = ColumnMap::new("f.csv", 1, &header(&SPEC), &SPEC, &SPEC).unwrap();
-        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        let cells = vec![
-            Cell::Text("1".into()),
-            Cell::Number(3_276_014_501_900_001.0),
-            Cell::Text("Ani".into()),
-        ];
+        let map = small();
+        let cells = with_nik(Cell::Number(3_276_014_501_900_001.0));
         let mut ctx = RowCtx::new("f.csv", 2, &map, &cells);
-        let nik = ctx.nik(1, today);
+        let nik = ctx.nik(Small::Nik, today());
         assert_eq!(
             nik,
             IdField::Invalid {
@@ -584,7 +594,42 @@ mod tests {
             }
         );
         assert!(!ctx.failed);
-        assert!(ctx.required_nik(1, today).is_none());
+        assert!(ctx.required_nik(Small::Nik, today()).is_none());
+        assert!(ctx.failed);
+    }
+
+    #[test]
+    fn a_floating_point_nik_is_flagged_as_parquet_not_excel() {
+        let map = small();
+        let cells = with_nik(Cell::Float(3_276_014_501_900_012.0));
+        let mut ctx = RowCtx::new("f.parquet", 2, &map, &cells);
+        assert_eq!(
+            ctx.nik(Small::Nik, today()),
+            IdField::Invalid {
+                raw: "3276014501900010".into(),
+                error: NikError::ParquetFloat("3276014501900010".into())
+            }
+        );
+        let issue = &ctx.issues[0];
+        assert_eq!(
+            (issue.code, issue.severity, issue.column.as_deref()),
+            ("PARQUET_PECAHAN", Severity::Warning, Some("nik"))
+        );
+        for lang in [Lang::Id, Lang::En] {
+            let text = issue.text(lang);
+            assert!(
+                text.contains("Parquet") && !text.contains("Excel"),
+                "{text}"
+            );
+        }
+        assert!(
+            issue
+                .text(Lang::Id)
+                .starts_with("NIK tidak valid: nomor \"3276014501900010\"")
+        );
+        assert!(issue.text(Lang::En).contains("floating-point"));
+        assert!(ctx.required_nik(Small::Nik, today()).is_none());
+        assert_eq!(ctx.issues[1].code, "PARQUET_PECAHAN");
         assert!(ctx.failed);
     }
 }

@@ -27,9 +27,11 @@
 //!   text; integers and `DECIMAL`s are their exact digits, so a NIK in an
 //!   `INT64` column reads as its 16 digits; `DATE`, `TIMESTAMP` and `INT96`
 //!   are dates (a UTC timestamp gives the day whose local midnight it is);
-//!   `FLOAT`/`DOUBLE` are treated like spreadsheet numbers (a NIK stored that
-//!   way is flagged); null is an empty cell; text that is not UTF-8 is read as
-//!   Windows-1252 with a warning. A list or struct column is refused
+//!   `FLOAT`/`DOUBLE` are treated like spreadsheet numbers, except that a NIK
+//!   stored that way is flagged with its own reason
+//!   ([`padu_core::NikError::ParquetFloat`]); null is an empty cell; text
+//!   that is not UTF-8 is read as Windows-1252 with a warning. A list or
+//!   struct column is refused
 //!   ([`ReadError::UnreadableColumns`]) when it is a spec column and ignored
 //!   with a warning otherwise. Snappy, Zstandard and uncompressed files are read;
 //!   other codecs are refused up front ([`ReadError::UnsupportedCompression`]),
@@ -68,17 +70,42 @@
 //! columns; empty text is null; one row group per 65,536 rows).
 //! [`read_results`] reads a result file back for scoring.
 
+//! # Layout
+//!
+//! The modules form layers, and each one imports only from the lines below
+//! its own, so there is no cycle:
+//!
+//! ```text
+//! read · results · write    records <-> rows: RegistryReader, CivilReader, read_results, write_*, ResultWriter
+//! fields                    header -> column map; one row's cells -> typed fields and issues
+//! schema                    each file type's columns, once: name, kind, required
+//! format                    the one place that picks the format from the file name
+//! format::csv · format::workbook · format::parquet::{read, write}
+//!                           one file format each, knowing nothing above `table`
+//! table                     the format-neutral leaf: Cell, RawRow, Opened, Kind, Out, io_error
+//! error                     ReadError, WriteError
+//! issue                     Issue, Severity, Budget
+//! ```
+//!
+//! A format module turns a file into cells and rows and writes cells typed
+//! by their column's kind; it never sees a record. The record layer names
+//! columns through `schema` (`Registry::Nik`), never by index or string,
+//! and reaches the formats only through `format`.
+
 mod error;
 mod fields;
+mod format;
 mod issue;
-mod parquet_file;
 mod read;
 mod results;
-mod source;
+mod schema;
+mod table;
 mod write;
 
 pub use error::{ReadError, WriteError};
 pub use issue::{Issue, Severity};
-pub use read::{CIVIL_COLUMNS, CivilReader, REGISTRY_COLUMNS, ReadOptions, RegistryReader, Row};
+/// The spec's column lists, kept in padu-core so every crate writes the same contract.
+pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
+pub use read::{CivilReader, ReadOptions, RegistryReader, Row};
 pub use results::read_results;
 pub use write::{ResultWriter, write_civil, write_registry};

@@ -6,18 +6,9 @@ use padu_core::{Action, Flag, NikStatus, VerificationRow};
 
 use crate::error::ReadError;
 use crate::fields::{ColumnMap, RowCtx};
+use crate::format;
 use crate::issue::{Budget, Issue};
-use crate::source;
-
-const ID_ART: usize = 0;
-const STATUS: usize = 1;
-const FLAGS: usize = 2;
-const TINDAKAN: usize = 3;
-const NIK_USULAN: usize = 4;
-const SKOR: usize = 5;
-const ID_KELOMPOK: usize = 6;
-const ID_ART_UTAMA: usize = 7;
-const KETERANGAN: usize = 8;
+use crate::schema::Results as C;
 
 /// Reads a whole verification-result file (`.csv`, `.xlsx` or `.parquet`) in the spec's columns.
 ///
@@ -27,14 +18,8 @@ const KETERANGAN: usize = 8;
 /// problem (up to 1000).
 pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
     let label = path.display().to_string();
-    let opened = source::open(path, None, &label)?;
-    let columns = ColumnMap::new(
-        &label,
-        opened.header_row,
-        &opened.header,
-        &VerificationRow::COLUMNS,
-        &["id_art", "status"],
-    )?;
+    let opened = format::open(path, None, &label)?;
+    let columns = ColumnMap::<C>::new(&label, opened.header_row, &opened.header)?;
     // A result file has no place for file warnings, and unknown columns are not read anyway.
     columns.check_unreadable(&label, opened.header_row, &opened.unreadable)?;
     let mut src = opened.source;
@@ -48,31 +33,31 @@ pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
             continue;
         }
         let mut ctx = RowCtx::new(&label, raw.row, &columns, &raw.cells);
-        let id_art = ctx.required_text(ID_ART);
-        let status = ctx.required_text(STATUS).and_then(|s| {
+        let id_art = ctx.required_text(C::IdArt);
+        let status = ctx.required_text(C::Status).and_then(|s| {
             s.parse::<NikStatus>()
-                .map_err(|e| ctx.error(STATUS, "STATUS_TIDAK_DIKENAL", e.clone(), e))
+                .map_err(|e| ctx.error(C::Status, "STATUS_TIDAK_DIKENAL", e.clone(), e))
                 .ok()
         });
-        let flags = Flag::split(&ctx.text(FLAGS).unwrap_or_default())
-            .map_err(|e| ctx.error(FLAGS, "FLAG_TIDAK_DIKENAL", e.clone(), e))
+        let flags = Flag::split(&ctx.text(C::Flags).unwrap_or_default())
+            .map_err(|e| ctx.error(C::Flags, "FLAG_TIDAK_DIKENAL", e.clone(), e))
             .ok();
-        let tindakan = if columns.has(TINDAKAN) {
-            ctx.required_text(TINDAKAN).and_then(|s| {
+        let tindakan = if columns.has(C::Tindakan) {
+            ctx.required_text(C::Tindakan).and_then(|s| {
                 s.parse::<Action>()
-                    .map_err(|e| ctx.error(TINDAKAN, "TINDAKAN_TIDAK_DIKENAL", e.clone(), e))
+                    .map_err(|e| ctx.error(C::Tindakan, "TINDAKAN_TIDAK_DIKENAL", e.clone(), e))
                     .ok()
             })
         } else {
             Some(Action::Tetap)
         };
-        let skor = match ctx.text(SKOR) {
+        let skor = match ctx.text(C::Skor) {
             None => Some(None),
             Some(s) => match s.replace(',', ".").parse::<f64>() {
                 Ok(v) if (0.0..=1.0).contains(&v) => Some(Some(v)),
                 _ => {
                     ctx.error(
-                        SKOR,
+                        C::Skor,
                         "SKOR_TIDAK_VALID",
                         format!("skor \"{s}\" harus angka antara 0 dan 1"),
                         format!("score \"{s}\" must be a number between 0 and 1"),
@@ -90,11 +75,11 @@ pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
                 status,
                 flags,
                 tindakan,
-                nik_usulan: ctx.text(NIK_USULAN),
+                nik_usulan: ctx.text(C::NikUsulan),
                 skor,
-                id_kelompok_ganda: ctx.text(ID_KELOMPOK),
-                id_art_utama: ctx.text(ID_ART_UTAMA),
-                keterangan: ctx.text(KETERANGAN).unwrap_or_default(),
+                id_kelompok_ganda: ctx.text(C::IdKelompokGanda),
+                id_art_utama: ctx.text(C::IdArtUtama),
+                keterangan: ctx.text(C::Keterangan).unwrap_or_default(),
             });
         }
         issues.extend(ctx.issues.into_iter().filter(Issue::is_error));

@@ -17,7 +17,7 @@ use padu_io::{
     CivilReader, Issue, ReadError, RegistryReader, Row, Severity, write_civil, write_registry,
 };
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
-use parquet::data_type::{ByteArray, ByteArrayType, Int32Type, Int64Type};
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::types::Type;
@@ -44,6 +44,8 @@ enum Col {
     TsUtc(&'static str, Vec<Option<NaiveDateTime>>),
     /// Optional `BYTE_ARRAY` without annotation, as old Hive writers hold strings.
     Bytes(&'static str, Vec<Option<Vec<u8>>>),
+    /// Optional `DOUBLE`, as pandas types a column of numbers that has a null.
+    F64(&'static str, Vec<Option<f64>>),
 }
 
 impl Col {
@@ -55,6 +57,7 @@ impl Col {
             Col::Date(_, v) => v.len(),
             Col::TsUtc(_, v) => v.len(),
             Col::Bytes(_, v) => v.len(),
+            Col::F64(_, v) => v.len(),
         }
     }
 
@@ -86,6 +89,7 @@ impl Col {
                 Repetition::OPTIONAL,
             ),
             Col::Bytes(n, _) => (n, PhysicalType::BYTE_ARRAY, None, Repetition::OPTIONAL),
+            Col::F64(n, _) => (n, PhysicalType::DOUBLE, None, Repetition::OPTIONAL),
         };
         Type::primitive_type_builder(name, physical)
             .with_repetition(repetition)
@@ -137,6 +141,12 @@ impl Col {
             Col::Bytes(_, v) => {
                 let (vals, defs) = dense(&v[rows], |b| ByteArray::from(b.clone()));
                 w.typed::<ByteArrayType>()
+                    .write_batch(&vals, Some(&defs), None)
+                    .unwrap();
+            }
+            Col::F64(_, v) => {
+                let (vals, defs) = dense(&v[rows], |f| *f);
+                w.typed::<DoubleType>()
                     .write_batch(&vals, Some(&defs), None)
                     .unwrap();
             }
@@ -623,6 +633,40 @@ fn a_column_named_twice_in_different_case_is_a_read_error() {
         RegistryReader::open(&path, &opts()),
         Err(ReadError::DuplicateColumns(_))
     ));
+}
+
+#[test]
+fn a_nik_in_a_floating_point_column_is_flagged_for_that_not_for_excel() {
+    let (_d, path) = temp("dtks.parquet");
+    let mut cols = registry_columns(2, Col::Date("tgl_lahir", vec![Some(ymd(1990, 1, 5)); 2]));
+    // Valid digits either way: the column type alone makes the number untrustworthy.
+    cols[2] = Col::F64("nik", vec![Some(3_276_014_501_900_012.0), None]);
+    write_parquet(&path, &cols, Compression::SNAPPY, 10);
+    let rows = read_registry(&path);
+    let raw = "3276014501900010".to_string();
+    assert_eq!(
+        rows[0].record.as_ref().expect("the row is kept").nik,
+        IdField::Invalid {
+            raw: raw.clone(),
+            error: NikError::ParquetFloat(raw)
+        }
+    );
+    assert_eq!(rows[0].issues.len(), 1);
+    let i = &rows[0].issues[0];
+    assert_eq!(
+        (i.row, i.column.as_deref(), i.severity, i.code),
+        (2, Some("nik"), Severity::Warning, "PARQUET_PECAHAN")
+    );
+    assert!(
+        i.text_id.contains("Parquet") && !i.text_id.contains("Excel"),
+        "{i}"
+    );
+    assert!(
+        i.text_en.contains("floating-point") && !i.text_en.contains("Excel"),
+        "{i}"
+    );
+    assert_eq!(rows[1].record.as_ref().unwrap().nik, IdField::Missing);
+    assert!(rows[1].issues.is_empty());
 }
 
 fn registry_columns(n: usize, tgl_lahir: Col) -> Vec<Col> {

@@ -142,23 +142,25 @@ impl PersonRow {
 /// A number that came from a numeric spreadsheet cell has all 16 digits and
 /// parses as valid on its own; the stored error code keeps it flagged.
 pub(crate) fn nik_field(cell: &str, error: Option<&str>, today: NaiveDate) -> IdField<Nik> {
-    match IdField::parse_nik(cell, today) {
-        IdField::Valid(_) if error == Some("EXCEL_ANGKA") => IdField::Invalid {
-            raw: cell.to_string(),
-            error: NikError::ExcelNumber(cell.to_string()),
-        },
-        f => f,
-    }
+    keep_number_cell_flag(IdField::parse_nik(cell, today), cell, error)
 }
 
 /// Re-parses a stored No KK cell, with the same numeric-cell rule as [`nik_field`].
 pub(crate) fn kk_field(cell: &str, error: Option<&str>) -> IdField<NoKk> {
-    match IdField::parse_kk(cell) {
-        IdField::Valid(_) if error == Some("EXCEL_ANGKA") => IdField::Invalid {
-            raw: cell.to_string(),
-            error: NikError::ExcelNumber(cell.to_string()),
-        },
-        f => f,
+    keep_number_cell_flag(IdField::parse_kk(cell), cell, error)
+}
+
+/// Flags a re-parsed number again when its stored code says it came from a
+/// number cell (a spreadsheet number or a Parquet floating-point column).
+fn keep_number_cell_flag<T>(parsed: IdField<T>, cell: &str, error: Option<&str>) -> IdField<T> {
+    let error = match (&parsed, error) {
+        (IdField::Valid(_), Some("EXCEL_ANGKA")) => NikError::ExcelNumber(cell.to_string()),
+        (IdField::Valid(_), Some("PARQUET_PECAHAN")) => NikError::ParquetFloat(cell.to_string()),
+        _ => return parsed,
+    };
+    IdField::Invalid {
+        raw: cell.to_string(),
+        error,
     }
 }
 
@@ -277,13 +279,19 @@ mod tests {
 
     #[test]
     fn a_numeric_cell_nik_stays_flagged_after_the_round_trip() {
-        let mut p = person();
-        p.nik = IdField::Invalid {
-            raw: "3276014501900002".into(),
-            error: NikError::ExcelNumber("3276014501900002".into()),
-        };
-        let back = PersonRow::from_person(&p).into_person(today()).unwrap();
-        assert_eq!(back.nik, p.nik);
+        let raw = "3276014501900002".to_string();
+        for error in [
+            NikError::ExcelNumber(raw.clone()),
+            NikError::ParquetFloat(raw.clone()),
+        ] {
+            let mut p = person();
+            p.nik = IdField::Invalid {
+                raw: raw.clone(),
+                error,
+            };
+            let back = PersonRow::from_person(&p).into_person(today()).unwrap();
+            assert_eq!(back.nik, p.nik);
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Parquet tables: read a batch of rows at a time, written a row group at a time.
+//! Reading Parquet a batch of rows at a time, with the low-level column readers.
 //!
 //! Reading uses the `parquet` crate's low-level column readers rather than
 //! Arrow, which keeps the dependency small: for each row group, every
@@ -22,9 +22,10 @@
 //!   decimal text: a NIK stored as `INT64` or `DECIMAL(16,0)` reads as its 16
 //!   digits, because unlike an Excel number a Parquet integer cannot have lost
 //!   any (identity numbers have no leading zeros: province codes start at 11);
-//! - `FLOAT` and `DOUBLE` are numbers, treated like spreadsheet number cells: a
-//!   double holds only about 15.9 significant digits, so a NIK stored that way
-//!   is kept raw and flagged, never trusted;
+//! - `FLOAT` and `DOUBLE` are [`Cell::Float`]s, shown and read as dates like
+//!   spreadsheet number cells: a double holds only about 15.9 significant
+//!   digits (a float about 7), so a NIK stored that way is kept raw and
+//!   flagged, never trusted;
 //! - `DATE` is a date; `TIMESTAMP` and legacy `INT96` timestamps give their
 //!   date, a UTC-adjusted one the day whose local midnight it is (see
 //!   [`Cell::timestamp_date`]); `TIME` is `HH:MM:SS` text; booleans are booleans;
@@ -32,48 +33,34 @@
 //! - lists, maps, structs and the few exotic types (FLOAT16, INTERVAL, BSON,
 //!   geometry, variant) cannot be read: in a spec column that refuses the file,
 //!   in an unknown column its values are dropped with a warning.
-//!
-//! Writing makes one optional column per header field: dates as `DATE`,
-//! everything else (identity numbers included, as the spec wants) as UTF-8
-//! strings, empty text as null, Snappy-compressed.
 
 use std::collections::VecDeque;
 use std::fs::File;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta};
+use chrono::{DateTime, NaiveTime, TimeDelta};
 use encoding_rs::WINDOWS_1252;
-use padu_core::parse_date;
 use parquet::basic::{
     Compression, ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType,
 };
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
-use parquet::data_type::{ByteArray, ByteArrayType, DataType, Int32Type, Int96};
+use parquet::data_type::{DataType, Int96};
 use parquet::errors::ParquetError;
-use parquet::file::properties::WriterProperties;
 use parquet::file::reader::FileReader;
 use parquet::file::serialized_reader::SerializedFileReader;
-use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
-use crate::error::{ReadError, WriteError};
+use super::EPOCH;
+use crate::error::ReadError;
 use crate::issue::{Issue, Severity};
-use crate::source::{Cell, Opened, RawRow, Source, io_error};
-use crate::write::{Kind, Out};
+use crate::table::{Cell, Opened, RawRow, io_error};
 
 /// Records decoded per column at a time: enough to amortise each call, small enough to stay cheap.
 const BATCH_ROWS: usize = 1024;
 
-/// Rows buffered before a row group is written; about 60 MB for a registry file.
-const ROW_GROUP_ROWS: usize = 64 * 1024;
-
 /// The codecs this build decodes, matching the `parquet` crate features in the workspace manifest.
 const SUPPORTED_CODECS: &str = "SNAPPY, ZSTD";
-
-/// The first day of the Unix epoch, from which Parquet counts dates.
-const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
 
 /// The Julian day number of 1970-01-01, from which legacy `INT96` timestamps count.
 const JULIAN_DAY_OF_EPOCH: i64 = 2_440_588;
@@ -267,7 +254,8 @@ fn not_parquet(label: &str, e: &ParquetError) -> ReadError {
 }
 
 impl ParquetSource {
-    pub(crate) fn open(path: &Path, label: &str) -> Result<Opened, ReadError> {
+    /// Opens a Parquet file, checks its schema and codecs, and makes its field names the header.
+    pub(crate) fn open(path: &Path, label: &str) -> Result<Opened<ParquetSource>, ReadError> {
         let file = File::open(path).map_err(|e| io_error(label, &e))?;
         let reader =
             guarded(|| SerializedFileReader::new(file)).map_err(|e| not_parquet(label, &e))?;
@@ -347,7 +335,7 @@ impl ParquetSource {
             done: false,
         };
         Ok(Opened {
-            source: Source::Parquet(Box::new(source)),
+            source,
             header,
             header_row: 1,
             file_issues: Vec::new(),
@@ -355,6 +343,7 @@ impl ParquetSource {
         })
     }
 
+    /// The next record that is not blank, or `None` at the end of the file.
     pub(crate) fn next_row(&mut self) -> Option<RawRow> {
         loop {
             if let Some(row) = self.pending.pop_front() {
@@ -515,10 +504,10 @@ fn read_column(
         }
         ColumnReader::FloatColumnReader(r) => read_into(r, n, max_def, defs, out, |_, v| {
             // Through the shortest text, so 0.1f32 stays 0.1 rather than 0.10000000149011612.
-            Cell::Number(v.to_string().parse().unwrap_or(f64::from(*v)))
+            Cell::Float(v.to_string().parse().unwrap_or(f64::from(*v)))
         }),
         ColumnReader::DoubleColumnReader(r) => {
-            read_into(r, n, max_def, defs, out, |_, v| Cell::Number(*v))
+            read_into(r, n, max_def, defs, out, |_, v| Cell::Float(*v))
         }
         ColumnReader::ByteArrayColumnReader(r) => read_into(r, n, max_def, defs, out, |i, v| {
             bytes_cell(v.data(), conv, i, bad_text)
@@ -652,163 +641,10 @@ fn bytes_cell(bytes: &[u8], conv: Conv, offset: usize, bad_text: &mut Vec<usize>
     }
 }
 
-/// The values of one column waiting for the next row group.
-enum ColumnBuffer {
-    Text {
-        values: Vec<ByteArray>,
-        defs: Vec<i16>,
-    },
-    Date {
-        values: Vec<i32>,
-        defs: Vec<i16>,
-    },
-}
-
-/// A Parquet file being written, one row group per [`ROW_GROUP_ROWS`] rows.
-pub(crate) struct ParquetSink {
-    writer: SerializedFileWriter<File>,
-    columns: Vec<ColumnBuffer>,
-    rows: usize,
-}
-
-impl ParquetSink {
-    /// Creates the file with one optional column per header name: `DATE` for date columns, else UTF-8.
-    pub(crate) fn create(
-        path: &Path,
-        header: &[String],
-        kinds: &[Kind],
-    ) -> Result<ParquetSink, WriteError> {
-        let mut fields = Vec::with_capacity(header.len());
-        let mut columns = Vec::with_capacity(header.len());
-        for (i, name) in header.iter().enumerate() {
-            let date = kinds.get(i) == Some(&Kind::Date);
-            let (physical, logical, buffer) = if date {
-                (
-                    PhysicalType::INT32,
-                    LogicalType::Date,
-                    ColumnBuffer::Date {
-                        values: Vec::new(),
-                        defs: Vec::new(),
-                    },
-                )
-            } else {
-                (
-                    PhysicalType::BYTE_ARRAY,
-                    LogicalType::String,
-                    ColumnBuffer::Text {
-                        values: Vec::new(),
-                        defs: Vec::new(),
-                    },
-                )
-            };
-            let field = Type::primitive_type_builder(name, physical)
-                .with_repetition(Repetition::OPTIONAL)
-                .with_logical_type(Some(logical))
-                .build()?;
-            fields.push(Arc::new(field));
-            columns.push(buffer);
-        }
-        let schema = Type::group_type_builder("schema")
-            .with_fields(fields)
-            .build()?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_created_by(format!("padu {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let writer =
-            SerializedFileWriter::new(File::create(path)?, Arc::new(schema), Arc::new(props))?;
-        Ok(ParquetSink {
-            writer,
-            columns,
-            rows: 0,
-        })
-    }
-
-    /// Buffers one row; missing trailing cells are null.
-    pub(crate) fn write(&mut self, cells: Vec<Out>) -> Result<(), WriteError> {
-        let mut cells = cells.into_iter();
-        for column in &mut self.columns {
-            match (column, cells.next()) {
-                (ColumnBuffer::Text { values, defs }, Some(Out::Text(s))) if !s.is_empty() => {
-                    values.push(ByteArray::from(s.into_bytes()));
-                    defs.push(1);
-                }
-                (ColumnBuffer::Text { values, defs }, Some(Out::Date(Some(d)))) => {
-                    values.push(ByteArray::from(
-                        d.format("%Y-%m-%d").to_string().into_bytes(),
-                    ));
-                    defs.push(1);
-                }
-                (ColumnBuffer::Text { defs, .. }, _) => defs.push(0),
-                (ColumnBuffer::Date { values, defs }, Some(Out::Date(Some(d)))) => {
-                    values.push(days_since_epoch(d)?);
-                    defs.push(1);
-                }
-                (ColumnBuffer::Date { values, defs }, Some(Out::Text(s)))
-                    if !s.trim().is_empty() =>
-                {
-                    // Writers pass dates as dates; text here would be a bug, so refuse it rather than drop it.
-                    let d = parse_date(&s).map_err(|e| {
-                        ParquetError::General(format!("\"{s}\" is not a date: {e}"))
-                    })?;
-                    values.push(days_since_epoch(d)?);
-                    defs.push(1);
-                }
-                (ColumnBuffer::Date { defs, .. }, _) => defs.push(0),
-            }
-        }
-        self.rows += 1;
-        if self.rows == ROW_GROUP_ROWS {
-            self.flush_group()?;
-        }
-        Ok(())
-    }
-
-    fn flush_group(&mut self) -> Result<(), ParquetError> {
-        if self.rows == 0 {
-            return Ok(());
-        }
-        let mut group = self.writer.next_row_group()?;
-        for column in &mut self.columns {
-            let mut w = group
-                .next_column()?
-                .ok_or_else(|| ParquetError::General("fewer columns than in the schema".into()))?;
-            match column {
-                ColumnBuffer::Text { values, defs } => {
-                    w.typed::<ByteArrayType>()
-                        .write_batch(values, Some(defs), None)?;
-                    values.clear();
-                    defs.clear();
-                }
-                ColumnBuffer::Date { values, defs } => {
-                    w.typed::<Int32Type>()
-                        .write_batch(values, Some(defs), None)?;
-                    values.clear();
-                    defs.clear();
-                }
-            }
-            w.close()?;
-        }
-        group.close()?;
-        self.rows = 0;
-        Ok(())
-    }
-
-    /// Writes the last row group and the footer.
-    pub(crate) fn finish(mut self) -> Result<(), WriteError> {
-        self.flush_group()?;
-        self.writer.close()?;
-        Ok(())
-    }
-}
-
-fn days_since_epoch(d: NaiveDate) -> Result<i32, ParquetError> {
-    i32::try_from((d - EPOCH).num_days())
-        .map_err(|_| ParquetError::General(format!("date {d} is out of range")))
-}
-
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     #[test]

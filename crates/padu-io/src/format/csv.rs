@@ -1,0 +1,398 @@
+//! CSV: read record by record over a buffered reader, written with the `csv` crate.
+//!
+//! Reading takes UTF-8 with or without BOM, UTF-16 with a BOM (decoded as it
+//! streams), and falls back to Windows-1252 per field with one warning for
+//! the file; the delimiter comes from an Excel `sep=` line or the header.
+//! Writing is UTF-8 with a comma delimiter and dates as `YYYY-MM-DD`.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read};
+use std::path::Path;
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+use crate::error::{ReadError, WriteError};
+use crate::issue::{Issue, Severity};
+use crate::table::{Cell, Opened, Out, RawRow, io_error};
+
+/// How much of a CSV is inspected up front for the delimiter, binary content and encoding.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Decodes UTF-16 into UTF-8 as it streams, so the CSV parser only ever sees UTF-8.
+struct Utf16Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    pos: usize,
+    finished: bool,
+}
+
+impl<R: Read> Utf16Reader<R> {
+    fn new(inner: R, encoding: &'static Encoding) -> Self {
+        Utf16Reader {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 16 * 1024],
+            output: Vec::new(),
+            pos: 0,
+            finished: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.output.len() {
+            if self.finished {
+                return Ok(0);
+            }
+            let n = self.inner.read(&mut self.input)?;
+            let last = n == 0;
+            let cap = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
+            self.output.resize(cap, 0);
+            let (_, _, written, _) =
+                self.decoder
+                    .decode_to_utf8(&self.input[..n], &mut self.output, last);
+            self.output.truncate(written);
+            self.pos = 0;
+            self.finished = last;
+        }
+        let n = (self.output.len() - self.pos).min(buf.len());
+        buf[..n].copy_from_slice(&self.output[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Picks the delimiter that occurs most often outside quotes in the header line.
+fn detect_delimiter(head: &[u8]) -> u8 {
+    let line = head.split(|b| *b == b'\n').next().unwrap_or(head);
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let delims = [b',', b';', b'\t'];
+    let (best, n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
+        .expect("three candidates");
+    if *n == 0 { b',' } else { delims[best] }
+}
+
+/// The delimiter named by an Excel `sep=X` first line, and that line's length.
+fn sep_hint(head: &[u8]) -> Option<(u8, usize)> {
+    let rest = head.strip_prefix(b"sep=")?;
+    let d = *rest.first()?;
+    let tail = &rest[1..];
+    let eol = if tail.starts_with(b"\r\n") {
+        2
+    } else if tail.starts_with(b"\n") {
+        1
+    } else {
+        return None;
+    };
+    matches!(d, b',' | b';' | b'\t' | b'|').then_some((d, 5 + eol))
+}
+
+fn not_utf8_issue(label: &str, row: u64, column: Option<&str>) -> Issue {
+    Issue::new(
+        label,
+        row,
+        column,
+        Severity::Warning,
+        "BUKAN_UTF8",
+        "berkas bukan UTF-8; dibaca sebagai Windows-1252 (simpan dari Excel sebagai \"CSV UTF-8\" agar pasti benar)",
+        "the file is not UTF-8; it was read as Windows-1252 (save it from Excel as \"CSV UTF-8\" to be sure)",
+    )
+}
+
+/// A CSV file read record by record.
+pub(crate) struct CsvSource {
+    reader: csv::Reader<BufReader<Box<dyn Read + Send>>>,
+    record: csv::ByteRecord,
+    label: String,
+    header_len: usize,
+    /// Number of leading header fields up to the last one with a name.
+    named_len: usize,
+    row: u64,
+    /// Header names as written, to name the column of a late encoding warning.
+    names: Vec<String>,
+    warned_encoding: bool,
+    done: bool,
+}
+
+impl CsvSource {
+    /// Opens a CSV file, reads its header and sniffs its delimiter and encoding.
+    pub(crate) fn open(path: &Path, label: &str) -> Result<Opened<CsvSource>, ReadError> {
+        let file = File::open(path).map_err(|e| io_error(label, &e))?;
+        let mut raw = BufReader::with_capacity(SNIFF_BYTES, file);
+        let start = raw.fill_buf().map_err(|e| io_error(label, &e))?;
+        if start.is_empty() {
+            return Err(ReadError::Empty {
+                path: label.to_string(),
+            });
+        }
+        let utf16 = if start.starts_with(&[0xFF, 0xFE]) {
+            Some(UTF_16LE)
+        } else if start.starts_with(&[0xFE, 0xFF]) {
+            Some(UTF_16BE)
+        } else {
+            None
+        };
+        let text: Box<dyn Read + Send> = match utf16 {
+            Some(enc) => {
+                raw.consume(2);
+                Box::new(Utf16Reader::new(raw, enc))
+            }
+            None => {
+                if start.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    raw.consume(3);
+                }
+                Box::new(raw)
+            }
+        };
+        let mut text = BufReader::with_capacity(SNIFF_BYTES, text);
+        let head = text.fill_buf().map_err(|e| io_error(label, &e))?;
+        if head.contains(&0) {
+            return Err(ReadError::Undecodable {
+                path: label.to_string(),
+                detail: "memuat byte NUL, mungkin berkas biner atau UTF-16 tanpa BOM".into(),
+                detail_en: "it contains NUL bytes; it may be binary or UTF-16 without a BOM".into(),
+            });
+        }
+        let mut file_issues = Vec::new();
+        let mut warned_encoding = false;
+        if let Err(e) = std::str::from_utf8(head)
+            && e.error_len().is_some()
+        {
+            file_issues.push(not_utf8_issue(label, 0, None));
+            warned_encoding = true;
+        }
+        // Excel honours (and hides) a first line `sep=;` naming the delimiter.
+        let (delimiter, skip) = match sep_hint(head) {
+            Some((d, len)) => (d, len),
+            None => (detect_delimiter(head), 0),
+        };
+        text.consume(skip);
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut src = CsvSource {
+            reader,
+            record: csv::ByteRecord::new(),
+            label: label.to_string(),
+            header_len: 0,
+            named_len: 0,
+            row: 0,
+            names: Vec::new(),
+            warned_encoding,
+            done: false,
+        };
+        let header = loop {
+            match src.reader.read_byte_record(&mut src.record) {
+                Ok(false) => {
+                    return Err(ReadError::Empty {
+                        path: label.to_string(),
+                    });
+                }
+                Ok(true) => {
+                    src.row += 1;
+                    let (cells, _) = src.decode();
+                    if cells.iter().all(Cell::is_blank) {
+                        continue;
+                    }
+                    break cells;
+                }
+                Err(e) => {
+                    return Err(ReadError::Unreadable {
+                        path: label.to_string(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        };
+        src.header_len = header.len();
+        src.names = header
+            .iter()
+            .map(|c| c.shown().trim().to_string())
+            .collect();
+        src.named_len = header
+            .iter()
+            .rposition(|c| !c.is_blank())
+            .map_or(0, |i| i + 1);
+        Ok(Opened {
+            header_row: src.row,
+            source: src,
+            header,
+            file_issues,
+            unreadable: Vec::new(),
+        })
+    }
+
+    /// Decodes the current record's fields, falling back to Windows-1252 per field.
+    fn decode(&mut self) -> (Vec<Cell>, Vec<Issue>) {
+        let mut issues = Vec::new();
+        let mut cells = Vec::with_capacity(self.record.len());
+        for (i, bytes) in self.record.iter().enumerate() {
+            let text = match std::str::from_utf8(bytes) {
+                Ok(s) => s.to_string(),
+                Err(_) => {
+                    if !self.warned_encoding {
+                        self.warned_encoding = true;
+                        let col = self.names.get(i).filter(|n| !n.is_empty());
+                        issues.push(not_utf8_issue(
+                            &self.label,
+                            self.row,
+                            col.map(String::as_str),
+                        ));
+                    }
+                    WINDOWS_1252
+                        .decode_without_bom_handling(bytes)
+                        .0
+                        .into_owned()
+                }
+            };
+            cells.push(if text.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(text)
+            });
+        }
+        (cells, issues)
+    }
+
+    /// The next non-blank record, or `None` at the end of the file.
+    pub(crate) fn next_row(&mut self) -> Option<RawRow> {
+        if self.done {
+            return None;
+        }
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(true) => {
+                    self.row += 1;
+                    let (cells, mut issues) = self.decode();
+                    if cells.iter().all(Cell::is_blank) {
+                        continue;
+                    }
+                    let n = cells.len();
+                    // Fields beyond the last named column may be absent or empty, as Excel pads them.
+                    let fits = n == self.header_len
+                        || (n >= self.named_len
+                            && cells[self.named_len..].iter().all(Cell::is_blank));
+                    if !fits {
+                        issues.push(Issue::new(
+                            &self.label,
+                            self.row,
+                            None,
+                            Severity::Error,
+                            "JUMLAH_KOLOM_SALAH",
+                            format!(
+                                "baris ini memiliki {n} kolom, sedangkan judul memiliki {}; periksa pemisah atau tanda kutip",
+                                self.header_len
+                            ),
+                            format!(
+                                "this row has {n} fields but the header has {}; check the delimiters or quotes",
+                                self.header_len
+                            ),
+                        ));
+                    }
+                    return Some(RawRow {
+                        row: self.row,
+                        cells,
+                        issues,
+                        broken: !fits,
+                    });
+                }
+                Err(e) => {
+                    self.done = true;
+                    self.row += 1;
+                    return Some(RawRow::stopped(&self.label, self.row, e));
+                }
+            }
+        }
+    }
+}
+
+/// A CSV file being written.
+pub(crate) struct CsvSink {
+    writer: csv::Writer<BufWriter<File>>,
+}
+
+impl CsvSink {
+    /// Creates the file and writes the header.
+    pub(crate) fn create(path: &Path, header: &[String]) -> Result<CsvSink, WriteError> {
+        let mut writer = csv::Writer::from_writer(BufWriter::new(File::create(path)?));
+        writer.write_record(header)?;
+        Ok(CsvSink { writer })
+    }
+
+    /// Writes one record.
+    pub(crate) fn write<'a>(
+        &mut self,
+        cells: impl IntoIterator<Item = Out<'a>>,
+    ) -> Result<(), WriteError> {
+        for cell in cells {
+            match cell {
+                Out::Text(s) => self.writer.write_field(s.as_bytes())?,
+                Out::Date(d) => self.writer.write_field(
+                    d.map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
+                )?,
+            }
+        }
+        self.writer.write_record(None::<&[u8]>)?;
+        Ok(())
+    }
+
+    /// Flushes what is buffered to the file.
+    pub(crate) fn finish(mut self) -> Result<(), WriteError> {
+        self.writer.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_is_the_most_frequent_separator_outside_quotes() {
+        assert_eq!(detect_delimiter(b"id_art;nama;nik\n1;2;3"), b';');
+        assert_eq!(detect_delimiter(b"id_art\tnama\tnik"), b'\t');
+        assert_eq!(detect_delimiter(b"id_art,nama,nik"), b',');
+        assert_eq!(detect_delimiter(b"\"a;b;c\",x,y"), b',');
+        assert_eq!(detect_delimiter(b"single"), b',');
+    }
+
+    #[test]
+    fn excel_sep_line_names_the_delimiter() {
+        assert_eq!(sep_hint(b"sep=;\r\nid_art,nama"), Some((b';', 7)));
+        assert_eq!(sep_hint(b"sep=,\nid"), Some((b',', 6)));
+        assert_eq!(sep_hint(b"id_art;nama"), None);
+    }
+
+    #[test]
+    fn utf16_reader_decodes_to_utf8_across_small_reads() {
+        let text = "nama\nJosé\n";
+        let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut r = Utf16Reader::new(&bytes[..], UTF_16LE);
+        let mut out = String::new();
+        r.read_to_string(&mut out).unwrap();
+        assert_eq!(out, text);
+    }
+}

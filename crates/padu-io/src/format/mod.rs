@@ -1,0 +1,133 @@
+//! The file formats, and the one place that picks a format from a file's name.
+//!
+//! Each format module ([`csv`], [`workbook`], [`parquet`]) depends only on
+//! [`crate::table`] (and the error and issue types): it yields
+//! [`RawRow`]s from a file and writes [`Out`] values to one. This module
+//! dispatches to them by extension, so the record layer above never names a
+//! format.
+
+mod csv;
+mod parquet;
+mod workbook;
+
+use std::path::Path;
+
+use self::csv::{CsvSink, CsvSource};
+use self::parquet::{ParquetSink, ParquetSource};
+use self::workbook::{SheetSource, XlsxSink};
+use crate::error::{ReadError, WriteError};
+use crate::table::{Kind, Opened, Out, RawRow};
+
+/// The lower-cased extension of `path`, empty when it has none.
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// The rows of an open file, whatever its format.
+pub(crate) enum Source {
+    Csv(Box<CsvSource>),
+    Sheet(SheetSource),
+    Parquet(Box<ParquetSource>),
+}
+
+impl Source {
+    /// The next data row, or `None` at the end of the file.
+    pub(crate) fn next_row(&mut self) -> Option<RawRow> {
+        match self {
+            Source::Csv(c) => c.next_row(),
+            Source::Sheet(s) => s.next_row(),
+            Source::Parquet(p) => p.next_row(),
+        }
+    }
+}
+
+/// Opens a CSV, workbook or Parquet file by extension; `label` names it in messages.
+///
+/// `sheet` picks a workbook's worksheet (the first one when `None`); other formats ignore it.
+pub(crate) fn open(
+    path: &Path,
+    sheet: Option<&str>,
+    label: &str,
+) -> Result<Opened<Source>, ReadError> {
+    let ext = extension(path);
+    match ext.as_str() {
+        "csv" | "tsv" | "txt" => {
+            CsvSource::open(path, label).map(|o| o.map_source(|s| Source::Csv(Box::new(s))))
+        }
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+            SheetSource::open(path, sheet, label).map(|o| o.map_source(Source::Sheet))
+        }
+        "parquet" => {
+            ParquetSource::open(path, label).map(|o| o.map_source(|s| Source::Parquet(Box::new(s))))
+        }
+        _ => Err(ReadError::UnsupportedExtension {
+            path: label.to_string(),
+            ext,
+        }),
+    }
+}
+
+/// Where a table's rows are written, whatever its format.
+enum Sink {
+    Csv(Box<CsvSink>),
+    Xlsx(Box<XlsxSink>),
+    Parquet(Box<ParquetSink>),
+}
+
+/// A table being written: the header first, then rows in order.
+pub(crate) struct TableWriter {
+    sink: Sink,
+    rows: u64,
+}
+
+impl TableWriter {
+    /// Creates a `.csv`, `.xlsx` or `.parquet` file by extension and writes its header.
+    ///
+    /// `kinds` gives each column's kind, in header order; `sheet_name` names
+    /// the worksheet of a workbook.
+    pub(crate) fn create(
+        path: &Path,
+        sheet_name: &str,
+        header: &[String],
+        kinds: &[Kind],
+    ) -> Result<TableWriter, WriteError> {
+        let sink = match extension(path).as_str() {
+            "csv" => Sink::Csv(Box::new(CsvSink::create(path, header)?)),
+            "xlsx" => Sink::Xlsx(Box::new(XlsxSink::create(path, sheet_name, header, kinds)?)),
+            "parquet" => Sink::Parquet(Box::new(ParquetSink::create(path, header, kinds)?)),
+            ext => {
+                return Err(WriteError::UnsupportedExtension {
+                    path: path.display().to_string(),
+                    ext: ext.to_string(),
+                });
+            }
+        };
+        Ok(TableWriter { sink, rows: 0 })
+    }
+
+    /// Writes one row, its cells in header order.
+    pub(crate) fn write<'a>(
+        &mut self,
+        cells: impl IntoIterator<Item = Out<'a>>,
+    ) -> Result<(), WriteError> {
+        match &mut self.sink {
+            Sink::Csv(w) => w.write(cells)?,
+            Sink::Xlsx(w) => w.write(cells)?,
+            Sink::Parquet(w) => w.write(cells)?,
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Flushes (CSV), saves (XLSX) or closes (Parquet) the file; returns the number of rows written.
+    pub(crate) fn finish(self) -> Result<u64, WriteError> {
+        match self.sink {
+            Sink::Csv(w) => w.finish()?,
+            Sink::Xlsx(w) => w.finish()?,
+            Sink::Parquet(w) => w.finish()?,
+        }
+        Ok(self.rows)
+    }
+}
