@@ -84,6 +84,7 @@ mod normalise;
 mod prepare;
 mod scope;
 mod score;
+mod search;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]
@@ -101,6 +102,7 @@ pub use crate::explain::{CandidateExplanation, Explanation, FieldWeight};
 use crate::link::Link;
 use crate::prepare::prepare;
 pub use crate::score::{Model, UProbs};
+pub use crate::search::{NameKey, name_key, name_similarity};
 
 /// Engine settings.
 #[derive(Debug, Clone, Serialize)]

@@ -76,6 +76,15 @@ const UNSCOPED: &[(&str, &str)] = &[
         "Store::latest_model",
         "the learnt model: weights, no people",
     ),
+    ("Store::ping", "asks the database for nothing"),
+    (
+        "Store::name_index_stale",
+        "maintains the name-search index, which only scoped searches read",
+    ),
+    (
+        "Store::set_name_tokens",
+        "maintains the name-search index, which only scoped searches read",
+    ),
     (
         "Store::load_civil",
         "the one national read: the civil-registry reference",

@@ -94,6 +94,7 @@ mod members;
 mod read;
 mod rows;
 mod scope;
+mod search;
 mod tx;
 mod verification;
 
@@ -117,6 +118,7 @@ pub use import::{CivilImport, Import, ImportReport, RegistryImport};
 pub use members::{Actor, Household, MemberCursor, MemberDetail, MemberFilter, MemberSummary};
 pub use read::{HistoryEntry, ImportRun, LevelStats, RegionCount, Stats};
 pub use scope::Scope;
+pub use search::{MAX_QUERY_TOKENS, NameHit, NameTokens, StaleName};
 pub use verification::VerificationRun;
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -289,6 +291,12 @@ impl Store {
             .filter(|m| !m.migration_type.is_down_migration())
             .map(|m| format!("{}_{}", m.version, m.description.replace(' ', "_")))
             .collect()
+    }
+
+    /// Whether the database answers a trivial query (health checks).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_pool!(&self.pool, p => sqlx::query("select 1").execute(p).await.map(drop)?);
+        Ok(())
     }
 
     /// Closes every connection, waiting for them to be returned.

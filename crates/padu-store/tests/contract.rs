@@ -8,8 +8,8 @@ use padu_core::{
     VerificationRow,
 };
 use padu_store::{
-    Actor, AuditFilter, FindingSource, MemberCursor, MemberFilter, NewAuditEntry, NewUser, Scope,
-    Store, StoreError,
+    Actor, AuditFilter, FindingSource, MemberCursor, MemberFilter, NameTokens, NewAuditEntry,
+    NewUser, Scope, Store, StoreError,
 };
 
 async fn import(store: &Store, people: &[RegistryPerson]) -> padu_store::ImportReport {
@@ -1164,6 +1164,58 @@ async fn the_audit_log_refuses_updates_and_deletes(db: &TestDb) {
     assert_eq!(all[0].entry.username.as_deref(), Some("siapa"));
 }
 
+async fn name_search_finds_people_with_every_token_within_scope(db: &TestDb) {
+    import(&db.store, &three_people()).await;
+    let stale = db.store.name_index_stale(100).await.unwrap();
+    assert_eq!(stale.len(), 3);
+    let entries: Vec<NameTokens> = stale
+        .iter()
+        .map(|s| NameTokens {
+            person_id: s.person_id,
+            name_key: s.nama.clone(),
+            tokens: s.nama.split(' ').map(str::to_string).collect(),
+            kode_wilayah: s.kode_wilayah.clone(),
+            content_hash: s.content_hash,
+        })
+        .collect();
+    db.store.set_name_tokens(&entries).await.unwrap();
+    assert!(db.store.name_index_stale(100).await.unwrap().is_empty());
+    let find = |scope, tokens: &[&str]| {
+        let store = db.store.clone();
+        let tokens: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
+        async move {
+            store
+                .search_names(scope, None, &tokens, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h.name_key)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find(Scope::National, &["BUDI"]).await, ["BUDI SANTOSO"]);
+    assert_eq!(
+        find(Scope::National, &["SANTOSO", "BUDI"]).await,
+        ["BUDI SANTOSO"]
+    );
+    assert!(find(Scope::National, &["BUDI", "FAUZI"]).await.is_empty());
+    assert!(find(Scope::Region(code("33")), &["BUDI"]).await.is_empty());
+    assert_eq!(
+        find(Scope::Region(code("33")), &["AHMAD"]).await,
+        ["AHMAD FAUZI"]
+    );
+    // Setting tokens again replaces them.
+    let mut again = entries[0].clone();
+    again.tokens = vec!["X".into()];
+    db.store.set_name_tokens(&[again]).await.unwrap();
+    assert!(find(Scope::National, &["BUDI"]).await.is_empty());
+    // A changed record is stale again.
+    let mut p = three_people()[0].clone();
+    p.nama = "BUDI SANTOSA".into();
+    import(&db.store, &[p]).await;
+    assert_eq!(db.store.name_index_stale(100).await.unwrap().len(), 1);
+}
+
 macro_rules! contract {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -1213,6 +1265,7 @@ contract!(
     a_household_lists_its_members_head_first_within_scope,
     an_edit_keeps_history_audits_and_refuses_a_stale_version,
     the_audit_log_refuses_updates_and_deletes,
+    name_search_finds_people_with_every_token_within_scope,
 );
 
 /// A fresh database reports the migrations it applies, then none.
