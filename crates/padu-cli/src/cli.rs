@@ -161,11 +161,14 @@ pub enum BenchCommand {
     Score(BenchScoreArgs),
     /// Measure import throughput and peak memory into a database.
     Import(BenchImportArgs),
+    /// Measure the instant re-check: build time and memory of the
+    /// single-record verifier over a civil extract, and check latency.
+    Recheck(BenchRecheckArgs),
 }
 
-/// Arguments of `padu bench verify`.
+/// The generated data a benchmark runs on.
 #[derive(Debug, Args)]
-pub struct BenchVerifyArgs {
+pub struct BenchDataArgs {
     /// Civil-registry size.
     #[arg(long, default_value_t = 100_000)]
     pub people: usize,
@@ -176,6 +179,14 @@ pub struct BenchVerifyArgs {
     /// number of people at the density of one city instead of spread over the country.
     #[arg(long)]
     pub wilayah: Option<String>,
+}
+
+/// Arguments of `padu bench verify`.
+#[derive(Debug, Args)]
+pub struct BenchVerifyArgs {
+    /// The data.
+    #[command(flatten)]
+    pub data: BenchDataArgs,
     /// Keep the generated files and results here (default: a temporary directory).
     #[arg(long)]
     pub dir: Option<PathBuf>,
@@ -210,6 +221,30 @@ pub struct BenchImportArgs {
     /// Keep the generated files here (default: a temporary directory).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+}
+
+/// Arguments of `padu bench recheck`.
+#[derive(Debug, Args)]
+pub struct BenchRecheckArgs {
+    /// The data.
+    #[command(flatten)]
+    pub data: BenchDataArgs,
+    /// Use the files generated here before, or generate and keep them here
+    /// (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Worker threads for the full run and for building the verifier.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Registry rows to check, spread evenly over the registry.
+    #[arg(long, default_value_t = 10_000)]
+    pub checks: usize,
+    /// Threads calling `check` at once: one measurement per number given.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8")]
+    pub callers: Vec<usize>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `padu nik`.

@@ -161,3 +161,38 @@ fn bench_verify_in_one_city_reports_recall_and_what_each_rule_adds() {
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.contains("--wilayah"), "{}", r.stderr);
 }
+
+#[test]
+fn bench_recheck_checks_sampled_rows_exactly_as_the_full_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "bench",
+            "recheck",
+            "--people",
+            "3000",
+            "--checks",
+            "200",
+            "--callers",
+            "1,2",
+            "--dir",
+            "b",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["checks"], 200, "{report}");
+    assert_eq!(report["equal_to_full_run"], 200, "{report}");
+    let runs = report["runs"].as_array().unwrap();
+    let callers: Vec<u64> = runs
+        .iter()
+        .map(|l| l["callers"].as_u64().unwrap())
+        .collect();
+    assert_eq!(callers, [1, 2]);
+    assert!(
+        runs.iter()
+            .all(|l| l["p99_ms"].as_f64() >= l["p50_ms"].as_f64())
+    );
+}

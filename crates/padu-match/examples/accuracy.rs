@@ -5,44 +5,13 @@
 //!
 //! Data is cached in `$TMPDIR/padu-match-accuracy-PEOPLE-SEED-FRACTION/` so repeated runs only re-match.
 
-use std::path::Path;
 use std::time::Instant;
 
-use chrono::NaiveDate;
-use padu_core::{
-    Action, CivilPerson, Flag, IdField, LifeStatus, Nik, NikStatus, RegionCode, RegistryPerson,
-    Relation, Sex, VerificationRow, parse_date,
-};
+use padu_core::{Flag, NikStatus, RegionCode, VerificationRow};
 use padu_match::{MatchConfig, NoProgress, eval, verify};
 
-type Row = std::collections::HashMap<String, String>;
-
-fn read(path: &Path) -> Vec<Row> {
-    let mut r = csv::ReaderBuilder::new().from_path(path).expect("open csv");
-    let headers: Vec<String> = r
-        .headers()
-        .expect("header")
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.expect("csv row");
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
-fn opt(m: &Row, k: &str) -> Option<String> {
-    m.get(k)
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
+#[path = "../tests/common/mod.rs"]
+mod generated;
 
 /// A `/proc/self/status` memory figure in kB (0 where unavailable).
 fn vm(key: &str) -> u64 {
@@ -78,7 +47,7 @@ fn main() {
     let wilayah: Option<RegionCode> = args
         .get(5)
         .map(|s| RegionCode::parse(s).expect("wilayah code"));
-    let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let today = generated::today();
     let dir = std::env::temp_dir().join(format!(
         "padu-match-accuracy-{people}-{seed}-{fraction}-{}",
         wilayah.map_or("all".to_string(), |w| w.compact())
@@ -101,59 +70,9 @@ fn main() {
         );
     }
     let t = Instant::now();
-    let civil: Vec<CivilPerson> = read(&dir.join("civil.csv"))
-        .into_iter()
-        .map(|m| CivilPerson {
-            nik: Nik::parse(&m["nik"], today).expect("civil nik"),
-            no_kk: IdField::parse_kk(&m["no_kk"]),
-            nama: m["nama"].clone(),
-            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
-            tempat_lahir: opt(&m, "tempat_lahir"),
-            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
-            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
-            alamat: opt(&m, "alamat"),
-            rt: opt(&m, "rt"),
-            rw: opt(&m, "rw"),
-            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
-            status_hidup: LifeStatus::parse(&m["status_hidup"]).unwrap_or_default(),
-            tgl_meninggal: opt(&m, "tgl_meninggal").and_then(|d| parse_date(&d).ok()),
-        })
-        .collect();
-    let registry: Vec<RegistryPerson> = read(&dir.join("registry.csv"))
-        .into_iter()
-        .map(|m| RegistryPerson {
-            id_art: m["id_art"].clone(),
-            id_keluarga: opt(&m, "id_keluarga"),
-            no_kk: IdField::parse_kk(&m["no_kk"]),
-            nik: IdField::parse_nik(&m["nik"], today),
-            nama: m["nama"].clone(),
-            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
-            tempat_lahir: opt(&m, "tempat_lahir"),
-            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
-            hubungan_keluarga: opt(&m, "hubungan_keluarga")
-                .and_then(|s| s.parse::<Relation>().ok()),
-            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
-            alamat: opt(&m, "alamat"),
-            rt: opt(&m, "rt"),
-            rw: opt(&m, "rw"),
-            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
-            extra: Vec::new(),
-        })
-        .collect();
-    let truth: Vec<VerificationRow> = read(&dir.join("truth.csv"))
-        .into_iter()
-        .map(|m| VerificationRow {
-            id_art: m["id_art"].clone(),
-            status: m["status"].parse::<NikStatus>().expect("status"),
-            flags: Flag::split(&m["flags"]).expect("flags"),
-            tindakan: m["tindakan"].parse::<Action>().expect("tindakan"),
-            nik_usulan: opt(&m, "nik_usulan"),
-            skor: None,
-            id_kelompok_ganda: opt(&m, "id_kelompok_ganda"),
-            id_art_utama: opt(&m, "id_art_utama"),
-            keterangan: m["keterangan"].clone(),
-        })
-        .collect();
+    let civil = generated::civil(&dir);
+    let registry = generated::registry(&dir);
+    let truth = generated::truth(&dir);
     eprintln!(
         "read {} civil, {} registry in {:.1}s",
         civil.len(),

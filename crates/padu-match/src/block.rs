@@ -20,7 +20,7 @@ use crate::prepare::{Prepared, Rec};
 use crate::scope::{self, Level, slot};
 
 /// A blocking rule.
-pub(crate) trait Blocker: Sync {
+pub(crate) trait Blocker: Send + Sync {
     /// Short name for statistics.
     fn name(&self) -> &'static str;
     /// Pushes this record's keys for the rule (any number, possibly none).
@@ -357,6 +357,7 @@ pub(crate) fn candidates_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prepare::{CivilSide, Exec};
 
     #[test]
     fn common_name_tokens_block_within_the_province_but_their_pair_nationwide() {
@@ -369,7 +370,7 @@ mod tests {
             "nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
              3578015205800001|SITI AMINAH|P|1980-05-12|35.78.01.1001",
         );
-        let mut ctx = crate::prepare::prepare(&reg, &civ);
+        let mut side = CivilSide::prepare(&civ);
         let keys = |ctx: &Prepared, r: &Rec| {
             let mut v = Vec::new();
             DOB_NAME.keys(ctx, r, &mut v);
@@ -382,16 +383,20 @@ mod tests {
         // Three people are no crowd: every token is blocked on nationwide,
         // so the mover from Jawa Barat meets the Surabaya resident on both
         // tokens, and A2 from Semarang meets her on SITI.
+        let ctx = side.registry(&reg, Exec::Parallel);
         assert_eq!(shared(&ctx, &ctx.reg[0], &ctx.civil[0]), 2);
         assert_eq!(shared(&ctx, &ctx.reg[1], &ctx.civil[0]), 1);
         // Where the tokens are common, the plan confines them to the
         // province and keeps their pair nationwide.
-        for r in ctx.reg.iter_mut().chain(ctx.civil.iter_mut()) {
+        let common = |r: &mut Rec| {
             r.plan.set(slot::DOB_NAME, Some(Level::Province));
             r.plan.set(slot::DOB_NAME + 1, Some(Level::Province));
             r.plan
                 .set(slot::DOB_NAME + slot::PAIR, Some(Level::National));
-        }
+        };
+        side.recs.iter_mut().for_each(common);
+        let mut ctx = side.registry(&reg, Exec::Parallel);
+        ctx.reg.iter_mut().for_each(common);
         assert_eq!(shared(&ctx, &ctx.reg[0], &ctx.civil[0]), 1);
         assert_eq!(shared(&ctx, &ctx.reg[1], &ctx.civil[0]), 0);
     }

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::Progress;
-use crate::block::{KeyIndex, RuleStats, Scratch, blockers, candidates_of};
+use crate::block::{Blocker, KeyIndex, RuleStats, Scratch, blockers, candidates_of};
 use crate::compare::{Vector, compare_all, pack};
-use crate::prepare::Prepared;
+use crate::prepare::{Prepared, Rec};
 use crate::score::Patterns;
 
 /// What the registry is compared with.
@@ -43,6 +43,47 @@ impl Candidates {
     }
 }
 
+/// The blocking rules with an index of one side under all of them.
+pub(crate) struct Blocking {
+    rules: Vec<Box<dyn Blocker>>,
+    index: KeyIndex,
+    max_block: usize,
+}
+
+impl Blocking {
+    /// Indexes `right` under every blocking rule; blocks larger than
+    /// `max_block` will be skipped.
+    pub(crate) fn build(ctx: &Prepared, right: &[Rec], max_block: usize) -> Self {
+        let rules = blockers();
+        let index = KeyIndex::build(ctx, right, &rules);
+        Blocking {
+            rules,
+            index,
+            max_block,
+        }
+    }
+
+    /// One registry record's candidates in `right` (the indexed side) with
+    /// their comparison levels, by index. With `after: Some(i)` (the
+    /// registry against itself, `r` being row `i`) only rows after `i`, so
+    /// each pair is compared once. Rule counts accumulate in `s`.
+    pub(crate) fn candidates(
+        &self,
+        ctx: &Prepared,
+        r: &Rec,
+        right: &[Rec],
+        after: Option<usize>,
+        s: &mut Scratch,
+    ) -> Vec<(u32, Vector)> {
+        candidates_of(ctx, r, &self.rules, &self.index, self.max_block, s);
+        s.cands
+            .iter()
+            .filter(|&&c| after.is_none_or(|i| c as usize > i))
+            .map(|&c| (c, compare_all(ctx, r, &right[c as usize])))
+            .collect()
+    }
+}
+
 /// Blocks the registry against an index of the other side, skipping blocks
 /// larger than `max_block`, compares every distinct pair and counts the patterns.
 /// Advances `progress` by one per registry row.
@@ -52,13 +93,13 @@ pub(crate) fn block_and_compare(
     max_block: usize,
     progress: &dyn Progress,
 ) -> Candidates {
-    let (left, right) = match against {
-        Against::Civil => (&ctx.reg, &ctx.civil),
+    let (left, right): (&[Rec], &[Rec]) = match against {
+        Against::Civil => (&ctx.reg, ctx.civil),
         Against::Registry => (&ctx.reg, &ctx.reg),
     };
     let upper_only = against == Against::Registry;
-    let rules = blockers();
-    let index = KeyIndex::build(ctx, right, &rules);
+    let blocking = Blocking::build(ctx, right, max_block);
+    let rules = &blocking.rules;
     let counters: Vec<(AtomicU64, AtomicU64)> = rules
         .iter()
         .map(|_| (AtomicU64::new(0), AtomicU64::new(0)))
@@ -75,13 +116,8 @@ pub(crate) fn block_and_compare(
                 .iter()
                 .enumerate()
                 .map(|(k, r)| {
-                    let i = ci * CHUNK + k;
-                    candidates_of(ctx, r, &rules, &index, max_block, &mut s);
-                    s.cands
-                        .iter()
-                        .filter(|&&c| !upper_only || c as usize > i)
-                        .map(|&c| (c, compare_all(ctx, r, &right[c as usize])))
-                        .collect()
+                    let after = upper_only.then_some(ci * CHUNK + k);
+                    blocking.candidates(ctx, r, right, after, &mut s)
                 })
                 .collect();
             for (k, c) in s.counts.iter().enumerate() {

@@ -21,26 +21,31 @@ use crate::score::Cand;
 
 /// A row's duplicate group, as its decision needs it.
 #[derive(Debug, Clone, Copy)]
-struct Group<'a> {
-    /// Position of the group among all groups, from 0.
-    number: usize,
+pub(crate) struct Group<'a> {
+    /// The group's id (`id_kelompok_ganda`).
+    pub(crate) id: &'a str,
     /// `id_art` of the group's kept row.
-    kept: &'a str,
+    pub(crate) kept: &'a str,
     /// Whether this row is the kept one.
-    is_kept: bool,
+    pub(crate) is_kept: bool,
+}
+
+/// The id of the group at position `number` among all groups (from 0).
+fn group_id(number: usize) -> String {
+    format!("G{:06}", number + 1)
 }
 
 /// Everything the decision about one registry row reads.
 #[derive(Debug, Clone, Copy)]
-struct Evidence<'a> {
+pub(crate) struct Evidence<'a> {
     /// The registry row.
-    person: &'a RegistryPerson,
+    pub(crate) person: &'a RegistryPerson,
     /// Its link to the civil registry.
-    link: &'a Link,
+    pub(crate) link: &'a Link,
     /// The civil resident of `link.matched`.
-    civil: Option<&'a CivilPerson>,
+    pub(crate) civil: Option<&'a CivilPerson>,
     /// Its duplicate group, if any.
-    group: Option<Group<'a>>,
+    pub(crate) group: Option<Group<'a>>,
 }
 
 /// Decides every registry row, input order: `civil` is the civil registry the
@@ -54,12 +59,13 @@ pub(crate) fn decide(
     death_threshold: f64,
 ) -> Vec<VerificationRow> {
     let group_of = group_of(groups, links, registry);
+    let ids: Vec<String> = (0..groups.len()).map(group_id).collect();
     (0..registry.len())
         .into_par_iter()
         .map(|i| {
             let link = &links[i];
             let group = group_of[i].map(|(number, kept)| Group {
-                number,
+                id: &ids[number],
                 kept: &registry[kept as usize].id_art,
                 is_kept: kept as usize == i,
             });
@@ -103,7 +109,7 @@ fn group_of(
 }
 
 /// The result row of one registry row.
-fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> VerificationRow {
+pub(crate) fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> VerificationRow {
     let (p, l) = (e.person, e.link);
     let mut flags = Vec::new();
     if let (Some(c), Some(cp)) = (l.matched, e.civil) {
@@ -150,7 +156,7 @@ fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> VerificationRow {
         tindakan: action,
         nik_usulan,
         skor: l.skor,
-        id_kelompok_ganda: e.group.map(|g| format!("G{:06}", g.number + 1)),
+        id_kelompok_ganda: e.group.map(|g| g.id.to_string()),
         id_art_utama: e.group.map(|g| g.kept.to_string()),
         keterangan,
     }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::MatchConfig;
 use crate::block::{KeyIndex, Scratch, blockers, candidates_of};
-use crate::prepare::prepare;
+use crate::prepare::{CivilSide, Exec};
 
 /// Precision and recall of a yes/no decision.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
@@ -234,7 +234,8 @@ pub fn blocking_recall(
     truth: &[VerificationRow],
     cfg: &MatchConfig,
 ) -> BlockingRecall {
-    let ctx = prepare(registry, civil);
+    let civil_side = CivilSide::prepare(civil);
+    let ctx = civil_side.registry(registry, Exec::Parallel);
     let rules = blockers();
     let civil_of: HashMap<u64, u32> = civil
         .iter()
@@ -264,7 +265,7 @@ pub fn blocking_recall(
             groups.entry(g.as_str()).or_default().push(i);
         }
     }
-    let civil_index = KeyIndex::build(&ctx, &ctx.civil, &rules);
+    let civil_index = KeyIndex::build(&ctx, ctx.civil, &rules);
     let (links_found, rules_out) =
         link_recall_by_rule(&ctx, &rules, &civil_index, &want, cfg.max_block);
     drop(civil_index);

@@ -13,7 +13,7 @@ use crate::prepare::Prepared;
 use crate::score::{Cand, Model};
 
 /// One field's contribution to a candidate's score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldWeight {
     /// Field name.
     pub field: &'static str,
@@ -24,7 +24,7 @@ pub struct FieldWeight {
 }
 
 /// One civil candidate considered for a registry row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CandidateExplanation {
     /// The candidate's NIK.
     pub nik: String,
@@ -35,7 +35,7 @@ pub struct CandidateExplanation {
 }
 
 /// The candidates considered for one registry row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
     /// The registry row.
     pub id_art: String,
@@ -58,16 +58,30 @@ pub(crate) fn explain(
     scored
         .par_iter()
         .enumerate()
-        .map(|(i, cands)| Explanation {
-            id_art: registry[i].id_art.clone(),
-            prior: model.prior(),
-            candidates: cands
-                .iter()
-                .take(top_k)
-                .map(|c| candidate(ctx, model, i, c, &civil[c.civ as usize]))
-                .collect(),
-        })
+        .map(|(i, cands)| explain_row(ctx, model, &registry[i], i, cands, civil, top_k))
         .collect()
+}
+
+/// Explains registry row `i` (`person`), with at most `top_k` of its best
+/// candidates `cands`.
+pub(crate) fn explain_row(
+    ctx: &Prepared,
+    model: &Model,
+    person: &RegistryPerson,
+    i: usize,
+    cands: &[Cand],
+    civil: &[CivilPerson],
+    top_k: usize,
+) -> Explanation {
+    Explanation {
+        id_art: person.id_art.clone(),
+        prior: model.prior(),
+        candidates: cands
+            .iter()
+            .take(top_k)
+            .map(|c| candidate(ctx, model, i, c, &civil[c.civ as usize]))
+            .collect(),
+    }
 }
 
 /// Registry row `i`'s candidate `c`, the civil resident `cp`, field by field.

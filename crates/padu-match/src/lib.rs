@@ -12,6 +12,14 @@
 //! [`Model`]); [`eval`] scores a result against ground truth and measures
 //! blocking recall. Every module but `eval` is private to the crate.
 //!
+//! [`Verifier`] answers for one registry person at a time, for a server:
+//! built once from the civil extract and a run's [`Model`] (which
+//! serialises, to be stored), its [`Verifier::check`] runs the per-row
+//! stages below on the calling thread and returns the row the full run
+//! would write for that person, with its [`Explanation`]. Duplicate groups
+//! need the whole registry, so the caller passes the person's
+//! [`DuplicateGroup`] from the last run.
+//!
 //! # Stages
 //!
 //! `verify` calls one function per stage, in this order. Each takes and
@@ -52,6 +60,11 @@
 //!
 //! - `verify` returns exactly one row per registry person, in input order,
 //!   and the same rows for the same input whatever the number of threads.
+//! - A registry row's result depends on the civil extract, the model, the
+//!   settings and its duplicate group, never on other registry rows
+//!   otherwise: the civil side is prepared on its own
+//!   (`prepare::CivilSide`) and each registry record against it, so
+//!   [`Verifier::check`] returns the full run's row.
 //! - A civil resident is used for a decision only with match probability at
 //!   least [`MatchConfig::threshold`] *and* evidence about the person
 //!   themselves (`link::linkable`): household fields (address, No KK,
@@ -89,23 +102,28 @@ mod search;
 mod testkit;
 #[cfg(test)]
 mod tests;
+mod verifier;
 
 use std::time::Instant;
 
 use padu_core::{CivilPerson, RegistryPerson, VerificationRow};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::block::RuleStats;
 use crate::candidates::{Against, block_and_compare};
 pub use crate::error::MatchError;
 pub use crate::explain::{CandidateExplanation, Explanation, FieldWeight};
 use crate::link::Link;
-use crate::prepare::prepare;
+use crate::prepare::{CivilSide, Exec};
 pub use crate::score::{Model, UProbs};
 pub use crate::search::{NameKey, name_key, name_similarity};
+pub use crate::verifier::{Checked, DuplicateGroup, Verifier};
 
 /// Engine settings.
-#[derive(Debug, Clone, Serialize)]
+///
+/// They serialise, so that a server can keep the settings of the run whose
+/// [`Model`] its [`Verifier`] uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchConfig {
     /// Worker threads (`None`: rayon's default, one per core).
     pub threads: Option<usize>,
@@ -141,6 +159,14 @@ impl Default for MatchConfig {
             em_iterations: 100,
             seed: 0x005e_ed0f_9ad0,
         }
+    }
+}
+
+impl MatchConfig {
+    /// Candidates kept per registry row for linking: [`MatchConfig::top_k`],
+    /// but never fewer than three, which the link rules compare.
+    fn kept_candidates(&self) -> usize {
+        self.top_k.max(3)
     }
 }
 
@@ -261,7 +287,8 @@ fn run(
     let people = (registry.len() + civil.len()) as u64;
     let rows = registry.len() as u64;
     progress.stage("menyiapkan data", people);
-    let ctx = prepare(registry, civil);
+    let civil_side = CivilSide::prepare(civil);
+    let ctx = civil_side.registry(registry, Exec::Parallel);
     progress.inc(people);
     timer.lap("prepare");
 
@@ -276,7 +303,7 @@ fn run(
     timer.lap("train");
 
     progress.stage("menilai kandidat", rows);
-    let scored = score::score(&ctx, &model, linking.lists, cfg.top_k.max(3));
+    let scored = score::score(&ctx, &model, linking.lists, cfg.kept_candidates());
     progress.inc(rows);
     timer.lap("score");
 

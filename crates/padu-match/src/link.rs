@@ -52,7 +52,7 @@ fn identity_weight(ctx: &Prepared, model: &Model, v: &Vector, i: usize) -> f64 {
 
 /// Links registry row `i`: its NIK status and the civil resident its
 /// decision is about, from its best candidates and the civil holder of its NIK.
-fn link_row(
+pub(crate) fn link_row(
     ctx: &Prepared,
     model: &Model,
     person: &RegistryPerson,
@@ -134,10 +134,11 @@ impl Link {
 }
 
 /// The civil residents sorted by NIK, to find the holder of a registry row's NIK.
-struct Holders(Vec<(u64, u32)>);
+pub(crate) struct Holders(Vec<(u64, u32)>);
 
 impl Holders {
-    fn new(civil: &[Rec]) -> Self {
+    /// Indexes `civil` by NIK.
+    pub(crate) fn new(civil: &[Rec]) -> Self {
         let mut by_nik: Vec<(u64, u32)> = civil
             .iter()
             .enumerate()
@@ -148,7 +149,7 @@ impl Holders {
     }
 
     /// The civil resident holding `nik` (0: no valid NIK, no holder).
-    fn of(&self, nik: u64) -> Option<u32> {
+    pub(crate) fn of(&self, nik: u64) -> Option<u32> {
         (nik != 0)
             .then(|| {
                 let k = self.0.partition_point(|e| e.0 < nik);
@@ -167,7 +168,7 @@ pub(crate) fn link(
     scored: &[Vec<Cand>],
     threshold: f64,
 ) -> Vec<Link> {
-    let holders = Holders::new(&ctx.civil);
+    let holders = Holders::new(ctx.civil);
     (0..registry.len())
         .into_par_iter()
         .map(|i| {

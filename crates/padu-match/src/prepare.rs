@@ -4,6 +4,10 @@
 //! allocate or re-normalise. Names (of the person and of the mother) are
 //! interned into one pool shared by both sides, so equal normalised names are
 //! equal ids and the civil-registry frequency of a name is one array read.
+//!
+//! The civil side is prepared first and on its own ([`CivilSide`]); registry
+//! records are then prepared against it, each on its own, so one record
+//! re-checked later prepares exactly as it did in the full run.
 
 use chrono::NaiveDate;
 use padu_core::{CivilPerson, IdField, NikError, NoKk, RegionCode, RegistryPerson, Sex};
@@ -90,18 +94,166 @@ pub(crate) struct Rec {
     pub plan: Plan,
 }
 
-/// Both sides prepared, with the shared pools.
-pub(crate) struct Prepared {
+/// Interned values by id: the ones shared by every record (the civil
+/// side's, prepared once), then the ones only this context holds (names
+/// and places that occur in the registry records but nowhere in the civil
+/// extract). Ids of the second part start after the first, so an id names
+/// one value whichever part holds it.
+#[derive(Debug)]
+pub(crate) struct Pool<'c, T> {
+    shared: &'c [T],
+    own: Vec<T>,
+}
+
+impl<'c, T> Pool<'c, T> {
+    /// The shared values alone.
+    pub(crate) fn shared(shared: &'c [T]) -> Self {
+        Pool {
+            shared,
+            own: Vec::new(),
+        }
+    }
+
+    /// The shared values followed by `own`.
+    fn with_own(shared: &'c [T], own: Vec<T>) -> Self {
+        Pool { shared, own }
+    }
+}
+
+impl<T> std::ops::Index<usize> for Pool<'_, T> {
+    type Output = T;
+    fn index(&self, i: usize) -> &T {
+        match i.checked_sub(self.shared.len()) {
+            None => &self.shared[i],
+            Some(j) => &self.own[j],
+        }
+    }
+}
+
+/// Interned normalised names.
+pub(crate) type Names<'c> = Pool<'c, NameInfo>;
+
+/// The registry records of one job prepared against a [`CivilSide`], with
+/// the pools both sides' ids point into: what every later stage reads.
+pub(crate) struct Prepared<'c> {
     /// Names by id.
-    pub names: Vec<NameInfo>,
-    /// How many civil residents carry each name id (term frequency).
-    pub civil_name_count: Vec<u32>,
+    pub names: Names<'c>,
+    /// How many civil residents carry each name id (term frequency); ids
+    /// past its end (names only registry records carry) have none.
+    pub civil_name_count: &'c [u32],
     /// Places of birth by id.
-    pub places: Vec<Box<str>>,
+    pub places: Pool<'c, Box<str>>,
     /// Registry records, input order.
     pub reg: Vec<Rec>,
     /// Civil records, input order.
-    pub civil: Vec<Rec>,
+    pub civil: &'c [Rec],
+}
+
+/// The civil extract prepared once: its records, its pools of normalised
+/// names and places, and the density counts behind every record's blocking
+/// plan. A distributed run computes it once and broadcasts it; a
+/// [`crate::Verifier`] keeps it for the checks it answers.
+pub(crate) struct CivilSide {
+    /// Names by id.
+    names: Vec<NameInfo>,
+    /// Name ids sorted by normalised name, to find a registry record's name.
+    name_order: Sorted,
+    /// How many civil residents carry each name id.
+    name_count: Vec<u32>,
+    /// Places of birth by id.
+    places: Vec<Box<str>>,
+    /// Place ids sorted by normalised place.
+    place_order: Sorted,
+    /// Civil records, input order.
+    pub(crate) recs: Vec<Rec>,
+    /// Counts over the extract behind each record's blocking plan.
+    density: Density,
+    /// The areas of the regions civil residents live in.
+    areas: scope::Areas,
+}
+
+/// Whether a preparation may spread over rayon's pool (a whole job) or
+/// must stay on the calling thread (one re-check, of which a server runs
+/// many at once: handing each a slice of a shared pool would only queue them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exec {
+    /// On rayon's pool.
+    Parallel,
+    /// On the calling thread.
+    Inline,
+}
+
+impl Exec {
+    /// `f` of every index in `0..n`, in order.
+    fn map<U: Send>(self, n: usize, f: impl Fn(usize) -> U + Sync + Send) -> Vec<U> {
+        match self {
+            Exec::Parallel => (0..n).into_par_iter().map(f).collect(),
+            Exec::Inline => (0..n).map(f).collect(),
+        }
+    }
+
+    /// `f` of every item, consumed, in order.
+    fn map_owned<T: Send, U: Send>(
+        self,
+        items: Vec<T>,
+        f: impl Fn(T) -> U + Sync + Send,
+    ) -> Vec<U> {
+        match self {
+            Exec::Parallel => items.into_par_iter().map(f).collect(),
+            Exec::Inline => items.into_iter().map(f).collect(),
+        }
+    }
+
+    /// Applies `f` to every item in place.
+    fn for_each<T: Send>(self, items: &mut [T], f: impl Fn(&mut T) + Sync + Send) {
+        match self {
+            Exec::Parallel => items.par_iter_mut().for_each(f),
+            Exec::Inline => items.iter_mut().for_each(f),
+        }
+    }
+}
+
+/// A pool's ids sorted by their values' keys, to find the id of a key by
+/// binary search (four bytes per value, where a hash map would hold the
+/// key a second time).
+struct Sorted(Vec<u32>);
+
+impl Sorted {
+    fn new<T: Sync>(values: &[T], key: impl Fn(&T) -> &str + Sync) -> Self {
+        let mut ids: Vec<u32> = (0..values.len() as u32).collect();
+        ids.par_sort_unstable_by(|&a, &b| key(&values[a as usize]).cmp(key(&values[b as usize])));
+        Sorted(ids)
+    }
+
+    fn find<T>(&self, values: &[T], key: impl Fn(&T) -> &str, k: &str) -> Option<u32> {
+        self.0
+            .binary_search_by(|&id| key(&values[id as usize]).cmp(k))
+            .ok()
+            .map(|i| self.0[i])
+    }
+}
+
+/// The digits of a 16-digit NIK cell that failed validation for a reason a
+/// typo could cause (so it can still be compared digit-wise).
+fn raw_digits(f: &IdField<padu_core::Nik>) -> u64 {
+    match f {
+        IdField::Valid(n) => n.as_u64(),
+        IdField::Invalid { raw, error } => match error {
+            NikError::UnknownProvince(_)
+            | NikError::UnknownRegency(_)
+            | NikError::InvalidDate(_)
+            | NikError::SerialZero => {
+                let d: String = raw.chars().filter(char::is_ascii_digit).collect();
+                if d.len() == 16 {
+                    d.parse().unwrap_or(0)
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        },
+        IdField::Missing => 0,
+    }
 }
 
 /// Interns borrowed strings, returning dense ids in first-seen order.
@@ -131,53 +283,37 @@ impl<'a> Interner<'a> {
     }
 }
 
-/// The digits of a 16-digit NIK cell that failed validation for a reason a
-/// typo could cause (so it can still be compared digit-wise).
-fn raw_digits(f: &IdField<padu_core::Nik>) -> u64 {
-    match f {
-        IdField::Valid(n) => n.as_u64(),
-        IdField::Invalid { raw, error } => match error {
-            NikError::UnknownProvince(_)
-            | NikError::UnknownRegency(_)
-            | NikError::InvalidDate(_)
-            | NikError::SerialZero => {
-                let d: String = raw.chars().filter(char::is_ascii_digit).collect();
-                if d.len() == 16 {
-                    d.parse().unwrap_or(0)
-                } else {
-                    0
-                }
-            }
-            _ => 0,
-        },
-        IdField::Missing => 0,
-    }
-}
-
-/// Maps raw ids through a raw->normalised table, interning the normalised forms.
-fn normalise_pool<T, F>(uniq: &[&str], f: F) -> (Vec<u32>, Vec<T>, Vec<String>)
-where
-    F: Fn(&str) -> (String, T) + Sync,
-    T: Clone + Send,
-{
-    let normed: Vec<(String, T)> = uniq.par_iter().map(|s| f(s)).collect();
+/// Normalises distinct raw strings and interns the normalised forms: per
+/// raw string its id (from `shared` when the form is already there, else a
+/// new id from `base` up, [`NONE`] for an empty form) and the values of the
+/// new ids in id order. Equal forms get equal ids, whichever side they came
+/// from, so comparators may test ids for equality.
+fn intern<T: Send>(
+    uniq: &[&str],
+    exec: Exec,
+    normalise: impl Fn(&str) -> (String, T) + Sync + Send,
+    shared: impl Fn(&str) -> Option<u32>,
+    base: usize,
+) -> (Vec<u32>, Vec<(String, T)>) {
+    let normed = exec.map(uniq.len(), |i| normalise(uniq[i]));
     let mut map: FxMap<String, u32> = FxMap::default();
-    let mut out: Vec<T> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
+    let mut out: Vec<(String, T)> = Vec::new();
     let mut raw_to = Vec::with_capacity(normed.len());
     for (key, v) in normed {
         if key.is_empty() {
             raw_to.push(NONE);
-            continue;
+        } else if let Some(id) = shared(&key) {
+            raw_to.push(id);
+        } else if let Some(&id) = map.get(&key) {
+            raw_to.push(id);
+        } else {
+            let id = (base + out.len()) as u32;
+            map.insert(key.clone(), id);
+            out.push((key, v));
+            raw_to.push(id);
         }
-        let id = *map.entry(key.clone()).or_insert_with(|| {
-            out.push(v);
-            keys.push(key);
-            (out.len() - 1) as u32
-        });
-        raw_to.push(id);
     }
-    (raw_to, out, keys)
+    (raw_to, out)
 }
 
 fn remap(id: u32, table: &[u32]) -> u32 {
@@ -239,7 +375,7 @@ impl<'a> Person<'a> {
 /// place of birth and household.
 type RawIds = [u32; 4];
 
-/// The interned strings of both sides, before normalisation.
+/// The interned strings of one side, before normalisation.
 struct Pools<'a> {
     names: Interner<'a>,
     places: Interner<'a>,
@@ -247,13 +383,28 @@ struct Pools<'a> {
 }
 
 impl<'a> Pools<'a> {
-    fn ids(&mut self, p: &Person<'a>) -> RawIds {
-        [
-            self.names.id(Some(p.nama)),
-            self.names.id(p.ibu),
-            self.places.id(p.tempat_lahir),
-            self.households.id(p.household),
-        ]
+    /// Every record's raw ids, with the pools of distinct raw strings.
+    ///
+    /// Raw strings are interned before anything is normalised: synthetic
+    /// and real extracts repeat names a lot, so each distinct spelling is
+    /// normalised once.
+    fn intern(people: impl Iterator<Item = Person<'a>>) -> (Self, Vec<RawIds>) {
+        let mut pools = Pools {
+            names: Interner::new(),
+            places: Interner::new(),
+            households: Interner::new(),
+        };
+        let ids = people
+            .map(|p| {
+                [
+                    pools.names.id(Some(p.nama)),
+                    pools.names.id(p.ibu),
+                    pools.places.id(p.tempat_lahir),
+                    pools.households.id(p.household),
+                ]
+            })
+            .collect();
+        (pools, ids)
     }
 }
 
@@ -286,69 +437,109 @@ impl Remap {
     }
 }
 
-/// Stage *prepare*: both sides as compact records, with the shared pools.
-///
-/// Each record is prepared on its own once the pools exist; the pools (the
-/// normalised names and places) and the civil density counts behind each
-/// record's blocking plan are what a distributed run computes once and broadcasts.
-pub(crate) fn prepare(registry: &[RegistryPerson], civil: &[CivilPerson]) -> Prepared {
-    // Raw name interning first: synthetic and real extracts repeat names a lot,
-    // so each distinct spelling is normalised once.
-    let mut pools = Pools {
-        names: Interner::new(),
-        places: Interner::new(),
-        households: Interner::new(),
-    };
-    let ids: Vec<RawIds> = civil
-        .iter()
-        .map(Person::civil)
-        .chain(registry.iter().map(Person::registry))
-        .map(|p| pools.ids(&p))
-        .collect();
-    let (c_ids, r_ids) = ids.split_at(civil.len());
-    let (name_map, name_infos, _) = normalise_pool(&pools.names.uniq, |s| {
-        let n = normalise_name(s);
-        (n.norm.clone(), n)
-    });
-    let name_infos: Vec<NameInfo> = name_infos.into_par_iter().map(NameInfo::new).collect();
-    let (place_map, _, place_keys) =
-        normalise_pool(&pools.places.uniq, |s| (normalise_place(s), ()));
-    let remap = Remap {
-        names: name_map,
-        places: place_map,
-    };
-    let mut civil_recs: Vec<Rec> = civil
-        .par_iter()
-        .zip(c_ids)
-        .map(|(c, ids)| remap.rec(&Person::civil(c), ids))
-        .collect();
-    let mut reg_recs: Vec<Rec> = registry
-        .par_iter()
-        .zip(r_ids)
-        .map(|(r, ids)| remap.rec(&Person::registry(r), ids))
-        .collect();
-    let mut civil_name_count = vec![0u32; name_infos.len()];
-    for c in &civil_recs {
-        if c.name != NONE {
-            civil_name_count[c.name as usize] += 1;
+/// A name's normalised form with the name.
+fn name_form(s: &str) -> (String, NormName) {
+    let n = normalise_name(s);
+    (n.norm.clone(), n)
+}
+
+/// A place's normalised form.
+fn place_form(s: &str) -> (String, ()) {
+    (normalise_place(s), ())
+}
+
+impl CivilSide {
+    /// Stage *prepare* of the civil extract, on rayon's pool: its records,
+    /// its pools and the density counts behind every record's blocking plan.
+    pub(crate) fn prepare(civil: &[CivilPerson]) -> CivilSide {
+        let exec = Exec::Parallel;
+        let (pools, ids) = Pools::intern(civil.iter().map(Person::civil));
+        let (name_map, names) = intern(&pools.names.uniq, exec, name_form, |_| None, 0);
+        let names = exec.map_owned(names, |(_, n)| NameInfo::new(n));
+        let (place_map, places) = intern(&pools.places.uniq, exec, place_form, |_| None, 0);
+        let places: Vec<Box<str>> = places.into_iter().map(|(k, ())| k.into()).collect();
+        let remap = Remap {
+            names: name_map,
+            places: place_map,
+        };
+        let mut recs = exec.map(civil.len(), |i| {
+            remap.rec(&Person::civil(&civil[i]), &ids[i])
+        });
+        let mut name_count = vec![0u32; names.len()];
+        for c in &recs {
+            if c.name != NONE {
+                name_count[c.name as usize] += 1;
+            }
+        }
+        let pool = Names::shared(&names);
+        let density = Density::count(&pool, &recs);
+        let areas = scope::Areas::new(&density, &[&recs]);
+        exec.for_each(&mut recs, |r| {
+            r.plan = scope::plan(&pool, &density, &areas, r)
+        });
+        CivilSide {
+            name_order: Sorted::new(&names, |n| &n.norm),
+            place_order: Sorted::new(&places, |p| p),
+            names,
+            name_count,
+            places,
+            recs,
+            density,
+            areas,
         }
     }
-    let density = Density::count(&name_infos, &civil_recs);
-    let areas = scope::Areas::new(&density, &[&civil_recs, &reg_recs]);
-    for side in [&mut civil_recs, &mut reg_recs] {
-        side.par_iter_mut()
-            .for_each(|r| r.plan = scope::plan(&name_infos, &density, &areas, r));
-    }
-    Prepared {
-        names: name_infos,
-        civil_name_count,
-        places: place_keys.into_iter().map(Into::into).collect(),
-        reg: reg_recs,
-        civil: civil_recs,
+
+    /// Stage *prepare* of registry records against this civil side: each
+    /// record's names and places take the civil pools' ids where the
+    /// normalised form is there, and its blocking plan comes from the civil
+    /// counts, so a record prepares alike whatever else is in the job.
+    ///
+    /// A whole registry is prepared with [`Exec::Parallel`]; one record (a
+    /// re-check) with [`Exec::Inline`], the same steps on the calling thread.
+    pub(crate) fn registry(&self, registry: &[RegistryPerson], exec: Exec) -> Prepared<'_> {
+        let (pools, ids) = Pools::intern(registry.iter().map(Person::registry));
+        let find_name = |k: &str| self.name_order.find(&self.names, |n| &n.norm, k);
+        let (name_map, own_names) = intern(
+            &pools.names.uniq,
+            exec,
+            name_form,
+            find_name,
+            self.names.len(),
+        );
+        let own_names = exec.map_owned(own_names, |(_, n)| NameInfo::new(n));
+        let find_place = |k: &str| self.place_order.find(&self.places, |p| p, k);
+        let (place_map, own_places) = intern(
+            &pools.places.uniq,
+            exec,
+            place_form,
+            find_place,
+            self.places.len(),
+        );
+        let remap = Remap {
+            names: name_map,
+            places: place_map,
+        };
+        let mut reg = exec.map(registry.len(), |i| {
+            remap.rec(&Person::registry(&registry[i]), &ids[i])
+        });
+        let names = Names::with_own(&self.names, own_names);
+        exec.for_each(&mut reg, |r| {
+            r.plan = scope::plan(&names, &self.density, &self.areas, r);
+        });
+        Prepared {
+            names,
+            civil_name_count: &self.name_count,
+            places: Pool::with_own(
+                &self.places,
+                own_places.into_iter().map(|(k, ())| k.into()).collect(),
+            ),
+            reg,
+            civil: &self.recs,
+        }
     }
 }
 
-impl Prepared {
+impl Prepared<'_> {
     /// The name info of an id (which must not be [`NONE`]).
     pub(crate) fn name(&self, id: u32) -> &NameInfo {
         &self.names[id as usize]

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use crate::hash::{FxMap, mix, str_word};
 use crate::normalise::phonetic;
-use crate::prepare::{NONE, NameInfo, Rec};
+use crate::prepare::{NONE, Names, Rec};
 
 /// A region a key is confined to, coarsest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -126,7 +126,7 @@ impl Plan {
 
 /// The phonetic name tokens worth blocking on: the first four, without the
 /// ubiquitous MUHAMMAD.
-pub(crate) fn tokens(names: &[NameInfo], id: u32) -> impl Iterator<Item = u64> + '_ {
+pub(crate) fn tokens<'a>(names: &'a Names<'_>, id: u32) -> impl Iterator<Item = u64> + 'a {
     let toks: &[u64] = if id == NONE {
         &[]
     } else {
@@ -140,14 +140,14 @@ static MUHAMMAD_PHON: std::sync::LazyLock<u64> =
     std::sync::LazyLock::new(|| str_word(&phonetic("MUHAMMAD")));
 
 /// The pair of the first two blocking tokens, order-free (SITI AMINAH = AMINAH SITI).
-pub(crate) fn token_pair(names: &[NameInfo], id: u32) -> Option<u64> {
+pub(crate) fn token_pair(names: &Names<'_>, id: u32) -> Option<u64> {
     let mut it = tokens(names, id);
     let (a, b) = (it.next()?, it.next()?);
     Some(mix(&[a.min(b), a.max(b), u64::MAX]))
 }
 
 /// The first letter of the first name part other than MUHAMMAD (0 if none).
-pub(crate) fn initial(names: &[NameInfo], id: u32) -> u64 {
+pub(crate) fn initial(names: &Names<'_>, id: u32) -> u64 {
     if id == NONE {
         0
     } else {
@@ -178,7 +178,7 @@ pub(crate) struct Density {
 }
 
 /// The attributes a record is counted under, each mixed with its kind.
-fn attributes(names: &[NameInfo], r: &Rec, mut f: impl FnMut(u64)) {
+fn attributes(names: &Names<'_>, r: &Rec, mut f: impl FnMut(u64)) {
     let mut put = |k: Kind, a: u64| f(mix(&[k as u64, a]));
     for t in tokens(names, r.name) {
         put(Kind::NameToken, t);
@@ -199,7 +199,7 @@ fn attributes(names: &[NameInfo], r: &Rec, mut f: impl FnMut(u64)) {
 
 impl Density {
     /// Counts `civil` by region and, per province, by name attribute.
-    pub(crate) fn count(names: &[NameInfo], civil: &[Rec]) -> Density {
+    pub(crate) fn count(names: &Names<'_>, civil: &[Rec]) -> Density {
         type Acc = (FxMap<RegionCode, u32>, FxMap<(u64, u64), u32>);
         let merge = |(mut pa, mut ca): Acc, (pb, cb): Acc| {
             for (k, v) in pb {
@@ -314,7 +314,7 @@ struct NameCounts<'a> {
 
 impl<'a> NameCounts<'a> {
     fn new(
-        names: &[NameInfo],
+        names: &Names<'_>,
         d: &'a Density,
         id: u32,
         take: usize,
@@ -400,7 +400,7 @@ const NAME_KINDS: (Kind, Kind) = (Kind::NameToken, Kind::NamePair);
 const MOTHER_KINDS: (Kind, Kind) = (Kind::MotherToken, Kind::MotherPair);
 
 /// Chooses every key's level for one record.
-pub(crate) fn plan(names: &[NameInfo], d: &Density, areas: &Areas, r: &Rec) -> Plan {
+pub(crate) fn plan(names: &Names<'_>, d: &Density, areas: &Areas, r: &Rec) -> Plan {
     use Level::*;
     let area = areas
         .0
@@ -447,7 +447,7 @@ pub(crate) fn plan(names: &[NameInfo], d: &Density, areas: &Areas, r: &Rec) -> P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prepare::prepare;
+    use crate::prepare::{CivilSide, Exec};
 
     fn code(s: &str) -> RegionCode {
         RegionCode::parse(s).expect("code")
@@ -497,8 +497,9 @@ mod tests {
              3273015205800002|SITI RAHAYU|P|1980-05-12|32.73.02.1001
              3374015205800001|SITI AMINAH|P|1980-05-12|33.74.01.1001",
         );
-        let ctx = prepare(&[], &civ);
-        let d = &Density::count(&ctx.names, &ctx.civil);
+        let side = CivilSide::prepare(&civ);
+        let ctx = side.registry(&[], Exec::Parallel);
+        let d = &Density::count(&ctx.names, ctx.civil);
         assert_eq!(d.population(code("32")), 2);
         assert_eq!(d.population(code("32.73")), 2);
         assert_eq!(d.population(code("32.73.01")), 1);
@@ -542,7 +543,8 @@ mod tests {
              A1|SITI AMINAH|P|1980-05-12|32.73.01.1001
              A2|SLAMET|L|1960-01-01|32.73.01.1001",
         );
-        let ctx = prepare(&reg, &[]);
+        let side = CivilSide::prepare(&[]);
+        let ctx = side.registry(&reg, Exec::Parallel);
         let (siti_aminah, slamet) = (&ctx.reg[0], &ctx.reg[1]);
         let toks = &ctx.names[siti_aminah.name as usize].phon_tokens;
         let (siti, aminah) = (toks[0], toks[1]);

@@ -8,7 +8,7 @@
 
 use chrono::Datelike;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::MatchConfig;
 use crate::compare::{
@@ -44,7 +44,7 @@ impl SplitMix {
 }
 
 /// u-probabilities: how often each level occurs between two different people.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UProbs {
     /// Per field and level, among random pairs.
     pub field: [[f64; ML]; NF],
@@ -76,7 +76,15 @@ fn nik_given_dob(v: &Vector) -> bool {
 }
 
 /// The learnt model.
-#[derive(Debug, Clone, Serialize)]
+///
+/// It serialises (with serde) to store the model of a full run and give it
+/// to a [`crate::Verifier`] later. Deserialising reads the probabilities
+/// and rebuilds the weight tables from them with the same arithmetic as
+/// training, so a stored model scores exactly like the one learnt (as long
+/// as the format keeps every `f64` exact, which JSON through `serde_json`
+/// does: padu-match turns on its `float_roundtrip` parsing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Learnt")]
 pub struct Model {
     /// P(level | same person), per field and level.
     pub m: [[f64; ML]; NF],
@@ -92,6 +100,23 @@ pub struct Model {
     pub table: [[f64; ML]; NF],
     /// The same for the NIK given the birth date ([`UProbs::nik_given_dob`]).
     pub nik_given_dob_table: [f64; ML],
+}
+
+/// What a [`Model`] is learnt as: everything but the weight tables, which
+/// [`Model::new`] derives.
+#[derive(Deserialize)]
+struct Learnt {
+    m: [[f64; ML]; NF],
+    u: UProbs,
+    lambda: f64,
+    n_civil: f64,
+    iterations: usize,
+}
+
+impl From<Learnt> for Model {
+    fn from(l: Learnt) -> Model {
+        Model::new(l.m, l.u, l.lambda, l.n_civil, l.iterations)
+    }
 }
 
 /// Records of the right side kept for drawing same-day partners.
@@ -368,7 +393,7 @@ fn prior_guess(expected: f64, pairs: u64, otherwise: f64) -> f64 {
 /// Its inputs are a sample of both sides and the pattern counts, which add
 /// up across partitions; the model is small and broadcast to every scorer.
 pub(crate) fn train(ctx: &Prepared, patterns: &Patterns, pairs: u64, cfg: &MatchConfig) -> Model {
-    let u = estimate_u(ctx, &ctx.reg, &ctx.civil, cfg.u_samples, cfg.seed);
+    let u = estimate_u(ctx, &ctx.reg, ctx.civil, cfg.u_samples, cfg.seed);
     let lambda0 = prior_guess(ctx.reg.len() as f64, pairs, 0.1);
     let (m, lambda, iterations) = em_sessions(patterns, &u, lambda0, cfg.em_iterations);
     Model::new(m, u, lambda, ctx.civil.len() as f64, iterations)
@@ -435,7 +460,7 @@ pub(crate) fn score(
 }
 
 /// One registry row's candidates scored, the best `keep` first (ties by index).
-fn best_candidates(
+pub(crate) fn best_candidates(
     ctx: &Prepared,
     model: &Model,
     r: &Rec,
@@ -592,6 +617,66 @@ mod tests {
         let w = |v: &Vector| model.field_weight(&ctx, F_NIK, v, &recs[0]);
         assert!(w(&same_day) < 0.0, "{}", w(&same_day));
         assert!(w(&other_day) > 3.0, "{}", w(&other_day));
+    }
+
+    /// Every `f64` of a model, as bits.
+    fn bits(m: &Model) -> Vec<u64> {
+        let tables = [&m.m, &m.u.field, &m.table];
+        tables
+            .iter()
+            .flat_map(|t| t.iter().flatten())
+            .chain(&m.u.nik_given_dob)
+            .chain(&m.nik_given_dob_table)
+            .chain([&m.lambda, &m.n_civil])
+            .map(|x| x.to_bits())
+            .collect()
+    }
+
+    #[test]
+    fn a_stored_model_reads_back_bit_for_bit_and_scores_alike() {
+        let (reg, civ) = crate::testkit::background(1500, 500);
+        let cfg = MatchConfig {
+            u_samples: 20_000,
+            ..MatchConfig::default()
+        };
+        let model = crate::verify(&reg, &civ, &cfg, &crate::NoProgress)
+            .expect("the engine runs")
+            .stats
+            .model;
+        let json = serde_json::to_string(&model).expect("serialises");
+        let back: Model = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(bits(&back), bits(&model));
+        assert_eq!(back, model);
+        let ctx = crate::testkit::empty_ctx();
+        let r = crate::testkit::rec_with_nik(3273_0152_0580_0001);
+        let mut rng = SplitMix::new(3);
+        for _ in 0..1000 {
+            let v: Vector = std::array::from_fn(|f| match rng.below(6) {
+                0 => MISSING,
+                _ => rng.below(level_counts()[f]) as u8,
+            });
+            let (a, b) = (
+                model.log_odds(&ctx, &v, &r, &[]),
+                back.log_odds(&ctx, &v, &r, &[]),
+            );
+            assert_eq!(a.to_bits(), b.to_bits(), "{v:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_model_survives_json_exactly(
+            m in proptest::array::uniform9(proptest::array::uniform8(0.0f64..1.0)),
+            u in proptest::array::uniform9(proptest::array::uniform8(1e-9f64..1.0)),
+            nik in proptest::array::uniform8(1e-9f64..1.0),
+            lambda in 1e-6f64..1.0,
+        ) {
+            let u = UProbs { field: u, nik_given_dob: nik };
+            let model = Model::new(m, u, lambda, 3.0e6, 17);
+            let json = serde_json::to_string(&model).expect("serialises");
+            let back: Model = serde_json::from_str(&json).expect("deserialises");
+            proptest::prop_assert_eq!(bits(&back), bits(&model));
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use padu_core::{
 };
 
 use crate::compare::{F_DOB, F_NAME, F_NIK, F_SEX, Level, NF, Vector};
-use crate::prepare::{NONE, Prepared, Rec};
+use crate::prepare::{CivilSide, Exec, NONE, Prepared, Rec};
 use crate::score::SplitMix;
 use crate::{MatchConfig, NoProgress, verify};
 
@@ -301,6 +301,8 @@ pub fn rec_with_nik(nik: u64) -> Rec {
 }
 
 /// An empty prepared context.
-pub fn empty_ctx() -> Prepared {
-    crate::prepare::prepare(&[], &[])
+pub fn empty_ctx() -> Prepared<'static> {
+    static EMPTY: std::sync::LazyLock<CivilSide> =
+        std::sync::LazyLock::new(|| CivilSide::prepare(&[]));
+    EMPTY.registry(&[], Exec::Parallel)
 }

@@ -11,13 +11,18 @@ use padu_io::ReadOptions;
 use padu_store::Store;
 use serde::Serialize;
 
-use crate::cli::{BenchCommand, BenchImportArgs, BenchScoreArgs, BenchVerifyArgs, ImportArgs};
+use crate::cli::{
+    BenchCommand, BenchDataArgs, BenchImportArgs, BenchScoreArgs, BenchVerifyArgs, ImportArgs,
+};
+
+mod recheck;
 
 pub fn run(cmd: &BenchCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCommand::Verify(a) => verify(a, lang),
         BenchCommand::Score(a) => score(a),
         BenchCommand::Import(a) => import(a, db, lang),
+        BenchCommand::Recheck(a) => recheck::run(a, lang),
     }
 }
 
@@ -72,16 +77,33 @@ struct VerifyBench {
     accuracy: padu_match::eval::Report,
 }
 
-fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    let (dir, _keep) = workdir(a.dir.as_deref())?;
-    eprintln!("bench: membuat {} penduduk di {}", a.people, dir.display());
-    let wilayah = a
+/// Generates the people of `d` into `dir`; returns the seconds it took.
+fn generate_data(dir: &Path, d: &BenchDataArgs) -> anyhow::Result<f64> {
+    eprintln!("bench: membuat {} penduduk di {}", d.people, dir.display());
+    let wilayah = d
         .wilayah
         .as_deref()
         .map(|w| padu_core::regions().parse_known(w))
         .transpose()
         .map_err(|e| anyhow::anyhow!("--wilayah: {e}"))?;
-    let gen_s = generate(&dir, a.people, a.seed, None, wilayah)?;
+    generate(dir, d.people, d.seed, None, wilayah)
+}
+
+/// The command that reproduces a benchmark's data, as its report's first line.
+fn headline(command: &str, d: &BenchDataArgs) -> String {
+    let mut s = format!(
+        "padu bench {command} --people {} --seed {}",
+        d.people, d.seed
+    );
+    if let Some(w) = &d.wilayah {
+        s.push_str(&format!(" --wilayah {w}"));
+    }
+    s
+}
+
+fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let (dir, _keep) = workdir(a.dir.as_deref())?;
+    let gen_s = generate_data(&dir, &a.data)?;
     let opts = ReadOptions {
         today: super::today_wib(),
         sheet: None,
@@ -123,14 +145,7 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     if a.json {
         out!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        match &a.wilayah {
-            Some(w) => out!(
-                "padu bench verify --people {} --seed {} --wilayah {w}",
-                a.people,
-                a.seed
-            ),
-            None => out!("padu bench verify --people {} --seed {}", a.people, a.seed),
-        }
+        out!("{}", headline("verify", &a.data));
         out!(
             "  data: {} penduduk Dukcapil, {} baris DTKS; {} thread",
             report.civil_people,
