@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Padu's whole test suite: formatting, lints, documentation, dependency policy, and
-# every test on SQLite and a real PostgreSQL.
+# every test on SQLite and a real PostgreSQL, and the web pages in a real headless Chromium.
 # This is the README's test command; .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-chromium.sh
 export PADU_TEST_PG_URL="${PADU_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 echo "== cargo fmt --check"

@@ -50,6 +50,104 @@ pub enum Command {
     Bench(BenchCommand),
     /// Apply database migrations (also done automatically on first use).
     Migrate,
+    /// Run the web application (pages and the JSON API) for operators.
+    Serve(ServeArgs),
+    /// Manage accounts: the first admin, and scripts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// Arguments of `padu serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Mark cookies Secure: set this when Padu is reached over HTTPS (e.g. behind a TLS proxy).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, default_value_t = 480)]
+    pub session_minutes: i64,
+    /// Threads that build the instant re-check index at start-up (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// `padu user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Its first password must be changed at first sign-in.
+    Add(UserAddArgs),
+    /// List every account.
+    List,
+    /// Disable an account: its sessions end and its API tokens are revoked at once.
+    Disable(UsernameArg),
+    /// Enable a disabled account again.
+    Enable(UsernameArg),
+    /// Set a new password (generated unless given) that must be changed at next sign-in.
+    ResetPassword(ResetPasswordArgs),
+    /// Issue an API token (shown once), list an account's tokens, or revoke one.
+    Token(TokenArgs),
+}
+
+/// Arguments of `padu user add`.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Sign-in name: 3–40 letters, digits, `.`, `_` or `-`.
+    pub username: String,
+    /// Role: operator_desa, operator_kecamatan, operator_dinsos, verifikator_dinsos,
+    /// kepala_dinsos, admin_provinsi, pusdatin or admin.
+    #[arg(long)]
+    pub role: String,
+    /// Region: `nasional`, or the code of a province, regency, district or village, as the role needs.
+    #[arg(long)]
+    pub wilayah: String,
+    /// Full name shown to others (default: the username).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// First password (default: generated and printed). Also read from PADU_PASSWORD.
+    #[arg(long, env = "PADU_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// Do not force a password change at first sign-in (only for demo databases).
+    #[arg(long)]
+    pub no_force_change: bool,
+}
+
+/// A username argument.
+#[derive(Debug, Args)]
+pub struct UsernameArg {
+    /// The account's sign-in name.
+    pub username: String,
+}
+
+/// Arguments of `padu user reset-password`.
+#[derive(Debug, Args)]
+pub struct ResetPasswordArgs {
+    /// The account's sign-in name.
+    pub username: String,
+    /// The new password (default: generated and printed). Also read from PADU_PASSWORD.
+    #[arg(long, env = "PADU_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+}
+
+/// Arguments of `padu user token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The account's sign-in name.
+    pub username: String,
+    /// A name for the new token (what script uses it).
+    #[arg(long, conflicts_with_all = ["list", "revoke"])]
+    pub name: Option<String>,
+    /// List the account's tokens instead.
+    #[arg(long)]
+    pub list: bool,
+    /// Revoke the token with this id instead.
+    #[arg(long)]
+    pub revoke: Option<i64>,
 }
 
 /// `padu import ...`.

@@ -36,8 +36,14 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PADU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_env("PADU_LOG").unwrap_or_else(|_| {
+                // A server's requests are its log; a command's output is its report.
+                let level = match args.command {
+                    cli::Command::Serve(_) => "info",
+                    _ => "warn",
+                };
+                tracing_subscriber::EnvFilter::new(level)
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -79,22 +79,49 @@ pub fn write_registry(
         .peek()
         .map(|p| p.extra.iter().map(|(k, _)| k.clone()).collect())
         .unwrap_or_default();
-    let mut w = create::<Registry>(path, &extra_names)?;
+    let mut w = RegistryWriter::create(path, extra_names)?;
     for p in people {
-        let extra = extra_names.iter().map(|name| {
+        w.write(&p)?;
+    }
+    w.finish()
+}
+
+/// Writes a registry file one person at a time, for callers that produce
+/// people as they go (an export streamed from the database).
+pub struct RegistryWriter {
+    table: TableWriter,
+    extra_names: Vec<String>,
+}
+
+impl RegistryWriter {
+    /// Creates the file with the spec's columns followed by `extra_names`.
+    pub fn create(path: &Path, extra_names: Vec<String>) -> Result<RegistryWriter, WriteError> {
+        Ok(RegistryWriter {
+            table: create::<Registry>(path, &extra_names)?,
+            extra_names,
+        })
+    }
+
+    /// Writes one person; extra values go under the column of the same name.
+    pub fn write(&mut self, p: &RegistryPerson) -> Result<(), WriteError> {
+        let extra = self.extra_names.iter().map(|name| {
             p.extra
                 .iter()
                 .find(|(k, _)| k == name)
                 .map_or(Out::EMPTY, |(_, v)| v.as_str().into())
         });
-        w.write(
+        self.table.write(
             Registry::ALL
                 .iter()
-                .map(|c| registry_cell(&p, *c))
+                .map(|c| registry_cell(p, *c))
                 .chain(extra),
-        )?;
+        )
     }
-    w.finish()
+
+    /// Flushes, saves or closes the file; returns the number of rows written.
+    pub fn finish(self) -> Result<u64, WriteError> {
+        self.table.finish()
+    }
 }
 
 /// Writes a civil-registry extract (`.csv`, `.xlsx` or `.parquet`) in the spec's column order.

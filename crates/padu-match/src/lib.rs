@@ -170,6 +170,16 @@ impl MatchConfig {
     }
 }
 
+/// What a stored verification run keeps so that a [`Verifier`] can later
+/// decide exactly as that run did: the learnt model and the settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedModel {
+    /// The registry-civil model the run learnt.
+    pub model: Model,
+    /// The run's settings (thresholds, candidate counts, blocking limits).
+    pub config: MatchConfig,
+}
+
 /// Progress reporting, driven by the caller's progress bar.
 pub trait Progress: Sync {
     /// A new stage with `total` units of work.

@@ -5,7 +5,9 @@ mod export;
 mod generate;
 mod import;
 mod nik;
+mod serve;
 mod stats;
+mod user;
 mod verify;
 mod wilayah;
 
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gen(a) => generate::run(a, cli.lang),
         Command::Verify(a) => verify::run(a, &cli.db, cli.lang),
         Command::Bench(c) => bench::run(c, &cli.db, cli.lang),
+        Command::Serve(a) => serve::run(a, &cli.db),
+        Command::User(c) => user::run(c, &cli.db, cli.lang),
         Command::Migrate => block_on(async {
             let store = padu_store::Store::connect(&cli.db)
                 .await

@@ -58,8 +58,14 @@ pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> 
                 let out = run_engine(&registry, &civil, &cfg)?;
                 let summary = summarise(&registry, &out.rows);
                 let json = serde_json::to_string(&summary).context("meringkas hasil")?;
+                // The model and settings, so that `padu serve` re-checks corrections as this run decided.
+                let saved = padu_match::SavedModel {
+                    model: out.stats.model.clone(),
+                    config: cfg.clone(),
+                };
+                let model_json = serde_json::to_string(&saved).context("menyimpan model")?;
                 let run_id = store
-                    .save_verification_run(scope, &out.rows, &json, None)
+                    .save_verification_run(scope, &out.rows, &json, Some(&model_json))
                     .await
                     .context("menyimpan hasil verifikasi")?;
                 eprintln!("hasil disimpan sebagai verifikasi #{run_id}");

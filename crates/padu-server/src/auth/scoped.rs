@@ -1,0 +1,236 @@
+//! The store as a handler sees it: every read and write narrowed to the signed-in user's region.
+//!
+//! A [`ScopedStore`] is made only by [`Ctx`](super::Ctx) from the session's
+//! account (its constructor is private to `auth`), and it has no method that
+//! takes a scope: the scope is its own. Records outside it are "not found".
+
+use padu_core::{RegionCode, RegistryPerson, VerificationRow};
+use padu_store::{
+    Actor, ApiToken, AuditEntry, AuditFilter, FindingCounts, HistoryEntry, Household, MemberCursor,
+    MemberDetail, MemberFilter, MemberSummary, NameHit, NewAuditEntry, NewUser, Scope, Stats,
+    Store, StoreError, User,
+};
+
+/// The store, narrowed to one user's region.
+#[derive(Clone)]
+pub struct ScopedStore {
+    store: Store,
+    scope: Scope,
+    app_user_id: i64,
+}
+
+impl ScopedStore {
+    pub(super) fn new(store: Store, user: &User) -> ScopedStore {
+        ScopedStore {
+            store,
+            scope: user.scope,
+            app_user_id: user.app_user_id,
+        }
+    }
+
+    /// The region this handle sees.
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    /// Whether a region lies inside the scope.
+    pub fn covers(&self, code: RegionCode) -> bool {
+        self.scope.contains(code)
+    }
+
+    /// A page of members (see [`Store::members`]).
+    pub async fn members(
+        &self,
+        filter: &MemberFilter,
+        after: Option<&MemberCursor>,
+        limit: u32,
+    ) -> Result<Vec<MemberSummary>, StoreError> {
+        self.store.members(self.scope, filter, after, limit).await
+    }
+
+    /// One member.
+    pub async fn member(&self, id_art: &str) -> Result<MemberDetail, StoreError> {
+        self.store.member(self.scope, id_art).await
+    }
+
+    /// One household with its members.
+    pub async fn household(&self, id_keluarga: &str) -> Result<Household, StoreError> {
+        self.store.household(self.scope, id_keluarga).await
+    }
+
+    /// Every version of a member.
+    pub async fn history(&self, id_art: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.store.person_history(self.scope, id_art).await
+    }
+
+    /// Saves a correction (see [`Store::update_member`]).
+    pub async fn update_member(
+        &self,
+        expected_version: i64,
+        person: &RegistryPerson,
+        actor: &Actor,
+        reason: &str,
+        recheck: Option<&VerificationRow>,
+    ) -> Result<MemberDetail, StoreError> {
+        self.store
+            .update_member(self.scope, expected_version, person, actor, reason, recheck)
+            .await
+    }
+
+    /// Counts of the latest findings, in the whole scope or a region inside it.
+    pub async fn finding_counts(
+        &self,
+        region: Option<RegionCode>,
+    ) -> Result<FindingCounts, StoreError> {
+        self.store.finding_counts(self.narrow(region)?).await
+    }
+
+    /// People and households per region below the scope, or below a region inside it.
+    pub async fn stats(&self, region: Option<RegionCode>) -> Result<Stats, StoreError> {
+        self.store.stats(self.narrow(region)?).await
+    }
+
+    /// Name search within the scope (or a region inside it).
+    pub async fn search_names(
+        &self,
+        region: Option<RegionCode>,
+        tokens: &[String],
+        limit: u32,
+    ) -> Result<Vec<NameHit>, StoreError> {
+        self.store
+            .search_names(self.scope, region, tokens, limit)
+            .await
+    }
+
+    /// Audit entries about the scope.
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.store.audit_entries(self.scope, filter, limit).await
+    }
+
+    /// The audit entries about one member (its edits in Padu), newest first.
+    pub async fn changes_of(
+        &self,
+        id_art: &str,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let filter = AuditFilter {
+            entity: Some(("person".into(), id_art.to_string())),
+            ..AuditFilter::default()
+        };
+        self.audit_entries(&filter, limit).await
+    }
+
+    /// Appends an audit entry; its region must lie in the scope (or be the user's own, national).
+    pub async fn audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError> {
+        self.store.append_audit(entry).await
+    }
+
+    /// The accounts of the scope.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.store.users(self.scope).await
+    }
+
+    /// One account of the scope.
+    pub async fn user(&self, app_user_id: i64) -> Result<User, StoreError> {
+        self.store.user(self.scope, app_user_id).await
+    }
+
+    /// Creates an account inside the scope.
+    pub async fn create_user(&self, new: &NewUser) -> Result<User, StoreError> {
+        self.store.create_user(self.scope, new).await
+    }
+
+    /// Disables or re-enables an account of the scope (never one's own).
+    pub async fn set_user_disabled(
+        &self,
+        app_user_id: i64,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        if app_user_id == self.app_user_id {
+            return Err(StoreError::OutOfScope);
+        }
+        self.store
+            .set_user_disabled(self.scope, app_user_id, disabled)
+            .await
+    }
+
+    /// Sets an account's password hash (an admin's reset: it must be changed at next sign-in).
+    pub async fn reset_password(
+        &self,
+        app_user_id: i64,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.store
+            .set_password(self.scope, app_user_id, password_hash, true, None)
+            .await
+    }
+
+    /// Changes the signed-in user's own password, keeping the current session.
+    pub async fn change_own_password(
+        &self,
+        password_hash: &str,
+        keep_session: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .set_password(
+                self.scope,
+                self.app_user_id,
+                password_hash,
+                false,
+                keep_session,
+            )
+            .await
+    }
+
+    /// Sets the signed-in user's page language.
+    pub async fn set_own_lang(&self, lang: padu_core::Lang) -> Result<(), StoreError> {
+        self.store.set_user_lang(self.app_user_id, lang).await
+    }
+
+    /// Issues an API token for an account of the scope.
+    pub async fn create_api_token(
+        &self,
+        app_user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken, StoreError> {
+        self.store
+            .create_api_token(
+                self.scope,
+                app_user_id,
+                name,
+                token_hash,
+                Some(self.app_user_id),
+            )
+            .await
+    }
+
+    /// The API tokens of an account of the scope.
+    pub async fn api_tokens(&self, app_user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
+        self.store.api_tokens(self.scope, app_user_id).await
+    }
+
+    /// Revokes an API token of an account of the scope.
+    pub async fn revoke_api_token(
+        &self,
+        app_user_id: i64,
+        api_token_id: i64,
+    ) -> Result<(), StoreError> {
+        self.store
+            .revoke_api_token(self.scope, app_user_id, api_token_id)
+            .await
+    }
+
+    /// The scope itself, or a region inside it; a region outside is not found.
+    fn narrow(&self, region: Option<RegionCode>) -> Result<Scope, StoreError> {
+        match region {
+            None => Ok(self.scope),
+            Some(r) if self.scope.contains(r) => Ok(Scope::Region(r)),
+            Some(_) => Err(StoreError::NotFound),
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The HTML pages: plain forms that work without JavaScript, rendered on the server.
+
+mod account;
+mod member;
+pub mod members;
+mod regions;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use padu_core::{Action, Flag, Lang, NikStatus};
+
+use crate::auth::{AppState, Ctx};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::recheck::RecheckStatus;
+use crate::view::{Layout, count, scope_name, status_class};
+
+pub use members::MemberQuery;
+
+/// The pages that need a signed-in user (or, for the sign-in page, may have one).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/masuk", get(account::sign_in_page).post(account::sign_in))
+        .route("/keluar", post(account::sign_out))
+        .route(
+            "/sandi",
+            get(account::password_page).post(account::change_password),
+        )
+        .route("/bahasa", post(account::set_lang))
+        .route("/wilayah", get(regions::browse_root))
+        .route("/wilayah/{code}", get(regions::browse))
+        .route("/anggota", get(members::list))
+        .route("/anggota/ekspor", get(members::export))
+        .route("/anggota/{id_art}", get(member::show))
+        .route(
+            "/anggota/{id_art}/ubah",
+            get(member::edit_form).post(member::save),
+        )
+        .route("/keluarga/{id_keluarga}", get(member::household))
+}
+
+/// Pages anyone may fetch: health, static files.
+pub fn public_routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/static/padu.css", get(css))
+        .route("/static/padu.js", get(js))
+}
+
+/// Renders a template, or a 500 that says so.
+pub fn render<T: Template>(t: &T) -> Result<Html<String>, AppError> {
+    Ok(Html(t.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: Tr,
+    status: u16,
+    message: &'a str,
+}
+
+/// The page an error is shown on.
+pub fn error_page(status: StatusCode, message: &str, lang: Lang) -> Response {
+    let page = ErrorPage {
+        t: Tr::new(lang),
+        status: status.as_u16(),
+        message,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => message.to_string().into_response(),
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.healthy().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+const CSS: &str = include_str!("../../static/padu.css");
+const JS: &str = include_str!("../../static/padu.js");
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        JS,
+    )
+}
+
+/// One number on the home page, linked to the list it counts.
+struct Tile {
+    code: &'static str,
+    class: &'static str,
+    count: String,
+    share: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    scope_name: String,
+    counts: padu_store::FindingCounts,
+    people: String,
+    unverified: String,
+    unverified_n: u64,
+    status: Vec<Tile>,
+    flags: Vec<Tile>,
+    actions: Vec<Tile>,
+    recheck: String,
+}
+
+async fn home(ctx: Ctx) -> Result<Html<String>, AppError> {
+    let counts = ctx.store().finding_counts(None).await?;
+    let lang = ctx.lang();
+    let t = Tr::new(lang);
+    let pct = |n: u64| {
+        if counts.people == 0 {
+            String::new()
+        } else {
+            format!("{:.1}%", 100.0 * n as f64 / counts.people as f64)
+        }
+    };
+    let status = counts
+        .status
+        .iter()
+        .map(|(s, n)| Tile {
+            code: s.as_str(),
+            class: status_class(*s),
+            count: count(*n, lang),
+            share: pct(*n),
+        })
+        .collect();
+    let flags = counts
+        .flags
+        .iter()
+        .map(|(f, n)| Tile {
+            code: f.as_str(),
+            class: "muted",
+            count: count(*n, lang),
+            share: pct(*n),
+        })
+        .collect();
+    let actions = counts
+        .tindakan
+        .iter()
+        .map(|(a, n)| Tile {
+            code: a.as_str(),
+            class: "muted",
+            count: count(*n, lang),
+            share: pct(*n),
+        })
+        .collect();
+    let recheck = match ctx.state().recheck().status() {
+        RecheckStatus::Ready { run_id, .. } => {
+            t.get("recheck.ready").replace("{run}", &run_id.to_string())
+        }
+        RecheckStatus::Loading => t.get("recheck.loading").to_string(),
+        RecheckStatus::NoModel => t.get("recheck.no_model").to_string(),
+        RecheckStatus::Failed(_) => t.get("recheck.failed").to_string(),
+    };
+    render(&HomePage {
+        l: Layout::new(&ctx, t.get("home.title"), "home"),
+        scope_name: scope_name(ctx.scope(), lang),
+        people: count(counts.people, lang),
+        unverified: count(counts.unverified, lang),
+        unverified_n: counts.unverified,
+        status,
+        flags,
+        actions,
+        recheck,
+        counts,
+    })
+}
+
+/// The filter choices of a select: each code and whether it is the selected one.
+fn options<T: Copy + PartialEq>(
+    all: &[T],
+    selected: Option<T>,
+    code: fn(T) -> &'static str,
+) -> Options {
+    all.iter()
+        .map(|v| (code(*v), Some(*v) == selected))
+        .collect()
+}
+
+/// A select's options: each code and whether it is the selected one.
+pub(crate) type Options = Vec<(&'static str, bool)>;
+
+/// The select options of the three finding filters.
+pub(crate) fn filter_options(
+    status: Option<NikStatus>,
+    flag: Option<Flag>,
+    tindakan: Option<Action>,
+) -> (Options, Options, Options) {
+    (
+        options(&NikStatus::ALL, status, NikStatus::as_str),
+        options(&Flag::ALL, flag, Flag::as_str),
+        options(&Action::ALL, tindakan, Action::as_str),
+    )
+}
+
+/// A redirect after a successful form post (303, so a reload does not post again).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A response that sets cookies and redirects.
+pub fn redirect_with_cookies(to: &str, cookies: &[String]) -> Response {
+    let mut headers = HeaderMap::new();
+    for c in cookies {
+        if let Ok(v) = header::HeaderValue::from_str(c) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    (headers, Redirect::to(to)).into_response()
+}

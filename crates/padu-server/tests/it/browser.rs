@@ -1,0 +1,324 @@
+//! The village operator's day in a real headless Chromium, driven over
+//! WebDriver: sign in, browse, search by a misspelled name, open a household
+//! and its evidence, correct an invalid NIK and watch the instant re-check turn
+//! it PADAN, save with a reason, see it in the history; another village's
+//! household by URL is not found. Also checks a 360-pixel phone screen and
+//! page weight, and saves screenshots when `PADU_SCREENSHOTS` names a folder.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::support::{Backend, PASSWORD, TestServer};
+
+/// ChromeDriver on a free port, killed with the test.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_driver() -> Driver {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(
+            "chromedriver not found: run scripts/ensure-chromium.sh (Debian packages chromium, chromium-driver); \
+             browser tests never skip",
+        );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver { child, url }
+}
+
+/// A desktop browser window, or with `phone` a 360×780 phone screen (device
+/// emulation: a desktop window cannot be made that narrow).
+async fn browser(driver: &Driver, phone: bool) -> Client {
+    let mut options = json!({
+        "binary": std::env::var("PADU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,900"]
+    });
+    if phone {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 1.0, "touch": true}
+        });
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session with headless Chromium")
+}
+
+/// Saves a screenshot when `PADU_SCREENSHOTS` names a folder; always checks one can be taken.
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    if let Ok(dir) = std::env::var("PADU_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(format!("{dir}/{name}.png"), png).expect("write screenshot");
+    }
+}
+
+/// The text of an element, waiting for it to appear (a click does not wait for the next page).
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn body(c: &Client) -> String {
+    text_of(c, "body").await
+}
+
+/// Waits until the browser has arrived at `path` (after a click that submits a form).
+async fn wait_for_path(c: &Client, path: &str) {
+    let mut now = String::new();
+    for _ in 0..100 {
+        now = c.current_url().await.expect("url").path().to_string();
+        if now == path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("still at {now}, expected {path}");
+}
+
+/// Replaces a field's value as a user would: select all, type.
+async fn type_into(c: &Client, css: &str, value: &str) {
+    let el = c.find(Locator::Css(css)).await.expect(css);
+    el.clear().await.expect("clear");
+    el.send_keys(value).await.expect("type");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn village_operator_in_chromium() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let (person, row) = server
+        .sample
+        .invalid_with_proposal()
+        .map(|(p, r)| (p.clone(), r.clone()))
+        .expect("an invalid NIK with a proposal");
+    let proposed = row.nik_usulan.clone().expect("proposal");
+    let village = server.sample.focus_village();
+    let outsider = server.sample.outside(&village).clone();
+    let misspelled = server
+        .sample
+        .in_village(&village)
+        .map(|(p, _)| p)
+        .find(|p| p.nama.contains('U'))
+        .map(|p| {
+            (
+                p.id_art.clone(),
+                p.nama.replacen('U', "OE", 1).to_lowercase(),
+            )
+        })
+        .expect("a name with U");
+
+    let driver = start_driver().await;
+    let c = browser(&driver, false).await;
+    let base = &server.base;
+
+    // Sign in.
+    c.goto(&format!("{base}/masuk")).await.expect("goto");
+    shot(&c, "masuk").await;
+    type_into(&c, "#username", "desa").await;
+    type_into(&c, "#password", PASSWORD).await;
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("sign-in button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, "/").await;
+    let home = body(&c).await;
+    assert!(
+        home.contains("NIK_TIDAK_VALID"),
+        "home counts findings: {home}"
+    );
+    shot(&c, "beranda").await;
+
+    // Search by a misspelled name.
+    c.goto(&format!("{base}/anggota")).await.expect("goto");
+    type_into(&c, "input[name=q]", &misspelled.1).await;
+    c.find(Locator::Css("input[name=q]"))
+        .await
+        .expect("q")
+        .send_keys("\u{E007}")
+        .await
+        .expect("enter");
+    let list = c.source().await.expect("source");
+    assert!(
+        list.contains(&misspelled.0),
+        "{:?} finds {}",
+        misspelled.1,
+        misspelled.0
+    );
+    shot(&c, "daftar-cari").await;
+
+    // The household page, then the member's evidence.
+    let hh = person.id_keluarga.clone().expect("household");
+    c.goto(&format!("{base}/keluarga/{hh}"))
+        .await
+        .expect("goto");
+    let page = body(&c).await;
+    assert!(
+        page.contains(&person.nama) && page.contains(&row.keterangan),
+        "{page}"
+    );
+    shot(&c, "keluarga").await;
+    c.goto(&format!("{base}/anggota/{}", person.id_art))
+        .await
+        .expect("goto");
+    c.find(Locator::Css("table.evidence"))
+        .await
+        .expect("per-field evidence");
+    assert!(
+        body(&c).await.contains(&proposed),
+        "the proposed NIK is shown"
+    );
+    shot(&c, "anggota").await;
+
+    // Edit: a wrong NIK gets an error next to the field.
+    let edit = format!("{base}/anggota/{}/ubah", person.id_art);
+    c.goto(&edit).await.expect("goto");
+    type_into(&c, "#nik", "12345").await;
+    type_into(&c, "#reason", "Perbaikan NIK sesuai KK asli").await;
+    c.find(Locator::Css("button[value=simpan]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    let err = text_of(&c, "#nik-error").await;
+    assert!(err.contains("16"), "{err}");
+    shot(&c, "ubah-galat").await;
+
+    // Typing the right NIK: the instant re-check says PADAN before saving.
+    type_into(&c, "#nik", &proposed).await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css("#recheck-status")).await {
+            status = el.text().await.unwrap_or_default();
+            if status == "PADAN" {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "PADAN", "instant re-check");
+    shot(&c, "periksa-ulang").await;
+    type_into(&c, "#reason", "Perbaikan NIK sesuai KK asli").await;
+    c.find(Locator::Css("button[value=simpan]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, &format!("/anggota/{}", person.id_art)).await;
+    let page = body(&c).await;
+    assert!(
+        page.contains("Perbaikan NIK sesuai KK asli"),
+        "history shows the reason"
+    );
+    shot(&c, "riwayat").await;
+
+    // Another village's household by URL: not found.
+    let other = outsider.id_keluarga.clone().expect("household");
+    c.goto(&format!("{base}/keluarga/{other}"))
+        .await
+        .expect("goto");
+    let title = c.title().await.expect("title");
+    assert!(title.starts_with("404"), "{title}");
+    assert!(!body(&c).await.contains(&outsider.nama));
+
+    // Page weight: the list with its stylesheet and script, as transferred.
+    c.goto(&format!("{base}/anggota")).await.expect("goto");
+    let bytes = c
+        .execute(
+            "const n = performance.getEntriesByType('navigation')[0];
+             const r = performance.getEntriesByType('resource');
+             return n.transferSize + r.reduce((s, e) => s + e.transferSize, 0);",
+            vec![],
+        )
+        .await
+        .expect("performance");
+    let bytes = bytes.as_f64().expect("number");
+    assert!(
+        bytes > 0.0 && bytes < 100.0 * 1024.0,
+        "member list page weighs {bytes} bytes"
+    );
+    c.close().await.expect("close");
+
+    // A 360-pixel phone: nothing wider than the screen.
+    let phone = browser(&driver, true).await;
+    phone.goto(&format!("{base}/masuk")).await.expect("goto");
+    type_into(&phone, "#username", "desa").await;
+    type_into(&phone, "#password", PASSWORD).await;
+    phone
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&phone, "/").await;
+    for (path, name) in [
+        ("/".to_string(), "ponsel-beranda"),
+        ("/anggota".to_string(), "ponsel-daftar"),
+        (format!("/anggota/{}", person.id_art), "ponsel-anggota"),
+        (format!("/anggota/{}/ubah", person.id_art), "ponsel-ubah"),
+    ] {
+        phone.goto(&format!("{base}{path}")).await.expect("goto");
+        let width = phone
+            .execute("return document.documentElement.scrollWidth;", vec![])
+            .await
+            .expect("width");
+        let inner = phone
+            .execute("return window.innerWidth;", vec![])
+            .await
+            .expect("inner");
+        shot(&phone, name).await;
+        assert_eq!(inner.as_f64(), Some(360.0), "{path}: wider than a phone screen");
+        assert!(
+            width.as_f64() <= inner.as_f64(),
+            "{path} scrolls sideways on a phone: {width} > {inner}"
+        );
+        shot(&phone, name).await;
+    }
+    phone.close().await.expect("close");
+    server.stop().await;
+}
