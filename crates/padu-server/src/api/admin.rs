@@ -154,11 +154,16 @@ pub(crate) fn validate_new_user(j: &NewUserJson, lang: Lang) -> Result<NewUser, 
 #[utoipa::path(post, path = "/api/v1/users", tag = "pengguna", request_body = NewUserJson,
     responses((status = 200, body = UserJson), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_user(ctx: Ctx, Json(j): Json<NewUserJson>) -> Result<Json<UserJson>, AppError> {
+    Ok(Json(user_json(&create(&ctx, &j).await?)))
+}
+
+/// Creates an account inside the admin's region (checked, audited): the API's and the page's action.
+pub(crate) async fn create(ctx: &Ctx, j: &NewUserJson) -> Result<User, AppError> {
     ctx.require(Permission::ManageUsers)?;
-    let new = validate_new_user(&j, ctx.lang()).map_err(AppError::Validation)?;
+    let new = validate_new_user(j, ctx.lang()).map_err(AppError::Validation)?;
     let u = ctx.store().create_user(&new).await?;
-    audit_user(&ctx, "user.create", &u, None).await?;
-    Ok(Json(user_json(&u)))
+    audit_user(ctx, "user.create", &u, None).await?;
+    Ok(u)
 }
 
 pub(crate) async fn audit_user(
@@ -198,21 +203,26 @@ async fn set_disabled(
     Path(id): Path<i64>,
     Json(d): Json<Disabled>,
 ) -> Result<Json<UserJson>, AppError> {
+    Ok(Json(user_json(&disable(&ctx, id, d.disabled).await?)))
+}
+
+/// Disables (sessions and tokens end at once) or enables an account of the admin's region; audited.
+pub(crate) async fn disable(ctx: &Ctx, id: i64, disabled: bool) -> Result<User, AppError> {
     ctx.require(Permission::ManageUsers)?;
-    ctx.store().set_user_disabled(id, d.disabled).await?;
+    if disabled && id == ctx.user().app_user_id {
+        return Err(AppError::BadRequest(
+            Tr::new(ctx.lang()).get("users.not_self").to_string(),
+        ));
+    }
+    ctx.store().set_user_disabled(id, disabled).await?;
     let u = ctx.store().user(id).await?;
-    audit_user(
-        &ctx,
-        if d.disabled {
-            "user.disable"
-        } else {
-            "user.enable"
-        },
-        &u,
-        None,
-    )
-    .await?;
-    Ok(Json(user_json(&u)))
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit_user(ctx, action, &u, None).await?;
+    Ok(u)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -230,18 +240,23 @@ async fn reset_password(
     Path(id): Path<i64>,
     Json(p): Json<NewPassword>,
 ) -> Result<Json<UserJson>, AppError> {
+    Ok(Json(user_json(&reset(&ctx, id, &p.password).await?)))
+}
+
+/// Sets a temporary password (to be changed at next sign-in; sessions end); audited.
+pub(crate) async fn reset(ctx: &Ctx, id: i64, password: &str) -> Result<User, AppError> {
     ctx.require(Permission::ManageUsers)?;
     let u = ctx.store().user(id).await?;
-    if let Some(problem) = secrets::password_problem(&p.password, &u.username, ctx.lang()) {
+    if let Some(problem) = secrets::password_problem(password, &u.username, ctx.lang()) {
         return Err(AppError::Validation(vec![FieldError {
             field: "password".into(),
             message: problem,
         }]));
     }
-    let hash = secrets::hash_password(&p.password).map_err(AppError::Internal)?;
+    let hash = secrets::hash_password(password).map_err(AppError::Internal)?;
     ctx.store().reset_password(id, &hash).await?;
-    audit_user(&ctx, "user.reset_password", &u, None).await?;
-    Ok(Json(user_json(&ctx.store().user(id).await?)))
+    audit_user(ctx, "user.reset_password", &u, None).await?;
+    Ok(ctx.store().user(id).await?)
 }
 
 /// An API token's description.
@@ -295,9 +310,26 @@ async fn create_token(
     Path(id): Path<i64>,
     Json(n): Json<NewToken>,
 ) -> Result<Json<TokenJson>, AppError> {
+    let (t, token) = issue_token(&ctx, id, &n.name).await?;
+    Ok(Json(TokenJson {
+        id: t.api_token_id,
+        name: t.name,
+        last_used_at: t.last_used_at,
+        revoked_at: t.revoked_at,
+        created_at: t.created_at,
+        token: Some(token),
+    }))
+}
+
+/// Issues an API token for an account of the admin's region; returns it with the token text (shown once). Audited.
+pub(crate) async fn issue_token(
+    ctx: &Ctx,
+    id: i64,
+    name: &str,
+) -> Result<(padu_store::ApiToken, String), AppError> {
     ctx.require(Permission::ManageUsers)?;
     let token = format!("padu_{}", secrets::new_token());
-    let name = n.name.trim();
+    let name = name.trim();
     if name.is_empty() {
         return Err(AppError::Validation(vec![FieldError {
             field: "name".into(),
@@ -310,20 +342,27 @@ async fn create_token(
         .await?;
     let u = ctx.store().user(id).await?;
     audit_user(
-        &ctx,
+        ctx,
         "token.create",
         &u,
         Some(format!("{{\"token_id\":{}}}", t.api_token_id)),
     )
     .await?;
-    Ok(Json(TokenJson {
-        id: t.api_token_id,
-        name: t.name,
-        last_used_at: t.last_used_at,
-        revoked_at: t.revoked_at,
-        created_at: t.created_at,
-        token: Some(token),
-    }))
+    Ok((t, token))
+}
+
+/// Revokes an API token of an account of the admin's region; audited.
+pub(crate) async fn revoke(ctx: &Ctx, id: i64, token_id: i64) -> Result<(), AppError> {
+    ctx.require(Permission::ManageUsers)?;
+    ctx.store().revoke_api_token(id, token_id).await?;
+    let u = ctx.store().user(id).await?;
+    audit_user(
+        ctx,
+        "token.revoke",
+        &u,
+        Some(format!("{{\"token_id\":{token_id}}}")),
+    )
+    .await
 }
 
 /// Revokes an API token at once.
@@ -334,16 +373,7 @@ async fn revoke_token(
     ctx: Ctx,
     Path((id, token_id)): Path<(i64, i64)>,
 ) -> Result<axum::http::StatusCode, AppError> {
-    ctx.require(Permission::ManageUsers)?;
-    ctx.store().revoke_api_token(id, token_id).await?;
-    let u = ctx.store().user(id).await?;
-    audit_user(
-        &ctx,
-        "token.revoke",
-        &u,
-        Some(format!("{{\"token_id\":{token_id}}}")),
-    )
-    .await?;
+    revoke(&ctx, id, token_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -111,6 +111,17 @@ impl ScopedStore {
         self.store.audit_entries(self.scope, filter, limit).await
     }
 
+    /// Audit entries about a region inside the scope (the whole scope when `None`).
+    pub async fn audit_entries_in(
+        &self,
+        region: Option<RegionCode>,
+        filter: &AuditFilter,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let scope = self.narrow(region)?;
+        self.store.audit_entries(scope, filter, limit).await
+    }
+
     /// The audit entries about one member (its edits in Padu), newest first.
     pub async fn changes_of(
         &self,

@@ -152,7 +152,7 @@ pub(super) struct SavedQuery {
 }
 
 /// The fields that differ between two audit snapshots, as `field: before → after`.
-fn changed_fields(before: Option<&str>, after: Option<&str>, full: bool) -> Vec<String> {
+pub(super) fn changed_fields(before: Option<&str>, after: Option<&str>, full: bool) -> Vec<String> {
     let parse = |s: Option<&str>| {
         s.and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
             .unwrap_or_default()

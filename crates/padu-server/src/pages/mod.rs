@@ -1,6 +1,7 @@
 //! The HTML pages: plain forms that work without JavaScript, rendered on the server.
 
 mod account;
+mod admin;
 mod member;
 pub mod members;
 mod regions;
@@ -42,6 +43,16 @@ pub fn routes() -> Router<AppState> {
             get(member::edit_form).post(member::save),
         )
         .route("/keluarga/{id_keluarga}", get(member::household))
+        .route("/pengguna", get(admin::list).post(admin::create))
+        .route("/pengguna/{id}", get(admin::show))
+        .route("/pengguna/{id}/status", post(admin::set_status))
+        .route("/pengguna/{id}/sandi", post(admin::reset_password))
+        .route("/pengguna/{id}/token", post(admin::issue_token))
+        .route(
+            "/pengguna/{id}/token/{token_id}/cabut",
+            post(admin::revoke_token),
+        )
+        .route("/audit", get(admin::audit))
 }
 
 /// Pages anyone may fetch: health, static files.

@@ -312,7 +312,11 @@ async fn village_operator_in_chromium() {
             .await
             .expect("inner");
         shot(&phone, name).await;
-        assert_eq!(inner.as_f64(), Some(360.0), "{path}: wider than a phone screen");
+        assert_eq!(
+            inner.as_f64(),
+            Some(360.0),
+            "{path}: wider than a phone screen"
+        );
         assert!(
             width.as_f64() <= inner.as_f64(),
             "{path} scrolls sideways on a phone: {width} > {inner}"

@@ -312,3 +312,164 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+both_backends!(admin_manages_accounts_and_reads_the_audit_trail);
+
+async fn admin_manages_accounts_and_reads_the_audit_trail(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let village = server.sample.focus_village();
+    let admin = server.sign_in("admin.depok").await;
+
+    // A form with a region that does not fit the role: the error is next to the field.
+    let (s, page) = admin
+        .post_form(
+            "/pengguna",
+            &[
+                ("username", "sari"),
+                ("display_name", "Sari <Operator>"),
+                ("role", "operator_desa"),
+                ("scope", &village[..8]),
+                ("phone", "0812-1111-2222"),
+                ("password", "kata-awal-rahasia-1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"scope-error\""), "{page}");
+    assert!(
+        page.contains("Sari &#60;Operator&#62;"),
+        "the typed name is kept, escaped"
+    );
+    // Then right: the new account's page.
+    let (s, location) = admin
+        .post_form(
+            "/pengguna",
+            &[
+                ("username", "sari"),
+                ("display_name", "Sari"),
+                ("role", "operator_desa"),
+                ("scope", &village),
+                ("phone", "0812-1111-2222"),
+                ("password", "kata-awal-rahasia-1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{location}");
+    let (s, page) = admin.get(&location).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Sari") && page.contains(&village));
+    // The same username again is a conflict, said next to the field.
+    let (s, _) = admin
+        .post_form(
+            "/pengguna",
+            &[
+                ("username", "sari"),
+                ("display_name", "Sari 2"),
+                ("role", "operator_desa"),
+                ("scope", &village),
+                ("password", "kata-awal-rahasia-1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    // A token is shown once, on the page that issued it, and works.
+    let (s, page) = admin
+        .post_form(&format!("{location}/token"), &[("name", "skrip desa")])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let token = page
+        .split("id=\"new-token\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the new token on the page")
+        .to_string();
+    let (_, again) = admin.get(&location).await;
+    assert!(!again.contains(&token), "never shown twice");
+    // (Sari has yet to change her first password; /me still answers, to say so.)
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Disable through the form; the list says so.
+    let (s, _) = admin
+        .post_form(&format!("{location}/status"), &[("disabled", "1")])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, list) = admin.get("/pengguna").await;
+    assert!(list.contains("nonaktif"));
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "a disabled account's token is dead"
+    );
+
+    // Accounts outside the admin's regency are not found; non-admins are refused.
+    let pusdatin_id = {
+        let national = server.sign_in("admin").await;
+        let (_, users) = national.get_json("/api/v1/users").await;
+        users
+            .as_array()
+            .expect("users")
+            .iter()
+            .find(|u| u["username"] == "pusdatin")
+            .and_then(|u| u["id"].as_i64())
+            .expect("pusdatin")
+    };
+    let (s, _) = admin.get(&format!("/pengguna/{pusdatin_id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = admin
+        .post_form(
+            &format!("/pengguna/{pusdatin_id}/status"),
+            &[("disabled", "1")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let desa = server.sign_in("desa").await;
+    let (s, _) = desa.get("/pengguna").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = desa.get("/audit").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The audit page, filtered by user: the admin's own actions, and nobody else's.
+    let admin_id = {
+        let (_, users) = admin.get_json("/api/v1/users").await;
+        users
+            .as_array()
+            .expect("users")
+            .iter()
+            .find(|u| u["username"] == "admin.depok")
+            .and_then(|u| u["id"].as_i64())
+            .expect("own account")
+    };
+    let (s, page) = admin.get(&format!("/audit?user={admin_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    for action in ["user.create", "token.create", "user.disable"] {
+        assert!(page.contains(action), "{action} in the audit page");
+    }
+    assert!(!page.contains(">sign_in.failed<"));
+    let (s, _) = admin.get("/audit?wilayah=11.01").await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a region outside the admin's is not found"
+    );
+    let kepala = server.sign_in("kepala").await;
+    let (s, page) = kepala.get(&format!("/audit?wilayah={village}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("user.create"),
+        "the village's account changes are in its trail"
+    );
+    server.stop().await;
+}
