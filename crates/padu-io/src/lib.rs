@@ -108,4 +108,6 @@ pub use issue::{Issue, Severity};
 pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
 pub use read::{CivilReader, ReadOptions, RegistryReader, Row};
 pub use results::read_results;
-pub use write::{RegistryWriter, ResultWriter, write_civil, write_registry};
+pub use write::{
+    RegistryWriter, ResultSubject, ResultWriter, write_civil, write_registry, write_result_workbook,
+};

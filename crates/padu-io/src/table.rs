@@ -213,6 +213,10 @@ pub(crate) enum Kind {
     Date,
     /// A number, when the text parses as one.
     Number,
+    /// A whole number (a count), when the text parses as one.
+    Count,
+    /// A share (0.571 shown as 57.1%), when the text parses as a number.
+    Percent,
 }
 
 /// A value for one cell being written.

@@ -7,10 +7,13 @@
 
 use std::path::Path;
 
-use padu_core::{CivilPerson, RegistryPerson, VerificationRow};
+use padu_core::{
+    Action, CivilPerson, Flag, NikStatus, RegionCode, RegistryPerson, Summary, VerificationRow,
+    regions,
+};
 
 use crate::error::WriteError;
-use crate::format::TableWriter;
+use crate::format::{TableWriter, XlsxSink};
 use crate::schema::{Civil, Registry, Results, Schema};
 use crate::table::{Kind, Out};
 
@@ -163,5 +166,267 @@ impl ResultWriter {
     /// Flushes (CSV), saves (XLSX) or closes (Parquet) the file; returns the number of rows written.
     pub fn finish(self) -> Result<u64, WriteError> {
         self.table.finish()
+    }
+}
+
+/// Who a verification result is about: what the people-readable workbook shows beside it.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultSubject<'a> {
+    /// The registry person.
+    pub person: &'a RegistryPerson,
+}
+
+/// The result workbook's first sheet: who (id, name, numbers, village), then the spec's result columns.
+const BOOK_COLUMNS: [(&str, Kind, f64); 15] = [
+    ("id_art", Kind::Id, 16.0),
+    ("nama", Kind::Text, 28.0),
+    ("nik", Kind::Id, 19.0),
+    ("no_kk", Kind::Id, 19.0),
+    ("desa_kelurahan", Kind::Text, 20.0),
+    ("kecamatan", Kind::Text, 18.0),
+    ("kode_wilayah", Kind::Id, 15.0),
+    ("status", Kind::Text, 22.0),
+    ("flags", Kind::Text, 20.0),
+    ("tindakan", Kind::Text, 10.0),
+    ("nik_usulan", Kind::Id, 19.0),
+    ("skor", Kind::Number, 8.0),
+    ("id_kelompok_ganda", Kind::Id, 18.0),
+    ("id_art_utama", Kind::Id, 16.0),
+    ("keterangan", Kind::Text, 90.0),
+];
+
+/// The region's name, or its code when the bundled list does not have it.
+fn region_label(code: Option<RegionCode>) -> String {
+    code.map(|c| {
+        regions()
+            .get(c)
+            .map_or_else(|| c.to_string(), |info| info.name.clone())
+    })
+    .unwrap_or_default()
+}
+
+/// Writes the verification result as a workbook for people (`.xlsx` only).
+///
+/// The first sheet, `hasil`, has one row per person: who it is (`id_art`,
+/// name, NIK, No KK, village and district names, region code) and then the
+/// spec's result columns, with an autofilter, readable widths and the header,
+/// id and name kept in view. Then `ringkasan_kabupaten` and
+/// `ringkasan_kecamatan` count statuses, flags and actions per regency and
+/// district. [`crate::read_results`] reads it back by column name; CSV and
+/// Parquet results ([`ResultWriter`]) stay the exact machine format.
+/// Returns the number of result rows written.
+pub fn write_result_workbook<'a>(
+    path: &Path,
+    rows: impl IntoIterator<Item = (&'a VerificationRow, ResultSubject<'a>)>,
+    summary: &Summary,
+) -> Result<u64, WriteError> {
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if !is_xlsx {
+        return Err(WriteError::UnsupportedExtension {
+            path: path.display().to_string(),
+            ext: path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_string(),
+        });
+    }
+    let header: Vec<String> = BOOK_COLUMNS.iter().map(|c| c.0.to_string()).collect();
+    let kinds: Vec<Kind> = BOOK_COLUMNS.iter().map(|c| c.1).collect();
+    let widths: Vec<f64> = BOOK_COLUMNS.iter().map(|c| c.2).collect();
+    let mut book = XlsxSink::without_sheets(path);
+    book.start_sheet("hasil", &header, &kinds, &widths, true, 2)?;
+    let mut n = 0u64;
+    for (row, who) in rows {
+        let p = who.person;
+        let [
+            id_art,
+            status,
+            flags,
+            tindakan,
+            nik_usulan,
+            skor,
+            group,
+            keep,
+            keterangan,
+        ] = row.to_cells();
+        let cells: [Out<'_>; 15] = [
+            id_art.into(),
+            p.nama.as_str().into(),
+            p.nik.to_cell().into(),
+            p.no_kk.to_cell().into(),
+            region_label(Some(p.kode_wilayah)).into(),
+            region_label(p.kode_wilayah.district()).into(),
+            p.kode_wilayah.to_string().into(),
+            status.into(),
+            flags.into(),
+            tindakan.into(),
+            nik_usulan.into(),
+            skor.into(),
+            group.into(),
+            keep.into(),
+            keterangan.into(),
+        ];
+        book.write(cells)?;
+        n += 1;
+    }
+    for (sheet, counts) in [
+        ("ringkasan_kabupaten", &summary.regencies),
+        ("ringkasan_kecamatan", &summary.districts),
+    ] {
+        let mut header: Vec<String> = ["kode_wilayah", "nama", "jumlah", "persen_padan"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        header.extend(NikStatus::ALL.iter().map(|s| s.as_str().to_string()));
+        header.extend(Flag::ALL.iter().map(|f| f.as_str().to_string()));
+        header.extend(Action::ALL.iter().map(|a| a.as_str().to_string()));
+        let mut kinds = vec![Kind::Id, Kind::Text, Kind::Count, Kind::Percent];
+        kinds.resize(header.len(), Kind::Count);
+        let mut widths = vec![14.0, 30.0];
+        widths.resize(header.len(), 0.0);
+        for (w, h) in widths.iter_mut().zip(&header).skip(2) {
+            *w = (h.chars().count() as f64 + 2.0).max(9.0);
+        }
+        book.start_sheet(sheet, &header, &kinds, &widths, true, 2)?;
+        let total = [(None, &summary.all)];
+        let rows = total
+            .into_iter()
+            .chain(counts.iter().map(|(code, c)| (Some(*code), c)));
+        for (code, c) in rows {
+            let mut cells: Vec<Out<'_>> = vec![
+                code.map_or_else(|| "semua".to_string(), |c| c.to_string())
+                    .into(),
+                code.map_or_else(|| "Semua wilayah".to_string(), |c| region_label(Some(c)))
+                    .into(),
+                c.total.to_string().into(),
+                format!("{:.4}", c.percent_padan() / 100.0).into(),
+            ];
+            cells.extend(
+                NikStatus::ALL
+                    .iter()
+                    .map(|s| c.status(*s).to_string().into()),
+            );
+            cells.extend(Flag::ALL.iter().map(|f| c.flag(*f).to_string().into()));
+            cells.extend(Action::ALL.iter().map(|a| c.action(*a).to_string().into()));
+            book.write(cells)?;
+        }
+    }
+    book.finish()?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Reader, open_workbook_auto};
+    use chrono::NaiveDate;
+    use padu_core::{REGISTRY_COLUMNS, Summary};
+
+    use super::*;
+    use crate::{ReadOptions, RegistryReader, read_results};
+
+    #[test]
+    fn the_result_workbook_names_people_and_reads_back_as_results() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("dtks.csv");
+        std::fs::write(
+            &csv,
+            format!(
+                "{}\nART1,KEL1,3276011502100001,3276012505900001,SITI AMINAH,P,DEPOK,1990-05-25,KEPALA KELUARGA,RAHMAH,JL. MAWAR,001,002,32.76.01.1006\n\
+                 ART2,KEL1,3276011502100001,,BUDI,L,DEPOK,2012-01-02,ANAK,SITI AMINAH,JL. MAWAR,001,002,32.76.01.1006\n",
+                REGISTRY_COLUMNS.join(",")
+            ),
+        )
+        .unwrap();
+        let opts = ReadOptions {
+            today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            sheet: None,
+            max_issues: 10,
+        };
+        let people: Vec<RegistryPerson> = RegistryReader::open(&csv, &opts)
+            .unwrap()
+            .filter_map(|r| r.record)
+            .collect();
+        assert_eq!(people.len(), 2);
+        let rows = vec![
+            VerificationRow {
+                id_art: "ART1".into(),
+                status: NikStatus::Padan,
+                flags: vec![],
+                tindakan: Action::Tetap,
+                nik_usulan: None,
+                skor: Some(0.99),
+                id_kelompok_ganda: None,
+                id_art_utama: None,
+                keterangan: "NIK padan; data sesuai.".into(),
+            },
+            VerificationRow {
+                id_art: "ART2".into(),
+                status: NikStatus::TanpaNik,
+                flags: vec![Flag::Ganda],
+                tindakan: Action::Perbaiki,
+                nik_usulan: Some("3276010201120001".into()),
+                skor: None,
+                id_kelompok_ganda: Some("G1".into()),
+                id_art_utama: Some("ART2".into()),
+                keterangan: "Tanpa NIK.".into(),
+            },
+        ];
+        let summary = Summary::of(rows.iter().zip(&people).map(|(r, p)| (r, p.kode_wilayah)));
+        let path = dir.path().join("hasil.xlsx");
+        let subjects = people.iter().map(|person| ResultSubject { person });
+        assert_eq!(
+            write_result_workbook(&path, rows.iter().zip(subjects), &summary).unwrap(),
+            2
+        );
+
+        // Padu reads it back by column name, exactly.
+        assert_eq!(read_results(&path).unwrap(), rows);
+
+        // People see who each row is, and a summary per regency and district.
+        let mut book = open_workbook_auto(&path).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            vec!["hasil", "ringkasan_kabupaten", "ringkasan_kecamatan"]
+        );
+        let hasil = book.worksheet_range("hasil").unwrap();
+        let row = |r: usize| -> Vec<String> {
+            hasil
+                .rows()
+                .nth(r)
+                .unwrap()
+                .iter()
+                .map(|c| c.to_string())
+                .collect()
+        };
+        assert_eq!(
+            &row(0)[..5],
+            ["id_art", "nama", "nik", "no_kk", "desa_kelurahan"]
+        );
+        assert_eq!(
+            &row(1)[..6],
+            [
+                "ART1",
+                "SITI AMINAH",
+                "3276012505900001",
+                "3276011502100001",
+                "Depok",
+                "Pancoran Mas"
+            ]
+        );
+        let kab = book.worksheet_range("ringkasan_kabupaten").unwrap();
+        let kab: Vec<Vec<String>> = kab
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(kab[1][..3], ["semua", "Semua wilayah", "2"]);
+        assert_eq!(kab[2][..3], ["32.76", "Kota Depok", "2"]);
+        // Only .xlsx: CSV and Parquet stay the spec's machine format.
+        assert!(
+            write_result_workbook(&dir.path().join("x.csv"), std::iter::empty(), &summary).is_err()
+        );
     }
 }

@@ -10,7 +10,10 @@ use padu_core::{
     Action, CivilPerson, Counts, Flag, Lang, NikStatus, RegistryPerson, Summary, VerificationRow,
     regions,
 };
-use padu_io::{CivilReader, ReadOptions, RegistryReader, ResultWriter, Severity};
+use padu_io::{
+    CivilReader, ReadOptions, RegistryReader, ResultSubject, ResultWriter, Severity,
+    write_result_workbook,
+};
 use padu_match::{MatchConfig, VerifyOutput};
 use padu_store::Store;
 
@@ -73,11 +76,11 @@ pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> 
             })?
         }
     };
-    write_results(&args.out, &out.rows)?;
+    let summary = summarise(&registry, &out.rows);
+    write_results(&args.out, &registry, &out.rows, &summary)?;
     if let Some(path) = &args.explain {
         write_explain(path, &out)?;
     }
-    let summary = summarise(&registry, &out.rows);
     print_summary(&summary, lang);
     let secs = started.elapsed().as_secs_f64();
     match lang {
@@ -204,7 +207,24 @@ pub fn summarise(registry: &[RegistryPerson], rows: &[VerificationRow]) -> Summa
     Summary::of(rows.iter().zip(registry).map(|(r, p)| (r, p.kode_wilayah)))
 }
 
-fn write_results(path: &Path, rows: &[VerificationRow]) -> anyhow::Result<()> {
+/// Writes the results: for people a workbook (`.xlsx`, with names, villages
+/// and summary sheets), for machines the spec's exact columns (CSV, Parquet).
+fn write_results(
+    path: &Path,
+    registry: &[RegistryPerson],
+    rows: &[VerificationRow],
+    summary: &Summary,
+) -> anyhow::Result<()> {
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        let subjects = registry.iter().map(|person| ResultSubject { person });
+        write_result_workbook(path, rows.iter().zip(subjects), summary)
+            .with_context(|| format!("menulis {}", path.display()))?;
+        return Ok(());
+    }
     let mut w =
         ResultWriter::create(path).with_context(|| format!("membuat {}", path.display()))?;
     for r in rows {

@@ -14,7 +14,8 @@ use std::path::Path;
 
 use self::csv::{CsvSink, CsvSource};
 use self::parquet::{ParquetSink, ParquetSource};
-use self::workbook::{SheetSource, XlsxSink};
+use self::workbook::SheetSource;
+pub(crate) use self::workbook::XlsxSink;
 use crate::error::{ReadError, WriteError};
 use crate::table::{Kind, Opened, Out, RawRow};
 

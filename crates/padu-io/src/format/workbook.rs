@@ -319,21 +319,27 @@ fn column_width(kind: Kind, header: &str) -> f64 {
     let base: f64 = match kind {
         Kind::Id => 19.0,
         Kind::Date => 12.0,
-        Kind::Number => 9.0,
+        Kind::Number | Kind::Count | Kind::Percent => 9.0,
         Kind::Text => 14.0,
     };
     base.max(header.chars().count() as f64 + 2.0)
 }
 
-/// An XLSX workbook of one sheet being written in constant memory.
+/// An XLSX workbook being written in constant memory, one sheet after another.
 pub(crate) struct XlsxSink {
     workbook: Workbook,
     path: PathBuf,
+    /// The sheet being written (sheets are written one after another).
+    sheet: usize,
     row: u32,
     kinds: Vec<Kind>,
+    /// Per sheet: whether it gets an autofilter, its last row and column.
+    filters: Vec<(bool, u32, u16)>,
     id_format: Format,
     date_format: Format,
     number_format: Format,
+    count_format: Format,
+    percent_format: Format,
 }
 
 impl XlsxSink {
@@ -344,31 +350,65 @@ impl XlsxSink {
         header: &[String],
         kinds: &[Kind],
     ) -> Result<XlsxSink, WriteError> {
-        let mut workbook = Workbook::new();
+        let mut sink = XlsxSink::without_sheets(path);
+        sink.start_sheet(sheet_name, header, kinds, &[], false, 0)?;
+        Ok(sink)
+    }
+
+    /// A workbook with no sheet yet: [`XlsxSink::start_sheet`] adds them.
+    pub(crate) fn without_sheets(path: &Path) -> XlsxSink {
+        XlsxSink {
+            workbook: Workbook::new(),
+            path: path.to_path_buf(),
+            sheet: 0,
+            row: 0,
+            kinds: Vec::new(),
+            filters: Vec::new(),
+            id_format: Format::new().set_num_format("@"),
+            date_format: Format::new().set_num_format("dd-mm-yyyy"),
+            number_format: Format::new().set_num_format("0.0000"),
+            count_format: Format::new().set_num_format("#,##0"),
+            percent_format: Format::new().set_num_format("0.0%"),
+        }
+    }
+
+    /// Ends the current sheet and starts the next, called `sheet_name`, with its header.
+    ///
+    /// `widths` overrides the column widths it names (in Excel's character
+    /// units); `autofilter` puts filter buttons on the header; `frozen_columns`
+    /// keeps that many columns in view when scrolling right.
+    pub(crate) fn start_sheet(
+        &mut self,
+        sheet_name: &str,
+        header: &[String],
+        kinds: &[Kind],
+        widths: &[f64],
+        autofilter: bool,
+        frozen_columns: u16,
+    ) -> Result<(), WriteError> {
         let bold = Format::new().set_bold();
-        let id_format = Format::new().set_num_format("@");
-        let date_format = Format::new().set_num_format("dd-mm-yyyy");
-        let number_format = Format::new().set_num_format("0.0000");
-        let ws = workbook.add_worksheet_with_constant_memory()?;
+        let ws = self.workbook.add_worksheet_with_constant_memory()?;
         ws.set_name(sheet_name)?;
-        ws.set_freeze_panes(1, 0)?;
+        ws.set_freeze_panes(1, frozen_columns)?;
         for (col, (name, kind)) in header.iter().zip(kinds).enumerate() {
-            let col = col as u16;
-            ws.set_column_width(col, column_width(*kind, name))?;
+            // Past u16 the writer refuses the column itself (Excel has 16,384).
+            let col = u16::try_from(col).unwrap_or(u16::MAX);
+            let width = widths
+                .get(usize::from(col))
+                .copied()
+                .unwrap_or_else(|| column_width(*kind, name));
+            ws.set_column_width(col, width)?;
             if *kind == Kind::Id {
-                ws.set_column_format(col, &id_format)?;
+                ws.set_column_format(col, &self.id_format)?;
             }
             ws.write_string_with_format(0, col, name, &bold)?;
         }
-        Ok(XlsxSink {
-            workbook,
-            path: path.to_path_buf(),
-            row: 0,
-            kinds: kinds.to_vec(),
-            id_format,
-            date_format,
-            number_format,
-        })
+        self.sheet = self.filters.len();
+        let last_col = u16::try_from(header.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        self.filters.push((autofilter, 0, last_col));
+        self.row = 0;
+        self.kinds = kinds.to_vec();
+        Ok(())
     }
 
     /// Writes one row below the previous one; empty cells are left out.
@@ -378,7 +418,10 @@ impl XlsxSink {
     ) -> Result<(), WriteError> {
         self.row += 1;
         let row = self.row;
-        let ws = self.workbook.worksheet_from_index(0)?;
+        if let Some(f) = self.filters.get_mut(self.sheet) {
+            f.1 = row;
+        }
+        let ws = self.workbook.worksheet_from_index(self.sheet)?;
         for (col, cell) in cells.into_iter().enumerate() {
             let kind = self.kinds.get(col).copied().unwrap_or(Kind::Text);
             let col = col as u16;
@@ -388,9 +431,14 @@ impl XlsxSink {
                     Kind::Id => {
                         ws.write_string_with_format(row, col, s, &self.id_format)?;
                     }
-                    Kind::Number => match s.parse::<f64>() {
+                    Kind::Number | Kind::Count | Kind::Percent => match s.parse::<f64>() {
                         Ok(n) => {
-                            ws.write_number_with_format(row, col, n, &self.number_format)?;
+                            let format = match kind {
+                                Kind::Count => &self.count_format,
+                                Kind::Percent => &self.percent_format,
+                                _ => &self.number_format,
+                            };
+                            ws.write_number_with_format(row, col, n, format)?;
                         }
                         Err(_) => {
                             ws.write_string(row, col, s)?;
@@ -423,6 +471,13 @@ impl XlsxSink {
 
     /// Saves the workbook to its file.
     pub(crate) fn finish(mut self) -> Result<(), WriteError> {
+        for (i, (autofilter, last_row, last_col)) in self.filters.iter().enumerate() {
+            if *autofilter {
+                self.workbook
+                    .worksheet_from_index(i)?
+                    .autofilter(0, 0, *last_row, *last_col)?;
+            }
+        }
         self.workbook.save(&self.path)?;
         Ok(())
     }
