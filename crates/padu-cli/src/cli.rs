@@ -262,6 +262,30 @@ pub enum BenchCommand {
     /// Measure the instant re-check: build time and memory of the
     /// single-record verifier over a civil extract, and check latency.
     Recheck(BenchRecheckArgs),
+    /// Measure the web application under load: `padu serve` on the database
+    /// (`--db`, already imported and verified) and many signed-in sessions
+    /// requesting lists, deep pages, searches, households and re-checks.
+    Web(BenchWebArgs),
+}
+
+/// Arguments of `padu bench web`.
+#[derive(Debug, Args)]
+pub struct BenchWebArgs {
+    /// Signed-in sessions making requests at once.
+    #[arg(long, default_value_t = 50)]
+    pub sessions: usize,
+    /// Seconds each scenario runs.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
+    /// The deep page of the national member list to measure (50 people a page).
+    #[arg(long, default_value_t = 500)]
+    pub page: usize,
+    /// Threads the server builds its re-check index with.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The generated data a benchmark runs on.

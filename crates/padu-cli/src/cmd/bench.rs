@@ -16,6 +16,7 @@ use crate::cli::{
 };
 
 mod recheck;
+mod web;
 
 pub fn run(cmd: &BenchCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     match cmd {
@@ -23,6 +24,7 @@ pub fn run(cmd: &BenchCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode>
         BenchCommand::Score(a) => score(a),
         BenchCommand::Import(a) => import(a, db, lang),
         BenchCommand::Recheck(a) => recheck::run(a, lang),
+        BenchCommand::Web(a) => web::run(a, db),
     }
 }
 
