@@ -563,11 +563,9 @@ mod tests {
 
     use padu_core::{Nik, NikError, NoKk, Relation, Sex, parse_date, regions};
 
-    use super::*;
+    use padu_testkit::today;
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-    }
+    use super::*;
 
     fn run(people: usize, seed: u64, wilayah: Option<&str>) -> (tempfile::TempDir, GenReport) {
         let dir = tempfile::tempdir().unwrap();

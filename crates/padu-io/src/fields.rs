@@ -526,6 +526,8 @@ impl<'a, S: Schema> RowCtx<'a, S> {
 
 #[cfg(test)]
 mod tests {
+    use padu_testkit::today;
+
     use super::*;
     use crate::schema::schema;
 
@@ -549,10 +551,6 @@ mod tests {
     /// A row of [`Small`] whose NIK cell is `nik`.
     fn with_nik(nik: Cell) -> Vec<Cell> {
         vec![Cell::Text("1".into()), nik, Cell::Text("Ani".into())]
-    }
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
     }
 
     #[test]

@@ -1,97 +1,19 @@
-//! Test-only helpers: a tiny `|`-separated record parser, a deterministic
+//! Test-only helpers over the engine's own types: a deterministic
 //! background population (so that u-probabilities and EM see realistic
-//! data), and the data-driven `check` used by the hard-case tests.
+//! data), and the data-driven `check` used by the hard-case tests. The
+//! `|`-separated tables they read come from padu-testkit.
 
 use chrono::NaiveDate;
 use padu_core::{
     CivilPerson, IdField, LifeStatus, Nik, RegionCode, RegistryPerson, Sex, VerificationRow,
-    parse_date,
 };
+pub(crate) use padu_testkit::table::{civil, registry};
+use padu_testkit::{nik_text, today};
 
 use crate::compare::{F_DOB, F_NAME, F_NIK, F_SEX, Level, NF, Vector};
 use crate::prepare::{CivilSide, Exec, NONE, Prepared, Rec};
 use crate::score::SplitMix;
 use crate::{MatchConfig, NoProgress, verify};
-
-/// The fixed "today" of every test.
-pub fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")
-}
-
-fn table(text: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let header: Vec<String> = lines
-        .next()
-        .map(|h| h.split('|').map(|c| c.trim().to_string()).collect())
-        .unwrap_or_default();
-    lines
-        .map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            assert_eq!(cells.len(), header.len(), "wrong number of cells in {l:?}");
-            header
-                .iter()
-                .cloned()
-                .zip(cells.into_iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
-fn opt(m: &std::collections::HashMap<String, String>, k: &str) -> Option<String> {
-    m.get(k).filter(|v| !v.is_empty()).cloned()
-}
-
-/// Parses registry rows: `id_art|id_keluarga|no_kk|nik|nama|jenis_kelamin|tgl_lahir|...`
-/// (any subset of the spec's columns, in any order).
-pub fn registry(text: &str) -> Vec<RegistryPerson> {
-    table(text)
-        .into_iter()
-        .map(|m| RegistryPerson {
-            id_art: m["id_art"].clone(),
-            id_keluarga: opt(&m, "id_keluarga"),
-            no_kk: IdField::parse_kk(m.get("no_kk").map_or("", String::as_str)),
-            nik: IdField::parse_nik(m.get("nik").map_or("", String::as_str), today()),
-            nama: m["nama"].clone(),
-            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
-            tempat_lahir: opt(&m, "tempat_lahir"),
-            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
-            hubungan_keluarga: None,
-            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
-            alamat: opt(&m, "alamat"),
-            rt: opt(&m, "rt"),
-            rw: opt(&m, "rw"),
-            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
-            extra: Vec::new(),
-        })
-        .collect()
-}
-
-/// Parses civil rows (same conventions as [`registry`], plus `status_hidup`, `tgl_meninggal`).
-pub fn civil(text: &str) -> Vec<CivilPerson> {
-    table(text)
-        .into_iter()
-        .map(|m| CivilPerson {
-            nik: Nik::parse(&m["nik"], today()).expect("civil NIKs are valid"),
-            no_kk: IdField::parse_kk(m.get("no_kk").map_or("", String::as_str)),
-            nama: m["nama"].clone(),
-            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
-            tempat_lahir: opt(&m, "tempat_lahir"),
-            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
-            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
-            alamat: opt(&m, "alamat"),
-            rt: opt(&m, "rt"),
-            rw: opt(&m, "rw"),
-            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
-            status_hidup: opt(&m, "status_hidup")
-                .and_then(|s| LifeStatus::parse(&s))
-                .unwrap_or_default(),
-            tgl_meninggal: opt(&m, "tgl_meninggal").and_then(|s| parse_date(&s).ok()),
-        })
-        .collect()
-}
 
 const FIRST: &[&str] = &[
     "AGUS", "BUDI", "DEDI", "EKO", "HENDRA", "IRFAN", "JOKO", "KUSNADI", "LUKMAN", "RUDI",
@@ -135,17 +57,6 @@ const VILLAGES: &[&str] = &[
     "32.01.01.1002",
 ];
 
-/// A valid NIK string for a district, birth date, sex and serial.
-pub fn make_nik(district6: &str, dob: NaiveDate, sex: Sex, serial: u32) -> String {
-    use chrono::Datelike;
-    let day = dob.day() + if sex == Sex::P { 40 } else { 0 };
-    format!(
-        "{district6}{day:02}{:02}{:02}{serial:04}",
-        dob.month(),
-        dob.year() % 100
-    )
-}
-
 /// A deterministic background: `n` civil residents and, for the first `k`
 /// of them, a clean registry row. Test records use names outside these lists.
 pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
@@ -172,7 +83,7 @@ pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>)
             .filter(char::is_ascii_digit)
             .take(6)
             .collect();
-        let nik = make_nik(&district6, dob, sex, 5000 + i as u32);
+        let nik = nik_text(&district6, dob, sex, 5000 + i as u32);
         civ.push(CivilPerson {
             nik: Nik::parse(&nik, today()).expect("background NIK"),
             no_kk: IdField::parse_kk(&format!(

@@ -244,11 +244,9 @@ impl CivilRow {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use padu_testkit::today;
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
-    }
+    use super::*;
 
     fn person() -> RegistryPerson {
         RegistryPerson {

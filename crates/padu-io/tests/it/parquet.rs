@@ -1,8 +1,8 @@
 //! Parquet files: typed columns (strings, INT64 NIKs, DATE, timestamps, nulls) read through the
 //! same checks as CSV, structural errors, round trips, and files that are not Parquet at all.
 
-mod common;
-use common::{fixture, nik, opts, people, round_trip_registry, temp, ymd};
+use crate::common::{fixture, opts, people, round_trip_registry};
+use padu_testkit::{nik, temp, ymd};
 
 use std::fs::File;
 use std::io::Write;

@@ -1,8 +1,5 @@
 //! The store contract: one set of stories, run against a real SQLite file and a real PostgreSQL database.
 
-mod common;
-
-use common::{TestDb, civil, code, person, today};
 use padu_core::{
     Action, Flag, IdField, NikError, NikStatus, RegionLevel, RegistryPerson, Relation, Role,
     VerificationRow,
@@ -11,6 +8,8 @@ use padu_store::{
     Actor, AuditFilter, FindingSource, MemberCursor, MemberFilter, NameTokens, NewAuditEntry,
     NewUser, Scope, Store, StoreError,
 };
+use padu_testkit::db::TestDb;
+use padu_testkit::{civil, code, contract, person, today};
 
 async fn import(store: &Store, people: &[RegistryPerson]) -> padu_store::ImportReport {
     let mut imp = store.begin_registry_import("dtks.csv").await.unwrap();
@@ -1216,29 +1215,6 @@ async fn name_search_finds_people_with_every_token_within_scope(db: &TestDb) {
     assert_eq!(db.store.name_index_stale(100).await.unwrap().len(), 1);
 }
 
-macro_rules! contract {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let db = crate::common::sqlite().await;
-                    super::$story(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let db = crate::common::postgres().await;
-                    super::$story(&db).await;
-                }
-            )*
-        }
-    };
-}
-
 contract!(
     migrate_is_idempotent,
     import_of_new_people_counts_them_as_new,
@@ -1280,13 +1256,13 @@ async fn first_migration_reports_its_names(url: &str) {
 
 #[tokio::test]
 async fn sqlite_first_migration_reports_its_names() {
-    let (_dir, url) = common::sqlite_unmigrated().await;
+    let (_dir, url) = padu_testkit::db::sqlite_unmigrated().await;
     first_migration_reports_its_names(&url).await;
 }
 
 #[tokio::test]
 async fn postgres_first_migration_reports_its_names() {
-    let (_guard, url) = common::postgres_unmigrated().await;
+    let (_guard, url) = padu_testkit::db::postgres_unmigrated().await;
     first_migration_reports_its_names(&url).await;
 }
 

@@ -1,7 +1,7 @@
 //! Workbooks (Excel number and date cells, sheets) and write-then-read round trips.
 
-mod common;
-use common::{nik, opts, people, round_trip_registry, temp, today, ymd};
+use crate::common::{opts, people, round_trip_registry};
+use padu_testkit::{nik, temp, today, ymd};
 
 use std::path::Path;
 
