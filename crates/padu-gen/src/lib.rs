@@ -677,7 +677,7 @@ mod tests {
             let d = parse_date(&row["tgl_lahir"]).unwrap();
             assert!(d <= today());
             slashed += usize::from(row["tgl_lahir"].contains('/'));
-            assert!(Sex::parse(&row["jenis_kelamin"]).is_some());
+            assert!(Sex::parse(&row["jenis_kelamin"]).is_ok());
             regions().parse_village(&row["kode_wilayah"]).unwrap();
             assert!(row["hubungan_keluarga"].parse::<Relation>().is_ok());
             assert!(!row["nama"].trim().is_empty());

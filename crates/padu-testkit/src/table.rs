@@ -93,7 +93,7 @@ pub fn civil(text_table: &str) -> Vec<CivilPerson> {
             rw: opt(&m, "rw"),
             kode_wilayah: code(&m["kode_wilayah"]),
             status_hidup: opt(&m, "status_hidup")
-                .and_then(|s| LifeStatus::parse(&s))
+                .and_then(|s| LifeStatus::parse(&s).ok())
                 .unwrap_or_default(),
             tgl_meninggal: opt(&m, "tgl_meninggal").and_then(|s| parse_date(&s).ok()),
         })
