@@ -9,7 +9,7 @@ use padu_core::Lang;
 /// Padu: registri kesejahteraan sosial terpadu (DTKS) — verifikasi, impor, ekspor.
 #[derive(Debug, Parser)]
 #[command(name = "padu", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Database URL: `sqlite://padu.db` (default) or `postgres://user@host/db`.
     #[arg(
         long,
@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Padu's commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check NIKs: validity, embedded birth date, sex and region of issue.
     Nik(NikArgs),
     /// Look up Kemendagri region codes by code or by name.
@@ -54,7 +54,7 @@ pub enum Command {
 
 /// `padu import ...`.
 #[derive(Debug, Subcommand)]
-pub enum ImportCommand {
+pub(crate) enum ImportCommand {
     /// A DTKS extract: one row per person (ART).
     Registry(ImportArgs),
     /// A Dukcapil extract: one row per resident.
@@ -63,7 +63,7 @@ pub enum ImportCommand {
 
 /// Arguments of `padu import registry|civil`.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// The CSV, XLSX or Parquet file.
     pub file: PathBuf,
     /// XLSX sheet to read (default: the first).
@@ -82,14 +82,14 @@ pub struct ImportArgs {
 
 /// `padu export ...`.
 #[derive(Debug, Subcommand)]
-pub enum ExportCommand {
+pub(crate) enum ExportCommand {
     /// The registry, in the registry file format.
     Registry(ExportArgs),
 }
 
 /// Arguments of `padu export registry`.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// Output file: `.csv` or `.xlsx`.
     #[arg(long)]
     pub out: PathBuf,
@@ -100,7 +100,7 @@ pub struct ExportArgs {
 
 /// Arguments of `padu stats`.
 #[derive(Debug, Args)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     /// Only this region (province, regency, district or village code).
     #[arg(long)]
     pub wilayah: Option<String>,
@@ -108,7 +108,7 @@ pub struct StatsArgs {
 
 /// Arguments of `padu gen`.
 #[derive(Debug, Args)]
-pub struct GenArgs {
+pub(crate) struct GenArgs {
     /// Number of people in the civil registry; the registry holds about 30% of them.
     #[arg(long)]
     pub people: usize,
@@ -128,7 +128,7 @@ pub struct GenArgs {
 
 /// Arguments of `padu verify`.
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// Registry file (file mode; with --civil). Without it, the database's registry is verified.
     #[arg(long, requires = "civil")]
     pub registry: Option<PathBuf>,
@@ -154,7 +154,7 @@ pub struct VerifyArgs {
 
 /// `padu bench ...`.
 #[derive(Debug, Subcommand)]
-pub enum BenchCommand {
+pub(crate) enum BenchCommand {
     /// Generate data, verify it and score the result against the ground truth.
     Verify(BenchVerifyArgs),
     /// Score a result file against a ground-truth file (e.g. another tool's output).
@@ -168,7 +168,7 @@ pub enum BenchCommand {
 
 /// The generated data a benchmark runs on.
 #[derive(Debug, Args)]
-pub struct BenchDataArgs {
+pub(crate) struct BenchDataArgs {
     /// Civil-registry size.
     #[arg(long, default_value_t = 100_000)]
     pub people: usize,
@@ -183,7 +183,7 @@ pub struct BenchDataArgs {
 
 /// Arguments of `padu bench verify`.
 #[derive(Debug, Args)]
-pub struct BenchVerifyArgs {
+pub(crate) struct BenchVerifyArgs {
     /// The data.
     #[command(flatten)]
     pub data: BenchDataArgs,
@@ -200,7 +200,7 @@ pub struct BenchVerifyArgs {
 
 /// Arguments of `padu bench score`.
 #[derive(Debug, Args)]
-pub struct BenchScoreArgs {
+pub(crate) struct BenchScoreArgs {
     /// The result file to score.
     #[arg(long)]
     pub results: PathBuf,
@@ -214,7 +214,7 @@ pub struct BenchScoreArgs {
 
 /// Arguments of `padu bench import`.
 #[derive(Debug, Args)]
-pub struct BenchImportArgs {
+pub(crate) struct BenchImportArgs {
     /// Registry rows to generate and import (civil size is rows / 0.3).
     #[arg(long, default_value_t = 1_000_000)]
     pub rows: usize,
@@ -225,7 +225,7 @@ pub struct BenchImportArgs {
 
 /// Arguments of `padu bench recheck`.
 #[derive(Debug, Args)]
-pub struct BenchRecheckArgs {
+pub(crate) struct BenchRecheckArgs {
     /// The data.
     #[command(flatten)]
     pub data: BenchDataArgs,
@@ -249,7 +249,7 @@ pub struct BenchRecheckArgs {
 
 /// `padu nik`.
 #[derive(Debug, Args)]
-pub struct NikArgs {
+pub(crate) struct NikArgs {
     /// One JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
@@ -263,7 +263,7 @@ pub struct NikArgs {
 
 /// `padu wilayah`.
 #[derive(Debug, Args)]
-pub struct WilayahArgs {
+pub(crate) struct WilayahArgs {
     /// Print the edition of the bundled region list.
     #[arg(long)]
     pub edisi: bool,
@@ -273,6 +273,6 @@ pub struct WilayahArgs {
 }
 
 /// Parses a `YYYY-MM-DD` argument.
-pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }

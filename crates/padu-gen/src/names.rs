@@ -123,6 +123,11 @@ pub(crate) fn province_mix(province: u32) -> &'static [(Group, u32)] {
 }
 
 /// Draws an index in `0..n` with weight `1 / (i + 1)^0.75`, so the first entries dominate.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "x is in 0..=n, and a float-to-int `as` saturates anyway"
+)]
 pub(crate) fn zipf_index(rng: &mut ChaCha8Rng, n: usize) -> usize {
     // Inverse transform of the continuous approximation, exact enough for name frequencies.
     let s = 0.75_f64;

@@ -59,7 +59,11 @@ const VILLAGES: &[&str] = &[
 
 /// A deterministic background: `n` civil residents and, for the first `k`
 /// of them, a clean registry row. Test records use names outside these lists.
-pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "small bounded random draws and a background of a few thousand rows"
+)]
+pub(crate) fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
     let mut rng = SplitMix::new(42);
     let mut civ = Vec::with_capacity(n);
     for i in 0..n {
@@ -134,7 +138,7 @@ pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>)
 }
 
 /// One result row in the compact form the hard-case tests compare.
-pub fn compact(r: &VerificationRow) -> String {
+pub(crate) fn compact(r: &VerificationRow) -> String {
     let mut s = format!("{} {}", r.id_art, r.status);
     let flags = padu_core::Flag::join(&r.flags);
     if !flags.is_empty() {
@@ -152,7 +156,7 @@ pub fn compact(r: &VerificationRow) -> String {
 
 /// Runs the engine on the given rows over the background population and
 /// returns the compact results of the given (non-background) rows.
-pub fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
+pub(crate) fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
     let (mut reg, mut civ) = background(2000, 400);
     let test_reg = registry(registry_text);
     let n_test = test_reg.len();
@@ -168,7 +172,7 @@ pub fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
 
 /// The data-driven check: the compact result lines of the test rows must equal `expected`.
 #[track_caller]
-pub fn check(registry_text: &str, civil_text: &str, expected: &str) {
+pub(crate) fn check(registry_text: &str, civil_text: &str, expected: &str) {
     let rows = run(registry_text, civil_text);
     let got: Vec<String> = rows.iter().map(compact).collect();
     let want: Vec<String> = expected
@@ -187,14 +191,14 @@ pub fn check(registry_text: &str, civil_text: &str, expected: &str) {
 
 /// A comparison vector with the given name, birth-date, sex and NIK levels
 /// and full agreement elsewhere.
-pub fn levels(name: Level, dob: Level, sex: Level, nik: Level) -> Vector {
+pub(crate) fn levels(name: Level, dob: Level, sex: Level, nik: Level) -> Vector {
     let mut v = [0u8; NF];
     (v[F_NAME], v[F_DOB], v[F_SEX], v[F_NIK]) = (name, dob, sex, nik);
     v
 }
 
 /// A record with only a NIK, for blocking-key tests.
-pub fn rec_with_nik(nik: u64) -> Rec {
+pub(crate) fn rec_with_nik(nik: u64) -> Rec {
     Rec {
         nik,
         nik_digits: nik,
@@ -212,7 +216,7 @@ pub fn rec_with_nik(nik: u64) -> Rec {
 }
 
 /// An empty prepared context.
-pub fn empty_ctx() -> Prepared<'static> {
+pub(crate) fn empty_ctx() -> Prepared<'static> {
     static EMPTY: std::sync::LazyLock<CivilSide> =
         std::sync::LazyLock::new(|| CivilSide::prepare(&[]));
     EMPTY.registry(&[], Exec::Parallel)

@@ -127,7 +127,9 @@ impl Col {
                     .unwrap();
             }
             Col::Date(_, v) => {
-                let (vals, defs) = dense(&v[rows], |d| (*d - epoch).num_days() as i32);
+                let (vals, defs) = dense(&v[rows], |d| {
+                    i32::try_from((*d - epoch).num_days()).unwrap()
+                });
                 w.typed::<Int32Type>()
                     .write_batch(&vals, Some(&defs), None)
                     .unwrap();
