@@ -30,21 +30,18 @@ pub enum CodeKind {
 impl CodeKind {
     /// What the field is called, in `lang`.
     pub fn name(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (CodeKind::Sex, Lang::Id) => "jenis kelamin",
-            (CodeKind::Sex, Lang::En) => "sex",
-            (CodeKind::Relation, Lang::Id) => "hubungan keluarga",
-            (CodeKind::Relation, Lang::En) => "family relation",
-            (CodeKind::LifeStatus, Lang::Id) => "status hidup",
-            (CodeKind::LifeStatus, Lang::En) => "life status",
-            (CodeKind::Lang, Lang::Id) => "bahasa",
-            (CodeKind::Lang, Lang::En) => "language",
-            (CodeKind::NikStatus, Lang::Id) => "status",
-            (CodeKind::NikStatus, Lang::En) => "status",
-            (CodeKind::Flag, Lang::Id) => "flag",
-            (CodeKind::Flag, Lang::En) => "flag",
-            (CodeKind::Action, Lang::Id) => "tindakan",
-            (CodeKind::Action, Lang::En) => "action",
+        let (id, en) = match self {
+            CodeKind::Sex => ("jenis kelamin", "sex"),
+            CodeKind::Relation => ("hubungan keluarga", "family relation"),
+            CodeKind::LifeStatus => ("status hidup", "life status"),
+            CodeKind::Lang => ("bahasa", "language"),
+            CodeKind::NikStatus => ("status", "status"),
+            CodeKind::Flag => ("flag", "flag"),
+            CodeKind::Action => ("tindakan", "action"),
+        };
+        match lang {
+            Lang::Id => id,
+            Lang::En => en,
         }
     }
 

@@ -623,7 +623,7 @@ fn registry_name(rng: &mut ChaCha8Rng, person: &Person, age: i32, kinds: &mut Ki
             };
             prefix.push(list[rng.random_range(0..list.len())]);
         } else {
-            let d = names::ADDABLE_DEGREES;
+            let d = names::addable_degrees();
             degree = Some(d[rng.random_range(0..d.len())].to_string());
         }
         kinds.add(ErrorKind::GelarTambah);

@@ -723,31 +723,22 @@ async fn sessions_end_when_they_expire_or_the_account_is_disabled(db: &TestDb) {
             .last_used_at
             .is_some()
     );
-    // Disabling ends the session and the token at once.
-    db.store
-        .set_user_disabled(Scope::National, u.app_user_id, true)
-        .await
-        .unwrap();
-    assert!(matches!(
-        db.store.session("hash-1", now).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        db.store.user_for_api_token("tok-hash", now).await,
-        Err(StoreError::NotFound)
-    ));
-    db.store
-        .set_user_disabled(Scope::National, u.app_user_id, false)
-        .await
-        .unwrap();
-    assert!(matches!(
-        db.store.session("hash-1", now).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        db.store.user_for_api_token("tok-hash", now).await,
-        Err(StoreError::NotFound)
-    ));
+    // Disabling ends the session and the token at once; enabling the account
+    // again does not bring them back.
+    for disabled in [true, false] {
+        db.store
+            .set_user_disabled(Scope::National, u.app_user_id, disabled)
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.store.session("hash-1", now).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            db.store.user_for_api_token("tok-hash", now).await,
+            Err(StoreError::NotFound)
+        ));
+    }
     let t2 = db
         .store
         .create_api_token(
@@ -778,40 +769,39 @@ async fn sessions_end_when_they_expire_or_the_account_is_disabled(db: &TestDb) {
 async fn failed_sign_ins_count_until_a_success(db: &TestDb) {
     let t0 = chrono::Utc::now() - chrono::Duration::minutes(10);
     let min = chrono::Duration::minutes(1);
-    for i in 0..3 {
+    let sign_in = async |user: &str, ok: bool, at| {
         db.store
-            .record_sign_in("op1", "10.0.0.1", false, t0 + min * i)
+            .record_sign_in(user, "10.0.0.1", ok, at)
             .await
             .unwrap();
+    };
+    // Failures for op1 (by account, by address), counted from `since`.
+    let failed = async |address: &str, since| {
+        let f = db
+            .store
+            .failed_sign_ins("op1", address, since)
+            .await
+            .unwrap();
+        (
+            f.for_account,
+            f.from_address,
+            f.oldest.map(|t| t.timestamp()),
+        )
+    };
+    for i in 0..3 {
+        sign_in("op1", false, t0 + min * i).await;
     }
-    db.store
-        .record_sign_in("lain", "10.0.0.1", false, t0 + min * 3)
-        .await
-        .unwrap();
-    let f = db
-        .store
-        .failed_sign_ins("op1", "10.0.0.1", t0 - min)
-        .await
-        .unwrap();
-    assert_eq!((f.for_account, f.from_address), (3, 4));
-    assert_eq!(f.oldest.map(|t| t.timestamp()), Some(t0.timestamp()));
+    sign_in("lain", false, t0 + min * 3).await;
+    assert_eq!(
+        failed("10.0.0.1", t0 - min).await,
+        (3, 4, Some(t0.timestamp()))
+    );
     // Outside the window they no longer count.
-    let f = db
-        .store
-        .failed_sign_ins("op1", "10.0.0.9", t0 + min + min / 2)
-        .await
-        .unwrap();
-    assert_eq!((f.for_account, f.from_address), (1, 0));
-    db.store
-        .record_sign_in("op1", "10.0.0.1", true, t0 + min * 4)
-        .await
-        .unwrap();
-    let f = db
-        .store
-        .failed_sign_ins("op1", "10.0.0.1", t0 - min)
-        .await
-        .unwrap();
-    assert_eq!((f.for_account, f.from_address), (0, 4));
+    let (for_account, from_address, _) = failed("10.0.0.9", t0 + min + min / 2).await;
+    assert_eq!((for_account, from_address), (1, 0));
+    sign_in("op1", true, t0 + min * 4).await;
+    let (for_account, from_address, _) = failed("10.0.0.1", t0 - min).await;
+    assert_eq!((for_account, from_address), (0, 4));
 }
 
 fn result(id: &str, status: NikStatus, flags: Vec<Flag>, tindakan: Action) -> VerificationRow {
