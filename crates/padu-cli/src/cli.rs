@@ -9,7 +9,7 @@ use padu_core::Lang;
 /// Padu: registri kesejahteraan sosial terpadu (DTKS) — verifikasi, impor, ekspor.
 #[derive(Debug, Parser)]
 #[command(name = "padu", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Database URL: `sqlite://padu.db` (default) or `postgres://user@host/db`.
     #[arg(
         long,
@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Padu's commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check NIKs: validity, embedded birth date, sex and region of issue.
     Nik(NikArgs),
     /// Look up Kemendagri region codes by code or by name.
@@ -59,7 +59,7 @@ pub enum Command {
 
 /// Arguments of `padu serve`.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
@@ -76,7 +76,7 @@ pub struct ServeArgs {
 
 /// `padu user ...`.
 #[derive(Debug, Subcommand)]
-pub enum UserCommand {
+pub(crate) enum UserCommand {
     /// Create an account. Its first password must be changed at first sign-in.
     Add(UserAddArgs),
     /// List every account.
@@ -93,7 +93,7 @@ pub enum UserCommand {
 
 /// Arguments of `padu user add`.
 #[derive(Debug, Args)]
-pub struct UserAddArgs {
+pub(crate) struct UserAddArgs {
     /// Sign-in name: 3–40 letters, digits, `.`, `_` or `-`.
     pub username: String,
     /// Role: operator_desa, operator_kecamatan, operator_dinsos, verifikator_dinsos,
@@ -119,14 +119,14 @@ pub struct UserAddArgs {
 
 /// A username argument.
 #[derive(Debug, Args)]
-pub struct UsernameArg {
+pub(crate) struct UsernameArg {
     /// The account's sign-in name.
     pub username: String,
 }
 
 /// Arguments of `padu user reset-password`.
 #[derive(Debug, Args)]
-pub struct ResetPasswordArgs {
+pub(crate) struct ResetPasswordArgs {
     /// The account's sign-in name.
     pub username: String,
     /// The new password (default: generated and printed). Also read from PADU_PASSWORD.
@@ -136,7 +136,7 @@ pub struct ResetPasswordArgs {
 
 /// Arguments of `padu user token`.
 #[derive(Debug, Args)]
-pub struct TokenArgs {
+pub(crate) struct TokenArgs {
     /// The account's sign-in name.
     pub username: String,
     /// A name for the new token (what script uses it).
@@ -152,7 +152,7 @@ pub struct TokenArgs {
 
 /// `padu import ...`.
 #[derive(Debug, Subcommand)]
-pub enum ImportCommand {
+pub(crate) enum ImportCommand {
     /// A DTKS extract: one row per person (ART).
     Registry(ImportArgs),
     /// A Dukcapil extract: one row per resident.
@@ -161,7 +161,7 @@ pub enum ImportCommand {
 
 /// Arguments of `padu import registry|civil`.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// The CSV, XLSX or Parquet file.
     pub file: PathBuf,
     /// XLSX sheet to read (default: the first).
@@ -180,14 +180,14 @@ pub struct ImportArgs {
 
 /// `padu export ...`.
 #[derive(Debug, Subcommand)]
-pub enum ExportCommand {
+pub(crate) enum ExportCommand {
     /// The registry, in the registry file format.
     Registry(ExportArgs),
 }
 
 /// Arguments of `padu export registry`.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// Output file: `.csv` or `.xlsx`.
     #[arg(long)]
     pub out: PathBuf,
@@ -198,7 +198,7 @@ pub struct ExportArgs {
 
 /// Arguments of `padu stats`.
 #[derive(Debug, Args)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     /// Only this region (province, regency, district or village code).
     #[arg(long)]
     pub wilayah: Option<String>,
@@ -206,7 +206,7 @@ pub struct StatsArgs {
 
 /// Arguments of `padu gen`.
 #[derive(Debug, Args)]
-pub struct GenArgs {
+pub(crate) struct GenArgs {
     /// Number of people in the civil registry; the registry holds about 30% of them.
     #[arg(long)]
     pub people: usize,
@@ -226,7 +226,7 @@ pub struct GenArgs {
 
 /// Arguments of `padu verify`.
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// Registry file (file mode; with --civil). Without it, the database's registry is verified.
     #[arg(long, requires = "civil")]
     pub registry: Option<PathBuf>,
@@ -252,7 +252,7 @@ pub struct VerifyArgs {
 
 /// `padu bench ...`.
 #[derive(Debug, Subcommand)]
-pub enum BenchCommand {
+pub(crate) enum BenchCommand {
     /// Generate data, verify it and score the result against the ground truth.
     Verify(BenchVerifyArgs),
     /// Score a result file against a ground-truth file (e.g. another tool's output).
@@ -270,7 +270,7 @@ pub enum BenchCommand {
 
 /// Arguments of `padu bench web`.
 #[derive(Debug, Args)]
-pub struct BenchWebArgs {
+pub(crate) struct BenchWebArgs {
     /// Signed-in sessions making requests at once.
     #[arg(long, default_value_t = 50)]
     pub sessions: usize,
@@ -290,7 +290,7 @@ pub struct BenchWebArgs {
 
 /// The generated data a benchmark runs on.
 #[derive(Debug, Args)]
-pub struct BenchDataArgs {
+pub(crate) struct BenchDataArgs {
     /// Civil-registry size.
     #[arg(long, default_value_t = 100_000)]
     pub people: usize,
@@ -305,7 +305,7 @@ pub struct BenchDataArgs {
 
 /// Arguments of `padu bench verify`.
 #[derive(Debug, Args)]
-pub struct BenchVerifyArgs {
+pub(crate) struct BenchVerifyArgs {
     /// The data.
     #[command(flatten)]
     pub data: BenchDataArgs,
@@ -322,7 +322,7 @@ pub struct BenchVerifyArgs {
 
 /// Arguments of `padu bench score`.
 #[derive(Debug, Args)]
-pub struct BenchScoreArgs {
+pub(crate) struct BenchScoreArgs {
     /// The result file to score.
     #[arg(long)]
     pub results: PathBuf,
@@ -336,7 +336,7 @@ pub struct BenchScoreArgs {
 
 /// Arguments of `padu bench import`.
 #[derive(Debug, Args)]
-pub struct BenchImportArgs {
+pub(crate) struct BenchImportArgs {
     /// Registry rows to generate and import (civil size is rows / 0.3).
     #[arg(long, default_value_t = 1_000_000)]
     pub rows: usize,
@@ -347,7 +347,7 @@ pub struct BenchImportArgs {
 
 /// Arguments of `padu bench recheck`.
 #[derive(Debug, Args)]
-pub struct BenchRecheckArgs {
+pub(crate) struct BenchRecheckArgs {
     /// The data.
     #[command(flatten)]
     pub data: BenchDataArgs,
@@ -371,7 +371,7 @@ pub struct BenchRecheckArgs {
 
 /// `padu nik`.
 #[derive(Debug, Args)]
-pub struct NikArgs {
+pub(crate) struct NikArgs {
     /// One JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
@@ -385,7 +385,7 @@ pub struct NikArgs {
 
 /// `padu wilayah`.
 #[derive(Debug, Args)]
-pub struct WilayahArgs {
+pub(crate) struct WilayahArgs {
     /// Print the edition of the bundled region list.
     #[arg(long)]
     pub edisi: bool,
@@ -395,6 +395,6 @@ pub struct WilayahArgs {
 }
 
 /// Parses a `YYYY-MM-DD` argument.
-pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }

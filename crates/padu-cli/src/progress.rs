@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A bar with a message and a count; hidden when stderr is not a terminal.
-pub fn bar(total: Option<u64>, message: &str) -> ProgressBar {
+pub(crate) fn bar(total: Option<u64>, message: &str) -> ProgressBar {
     let pb = match total {
         Some(t) => ProgressBar::new(t),
         None => ProgressBar::no_length(),
@@ -28,14 +28,14 @@ pub fn bar(total: Option<u64>, message: &str) -> ProgressBar {
 }
 
 /// Drives one progress bar per engine stage (named, with counts).
-pub struct StageBars {
+pub(crate) struct StageBars {
     multi: indicatif::MultiProgress,
     current: std::sync::Mutex<Option<ProgressBar>>,
 }
 
 impl StageBars {
     /// No bar yet; each `stage` call starts one.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let multi = indicatif::MultiProgress::new();
         if !std::io::stderr().is_terminal() {
             multi.set_draw_target(ProgressDrawTarget::hidden());
@@ -47,7 +47,7 @@ impl StageBars {
     }
 
     /// Finishes the last bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(pb) = self.current.lock().expect("bar lock").take() {
             pb.finish();
         }

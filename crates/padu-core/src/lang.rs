@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::code::{CodeError, CodeKind};
+
 /// The language of messages shown to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -13,23 +15,34 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// Every language, the default first.
+    pub const ALL: [Lang; 2] = [Lang::Id, Lang::En];
+
+    /// The code: `id` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+}
+
 impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    type Err = CodeError;
+    /// Accepts `id`/`en` in any case, and a few longer names of them.
+    fn from_str(s: &str) -> Result<Self, CodeError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "id" | "in" | "ind" | "indonesia" => Ok(Lang::Id),
             "en" | "eng" | "english" => Ok(Lang::En),
-            other => Err(format!("unknown language {other:?}, expected id or en")),
+            _ => Err(CodeError::new(CodeKind::Lang, s)),
         }
     }
 }
 
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        })
+        f.write_str(self.as_str())
     }
 }
 

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::code::{CodeError, CodeKind};
 use crate::nik::{Nik, NikError, NoKk};
 use crate::region::RegionCode;
 
@@ -54,8 +55,11 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// Both sexes.
+    pub const ALL: [Sex; 2] = [Sex::L, Sex::P];
+
     /// Parses `L`/`P`, `LAKI-LAKI`/`PEREMPUAN`, `1`/`2` (and a few spellings of them).
-    pub fn parse(s: &str) -> Option<Sex> {
+    pub fn parse(s: &str) -> Result<Sex, CodeError> {
         let t: String = s
             .trim()
             .to_uppercase()
@@ -63,9 +67,9 @@ impl Sex {
             .filter(|c| !c.is_whitespace())
             .collect();
         match t.as_str() {
-            "L" | "LK" | "LAKI-LAKI" | "LAKILAKI" | "LAKI" | "PRIA" | "1" | "M" => Some(Sex::L),
-            "P" | "PR" | "PEREMPUAN" | "WANITA" | "2" | "F" => Some(Sex::P),
-            _ => None,
+            "L" | "LK" | "LAKI-LAKI" | "LAKILAKI" | "LAKI" | "PRIA" | "1" | "M" => Ok(Sex::L),
+            "P" | "PR" | "PEREMPUAN" | "WANITA" | "2" | "F" => Ok(Sex::P),
+            _ => Err(CodeError::new(CodeKind::Sex, s)),
         }
     }
 
@@ -138,9 +142,9 @@ impl Relation {
 }
 
 impl FromStr for Relation {
-    type Err = ();
+    type Err = CodeError;
     /// Accepts the spec's spellings case-insensitively, plus `ISTRI`, `SUAMI` and `KEPALA`.
-    fn from_str(s: &str) -> Result<Self, ()> {
+    fn from_str(s: &str) -> Result<Self, CodeError> {
         let t = s
             .trim()
             .to_uppercase()
@@ -157,7 +161,7 @@ impl FromStr for Relation {
             "MERTUA" => Ok(Relation::Mertua),
             "FAMILI LAIN" => Ok(Relation::FamiliLain),
             "LAINNYA" => Ok(Relation::Lainnya),
-            _ => Err(()),
+            _ => Err(CodeError::new(CodeKind::Relation, s)),
         }
     }
 }
@@ -282,12 +286,15 @@ pub enum LifeStatus {
 }
 
 impl LifeStatus {
+    /// Both statuses, the default first.
+    pub const ALL: [LifeStatus; 2] = [LifeStatus::Hidup, LifeStatus::Meninggal];
+
     /// Parses `HIDUP`/`MENINGGAL` (empty means alive).
-    pub fn parse(s: &str) -> Option<LifeStatus> {
+    pub fn parse(s: &str) -> Result<LifeStatus, CodeError> {
         match s.trim().to_uppercase().as_str() {
-            "" | "HIDUP" => Some(LifeStatus::Hidup),
-            "MENINGGAL" | "MATI" | "WAFAT" => Some(LifeStatus::Meninggal),
-            _ => None,
+            "" | "HIDUP" => Ok(LifeStatus::Hidup),
+            "MENINGGAL" | "MATI" | "WAFAT" => Ok(LifeStatus::Meninggal),
+            _ => Err(CodeError::new(CodeKind::LifeStatus, s)),
         }
     }
 
@@ -338,13 +345,13 @@ mod tests {
     #[test]
     fn sex_accepts_the_spec_spellings() {
         for s in ["L", "l", "LAKI-LAKI", "Laki-laki", "1"] {
-            assert_eq!(Sex::parse(s), Some(Sex::L), "{s}");
+            assert_eq!(Sex::parse(s), Ok(Sex::L), "{s}");
         }
         for s in ["P", "PEREMPUAN", "perempuan", "2"] {
-            assert_eq!(Sex::parse(s), Some(Sex::P), "{s}");
+            assert_eq!(Sex::parse(s), Ok(Sex::P), "{s}");
         }
-        assert_eq!(Sex::parse("X"), None);
-        assert_eq!(Sex::parse(""), None);
+        assert_eq!(Sex::parse(" X "), Err(CodeError::new(CodeKind::Sex, "X")));
+        assert!(Sex::parse("").is_err());
     }
 
     #[test]

@@ -173,6 +173,10 @@ impl RegionCode {
     ///
     /// Callers must pass a number with exactly `level.digits()` digits; the
     /// NIK parser uses this for the six-digit prefix it has already checked.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a level has at most 10 digits"
+    )]
     pub(crate) fn from_digits(digits: u64, level: RegionLevel) -> Self {
         let pad = 10u64.pow((10 - level.digits()) as u32);
         RegionCode {

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::code::{CodeError, CodeKind};
 use crate::region::RegionCode;
 
 /// Exactly one per registry person: how its NIK relates to the civil registry.
@@ -84,8 +85,8 @@ impl Flag {
         v.join(";")
     }
 
-    /// Parses a `;`-separated list of flags.
-    pub fn split(s: &str) -> Result<Vec<Flag>, String> {
+    /// Parses a `;`-separated list of flags; the error names the first unknown one.
+    pub fn split(s: &str) -> Result<Vec<Flag>, CodeError> {
         s.split(';')
             .map(str::trim)
             .filter(|t| !t.is_empty())
@@ -120,27 +121,28 @@ impl Action {
 }
 
 macro_rules! code_enum_impls {
-    ($t:ty, $what:literal) => {
+    ($t:ty, $kind:expr) => {
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
             }
         }
         impl FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = CodeError;
+            /// Accepts the spec code in any case.
+            fn from_str(s: &str) -> Result<Self, CodeError> {
                 let t = s.trim();
                 Self::ALL
                     .into_iter()
                     .find(|v| v.as_str().eq_ignore_ascii_case(t))
-                    .ok_or_else(|| format!(concat!($what, " {:?} tidak dikenal"), t))
+                    .ok_or_else(|| CodeError::new($kind, t))
             }
         }
     };
 }
-code_enum_impls!(NikStatus, "status");
-code_enum_impls!(Flag, "flag");
-code_enum_impls!(Action, "tindakan");
+code_enum_impls!(NikStatus, CodeKind::NikStatus);
+code_enum_impls!(Flag, CodeKind::Flag);
+code_enum_impls!(Action, CodeKind::Action);
 
 /// One row of the verification result file, in the spec's column order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -221,7 +223,10 @@ mod tests {
             vec![Flag::Ganda, Flag::Meninggal, Flag::Pindah]
         );
         assert_eq!(Flag::split("").unwrap(), vec![]);
-        assert!(Flag::split("HILANG").is_err());
+        assert_eq!(
+            Flag::split("GANDA; HILANG"),
+            Err(CodeError::new(CodeKind::Flag, "HILANG"))
+        );
     }
 }
 

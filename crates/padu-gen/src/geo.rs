@@ -115,15 +115,15 @@ impl Geo {
                 (RegionLevel::Regency, true) => regency_codes.push((code, info.name.clone())),
                 (RegionLevel::District, true) => {
                     let reg = code.regency().expect("district has regency").digits();
-                    districts.entry(reg).or_default().push(code.digits() as u32);
+                    districts.entry(reg).or_default().push(digits32(code));
                     if code.province().digits() >= 91 {
-                        district_names.insert(code.digits() as u32, info.name.to_uppercase());
+                        district_names.insert(digits32(code), info.name.to_uppercase());
                     }
                 }
                 (RegionLevel::District, false) => {
                     let reg = code.regency().expect("district has regency");
                     if idx.is_known(reg) {
-                        retired.push((code.digits() as u32, info.name.to_uppercase()));
+                        retired.push((digits32(code), info.name.to_uppercase()));
                     }
                 }
                 (RegionLevel::Village, true) if wilayah.is_none_or(|w| w.contains(code)) => {
@@ -154,7 +154,7 @@ impl Geo {
                 vs.sort_unstable();
                 Regency {
                     code,
-                    province: code.province().digits() as u32,
+                    province: digits32(code.province()),
                     weight: population.get(&d).copied().unwrap_or(median).max(1.0),
                     districts: ds,
                     villages: vs,
@@ -250,6 +250,12 @@ impl Geo {
             .binary_search_by_key(&reg, |r| r.code)
             .expect("village regency is current")
     }
+}
+
+/// The digits of a province or district code (at most 6) as the u32 the
+/// generator keeps them in.
+fn digits32(code: RegionCode) -> u32 {
+    u32::try_from(code.digits()).expect("a district code has 6 digits")
 }
 
 #[cfg(test)]

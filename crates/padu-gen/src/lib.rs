@@ -318,8 +318,8 @@ pub fn generate(
     let mut households: Vec<Household> = Vec::new();
     let mut chunk_households: Vec<std::ops::Range<u32>> = Vec::with_capacity(n_chunks);
     for chunk in chunks {
-        let p_off = persons.len() as u32;
-        let h_off = households.len() as u32;
+        let p_off = u32_index(persons.len());
+        let h_off = u32_index(households.len());
         for mut p in chunk.persons {
             p.hh += h_off;
             p.civil_hh += h_off;
@@ -329,7 +329,7 @@ pub fn generate(
             h.start += p_off;
             households.push(h);
         }
-        chunk_households.push(h_off..households.len() as u32);
+        chunk_households.push(h_off..u32_index(households.len()));
     }
     population::assign_serials(&mut persons, &mut households);
 
@@ -395,6 +395,12 @@ pub fn generate(
 }
 
 /// The RNG of one unit of work: the run's seed, and a stream per chunk and phase.
+/// `i` as the u32 index people and households are stored by (half the
+/// memory of a usize); a population is far below 2^32 people.
+pub(crate) fn u32_index(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 people and households")
+}
+
 fn chunk_rng(seed: u64, stream: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stream);
@@ -445,7 +451,7 @@ fn write_civil(
     geo: &Geo,
     report: &mut GenReport,
 ) -> Result<(), GenError> {
-    let mut order: Vec<u32> = (0..persons.len() as u32)
+    let mut order: Vec<u32> = (0..u32_index(persons.len()))
         .filter(|i| persons[*i as usize].in_civil)
         .collect();
     // A Dukcapil extract is listed village by village, card by card.
@@ -563,11 +569,9 @@ mod tests {
 
     use padu_core::{Nik, NikError, NoKk, Relation, Sex, parse_date, regions};
 
-    use super::*;
+    use padu_testkit::today;
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-    }
+    use super::*;
 
     fn run(people: usize, seed: u64, wilayah: Option<&str>) -> (tempfile::TempDir, GenReport) {
         let dir = tempfile::tempdir().unwrap();
@@ -679,7 +683,7 @@ mod tests {
             let d = parse_date(&row["tgl_lahir"]).unwrap();
             assert!(d <= today());
             slashed += usize::from(row["tgl_lahir"].contains('/'));
-            assert!(Sex::parse(&row["jenis_kelamin"]).is_some());
+            assert!(Sex::parse(&row["jenis_kelamin"]).is_ok());
             regions().parse_village(&row["kode_wilayah"]).unwrap();
             assert!(row["hubungan_keluarga"].parse::<Relation>().is_ok());
             assert!(!row["nama"].trim().is_empty());

@@ -1,9 +1,12 @@
 //! Indonesian personal names: the generator's own lists, by ethnic naming tradition and generation.
 //!
-//! Lists are ordered from common to rare and sampled with Zipf-like weights,
+//! The lists are data, in `data/names.txt` (compiled in, split on first use).
+//! They are ordered from common to rare and sampled with Zipf-like weights,
 //! so common names (SITI, MUHAMMAD, SUPARMAN) collide the way they do in real
 //! registers. These lists are deliberately private to the generator: the
 //! matching engine must not see them, or it would be graded on its own answers.
+
+use std::sync::LazyLock;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -123,6 +126,11 @@ pub(crate) fn province_mix(province: u32) -> &'static [(Group, u32)] {
 }
 
 /// Draws an index in `0..n` with weight `1 / (i + 1)^0.75`, so the first entries dominate.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "x is in 0..=n, and a float-to-int `as` saturates anyway"
+)]
 pub(crate) fn zipf_index(rng: &mut ChaCha8Rng, n: usize) -> usize {
     // Inverse transform of the continuous approximation, exact enough for name frequencies.
     let s = 0.75_f64;
@@ -141,534 +149,76 @@ fn pick_uniform(rng: &mut ChaCha8Rng, list: &[&'static str]) -> &'static str {
     list[rng.random_range(0..list.len())]
 }
 
-// Muhammad is spelled many ways in civil records themselves.
-const MUHAMMAD: &[&str] = &[
-    "MUHAMMAD",
-    "MUHAMAD",
-    "MOHAMMAD",
-    "MOCHAMAD",
-    "MOHAMAD",
-    "MOCHAMMAD",
-    "MUHAMMED",
-];
+/// The name lists, kept as data: `[LIST]` then one entry a line.
+const NAMES: &str = include_str!("../data/names.txt");
 
-const ISLAM_M: &[&str] = &[
-    "AHMAD",
-    "HIDAYAT",
-    "RAHMAT",
-    "FAUZI",
-    "RIZKY",
-    "ARIF",
-    "ILHAM",
-    "YUSUF",
-    "HASAN",
-    "IQBAL",
-    "SYAHRUL",
-    "KHAIRUL",
-    "ZAINAL",
-    "ANWAR",
-    "IBRAHIM",
-    "ISMAIL",
-    "HAMZAH",
-    "FIKRI",
-    "SALEH",
-    "SAIFUL",
-    "ABDULLAH",
-    "HUSEIN",
-    "FADLI",
-    "NURDIN",
-    "ZULKIFLI",
-    "AMIRUDDIN",
-    "SYAMSUDDIN",
-    "JUNAIDI",
-    "RAMLI",
-    "MANSUR",
-    "HANAFI",
-    "RIDWAN",
-    "SUDIRMAN",
-    "ARSYAD",
-    "KHOLIL",
-    "MAHMUD",
-    "FAHRUL",
-    "HABIBI",
-    "LUKMAN",
-    "ZAKARIA",
-];
+/// The entries of one list of [`NAMES`], in file order.
+fn list(name: &str) -> Vec<&'static str> {
+    let header = format!("[{name}]");
+    let entries: Vec<&'static str> = NAMES
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| *l != header)
+        .skip(1)
+        .take_while(|l| !l.starts_with('['))
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(!entries.is_empty(), "names.txt has no list {name}");
+    entries
+}
 
-const ISLAM_F: &[&str] = &[
-    "NURHAYATI",
-    "SITI AMINAH",
-    "FATIMAH",
-    "AISYAH",
-    "HALIMAH",
-    "ZAINAB",
-    "SALMAH",
-    "KHADIJAH",
-    "ROSMIATI",
-    "HASANAH",
-    "NURJANAH",
-    "RAHMAWATI",
-    "MARYAM",
-    "SYARIFAH",
-    "JUBAEDAH",
-    "SAODAH",
-    "MASITAH",
-    "RUKAYAH",
-    "NURLAILA",
-    "ASMAH",
-    "HAFSAH",
-    "MUNAWAROH",
-    "SITI KHOTIJAH",
-    "NURUL HIDAYAH",
-    "UMI KALSUM",
-];
+/// One static per list of [`NAMES`], read on first use.
+macro_rules! lists {
+    ($($name:ident),* $(,)?) => {$(
+        static $name: LazyLock<Vec<&'static str>> = LazyLock::new(|| list(stringify!($name)));
+    )*};
+}
 
-const MODERN_M: &[&str] = &[
-    "RIZKY", "ADITYA", "FAJAR", "DIMAS", "BAYU", "ANDIKA", "REZA", "FARHAN", "RAFI", "ALIF",
-    "DAFFA", "ARYA", "RIZAL", "DENI", "FIRMAN", "ILHAM", "GILANG", "YOGA", "RAKA", "ZIDAN",
-    "HAFIZ", "AZKA", "KEVIN", "DICKY", "ARKAN", "NAUFAL", "FARREL", "RENDI", "ANGGA", "TAUFIK",
-];
-
-const MODERN_F: &[&str] = &[
-    "PUTRI",
-    "NUR",
-    "DEWI",
-    "AULIA",
-    "SITI",
-    "INDAH",
-    "AYU",
-    "NABILA",
-    "ANISA",
-    "AMELIA",
-    "SALSABILA",
-    "DIAN",
-    "RINA",
-    "FITRI",
-    "NOVI",
-    "ZAHRA",
-    "NAYLA",
-    "KEISHA",
-    "ALYA",
-    "CITRA",
-    "WULAN",
-    "INTAN",
-    "SINTA",
-    "RATNA",
-    "YULIA",
-    "MELATI",
-    "TIARA",
-    "ANGGI",
-    "DINDA",
-    "AZZAHRA",
-];
-
-const MODERN_SUFFIX_M: &[&str] = &[
-    "PRATAMA",
-    "SAPUTRA",
-    "RAMADHAN",
-    "HIDAYAT",
-    "FIRMANSYAH",
-    "KURNIAWAN",
-    "SETIAWAN",
-    "NUGROHO",
-    "MAULANA",
-    "WIBOWO",
-    "PERMANA",
-    "SANTOSO",
-    "ALFARIZI",
-    "HIDAYATULLAH",
-    "SYAHPUTRA",
-    "WIJAYA",
-    "FAUZAN",
-    "AKBAR",
-    "PRASETYO",
-    "ARDIANSYAH",
-];
-
-const MODERN_SUFFIX_F: &[&str] = &[
-    "LESTARI",
-    "RAHMAWATI",
-    "SARI",
-    "WULANDARI",
-    "PERMATASARI",
-    "NINGSIH",
-    "PUSPITASARI",
-    "KURNIASIH",
-    "FITRIANI",
-    "OKTAVIANI",
-    "RAMADHANI",
-    "HANDAYANI",
-    "ASTUTI",
-    "SAFITRI",
-    "MAHARANI",
-    "AULIA",
-    "ANGGRAINI",
-    "PRATIWI",
-    "NURAINI",
-    "UTAMI",
-];
-
-const JAWA_OLD_M: &[&str] = &[
-    "SUPARMAN",
-    "SLAMET",
-    "SUGIYANTO",
-    "SUTRISNO",
-    "SUPRIYADI",
-    "SUWARNO",
-    "SUMARNO",
-    "BAMBANG",
-    "HARTONO",
-    "MULYADI",
-    "SUKARNO",
-    "PAIMAN",
-    "SUPARNO",
-    "SUROTO",
-    "TUKIMAN",
-    "WIDODO",
-    "SAMIDI",
-    "SUDARSONO",
-    "WAGIMAN",
-    "JOKO",
-    "SARDI",
-    "PARJO",
-    "TUGIYO",
-    "KARTO",
-    "SUMADI",
-    "SUYATNO",
-    "GIYONO",
-    "SUPRAPTO",
-    "MARDI",
-    "TARMUJI",
-    "KASIMAN",
-    "SUJARWO",
-    "SUHARTO",
-    "SUGENG",
-    "PONIMAN",
-];
-
-const JAWA_OLD_F: &[&str] = &[
-    "SUMARNI",
-    "WARSINI",
-    "SUWARNI",
-    "SRI WAHYUNI",
-    "PARIYEM",
-    "SUKINAH",
-    "SUPARMI",
-    "TUMINAH",
-    "SARINAH",
-    "SUMIATI",
-    "PONIYEM",
-    "SUYATMI",
-    "KASMINI",
-    "MURNI",
-    "SITI ROMLAH",
-    "SRI SUMARTI",
-    "PAINAH",
-    "WAGINEM",
-    "SUKARTI",
-    "MARYATI",
-    "SUPINAH",
-    "SUTINAH",
-    "KATIJAH",
-    "SAMINAH",
-    "SUHARTINI",
-    "ENDANG SUSILOWATI",
-    "TRI HANDAYANI",
-];
-
-const JAWA_YOUNG_M: &[&str] = &[
-    "AGUS", "EKO", "BUDI", "DWI", "TRI", "HERU", "ARIS", "DIDIK", "HERMAWAN", "ANDI", "ARIF",
-    "WAHYU", "ADI", "HENDRO", "YUDI", "NUR", "PURNOMO", "SETYO", "ANTON", "TEGUH", "DANANG",
-    "RUDI",
-];
-
-const JAWA_YOUNG_F: &[&str] = &[
-    "SRI", "DWI", "ENDANG", "TRI", "DEWI", "YULI", "RATNA", "SITI", "EKA", "WIDYA", "RETNO",
-    "NINGSIH", "LILIS", "YANTI", "NUR", "ENI", "SUSI", "TUTIK", "WIWIK",
-];
-
-const JAWA_SUFFIX_M: &[&str] = &[
-    "SETIAWAN",
-    "SANTOSO",
-    "PURNOMO",
-    "WIBOWO",
-    "NUGROHO",
-    "SUSANTO",
-    "PRASETYO",
-    "KURNIAWAN",
-    "HARYANTO",
-    "SUGIARTO",
-    "HERMANTO",
-    "SUBAGYO",
-    "WAHYUDI",
-    "SUPRIYANTO",
-    "RAHARJO",
-    "SULISTYO",
-];
-
-const JAWA_SUFFIX_F: &[&str] = &[
-    "LESTARI",
-    "WAHYUNI",
-    "RAHAYU",
-    "ASTUTI",
-    "HANDAYANI",
-    "WULANDARI",
-    "NINGSIH",
-    "SUSANTI",
-    "MULYANI",
-    "PURWANTI",
-    "SETYOWATI",
-    "KUSUMAWATI",
-    "SUSILOWATI",
-    "WIDAYATI",
-];
-
-const SUNDA_M: &[&str] = &[
-    "ASEP", "UJANG", "DEDE", "CECEP", "DADANG", "DEDEN", "JAJANG", "YAYAT", "AGUS", "MAMAN",
-    "OMAN", "NANA", "ENCEP", "DENI", "ENDANG", "WAWAN", "AYI", "IWAN", "DODI", "UDIN", "JUJUN",
-    "EMAN", "ADE", "DADAN",
-];
-
-const SUNDA_F: &[&str] = &[
-    "EUIS", "IMAS", "ENTIN", "NENG", "ENENG", "TITIN", "YATI", "CUCU", "ENOK", "NENENG", "DEDEH",
-    "IIS", "ELIS", "NANI", "OOM", "EHA", "ENUNG", "TATI", "NUNUNG", "ENDAH", "RINA", "LINA",
-];
-
-const SUNDA_SUFFIX_M: &[&str] = &[
-    "SUPRIATNA",
-    "HIDAYAT",
-    "SOMANTRI",
-    "RUSTANDI",
-    "SOPIAN",
-    "SUPRIADI",
-    "KURNIA",
-    "SUNARYA",
-    "PERMANA",
-    "GUNAWAN",
-    "SUHENDAR",
-    "KOSASIH",
-    "SAEPUDIN",
-    "MULYANA",
-    "SETIADI",
-    "RUHIYAT",
-    "JUHANA",
-    "SAPUTRA",
-];
-
-const SUNDA_SUFFIX_F: &[&str] = &[
-    "SUMIATI",
-    "KARTIKA",
-    "MULYATI",
-    "ROSMAWATI",
-    "NURAENI",
-    "KURNIASIH",
-    "ROHAETI",
-    "HERAWATI",
-    "SURYANI",
-    "NURHASANAH",
-    "ROSITA",
-    "JUWITA",
-    "SUGIARTI",
-    "KOMALASARI",
-];
-
-const BATAK_M: &[&str] = &[
-    "JOHANNES",
-    "ROBERT",
-    "MARULI",
-    "PARLINDUNGAN",
-    "TUMPAL",
-    "HOTMAN",
-    "BONAR",
-    "DARWIN",
-    "FRANS",
-    "SAHAT",
-    "POLTAK",
-    "DANIEL",
-    "RICARDO",
-    "HENDRA",
-    "BINSAR",
-    "JAHOT",
-    "MANGATUR",
-    "TIGOR",
-    "HOLONG",
-    "SABAR",
-    "MARTUA",
-    "RUDOLF",
-];
-
-const BATAK_F: &[&str] = &[
-    "ROSMA", "LASMA", "DUMARIA", "RUTH", "MARTHA", "LENNY", "ERNA", "TIOMINA", "SARMA", "NURMALA",
-    "ROSLINA", "MERI", "HOTMAIDA", "DEBORA", "LAMRIA", "ROMAULI", "SONDANG", "JULIANA",
-];
-
-const MARGA: &[&str] = &[
-    "SIREGAR",
-    "NASUTION",
-    "SIMANJUNTAK",
-    "HARAHAP",
-    "SITUMORANG",
-    "PANJAITAN",
-    "HUTAPEA",
-    "SINAGA",
-    "LUBIS",
-    "TAMBUNAN",
-    "SIAHAAN",
-    "SIHOMBING",
-    "HUTAGALUNG",
-    "SIMATUPANG",
-    "PASARIBU",
-    "MANURUNG",
-    "NAPITUPULU",
-    "GULTOM",
-    "SIBARANI",
-    "SILALAHI",
-    "SIMBOLON",
-    "TARIGAN",
-    "GINTING",
-    "SEMBIRING",
-    "PURBA",
-    "SARAGIH",
-    "DAMANIK",
-    "PANGARIBUAN",
-    "SITOMPUL",
-    "MARPAUNG",
-];
-
-const MINANG_M: &[&str] = &[
-    "ZULKIFLI",
-    "AFRIZAL",
-    "YUSRIZAL",
-    "ASRIL",
-    "MARLIS",
-    "ERIZAL",
-    "NOVRIZAL",
-    "ZULHENDRI",
-    "DEDI",
-    "SYAFRIL",
-    "ANDRI",
-    "YOSE",
-    "HENDRIZAL",
-    "JONI",
-    "IRWAN",
-    "BUSTAMI",
-    "AZWAR",
-    "FAISAL",
-    "RIDWAN",
-    "ZAINUDDIN",
-];
-
-const MINANG_F: &[&str] = &[
-    "YUSNIMAR",
-    "ROSNAWATI",
-    "NURLELA",
-    "ELFI",
-    "YULIARNI",
-    "ASMAWATI",
-    "DESMAWATI",
-    "NURHAYATI",
-    "ZURAIDA",
-    "YUSNIDAR",
-    "ERNAWATI",
-    "RAHMI",
-    "SILVIA",
-    "NOVIA",
-    "FITRI",
-    "RAMADANI",
-    "NELLY",
-    "ZAIMAR",
-];
-
-const SUKU_MINANG: &[&str] = &[
-    "TANJUNG",
-    "CHANIAGO",
-    "PILIANG",
-    "KOTO",
-    "SIKUMBANG",
-    "JAMBAK",
-    "MELAYU",
-    "GUCI",
-    "SIPISANG",
-];
-
-const BUGIS_M: &[&str] = &[
-    "MUHAMMAD ARSYAD",
-    "ABDUL RAHMAN",
-    "BASO",
-    "BACO",
-    "AMIR",
-    "ARIFIN",
-    "SYAMSUL",
-    "HAMZAH",
-    "MAPPA",
-    "JUMALI",
-    "SUDIRMAN",
-    "RUSLAN",
-    "ALIMUDDIN",
-    "SYAHRIR",
-    "HASANUDDIN",
-    "MUSTAMIN",
-    "NASRUN",
-    "SAHABUDDIN",
-    "LA ODE ALI",
-    "AMBO",
-];
-
-const BUGIS_F: &[&str] = &[
-    "HASNAH",
-    "SITTI",
-    "NURHAENI",
-    "HADIJAH",
-    "BECCE",
-    "HASMAWATI",
-    "SANIASA",
-    "NURMI",
-    "RAHMATIA",
-    "HARTINA",
-    "MARIANI",
-    "SUHARNI",
-    "JUMIATI",
-    "ST. RAHMAH",
-    "NURLIAH",
-    "HAWANG",
-    "SITTI NURBAYA",
-    "WA ODE SITI",
-];
-
-const DAENG: &[&str] = &[
-    "NGAI", "MALLU", "TOJENG", "SIJAYA", "BELLA", "NGALLE", "RURUNG",
-];
-
-const MANADO_M: &[&str] = &[
-    "JOHNY", "FRANKY", "STEVEN", "RONALD", "ALFRED", "MAIKEL", "JEFRI", "HENDRIK", "NOLDY",
-    "RICKY", "YANTO", "DENNY", "FREDDY", "VICKY", "ROBBY", "MARTHEN", "JOUTJE", "ARNOLD",
-];
-
-const MANADO_F: &[&str] = &[
-    "MARIA", "DEBBY", "MEIVA", "GRACE", "VIVI", "NOVITA", "JULIANA", "STELLA", "YOLANDA",
-    "ANGELINA", "MEYKE", "FENNY", "TRINCE", "OLVIE", "JEANE", "SISKA",
-];
-
-const FAM_MANADO: &[&str] = &[
-    "WAROUW",
-    "TAMBAYONG",
-    "SUMAMPOUW",
-    "RUNTUWENE",
-    "PANGEMANAN",
-    "LUMINTANG",
-    "MANDAGI",
-    "KAUNANG",
-    "ONDANG",
-    "WALEWANGKO",
-    "RUMENGAN",
-    "KANDOU",
-    "LONTOH",
-    "TUMBELAKA",
-    "SONDAKH",
-    "POLII",
-    "WAWORUNTU",
-    "MAMAHIT",
-];
+lists!(
+    MUHAMMAD,
+    ISLAM_M,
+    ISLAM_F,
+    MODERN_M,
+    MODERN_F,
+    MODERN_SUFFIX_M,
+    MODERN_SUFFIX_F,
+    JAWA_OLD_M,
+    JAWA_OLD_F,
+    JAWA_YOUNG_M,
+    JAWA_YOUNG_F,
+    JAWA_SUFFIX_M,
+    JAWA_SUFFIX_F,
+    SUNDA_M,
+    SUNDA_F,
+    SUNDA_SUFFIX_M,
+    SUNDA_SUFFIX_F,
+    BATAK_M,
+    BATAK_F,
+    MARGA,
+    MINANG_M,
+    MINANG_F,
+    SUKU_MINANG,
+    BUGIS_M,
+    BUGIS_F,
+    DAENG,
+    MANADO_M,
+    MANADO_F,
+    FAM_MANADO,
+    BALI_M,
+    BALI_F,
+    TIONGHOA_M,
+    TIONGHOA_F,
+    TIONGHOA_SURNAME,
+    TIONGHOA_SHE,
+    TIONGHOA_SYLLABLE,
+    ARAB_FAMILY,
+    TIMUR_M,
+    TIMUR_F,
+    FAM_NTT,
+    FAM_MALUKU,
+    FAM_PAPUA,
+    ACADEMIC_SUFFIX,
+);
 
 const BALI_ORDER_M: [&[&str]; 4] = [
     &["WAYAN", "PUTU", "GEDE"],
@@ -682,187 +232,6 @@ const BALI_ORDER_F: [&[&str]; 4] = [
     &["MADE", "KADEK"],
     &["NYOMAN", "KOMANG"],
     &["KETUT"],
-];
-
-const BALI_M: &[&str] = &[
-    "SUDARSANA",
-    "ARTAWAN",
-    "SUARDANA",
-    "WIRAWAN",
-    "ADNYANA",
-    "MERTA",
-    "SUARTA",
-    "DARMAWAN",
-    "SUDIARTA",
-    "WIDIANA",
-    "ARIASA",
-    "SUKADANA",
-    "PARWATA",
-    "YASA",
-    "SUPARTA",
-];
-
-const BALI_F: &[&str] = &[
-    "SUARTINI",
-    "ARIANI",
-    "SUWENI",
-    "ASTITI",
-    "WIDIASIH",
-    "SRI ASTUTI",
-    "SUARNI",
-    "SUDIANI",
-    "MURNIATI",
-    "PURNAMI",
-    "ARTINI",
-    "SUKERTI",
-    "DEWI",
-    "SUASTINI",
-];
-
-const TIONGHOA_M: &[&str] = &[
-    "HENDRA", "SUSANTO", "WILLIAM", "KEVIN", "FELIX", "YOHANES", "ANTONIUS", "BUDI", "HARTONO",
-    "JOHAN", "SURYADI", "ROBERT", "VINCENT", "SANDY", "STEVEN", "EDDY", "ALBERT", "HENRY",
-];
-
-const TIONGHOA_F: &[&str] = &[
-    "LIANA",
-    "FELICIA",
-    "LINDA",
-    "SUSAN",
-    "MEILIANA",
-    "JESSICA",
-    "MELANIE",
-    "LIDYA",
-    "VERONIKA",
-    "CHRISTINA",
-    "YULIANA",
-    "LILY",
-    "SHERLY",
-    "MONICA",
-    "AGNES",
-    "IRENE",
-];
-
-const TIONGHOA_SURNAME: &[&str] = &[
-    "WIJAYA",
-    "GUNAWAN",
-    "HALIM",
-    "SANTOSO",
-    "TANOTO",
-    "KURNIAWAN",
-    "TANUWIJAYA",
-    "SETIADI",
-    "SALIM",
-    "WIDJAJA",
-    "LIMANTO",
-    "TANJAYA",
-    "HARTANTO",
-    "SUGIARTO",
-    "CHANDRA",
-    "LIEMENA",
-];
-
-const TIONGHOA_SHE: &[&str] = &[
-    "TAN", "LIM", "LIE", "THE", "TJOA", "GO", "OEY", "ONG", "KWEE", "LAUW", "OEI", "LO",
-];
-
-const TIONGHOA_SYLLABLE: &[&str] = &[
-    "KIM", "LIANG", "HOK", "SIOE", "BENG", "HWA", "LAN", "TJOEN", "SWIE", "HONG", "GIOK", "MEI",
-    "LING", "SEN", "HIN", "BOEN", "DJIN", "TJIE",
-];
-
-const ARAB_FAMILY: &[&str] = &[
-    "ASSEGAF",
-    "ALATAS",
-    "ALHABSYI",
-    "ALJUFRI",
-    "BAFADHAL",
-    "BAWAZIER",
-    "BASWEDAN",
-    "SHAHAB",
-    "ALAYDRUS",
-    "BINSYIHAB",
-    "ALKAFF",
-];
-
-const TIMUR_M: &[&str] = &[
-    "YOSEF",
-    "YOHANES",
-    "PETRUS",
-    "PAULUS",
-    "MARKUS",
-    "YAKOBUS",
-    "FRANSISKUS",
-    "ANTONIUS",
-    "AGUSTINUS",
-    "MIKAEL",
-    "SEMUEL",
-    "DOMINGGUS",
-    "ELIAS",
-    "YULIUS",
-    "SIMON",
-    "BERNARDUS",
-    "ALOYSIUS",
-    "YONAS",
-    "NIKOLAUS",
-];
-
-const TIMUR_F: &[&str] = &[
-    "MARIA",
-    "MARTHA",
-    "YOHANA",
-    "MAGDALENA",
-    "ELISABET",
-    "AGUSTINA",
-    "FERONIKA",
-    "MARIANA",
-    "REGINA",
-    "KATARINA",
-    "YULIANA",
-    "SELFINA",
-    "FRANSISKA",
-    "DELFINA",
-    "MARSELINA",
-    "OKTOVINA",
-];
-
-const FAM_NTT: &[&str] = &[
-    "NDOEN",
-    "FANGGIDAE",
-    "MESSAKH",
-    "TEFA",
-    "BENU",
-    "LAKE",
-    "KOLO",
-    "MANEK",
-    "SERAN",
-    "BRIA",
-    "DA SILVA",
-    "PAREIRA",
-    "LAMAWURAN",
-    "NALLE",
-];
-
-const FAM_MALUKU: &[&str] = &[
-    "LATUMAHINA",
-    "PATTINASARANY",
-    "TUHUMURY",
-    "WATTIMENA",
-    "SAHETAPY",
-    "LEIWAKABESSY",
-    "MATULESSY",
-    "SOPLANIT",
-    "PAPILAYA",
-];
-
-const FAM_PAPUA: &[&str] = &[
-    "WENDA", "KOGOYA", "RUMBIAK", "MANDOWEN", "WANGGAI", "KAFIAR", "WOMSIWOR", "YIKWA", "TABUNI",
-    "MURIB", "RUMAWAK", "KAREL", "AWOM",
-];
-
-const ACADEMIC_SUFFIX: &[&str] = &[
-    "S.PD.", "S.E.", "S.H.", "S.KOM.", "S.AG.", "S.SOS.", "S.T.", "A.MD.", "S.PD.I", "S.IP.",
-    "S.KEP.", "M.PD.",
 ];
 
 /// Everything a name draw depends on.
@@ -897,17 +266,17 @@ pub(crate) fn family_name(
     province: u32,
 ) -> Option<&'static str> {
     match group {
-        Group::Batak => Some(pick(rng, MARGA)),
-        Group::Manado => Some(pick(rng, FAM_MANADO)),
-        Group::Tionghoa => Some(pick(rng, TIONGHOA_SURNAME)),
-        Group::Arab => Some(pick(rng, ARAB_FAMILY)),
+        Group::Batak => Some(pick(rng, &MARGA)),
+        Group::Manado => Some(pick(rng, &FAM_MANADO)),
+        Group::Tionghoa => Some(pick(rng, &TIONGHOA_SURNAME)),
+        Group::Arab => Some(pick(rng, &ARAB_FAMILY)),
         Group::Timur => Some(match province {
-            53 => pick(rng, FAM_NTT),
-            81 | 82 => pick(rng, FAM_MALUKU),
-            p if p >= 91 => pick(rng, FAM_PAPUA),
+            53 => pick(rng, &FAM_NTT),
+            81 | 82 => pick(rng, &FAM_MALUKU),
+            p if p >= 91 => pick(rng, &FAM_PAPUA),
             _ => return None,
         }),
-        Group::Minang => rng.random_bool(0.3).then(|| pick(rng, SUKU_MINANG)),
+        Group::Minang => rng.random_bool(0.3).then(|| pick(rng, &SUKU_MINANG)),
         _ => None,
     }
 }
@@ -921,12 +290,15 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
     match ctx.group {
         Group::Jawa => {
             if old && rng.random_bool(0.7) {
-                parts.push(pick(rng, if male { JAWA_OLD_M } else { JAWA_OLD_F }));
+                parts.push(pick(rng, if male { &JAWA_OLD_M } else { &JAWA_OLD_F }));
             } else if ctx.birth_year >= 1995 && rng.random_bool(0.5) {
                 modern(rng, male, &mut parts);
             } else {
-                parts.push(pick(rng, if male { JAWA_YOUNG_M } else { JAWA_YOUNG_F }));
-                parts.push(pick(rng, if male { JAWA_SUFFIX_M } else { JAWA_SUFFIX_F }));
+                parts.push(pick(rng, if male { &JAWA_YOUNG_M } else { &JAWA_YOUNG_F }));
+                parts.push(pick(
+                    rng,
+                    if male { &JAWA_SUFFIX_M } else { &JAWA_SUFFIX_F },
+                ));
             }
             family = None;
         }
@@ -934,11 +306,15 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
             if ctx.birth_year >= 1995 && rng.random_bool(0.5) {
                 modern(rng, male, &mut parts);
             } else {
-                parts.push(pick(rng, if male { SUNDA_M } else { SUNDA_F }));
+                parts.push(pick(rng, if male { &SUNDA_M } else { &SUNDA_F }));
                 if rng.random_bool(0.75) {
                     parts.push(pick(
                         rng,
-                        if male { SUNDA_SUFFIX_M } else { SUNDA_SUFFIX_F },
+                        if male {
+                            &SUNDA_SUFFIX_M
+                        } else {
+                            &SUNDA_SUFFIX_F
+                        },
                     ));
                 }
             }
@@ -950,11 +326,11 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
                 modern(rng, male, &mut parts);
             } else if male {
                 if rng.random_bool(0.3) {
-                    parts.push(pick(rng, MUHAMMAD));
+                    parts.push(pick(rng, &MUHAMMAD));
                 }
-                parts.push(pick(rng, if minang { MINANG_M } else { ISLAM_M }));
+                parts.push(pick(rng, if minang { &MINANG_M } else { &ISLAM_M }));
             } else {
-                let given = pick(rng, if minang { MINANG_F } else { ISLAM_F });
+                let given = pick(rng, if minang { &MINANG_F } else { &ISLAM_F });
                 if !minang && !given.starts_with("SITI ") && rng.random_bool(0.25) {
                     parts.push("SITI");
                 }
@@ -967,14 +343,14 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
         Group::Arab => {
             if male {
                 if rng.random_bool(0.4) {
-                    parts.push(pick(rng, MUHAMMAD));
+                    parts.push(pick(rng, &MUHAMMAD));
                 }
-                parts.push(pick(rng, ISLAM_M));
+                parts.push(pick(rng, &ISLAM_M));
             } else {
                 if rng.random_bool(0.4) {
                     parts.push("SYARIFAH");
                 }
-                parts.push(pick(rng, ISLAM_F));
+                parts.push(pick(rng, &ISLAM_F));
             }
         }
         Group::Bugis => {
@@ -983,15 +359,15 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
             }
             if male {
                 if rng.random_bool(0.25) {
-                    parts.push(pick(rng, MUHAMMAD));
+                    parts.push(pick(rng, &MUHAMMAD));
                 }
-                parts.push(pick(rng, BUGIS_M));
+                parts.push(pick(rng, &BUGIS_M));
                 if old && rng.random_bool(0.2) {
                     parts.push("DAENG");
-                    parts.push(pick(rng, DAENG));
+                    parts.push(pick(rng, &DAENG));
                 }
             } else {
-                parts.push(pick(rng, BUGIS_F));
+                parts.push(pick(rng, &BUGIS_F));
             }
             family = None;
         }
@@ -999,10 +375,10 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
             let muslim = matches!(family, Some("NASUTION" | "LUBIS" | "HARAHAP" | "SIREGAR"))
                 && rng.random_bool(0.6);
             let given = match (muslim, male) {
-                (true, true) => pick(rng, ISLAM_M),
-                (true, false) => pick(rng, ISLAM_F),
-                (false, true) => pick(rng, BATAK_M),
-                (false, false) => pick(rng, BATAK_F),
+                (true, true) => pick(rng, &ISLAM_M),
+                (true, false) => pick(rng, &ISLAM_F),
+                (false, true) => pick(rng, &BATAK_M),
+                (false, false) => pick(rng, &BATAK_F),
             };
             parts.push(given);
             if !male && rng.random_bool(0.25) {
@@ -1010,7 +386,7 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
             }
         }
         Group::Manado => {
-            parts.push(pick(rng, if male { MANADO_M } else { MANADO_F }));
+            parts.push(pick(rng, if male { &MANADO_M } else { &MANADO_F }));
         }
         Group::Bali => {
             let order = if male {
@@ -1020,26 +396,26 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
             };
             parts.push(if male { "I" } else { "NI" });
             parts.push(pick_uniform(rng, order));
-            parts.push(pick(rng, if male { BALI_M } else { BALI_F }));
+            parts.push(pick(rng, if male { &BALI_M } else { &BALI_F }));
             family = None;
         }
         Group::Tionghoa => {
             if ctx.birth_year < 1966 && rng.random_bool(0.5) {
-                parts.push(pick(rng, TIONGHOA_SHE));
-                parts.push(pick_uniform(rng, TIONGHOA_SYLLABLE));
-                parts.push(pick_uniform(rng, TIONGHOA_SYLLABLE));
+                parts.push(pick(rng, &TIONGHOA_SHE));
+                parts.push(pick_uniform(rng, &TIONGHOA_SYLLABLE));
+                parts.push(pick_uniform(rng, &TIONGHOA_SYLLABLE));
                 family = None;
             } else {
-                parts.push(pick(rng, if male { TIONGHOA_M } else { TIONGHOA_F }));
+                parts.push(pick(rng, if male { &TIONGHOA_M } else { &TIONGHOA_F }));
                 if family.is_none() || rng.random_bool(0.3) {
                     family = None;
                 }
             }
         }
         Group::Timur => {
-            parts.push(pick(rng, if male { TIMUR_M } else { TIMUR_F }));
+            parts.push(pick(rng, if male { &TIMUR_M } else { &TIMUR_F }));
             if family.is_none() && ctx.province < 91 && ctx.province != 53 && rng.random_bool(0.5) {
-                parts.push(pick(rng, if male { MANADO_M } else { MANADO_F }));
+                parts.push(pick(rng, if male { &MANADO_M } else { &MANADO_F }));
             }
         }
     }
@@ -1055,13 +431,13 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, ctx: &NameCtx) -> Drawn {
 fn modern(rng: &mut ChaCha8Rng, male: bool, parts: &mut Vec<&'static str>) {
     if male {
         if rng.random_bool(0.3) {
-            parts.push(pick(rng, MUHAMMAD));
+            parts.push(pick(rng, &MUHAMMAD));
         }
-        parts.push(pick(rng, MODERN_M));
-        parts.push(pick(rng, MODERN_SUFFIX_M));
+        parts.push(pick(rng, &MODERN_M));
+        parts.push(pick(rng, &MODERN_SUFFIX_M));
     } else {
-        parts.push(pick(rng, MODERN_F));
-        parts.push(pick(rng, MODERN_SUFFIX_F));
+        parts.push(pick(rng, &MODERN_F));
+        parts.push(pick(rng, &MODERN_SUFFIX_F));
     }
     if parts.len() >= 2 && parts[parts.len() - 1] == parts[parts.len() - 2] {
         parts.pop();
@@ -1093,9 +469,9 @@ pub(crate) const TWIN_PAIRS_F: &[(&str, &str)] = &[
 pub(crate) fn twin_names(rng: &mut ChaCha8Rng, ctx: &NameCtx, other_sex: Sex) -> (String, String) {
     let shared_suffix = |rng: &mut ChaCha8Rng| {
         if ctx.sex == Sex::L {
-            pick(rng, MODERN_SUFFIX_M)
+            pick(rng, &MODERN_SUFFIX_M)
         } else {
-            pick(rng, MODERN_SUFFIX_F)
+            pick(rng, &MODERN_SUFFIX_F)
         }
     };
     if other_sex == ctx.sex && rng.random_bool(0.6) {
@@ -1150,7 +526,7 @@ pub(crate) fn with_title(
             };
             return format!("{t} {name}");
         }
-        return format!("{name}, {}", pick(rng, ACADEMIC_SUFFIX));
+        return format!("{name}, {}", pick(rng, &ACADEMIC_SUFFIX));
     }
     name
 }
@@ -1159,17 +535,20 @@ pub(crate) fn with_title(
 pub(crate) const ADDABLE_TITLES_M: &[&str] = &["H.", "DRS.", "IR."];
 /// Female titles an operator may add.
 pub(crate) const ADDABLE_TITLES_F: &[&str] = &["HJ.", "DRA."];
+
 /// Degree suffixes an operator may add.
-pub(crate) const ADDABLE_DEGREES: &[&str] = ACADEMIC_SUFFIX;
+pub(crate) fn addable_degrees() -> &'static [&'static str] {
+    &ACADEMIC_SUFFIX
+}
 
 /// A male given name of the tradition, for BIN/BINTI patronymics.
 pub(crate) fn father_name(rng: &mut ChaCha8Rng, group: Group) -> &'static str {
     match group {
-        Group::Jawa => pick(rng, JAWA_OLD_M),
-        Group::Sunda => pick(rng, SUNDA_M),
-        Group::Minang => pick(rng, MINANG_M),
-        Group::Bugis => pick(rng, BUGIS_M),
-        _ => pick(rng, ISLAM_M),
+        Group::Jawa => pick(rng, &JAWA_OLD_M),
+        Group::Sunda => pick(rng, &SUNDA_M),
+        Group::Minang => pick(rng, &MINANG_M),
+        Group::Bugis => pick(rng, &BUGIS_M),
+        _ => pick(rng, &ISLAM_M),
     }
 }
 

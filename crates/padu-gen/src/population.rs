@@ -19,15 +19,15 @@ use crate::names::{self, Group, NameCtx};
 /// Marks kept on a person for the report and the tests.
 pub(crate) mod mark {
     /// Born together with a sibling in the same household.
-    pub const TWIN: u8 = 1;
+    pub(crate) const TWIN: u8 = 1;
     /// Given the name (and birth date or year) of another household head.
-    pub const NAMESAKE: u8 = 2;
+    pub(crate) const NAMESAKE: u8 = 2;
     /// NIK issued in a district other than the current domicile.
-    pub const NIK_ELSEWHERE: u8 = 4;
+    pub(crate) const NIK_ELSEWHERE: u8 = 4;
     /// NIK issued under a retired district code.
-    pub const NIK_RETIRED: u8 = 8;
+    pub(crate) const NIK_RETIRED: u8 = 8;
     /// The civil record lives in another household than the registry one (moved).
-    pub const MOVED: u8 = 16;
+    pub(crate) const MOVED: u8 = 16;
 }
 
 /// One resident.
@@ -939,6 +939,10 @@ fn nik_district(
     (home, 0)
 }
 
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a regency index: there are about 500 regencies"
+)]
 fn birthplace(
     p: &PopParams<'_>,
     rng: &mut ChaCha8Rng,

@@ -37,7 +37,7 @@ pub(crate) fn truth_rows(
         .iter()
         .enumerate()
         .filter(|(_, p)| p.in_civil)
-        .map(|(i, p)| (p.nik, i as u32))
+        .map(|(i, p)| (p.nik, crate::u32_index(i)))
         .collect();
     let parsed: Vec<Option<Nik>> = rows
         .par_iter()

@@ -270,6 +270,11 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         self.push(k, Severity::Error, code, id, en);
     }
 
+    /// Records an error in column `k` with the two messages of `e`.
+    pub(crate) fn error_from(&mut self, k: S, code: &'static str, e: &impl Localized) {
+        self.error(k, code, e.message(Lang::Id), e.message(Lang::En));
+    }
+
     /// Records a warning in column `k`.
     pub(crate) fn warn(&mut self, k: S, code: &'static str, id: String, en: String) {
         self.push(k, Severity::Warning, code, id, en);
@@ -431,12 +436,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
             }
             Ok(d) => Some(d),
             Err(e) => {
-                self.error(
-                    k,
-                    "TANGGAL_TIDAK_VALID",
-                    e.message(Lang::Id),
-                    e.message(Lang::En),
-                );
+                self.error_from(k, "TANGGAL_TIDAK_VALID", &e);
                 None
             }
         }
@@ -445,16 +445,9 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     /// `jenis_kelamin`: required, and only the spellings [`Sex::parse`] knows.
     pub(crate) fn sex(&mut self, k: S) -> Option<Sex> {
         let t = self.required_text(k)?;
-        let sex = Sex::parse(&t);
-        if sex.is_none() {
-            self.error(
-                k,
-                "JENIS_KELAMIN_TIDAK_DIKENAL",
-                format!("jenis kelamin \"{t}\" tidak dikenal; gunakan L atau P"),
-                format!("sex \"{t}\" is not recognised; use L or P"),
-            );
-        }
-        sex
+        Sex::parse(&t)
+            .map_err(|e| self.error_from(k, "JENIS_KELAMIN_TIDAK_DIKENAL", &e))
+            .ok()
     }
 
     /// `hubungan_keluarga`: optional; an unknown value is dropped with a warning.
@@ -462,15 +455,21 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         let t = self.text(k)?;
         match t.parse::<Relation>() {
             Ok(r) => Some(r),
-            Err(()) => {
-                let allowed = Relation::ALL.map(Relation::as_str).join(", ");
+            Err(e) => {
+                let (value, kind) = (&e.value, e.kind);
                 self.warn(
                     k,
                     "HUBUNGAN_TIDAK_DIKENAL",
                     format!(
-                        "hubungan keluarga \"{t}\" tidak dikenal dan dikosongkan; gunakan salah satu: {allowed}"
+                        "{} \"{value}\" tidak dikenal dan dikosongkan; gunakan {}",
+                        kind.name(Lang::Id),
+                        kind.accepted_text(Lang::Id)
                     ),
-                    format!("family relation \"{t}\" is not recognised and was left empty; use one of: {allowed}"),
+                    format!(
+                        "{} \"{value}\" is not recognised and was left empty; use {}",
+                        kind.name(Lang::En),
+                        kind.accepted_text(Lang::En)
+                    ),
                 );
                 None
             }
@@ -497,12 +496,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
                 Some(code)
             }
             Err(e) => {
-                self.error(
-                    k,
-                    "WILAYAH_TIDAK_VALID",
-                    e.message(Lang::Id),
-                    e.message(Lang::En),
-                );
+                self.error_from(k, "WILAYAH_TIDAK_VALID", &e);
                 None
             }
         }
@@ -511,21 +505,16 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     /// `status_hidup`: empty means alive; anything unknown is an error.
     pub(crate) fn life_status(&mut self, k: S) -> Option<LifeStatus> {
         let t = self.text(k).unwrap_or_default();
-        let status = LifeStatus::parse(&t);
-        if status.is_none() {
-            self.error(
-                k,
-                "STATUS_HIDUP_TIDAK_DIKENAL",
-                format!("status hidup \"{t}\" tidak dikenal; gunakan HIDUP atau MENINGGAL"),
-                format!("life status \"{t}\" is not recognised; use HIDUP or MENINGGAL"),
-            );
-        }
-        status
+        LifeStatus::parse(&t)
+            .map_err(|e| self.error_from(k, "STATUS_HIDUP_TIDAK_DIKENAL", &e))
+            .ok()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use padu_testkit::today;
+
     use super::*;
     use crate::schema::schema;
 
@@ -549,10 +538,6 @@ mod tests {
     /// A row of [`Small`] whose NIK cell is `nik`.
     fn with_nik(nik: Cell) -> Vec<Cell> {
         vec![Cell::Text("1".into()), nik, Cell::Text("Ani".into())]
-    }
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
     }
 
     #[test]

@@ -36,16 +36,16 @@ pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
         let id_art = ctx.required_text(C::IdArt);
         let status = ctx.required_text(C::Status).and_then(|s| {
             s.parse::<NikStatus>()
-                .map_err(|e| ctx.error(C::Status, "STATUS_TIDAK_DIKENAL", e.clone(), e))
+                .map_err(|e| ctx.error_from(C::Status, "STATUS_TIDAK_DIKENAL", &e))
                 .ok()
         });
         let flags = Flag::split(&ctx.text(C::Flags).unwrap_or_default())
-            .map_err(|e| ctx.error(C::Flags, "FLAG_TIDAK_DIKENAL", e.clone(), e))
+            .map_err(|e| ctx.error_from(C::Flags, "FLAG_TIDAK_DIKENAL", &e))
             .ok();
         let tindakan = if columns.has(C::Tindakan) {
             ctx.required_text(C::Tindakan).and_then(|s| {
                 s.parse::<Action>()
-                    .map_err(|e| ctx.error(C::Tindakan, "TINDAKAN_TIDAK_DIKENAL", e.clone(), e))
+                    .map_err(|e| ctx.error_from(C::Tindakan, "TINDAKAN_TIDAK_DIKENAL", &e))
                     .ok()
             })
         } else {

@@ -10,8 +10,7 @@ use std::time::Instant;
 use padu_core::{Flag, NikStatus, RegionCode, VerificationRow};
 use padu_match::{MatchConfig, NoProgress, eval, verify};
 
-#[path = "../tests/common/mod.rs"]
-mod generated;
+use padu_testkit::generated;
 
 /// A `/proc/self/status` memory figure in kB (0 where unavailable).
 fn vm(key: &str) -> u64 {
@@ -47,7 +46,7 @@ fn main() {
     let wilayah: Option<RegionCode> = args
         .get(5)
         .map(|s| RegionCode::parse(s).expect("wilayah code"));
-    let today = generated::today();
+    let today = padu_testkit::today();
     let dir = std::env::temp_dir().join(format!(
         "padu-match-accuracy-{people}-{seed}-{fraction}-{}",
         wilayah.map_or("all".to_string(), |w| w.compact())

@@ -24,11 +24,12 @@ pub(crate) trait Blocker: Send + Sync {
     /// Short name for statistics.
     fn name(&self) -> &'static str;
     /// Pushes this record's keys for the rule (any number, possibly none).
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>);
+    fn keys(&self, ctx: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>);
 }
 
 fn dob_word(r: &Rec) -> u64 {
-    r.dob.num_days_from_ce() as u64
+    // Sign-extended, as every date word was keyed before.
+    i64::from(r.dob.num_days_from_ce()).cast_unsigned()
 }
 
 /// A rule on a date part and the tokens of a name: each blocking token and
@@ -51,7 +52,7 @@ impl Blocker for NameGroup {
     fn name(&self) -> &'static str {
         self.name
     }
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+    fn keys(&self, ctx: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
         let name = if self.mother { r.mother } else { r.name };
         let date = (self.date)(r);
         for (i, t) in scope::tokens(&ctx.names, name).take(self.take).enumerate() {
@@ -86,7 +87,7 @@ const YEAR_NAME: NameGroup = NameGroup {
     mother: false,
     base: slot::YEAR_NAME,
     take: 4,
-    date: |r| r.dob.year() as u64,
+    date: |r| i64::from(r.dob.year()).cast_unsigned(),
 };
 
 /// Day and month of birth and a name token, in the district or, where that
@@ -115,7 +116,7 @@ impl Blocker for NikExact {
     fn name(&self) -> &'static str {
         "nik_sama"
     }
-    fn keys(&self, _: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+    fn keys(&self, _: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
         if r.nik_digits != 0 {
             out.push(r.nik_digits);
         }
@@ -141,7 +142,7 @@ impl Blocker for NikMasked {
     fn name(&self) -> &'static str {
         "nik_mirip"
     }
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+    fn keys(&self, ctx: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
         if r.nik_digits == 0 {
             return;
         }
@@ -176,7 +177,7 @@ impl Blocker for DobDistrict {
     fn name(&self) -> &'static str {
         "tgl_lahir+kecamatan"
     }
-    fn keys(&self, _: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+    fn keys(&self, _: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
         if let Some(l) = r.plan.get(slot::DOB) {
             out.push(mix(&[dob_word(r), r.sex as u64, l.region_of(r)]));
         }
@@ -190,7 +191,7 @@ impl Blocker for DobInitial {
     fn name(&self) -> &'static str {
         "tgl_lahir+inisial"
     }
-    fn keys(&self, ctx: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+    fn keys(&self, ctx: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
         if let Some(l) = r.plan.get(slot::DOB_INITIAL) {
             let init = scope::initial(&ctx.names, r.name);
             out.push(mix(&[dob_word(r), init, l.region_of(r)]));
@@ -204,9 +205,9 @@ impl Blocker for KkYear {
     fn name(&self) -> &'static str {
         "no_kk+tahun"
     }
-    fn keys(&self, _: &Prepared, r: &Rec, out: &mut Vec<u64>) {
+    fn keys(&self, _: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
         if r.kk != 0 {
-            out.push(mix(&[r.kk, r.dob.year() as u64]));
+            out.push(mix(&[r.kk, i64::from(r.dob.year()).cast_unsigned()]));
         }
     }
 }
@@ -251,7 +252,7 @@ const DIR_BITS: u32 = 20;
 
 impl KeyIndex {
     /// Indexes `recs` under every rule.
-    pub(crate) fn build(ctx: &Prepared, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
+    pub(crate) fn build(ctx: &Prepared<'_>, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
         let idx_bits = (usize::BITS - recs.len().leading_zeros()).max(20);
         // Keys per chunk of records, concatenated once: a fold and pairwise
         // reduce copied every key several times into ever larger vectors.
@@ -300,6 +301,10 @@ impl KeyIndex {
 
     /// The record indices sharing a key of a rule (may include rare hash collisions,
     /// which only add a candidate that scoring then rejects).
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the masked low bits hold a record index, below the record count like every u32 id"
+    )]
     pub(crate) fn lookup(&self, rule: usize, key: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
         let h = Self::hash(rule, key, self.idx_bits);
         let lo = h << self.idx_bits;
@@ -326,7 +331,7 @@ pub(crate) struct Scratch {
 
 /// Collects the distinct candidates of `r` in `index`, skipping blocks above `cap`.
 pub(crate) fn candidates_of(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     r: &Rec,
     rules: &[Box<dyn Blocker>],
     index: &KeyIndex,
@@ -371,12 +376,12 @@ mod tests {
              3578015205800001|SITI AMINAH|P|1980-05-12|35.78.01.1001",
         );
         let mut side = CivilSide::prepare(&civ);
-        let keys = |ctx: &Prepared, r: &Rec| {
+        let keys = |ctx: &Prepared<'_>, r: &Rec| {
             let mut v = Vec::new();
             DOB_NAME.keys(ctx, r, &mut v);
             v
         };
-        let shared = |ctx: &Prepared, a: &Rec, b: &Rec| {
+        let shared = |ctx: &Prepared<'_>, a: &Rec, b: &Rec| {
             let kb = keys(ctx, b);
             keys(ctx, a).iter().filter(|k| kb.contains(k)).count()
         };

@@ -53,7 +53,7 @@ pub(crate) struct Blocking {
 impl Blocking {
     /// Indexes `right` under every blocking rule; blocks larger than
     /// `max_block` will be skipped.
-    pub(crate) fn build(ctx: &Prepared, right: &[Rec], max_block: usize) -> Self {
+    pub(crate) fn build(ctx: &Prepared<'_>, right: &[Rec], max_block: usize) -> Self {
         let rules = blockers();
         let index = KeyIndex::build(ctx, right, &rules);
         Blocking {
@@ -69,7 +69,7 @@ impl Blocking {
     /// each pair is compared once. Rule counts accumulate in `s`.
     pub(crate) fn candidates(
         &self,
-        ctx: &Prepared,
+        ctx: &Prepared<'_>,
         r: &Rec,
         right: &[Rec],
         after: Option<usize>,
@@ -88,7 +88,7 @@ impl Blocking {
 /// larger than `max_block`, compares every distinct pair and counts the patterns.
 /// Advances `progress` by one per registry row.
 pub(crate) fn block_and_compare(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     against: Against,
     max_block: usize,
     progress: &dyn Progress,

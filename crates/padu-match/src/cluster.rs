@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 
 use crate::compare::{F_DOB, F_NAME, F_NIK, F_SEX, Vector, compare_all};
-use crate::prepare::{NONE, Prepared};
+use crate::prepare::{NONE, Prepared, id32};
 use crate::score::Model;
 
 /// Largest group the clusterer builds; real duplicate groups are a handful of rows.
@@ -33,7 +33,7 @@ const MAX_GROUP: usize = 12;
 /// resident are merged first, that link being the strongest evidence, then
 /// the edges from the most probable down.
 pub(crate) fn dedup(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     anchors: &[u32],
     lists: &[Vec<(u32, Vector)>],
@@ -44,7 +44,7 @@ pub(crate) fn dedup(
         .iter()
         .enumerate()
         .filter(|(_, a)| **a != NONE)
-        .map(|(i, &a)| (a, i as u32))
+        .map(|(i, &a)| (a, id32(i)))
         .collect();
     by_anchor.sort_unstable();
     for w in by_anchor.windows(2) {
@@ -59,7 +59,7 @@ pub(crate) fn dedup(
             let r = &ctx.reg[i];
             l.iter().filter_map(move |(j, v)| {
                 let p = model.prob(ctx, v, r, &[]);
-                (p >= threshold && compatible(ctx, i, *j as usize, v)).then_some((p, i as u32, *j))
+                (p >= threshold && compatible(ctx, i, *j as usize, v)).then_some((p, id32(i), *j))
             })
         })
         .collect();
@@ -71,7 +71,7 @@ pub(crate) fn dedup(
 }
 
 /// Whether two registry rows may be the same person at all.
-fn compatible(ctx: &Prepared, i: usize, j: usize, v: &Vector) -> bool {
+fn compatible(ctx: &Prepared<'_>, i: usize, j: usize, v: &Vector) -> bool {
     let (a, b) = (&ctx.reg[i], &ctx.reg[j]);
     let same_nik = v[F_NIK] == 0;
     if v[F_SEX] != 0 && !same_nik {
@@ -103,8 +103,8 @@ impl Groups {
     fn new(anchors: &[u32]) -> Self {
         let n = anchors.len();
         Groups {
-            parent: (0..n as u32).collect(),
-            members: (0..n as u32).map(|i| vec![i]).collect(),
+            parent: (0..id32(n)).collect(),
+            members: (0..id32(n)).map(|i| vec![i]).collect(),
             anchor: anchors.to_vec(),
         }
     }
@@ -124,7 +124,14 @@ impl Groups {
     ///
     /// With `anchored`, both rows were linked to the same civil resident on
     /// their own; that link already proved identity, so no further check is made.
-    fn try_merge(&mut self, ctx: &Prepared, model: &Model, i: u32, j: u32, anchored: bool) -> bool {
+    fn try_merge(
+        &mut self,
+        ctx: &Prepared<'_>,
+        model: &Model,
+        i: u32,
+        j: u32,
+        anchored: bool,
+    ) -> bool {
         let (ri, rj) = (self.find(i), self.find(j));
         if ri == rj {
             return false;
@@ -163,7 +170,7 @@ impl Groups {
     fn groups(mut self) -> Vec<Vec<u32>> {
         let n = self.parent.len();
         let mut out: Vec<Vec<u32>> = Vec::new();
-        for x in 0..n as u32 {
+        for x in 0..id32(n) {
             if self.find(x) == x && self.members[x as usize].len() >= 2 {
                 let mut g = std::mem::take(&mut self.members[x as usize]);
                 g.sort_unstable();

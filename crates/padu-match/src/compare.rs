@@ -48,7 +48,7 @@ pub(crate) trait Comparator: Sync {
     /// The names of the levels, best first (missing is not listed).
     fn levels(&self) -> &'static [&'static str];
     /// Compares two records.
-    fn compare(&self, ctx: &Prepared, a: &Rec, b: &Rec) -> Level;
+    fn compare(&self, ctx: &Prepared<'_>, a: &Rec, b: &Rec) -> Level;
 }
 
 /// A packed [`Vector`]: four bits per field.
@@ -249,7 +249,7 @@ enum NameCmpResult<'a> {
     Differ(&'a NameInfo, &'a NameInfo, f64),
 }
 
-fn name_cmp<'a>(ctx: &'a Prepared, a: u32, b: u32) -> NameCmpResult<'a> {
+fn name_cmp<'a>(ctx: &'a Prepared<'_>, a: u32, b: u32) -> NameCmpResult<'a> {
     if a == NONE || b == NONE {
         return NameCmpResult::Known(MISSING);
     }
@@ -279,7 +279,7 @@ impl Comparator for NameCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["sama", "jw>=0.95", "jw>=0.88", "token", "fonetik", "beda"]
     }
-    fn compare(&self, ctx: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, ctx: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         match name_cmp(ctx, a.name, b.name) {
             NameCmpResult::Known(l) => l,
             NameCmpResult::Differ(x, y, jw) => {
@@ -306,7 +306,7 @@ impl Comparator for MotherCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["sama", "jw>=0.92", "token/fonetik", "beda"]
     }
-    fn compare(&self, ctx: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, ctx: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         match name_cmp(ctx, a.mother, b.mother) {
             NameCmpResult::Known(l) => l,
             NameCmpResult::Differ(x, y, jw) => {
@@ -335,7 +335,7 @@ impl Comparator for DobCmp {
             "beda",
         ]
     }
-    fn compare(&self, _: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, _: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         let (x, y) = (a.dob, b.dob);
         if x == y {
             return 0;
@@ -366,7 +366,7 @@ impl Comparator for SexCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["sama", "beda"]
     }
-    fn compare(&self, _: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, _: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         u8::from(a.sex != b.sex)
     }
 }
@@ -378,7 +378,7 @@ impl Comparator for PlaceCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["sama", "jw>=0.88", "beda"]
     }
-    fn compare(&self, ctx: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, ctx: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         if a.place == NONE || b.place == NONE {
             return MISSING;
         }
@@ -401,7 +401,7 @@ impl Comparator for AddressCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["sama", "jw>=0.9", "beda"]
     }
-    fn compare(&self, _: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, _: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         if a.addr.is_empty() || b.addr.is_empty() {
             return MISSING;
         }
@@ -423,7 +423,7 @@ impl Comparator for RegionCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["desa sama", "kecamatan sama", "kabupaten/kota sama", "beda"]
     }
-    fn compare(&self, _: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, _: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         if a.region == b.region {
             0
         } else if a.region.district().is_some() && a.region.district() == b.region.district() {
@@ -443,7 +443,7 @@ impl Comparator for KkCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["sama", "beda"]
     }
-    fn compare(&self, _: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, _: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         if a.kk == 0 || b.kk == 0 {
             MISSING
         } else {
@@ -494,7 +494,7 @@ impl Comparator for NikCmp {
     fn levels(&self) -> &'static [&'static str] {
         &["sama", "beda satu digit", "dua digit tertukar", "beda"]
     }
-    fn compare(&self, _: &Prepared, a: &Rec, b: &Rec) -> Level {
+    fn compare(&self, _: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         nik_level(a.nik_digits, b.nik_digits)
     }
 }
@@ -520,7 +520,7 @@ pub(crate) fn level_counts() -> [usize; NF] {
 }
 
 /// Compares two records on every field.
-pub(crate) fn compare_all(ctx: &Prepared, a: &Rec, b: &Rec) -> Vector {
+pub(crate) fn compare_all(ctx: &Prepared<'_>, a: &Rec, b: &Rec) -> Vector {
     let cs = comparators();
     let mut v = [0u8; NF];
     for (l, c) in v.iter_mut().zip(cs) {

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::MatchConfig;
 use crate::block::{KeyIndex, Scratch, blockers, candidates_of};
-use crate::prepare::{CivilSide, Exec};
+use crate::prepare::{CivilSide, Exec, id32};
 
 /// Precision and recall of a yes/no decision.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
@@ -240,7 +240,7 @@ pub fn blocking_recall(
     let civil_of: HashMap<u64, u32> = civil
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.nik.as_u64(), i as u32))
+        .map(|(i, c)| (c.nik.as_u64(), id32(i)))
         .collect();
     let row_of: HashMap<&str, usize> = registry
         .iter()
@@ -273,7 +273,7 @@ pub fn blocking_recall(
         .values()
         .flat_map(|g| {
             g.iter().enumerate().flat_map(move |(a, &x)| {
-                g[a + 1..].iter().map(move |&y| (x.min(y), x.max(y) as u32))
+                g[a + 1..].iter().map(move |&y| (x.min(y), id32(x.max(y))))
             })
         })
         .collect();
@@ -313,7 +313,7 @@ pub struct RuleContribution {
 /// Registry rows whose true resident (`want[i]`, `u32::MAX` if unknown) is
 /// among their candidates, and each rule's exclusive pairs.
 fn link_recall_by_rule(
-    ctx: &crate::prepare::Prepared,
+    ctx: &crate::prepare::Prepared<'_>,
     rules: &[Box<dyn crate::block::Blocker>],
     index: &KeyIndex,
     want: &[u32],

@@ -48,7 +48,7 @@ pub struct Explanation {
 /// Explains every registry row, input order, with at most `top_k` of the
 /// best candidates in `scored`.
 pub(crate) fn explain(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     registry: &[RegistryPerson],
     civil: &[CivilPerson],
@@ -65,7 +65,7 @@ pub(crate) fn explain(
 /// Explains registry row `i` (`person`), with at most `top_k` of its best
 /// candidates `cands`.
 pub(crate) fn explain_row(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     person: &RegistryPerson,
     i: usize,
@@ -86,7 +86,7 @@ pub(crate) fn explain_row(
 
 /// Registry row `i`'s candidate `c`, the civil resident `cp`, field by field.
 fn candidate(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     i: usize,
     c: &Cand,

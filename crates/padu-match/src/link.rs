@@ -9,7 +9,7 @@ use padu_core::{IdField, NikError, NikStatus, RegistryPerson};
 use rayon::prelude::*;
 
 use crate::compare::{F_DOB, F_KK, F_NAME, F_NIK, F_SEX, Vector, compare_all};
-use crate::prepare::{NONE, Prepared, Rec};
+use crate::prepare::{NONE, Prepared, Rec, id32};
 use crate::score::{Cand, Model};
 
 /// How a row relates to the civil registry, before flags and duplicates.
@@ -43,7 +43,7 @@ pub(crate) fn linkable(v: &Vector) -> bool {
 }
 
 /// The identity evidence (name, birth date, sex) in log2 odds.
-fn identity_weight(ctx: &Prepared, model: &Model, v: &Vector, i: usize) -> f64 {
+fn identity_weight(ctx: &Prepared<'_>, model: &Model, v: &Vector, i: usize) -> f64 {
     [F_NAME, F_DOB, F_SEX]
         .iter()
         .map(|&f| model.field_weight(ctx, f, v, &ctx.reg[i]))
@@ -53,7 +53,7 @@ fn identity_weight(ctx: &Prepared, model: &Model, v: &Vector, i: usize) -> f64 {
 /// Links registry row `i`: its NIK status and the civil resident its
 /// decision is about, from its best candidates and the civil holder of its NIK.
 pub(crate) fn link_row(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     person: &RegistryPerson,
     i: usize,
@@ -142,7 +142,7 @@ impl Holders {
         let mut by_nik: Vec<(u64, u32)> = civil
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.nik, i as u32))
+            .map(|(i, c)| (c.nik, id32(i)))
             .collect();
         by_nik.par_sort_unstable();
         Holders(by_nik)
@@ -162,7 +162,7 @@ impl Holders {
 /// Links every registry row, input order; `scored` holds each row's best
 /// candidates and `threshold` is the match probability a candidate needs.
 pub(crate) fn link(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     registry: &[RegistryPerson],
     scored: &[Vec<Cand>],

@@ -20,6 +20,13 @@ use crate::scope::{self, Density, Plan};
 /// "No value" for interned ids.
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// `i` as a u32 id. Rows and interned values are numbered in u32, half the
+/// memory of usize; a run holds far fewer than 2^32 of either (the national
+/// registry is under 300 million rows).
+pub(crate) fn id32(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 rows or values in one run")
+}
+
 /// One distinct normalised name.
 #[derive(Debug, Clone)]
 pub(crate) struct NameInfo {
@@ -220,7 +227,7 @@ struct Sorted(Vec<u32>);
 
 impl Sorted {
     fn new<T: Sync>(values: &[T], key: impl Fn(&T) -> &str + Sync) -> Self {
-        let mut ids: Vec<u32> = (0..values.len() as u32).collect();
+        let mut ids: Vec<u32> = (0..id32(values.len())).collect();
         ids.par_sort_unstable_by(|&a, &b| key(&values[a as usize]).cmp(key(&values[b as usize])));
         Sorted(ids)
     }
@@ -276,7 +283,7 @@ impl<'a> Interner<'a> {
         if let Some(&i) = self.map.get(s) {
             return i;
         }
-        let i = self.uniq.len() as u32;
+        let i = id32(self.uniq.len());
         self.map.insert(s, i);
         self.uniq.push(s);
         i
@@ -307,7 +314,7 @@ fn intern<T: Send>(
         } else if let Some(&id) = map.get(&key) {
             raw_to.push(id);
         } else {
-            let id = (base + out.len()) as u32;
+            let id = id32(base + out.len());
             map.insert(key.clone(), id);
             out.push((key, v));
             raw_to.push(id);

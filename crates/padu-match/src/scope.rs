@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use crate::hash::{FxMap, mix, str_word};
 use crate::normalise::phonetic;
-use crate::prepare::{NONE, Names, Rec};
+use crate::prepare::{NONE, Names, Rec, id32};
 
 /// A region a key is confined to, coarsest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,7 +55,9 @@ impl Level {
     ];
 
     fn from_bits(b: u64) -> Option<Level> {
-        Self::ALL.get((b as usize).checked_sub(1)?).copied()
+        Self::ALL
+            .get(usize::try_from(b).ok()?.checked_sub(1)?)
+            .copied()
     }
 
     /// The record's region at this level, as a number that differs between
@@ -237,7 +239,7 @@ impl Density {
         counts.extend(national);
         Density {
             pop,
-            total: civil.len() as u32,
+            total: id32(civil.len()),
             counts,
         }
     }

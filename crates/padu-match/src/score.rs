@@ -15,7 +15,7 @@ use crate::compare::{
     F_DOB, F_NAME, F_NIK, F_SEX, MISSING, NF, Vector, compare_all, level_counts, unpack,
 };
 use crate::hash::FxMap;
-use crate::prepare::{NONE, Prepared, Rec};
+use crate::prepare::{NONE, Prepared, Rec, id32};
 
 /// Maximum number of levels of any field.
 pub(crate) const ML: usize = 8;
@@ -38,6 +38,10 @@ impl SplitMix {
         z ^ (z >> 31)
     }
     /// A number in `0..n` (`n > 0`).
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "(x * n) >> 64 with x < 2^64 is below n, a usize"
+    )]
     pub(crate) fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
@@ -124,7 +128,13 @@ const PARTNER_POOL: usize = 250_000;
 
 /// Frequencies of each level among random pairs of `left` x `right`, and of
 /// the NIK levels among random pairs born on the same day with the same sex.
-fn estimate_u(ctx: &Prepared, left: &[Rec], right: &[Rec], samples: usize, seed: u64) -> UProbs {
+fn estimate_u(
+    ctx: &Prepared<'_>,
+    left: &[Rec],
+    right: &[Rec],
+    samples: usize,
+    seed: u64,
+) -> UProbs {
     if left.is_empty() || right.is_empty() {
         return default_u();
     }
@@ -145,7 +155,7 @@ fn estimate_u(ctx: &Prepared, left: &[Rec], right: &[Rec], samples: usize, seed:
                 rng.below(right.len())
             };
             let r = &right[i];
-            (r.dob.num_days_from_ce(), r.sex as u8, i as u32)
+            (r.dob.num_days_from_ce(), r.sex as u8, id32(i))
         })
         .collect();
     by_day.par_sort_unstable();
@@ -392,7 +402,12 @@ fn prior_guess(expected: f64, pairs: u64, otherwise: f64) -> f64 {
 ///
 /// Its inputs are a sample of both sides and the pattern counts, which add
 /// up across partitions; the model is small and broadcast to every scorer.
-pub(crate) fn train(ctx: &Prepared, patterns: &Patterns, pairs: u64, cfg: &MatchConfig) -> Model {
+pub(crate) fn train(
+    ctx: &Prepared<'_>,
+    patterns: &Patterns,
+    pairs: u64,
+    cfg: &MatchConfig,
+) -> Model {
     let u = estimate_u(ctx, &ctx.reg, ctx.civil, cfg.u_samples, cfg.seed);
     let lambda0 = prior_guess(ctx.reg.len() as f64, pairs, 0.1);
     let (m, lambda, iterations) = em_sessions(patterns, &u, lambda0, cfg.em_iterations);
@@ -404,7 +419,7 @@ pub(crate) fn train(ctx: &Prepared, patterns: &Patterns, pairs: u64, cfg: &Match
 /// registry-registry `patterns` (of `pairs` pairs), starting from 2% of the
 /// rows being duplicates.
 pub(crate) fn train_dedup(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     link: &Model,
     patterns: &Patterns,
     pairs: u64,
@@ -447,7 +462,7 @@ pub(crate) struct Cand {
 /// (broadcast) model, the best `keep` first. Needs nothing but the pairs,
 /// so each block partition can score its own.
 pub(crate) fn score(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     lists: Vec<Vec<(u32, Vector)>>,
     keep: usize,
@@ -461,7 +476,7 @@ pub(crate) fn score(
 
 /// One registry row's candidates scored, the best `keep` first (ties by index).
 pub(crate) fn best_candidates(
-    ctx: &Prepared,
+    ctx: &Prepared<'_>,
     model: &Model,
     r: &Rec,
     list: Vec<(u32, Vector)>,
@@ -511,7 +526,7 @@ impl Model {
     /// The match weight (log2 Bayes factor) of field `f` of a pair with
     /// levels `v`, with the name-frequency adjustment for an exact name match
     /// and the NIK judged given the birth date where date and sex agree.
-    pub(crate) fn field_weight(&self, ctx: &Prepared, f: usize, v: &Vector, a: &Rec) -> f64 {
+    pub(crate) fn field_weight(&self, ctx: &Prepared<'_>, f: usize, v: &Vector, a: &Rec) -> f64 {
         let l = v[f];
         if l == MISSING {
             return 0.0;
@@ -533,7 +548,7 @@ impl Model {
     }
 
     /// Per-field weights of a comparison vector.
-    pub(crate) fn weights(&self, ctx: &Prepared, v: &Vector, a: &Rec) -> [f64; NF] {
+    pub(crate) fn weights(&self, ctx: &Prepared<'_>, v: &Vector, a: &Rec) -> [f64; NF] {
         let mut w = [0.0; NF];
         for (f, x) in w.iter_mut().enumerate() {
             *x = self.field_weight(ctx, f, v, a);
@@ -552,7 +567,7 @@ impl Model {
     }
 
     /// Log2 odds of a vector, prior included; `skip` lists fields to ignore.
-    pub(crate) fn log_odds(&self, ctx: &Prepared, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
+    pub(crate) fn log_odds(&self, ctx: &Prepared<'_>, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
         let mut s = self.prior();
         for f in 0..NF {
             if !skip.contains(&f) {
@@ -563,7 +578,7 @@ impl Model {
     }
 
     /// Match probability of a vector; `skip` lists fields to ignore.
-    pub(crate) fn prob(&self, ctx: &Prepared, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
+    pub(crate) fn prob(&self, ctx: &Prepared<'_>, v: &Vector, a: &Rec, skip: &[usize]) -> f64 {
         Self::probability(self.log_odds(ctx, v, a, skip))
     }
 }
@@ -578,7 +593,7 @@ mod tests {
         // 1,000 matches agreeing on everything, 99,000 non-matches disagreeing on everything.
         let lc = level_counts();
         let agree = [0u8; NF];
-        let disagree: Vector = std::array::from_fn(|f| (lc[f] - 1) as u8);
+        let disagree: Vector = std::array::from_fn(|f| u8::try_from(lc[f] - 1).unwrap());
         let mut pats = Patterns::default();
         pats.insert(pack(&agree), 1_000);
         pats.insert(pack(&disagree), 99_000);
@@ -653,7 +668,7 @@ mod tests {
         for _ in 0..1000 {
             let v: Vector = std::array::from_fn(|f| match rng.below(6) {
                 0 => MISSING,
-                _ => rng.below(level_counts()[f]) as u8,
+                _ => u8::try_from(rng.below(level_counts()[f])).unwrap(),
             });
             let (a, b) = (
                 model.log_odds(&ctx, &v, &r, &[]),

@@ -1,97 +1,19 @@
-//! Test-only helpers: a tiny `|`-separated record parser, a deterministic
+//! Test-only helpers over the engine's own types: a deterministic
 //! background population (so that u-probabilities and EM see realistic
-//! data), and the data-driven `check` used by the hard-case tests.
+//! data), and the data-driven `check` used by the hard-case tests. The
+//! `|`-separated tables they read come from padu-testkit.
 
 use chrono::NaiveDate;
 use padu_core::{
     CivilPerson, IdField, LifeStatus, Nik, RegionCode, RegistryPerson, Sex, VerificationRow,
-    parse_date,
 };
+pub(crate) use padu_testkit::table::{civil, registry};
+use padu_testkit::{nik_text, today};
 
 use crate::compare::{F_DOB, F_NAME, F_NIK, F_SEX, Level, NF, Vector};
 use crate::prepare::{CivilSide, Exec, NONE, Prepared, Rec};
 use crate::score::SplitMix;
 use crate::{MatchConfig, NoProgress, verify};
-
-/// The fixed "today" of every test.
-pub fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")
-}
-
-fn table(text: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let header: Vec<String> = lines
-        .next()
-        .map(|h| h.split('|').map(|c| c.trim().to_string()).collect())
-        .unwrap_or_default();
-    lines
-        .map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            assert_eq!(cells.len(), header.len(), "wrong number of cells in {l:?}");
-            header
-                .iter()
-                .cloned()
-                .zip(cells.into_iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
-fn opt(m: &std::collections::HashMap<String, String>, k: &str) -> Option<String> {
-    m.get(k).filter(|v| !v.is_empty()).cloned()
-}
-
-/// Parses registry rows: `id_art|id_keluarga|no_kk|nik|nama|jenis_kelamin|tgl_lahir|...`
-/// (any subset of the spec's columns, in any order).
-pub fn registry(text: &str) -> Vec<RegistryPerson> {
-    table(text)
-        .into_iter()
-        .map(|m| RegistryPerson {
-            id_art: m["id_art"].clone(),
-            id_keluarga: opt(&m, "id_keluarga"),
-            no_kk: IdField::parse_kk(m.get("no_kk").map_or("", String::as_str)),
-            nik: IdField::parse_nik(m.get("nik").map_or("", String::as_str), today()),
-            nama: m["nama"].clone(),
-            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
-            tempat_lahir: opt(&m, "tempat_lahir"),
-            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
-            hubungan_keluarga: None,
-            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
-            alamat: opt(&m, "alamat"),
-            rt: opt(&m, "rt"),
-            rw: opt(&m, "rw"),
-            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
-            extra: Vec::new(),
-        })
-        .collect()
-}
-
-/// Parses civil rows (same conventions as [`registry`], plus `status_hidup`, `tgl_meninggal`).
-pub fn civil(text: &str) -> Vec<CivilPerson> {
-    table(text)
-        .into_iter()
-        .map(|m| CivilPerson {
-            nik: Nik::parse(&m["nik"], today()).expect("civil NIKs are valid"),
-            no_kk: IdField::parse_kk(m.get("no_kk").map_or("", String::as_str)),
-            nama: m["nama"].clone(),
-            jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
-            tempat_lahir: opt(&m, "tempat_lahir"),
-            tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
-            nama_ibu_kandung: opt(&m, "nama_ibu_kandung"),
-            alamat: opt(&m, "alamat"),
-            rt: opt(&m, "rt"),
-            rw: opt(&m, "rw"),
-            kode_wilayah: RegionCode::parse(&m["kode_wilayah"]).expect("region"),
-            status_hidup: opt(&m, "status_hidup")
-                .and_then(|s| LifeStatus::parse(&s))
-                .unwrap_or_default(),
-            tgl_meninggal: opt(&m, "tgl_meninggal").and_then(|s| parse_date(&s).ok()),
-        })
-        .collect()
-}
 
 const FIRST: &[&str] = &[
     "AGUS", "BUDI", "DEDI", "EKO", "HENDRA", "IRFAN", "JOKO", "KUSNADI", "LUKMAN", "RUDI",
@@ -135,20 +57,13 @@ const VILLAGES: &[&str] = &[
     "32.01.01.1002",
 ];
 
-/// A valid NIK string for a district, birth date, sex and serial.
-pub fn make_nik(district6: &str, dob: NaiveDate, sex: Sex, serial: u32) -> String {
-    use chrono::Datelike;
-    let day = dob.day() + if sex == Sex::P { 40 } else { 0 };
-    format!(
-        "{district6}{day:02}{:02}{:02}{serial:04}",
-        dob.month(),
-        dob.year() % 100
-    )
-}
-
 /// A deterministic background: `n` civil residents and, for the first `k`
 /// of them, a clean registry row. Test records use names outside these lists.
-pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "small bounded random draws and a background of a few thousand rows"
+)]
+pub(crate) fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
     let mut rng = SplitMix::new(42);
     let mut civ = Vec::with_capacity(n);
     for i in 0..n {
@@ -172,7 +87,7 @@ pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>)
             .filter(char::is_ascii_digit)
             .take(6)
             .collect();
-        let nik = make_nik(&district6, dob, sex, 5000 + i as u32);
+        let nik = nik_text(&district6, dob, sex, 5000 + i as u32);
         civ.push(CivilPerson {
             nik: Nik::parse(&nik, today()).expect("background NIK"),
             no_kk: IdField::parse_kk(&format!(
@@ -223,7 +138,7 @@ pub fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilPerson>)
 }
 
 /// One result row in the compact form the hard-case tests compare.
-pub fn compact(r: &VerificationRow) -> String {
+pub(crate) fn compact(r: &VerificationRow) -> String {
     let mut s = format!("{} {}", r.id_art, r.status);
     let flags = padu_core::Flag::join(&r.flags);
     if !flags.is_empty() {
@@ -241,7 +156,7 @@ pub fn compact(r: &VerificationRow) -> String {
 
 /// Runs the engine on the given rows over the background population and
 /// returns the compact results of the given (non-background) rows.
-pub fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
+pub(crate) fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
     let (mut reg, mut civ) = background(2000, 400);
     let test_reg = registry(registry_text);
     let n_test = test_reg.len();
@@ -257,7 +172,7 @@ pub fn run(registry_text: &str, civil_text: &str) -> Vec<VerificationRow> {
 
 /// The data-driven check: the compact result lines of the test rows must equal `expected`.
 #[track_caller]
-pub fn check(registry_text: &str, civil_text: &str, expected: &str) {
+pub(crate) fn check(registry_text: &str, civil_text: &str, expected: &str) {
     let rows = run(registry_text, civil_text);
     let got: Vec<String> = rows.iter().map(compact).collect();
     let want: Vec<String> = expected
@@ -276,14 +191,14 @@ pub fn check(registry_text: &str, civil_text: &str, expected: &str) {
 
 /// A comparison vector with the given name, birth-date, sex and NIK levels
 /// and full agreement elsewhere.
-pub fn levels(name: Level, dob: Level, sex: Level, nik: Level) -> Vector {
+pub(crate) fn levels(name: Level, dob: Level, sex: Level, nik: Level) -> Vector {
     let mut v = [0u8; NF];
     (v[F_NAME], v[F_DOB], v[F_SEX], v[F_NIK]) = (name, dob, sex, nik);
     v
 }
 
 /// A record with only a NIK, for blocking-key tests.
-pub fn rec_with_nik(nik: u64) -> Rec {
+pub(crate) fn rec_with_nik(nik: u64) -> Rec {
     Rec {
         nik,
         nik_digits: nik,
@@ -301,7 +216,7 @@ pub fn rec_with_nik(nik: u64) -> Rec {
 }
 
 /// An empty prepared context.
-pub fn empty_ctx() -> Prepared<'static> {
+pub(crate) fn empty_ctx() -> Prepared<'static> {
     static EMPTY: std::sync::LazyLock<CivilSide> =
         std::sync::LazyLock::new(|| CivilSide::prepare(&[]));
     EMPTY.registry(&[], Exec::Parallel)

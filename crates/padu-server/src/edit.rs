@@ -120,7 +120,7 @@ impl EditFields {
         } else if nama.chars().count() > 120 {
             err("nama", t.get("edit.name_too_long").to_string());
         }
-        let sex = Sex::parse(&self.jenis_kelamin);
+        let sex = Sex::parse(&self.jenis_kelamin).ok();
         if sex.is_none() {
             err("jenis_kelamin", t.get("edit.sex_required").to_string());
         }

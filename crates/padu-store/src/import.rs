@@ -344,7 +344,7 @@ impl<'a, T> Import<'a, T> {
             tracing::debug!(
                 step,
                 rows = n,
-                ms = t.elapsed().as_millis() as u64,
+                ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX),
                 "langkah penggabungan impor"
             );
         }
@@ -393,9 +393,10 @@ impl<'a, T> Import<'a, T> {
             on_tx!(self.tx(), c => sqlx::query_as(AssertSqlSafe(sql)).fetch_one(&mut *c).await?);
         tracing::debug!(
             step = "counts",
-            ms = t.elapsed().as_millis() as u64,
+            ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX),
             "langkah penggabungan impor"
         );
+        #[expect(clippy::cast_sign_loss, reason = "counts are never negative")]
         let (total, new, changed) = (total as u64, new as u64, changed as u64);
         Ok((new, changed, total - new - changed))
     }

@@ -19,7 +19,7 @@
 //!   of `(?, ?, …)` placeholder groups, whose shape depends on the batch length
 //!   alone. Compile-time checked `query!`
 //!   macros would need one crate (and one `.sqlx` cache) per database; instead
-//!   the contract suite in `tests/contract.rs` runs every story against a real
+//!   the contract suite in `tests/it/contract.rs` runs every story against a real
 //!   SQLite file and a real PostgreSQL database, which catches dialect drift.
 //! * **Two migration folders**, `migrations/sqlite` and `migrations/postgres`,
 //!   embedded with `sqlx::migrate!` and applied by [`Store::connect`]. Never edit

@@ -258,6 +258,7 @@ impl Store {
             for (code, n) in rows {
                 let village = RegionCode::parse(&code)
                     .map_err(|e| StoreError::decode("person", "kode_wilayah", e.to_string()))?;
+                #[expect(clippy::cast_sign_loss, reason = "a count is never negative")]
                 let n = n as u64;
                 if is_household {
                     totals.1 += n;

@@ -100,14 +100,13 @@ impl PersonRow {
 
     pub(crate) fn into_person(self, today: NaiveDate) -> Result<RegistryPerson, StoreError> {
         const T: &str = "person";
-        let jenis_kelamin = Sex::parse(&self.jenis_kelamin).ok_or_else(|| {
-            StoreError::decode(T, "jenis_kelamin", format!("{:?}", self.jenis_kelamin))
-        })?;
+        let jenis_kelamin = Sex::parse(&self.jenis_kelamin)
+            .map_err(|e| StoreError::decode(T, "jenis_kelamin", e.to_string()))?;
         let hubungan_keluarga = match self.hubungan_keluarga.as_deref() {
             None | Some("") => None,
             Some(s) => Some(
                 s.parse::<Relation>()
-                    .map_err(|()| StoreError::decode(T, "hubungan_keluarga", format!("{s:?}")))?,
+                    .map_err(|e| StoreError::decode(T, "hubungan_keluarga", e.to_string()))?,
             ),
         };
         let kode_wilayah = RegionCode::parse(&self.kode_wilayah)
@@ -216,12 +215,10 @@ impl CivilRow {
         // The error text, not the number: a NIK must not reach logs in full.
         let nik =
             Nik::parse(&self.nik, today).map_err(|e| StoreError::decode(T, "nik", e.code()))?;
-        let jenis_kelamin = Sex::parse(&self.jenis_kelamin).ok_or_else(|| {
-            StoreError::decode(T, "jenis_kelamin", format!("{:?}", self.jenis_kelamin))
-        })?;
-        let status_hidup = LifeStatus::parse(&self.status_hidup).ok_or_else(|| {
-            StoreError::decode(T, "status_hidup", format!("{:?}", self.status_hidup))
-        })?;
+        let jenis_kelamin = Sex::parse(&self.jenis_kelamin)
+            .map_err(|e| StoreError::decode(T, "jenis_kelamin", e.to_string()))?;
+        let status_hidup = LifeStatus::parse(&self.status_hidup)
+            .map_err(|e| StoreError::decode(T, "status_hidup", e.to_string()))?;
         let kode_wilayah = RegionCode::parse(&self.kode_wilayah)
             .map_err(|e| StoreError::decode(T, "kode_wilayah", e.to_string()))?;
         Ok(CivilPerson {
@@ -244,11 +241,9 @@ impl CivilRow {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use padu_testkit::today;
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
-    }
+    use super::*;
 
     fn person() -> RegistryPerson {
         RegistryPerson {

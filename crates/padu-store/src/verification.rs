@@ -88,12 +88,13 @@ impl ResultRow {
             status: self
                 .status
                 .parse::<NikStatus>()
-                .map_err(|e| StoreError::decode(table, "status", e))?,
-            flags: Flag::split(&self.flags).map_err(|e| StoreError::decode(table, "flags", e))?,
+                .map_err(|e| StoreError::decode(table, "status", e.to_string()))?,
+            flags: Flag::split(&self.flags)
+                .map_err(|e| StoreError::decode(table, "flags", e.to_string()))?,
             tindakan: self
                 .tindakan
                 .parse::<Action>()
-                .map_err(|e| StoreError::decode(table, "tindakan", e))?,
+                .map_err(|e| StoreError::decode(table, "tindakan", e.to_string()))?,
             id_art: self.id_art,
             nik_usulan: self.nik_usulan,
             skor: self.skor,

@@ -18,7 +18,7 @@ use crate::cli::{
 mod recheck;
 mod web;
 
-pub fn run(cmd: &BenchCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cmd: &BenchCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCommand::Verify(a) => verify(a, lang),
         BenchCommand::Score(a) => score(a),
@@ -206,6 +206,11 @@ fn import(a: &BenchImportArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode>
     let (dir, _keep) = workdir(a.dir.as_deref())?;
     let registry = dir.join("registry.csv");
     if !registry.exists() {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a row count divided by 0.3 is positive and far below usize::MAX"
+        )]
         let people = (a.rows as f64 / 0.3).ceil() as usize;
         eprintln!(
             "bench: membuat data ({people} penduduk) di {}",

@@ -7,7 +7,7 @@ use padu_store::Store;
 
 use crate::cli::ExportCommand;
 
-pub fn run(cmd: &ExportCommand, db: &str) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cmd: &ExportCommand, db: &str) -> anyhow::Result<ExitCode> {
     let ExportCommand::Registry(args) = cmd;
     let scope = super::scope(args.wilayah.as_deref())?;
     let today = super::today_wib();

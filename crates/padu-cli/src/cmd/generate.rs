@@ -10,7 +10,7 @@ use padu_gen::GenConfig;
 use crate::cli::GenArgs;
 use crate::progress;
 
-pub fn run(args: &GenArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &GenArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let wilayah = match &args.wilayah {
         Some(w) => Some(
             regions()

@@ -20,7 +20,7 @@ const WARNINGS_SHOWN: u64 = 50;
 
 /// Which file format is being imported.
 #[derive(Clone, Copy)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A DTKS extract.
     Registry,
     /// A Dukcapil extract.
@@ -28,7 +28,7 @@ pub enum Kind {
 }
 
 /// How an import ended.
-pub struct Outcome {
+pub(super) struct Outcome {
     /// Rows read from the file.
     pub rows: u64,
     /// Row errors found.
@@ -41,7 +41,7 @@ pub struct Outcome {
     pub report: Option<ImportReport>,
 }
 
-pub fn run(cmd: &ImportCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cmd: &ImportCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     let (args, kind) = match cmd {
         ImportCommand::Registry(a) => (a, Kind::Registry),
         ImportCommand::Civil(a) => (a, Kind::Civil),
@@ -66,7 +66,7 @@ pub fn run(cmd: &ImportCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode
 }
 
 /// Prints issues: every error, the first warnings, and all of them to an optional CSV file.
-pub struct IssuePrinter {
+pub(super) struct IssuePrinter {
     lang: Lang,
     echo: bool,
     warnings_seen: u64,
@@ -75,7 +75,7 @@ pub struct IssuePrinter {
 
 impl IssuePrinter {
     /// `echo` false keeps the terminal quiet (benchmarks); the file, if any, still gets everything.
-    pub fn new(path: Option<&Path>, lang: Lang, echo: bool) -> anyhow::Result<Self> {
+    pub(super) fn new(path: Option<&Path>, lang: Lang, echo: bool) -> anyhow::Result<Self> {
         let file = path.map(csv_like::Writer::create).transpose()?;
         Ok(IssuePrinter {
             lang,
@@ -125,7 +125,7 @@ impl IssuePrinter {
 mod csv_like {
     use super::*;
 
-    pub struct Writer(std::io::BufWriter<std::fs::File>);
+    pub(super) struct Writer(std::io::BufWriter<std::fs::File>);
 
     fn cell(s: &str) -> String {
         if s.contains([',', '"', '\n']) {
@@ -136,7 +136,7 @@ mod csv_like {
     }
 
     impl Writer {
-        pub fn create(path: &Path) -> anyhow::Result<Self> {
+        pub(super) fn create(path: &Path) -> anyhow::Result<Self> {
             let f = std::fs::File::create(path)
                 .with_context(|| format!("membuat {}", path.display()))?;
             let mut w = std::io::BufWriter::new(f);
@@ -144,7 +144,7 @@ mod csv_like {
             Ok(Writer(w))
         }
 
-        pub fn write(&mut self, i: &Issue, lang: Lang) -> anyhow::Result<()> {
+        pub(super) fn write(&mut self, i: &Issue, lang: Lang) -> anyhow::Result<()> {
             let kind = match i.severity {
                 Severity::Error => "GALAT",
                 Severity::Warning => "PERINGATAN",
@@ -161,7 +161,7 @@ mod csv_like {
             Ok(())
         }
 
-        pub fn finish(mut self) -> anyhow::Result<()> {
+        pub(super) fn finish(mut self) -> anyhow::Result<()> {
             self.0.flush()?;
             Ok(())
         }
@@ -170,7 +170,7 @@ mod csv_like {
 
 /// Imports one file in one transaction. `Ok(None)` means the file could not be read at all
 /// (its problems were printed).
-pub async fn import_file(
+pub(super) async fn import_file(
     store: &Store,
     kind: Kind,
     args: &ImportArgs,
@@ -271,7 +271,7 @@ async fn drive<'s, T>(
 }
 
 /// The closing line of an import.
-pub fn print_outcome(file: &Path, o: &Outcome, lang: Lang) {
+pub(super) fn print_outcome(file: &Path, o: &Outcome, lang: Lang) {
     let name = file.display();
     match (&o.report, lang) {
         (Some(r), Lang::Id) => out!(

@@ -20,7 +20,7 @@ use padu_store::Scope;
 use crate::cli::{Cli, Command};
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Nik(a) => nik::run(a, cli.lang),
         Command::Wilayah(a) => wilayah::run(a, cli.lang),
@@ -49,12 +49,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Today in Western Indonesian Time (UTC+7), the clock deadlines are stated in.
-pub fn today_wib() -> chrono::NaiveDate {
+pub(crate) fn today_wib() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
 }
 
 /// Runs a future on a runtime built for this one command.
-pub fn block_on<T>(f: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+pub(crate) fn block_on<T>(
+    f: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -64,7 +66,7 @@ pub fn block_on<T>(f: impl std::future::Future<Output = anyhow::Result<T>>) -> a
 }
 
 /// A database URL with any password replaced, for messages.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];
@@ -78,7 +80,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Parses `--wilayah` into a scope; the code must exist in some edition.
-pub fn scope(arg: Option<&str>) -> anyhow::Result<Scope> {
+pub(crate) fn scope(arg: Option<&str>) -> anyhow::Result<Scope> {
     match arg {
         None => Ok(Scope::National),
         Some(s) => {
@@ -91,12 +93,12 @@ pub fn scope(arg: Option<&str>) -> anyhow::Result<Scope> {
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux; `None` elsewhere).
-pub fn peak_rss_mib() -> Option<f64> {
+pub(crate) fn peak_rss_mib() -> Option<f64> {
     status_mib("VmHWM:")
 }
 
 /// Resident memory of this process now, in MiB (Linux; `None` elsewhere).
-pub fn rss_mib() -> Option<f64> {
+pub(crate) fn rss_mib() -> Option<f64> {
     status_mib("VmRSS:")
 }
 

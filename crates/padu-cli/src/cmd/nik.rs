@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::NikArgs;
 
-pub fn run(args: &NikArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &NikArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let today = args.today.unwrap_or_else(super::today_wib);
     let mut all_valid = true;
     for raw in &args.niks {

@@ -8,7 +8,7 @@ use padu_store::Store;
 
 use crate::cli::ServeArgs;
 
-pub fn run(args: &ServeArgs, db: &str) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &ServeArgs, db: &str) -> anyhow::Result<ExitCode> {
     super::block_on(async {
         let store = Store::connect(db)
             .await

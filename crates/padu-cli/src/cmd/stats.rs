@@ -11,7 +11,7 @@ use crate::cli::StatsArgs;
 /// Regions listed per level before the rest are summed into one line.
 const SHOWN_PER_LEVEL: usize = 40;
 
-pub fn run(args: &StatsArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &StatsArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     let scope = super::scope(args.wilayah.as_deref())?;
     super::block_on(async {
         let store = Store::connect(db)

@@ -9,7 +9,7 @@ use padu_store::Store;
 
 use crate::cli::UserCommand;
 
-pub fn run(cmd: &UserCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cmd: &UserCommand, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     super::block_on(async {
         let store = Store::connect(db)
             .await

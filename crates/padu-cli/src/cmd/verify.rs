@@ -20,7 +20,7 @@ use padu_store::Store;
 use crate::cli::VerifyArgs;
 use crate::progress::StageBars;
 
-pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> {
     let today = args.today.unwrap_or_else(super::today_wib);
     let cfg = MatchConfig {
         threads: args.threads,
@@ -101,7 +101,7 @@ pub fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode> 
 }
 
 /// Runs the engine with progress bars per stage.
-pub fn run_engine(
+pub(super) fn run_engine(
     registry: &[RegistryPerson],
     civil: &[CivilPerson],
     cfg: &MatchConfig,
@@ -113,7 +113,7 @@ pub fn run_engine(
 }
 
 /// Reads a whole registry file; any row error stops the run with every problem listed.
-pub fn read_all_registry(
+pub(super) fn read_all_registry(
     path: &Path,
     opts: &ReadOptions,
     lang: Lang,
@@ -126,7 +126,7 @@ pub fn read_all_registry(
 /// Reads the registry and the civil extract at the same time, one thread each:
 /// parsing a million-row extract is a few seconds of CPU that the second
 /// core would otherwise spend idle.
-pub fn read_both(
+pub(super) fn read_both(
     registry: &Path,
     civil: &Path,
     opts: &ReadOptions,
@@ -141,7 +141,7 @@ pub fn read_both(
 }
 
 /// Reads a whole civil-registry file, like [`read_all_registry`].
-pub fn read_all_civil(
+pub(super) fn read_all_civil(
     path: &Path,
     opts: &ReadOptions,
     lang: Lang,
@@ -203,7 +203,7 @@ fn collect_rows<T>(
 }
 
 /// Aggregates results per regency and district of the registry rows.
-pub fn summarise(registry: &[RegistryPerson], rows: &[VerificationRow]) -> Summary {
+pub(super) fn summarise(registry: &[RegistryPerson], rows: &[VerificationRow]) -> Summary {
     Summary::of(rows.iter().zip(registry).map(|(r, p)| (r, p.kode_wilayah)))
 }
 
@@ -266,7 +266,7 @@ fn counts_line(c: &Counts) -> String {
 }
 
 /// Prints the totals the way a Dinsos reports them: overall, then per regency and district.
-pub fn print_summary(s: &Summary, lang: Lang) {
+pub(super) fn print_summary(s: &Summary, lang: Lang) {
     let idx = regions();
     let title = match lang {
         Lang::Id => "Ringkasan verifikasi",

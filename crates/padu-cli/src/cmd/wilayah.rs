@@ -7,7 +7,7 @@ use padu_core::{Lang, RegionCode, RegionInfo, regions};
 
 use crate::cli::WilayahArgs;
 
-pub fn run(args: &WilayahArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &WilayahArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     if args.edisi {
         out!("{EDITION}");
         if args.query.is_empty() {

@@ -303,9 +303,9 @@ fn sheet_worker(
             }
         };
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        for (i, row) in range.rows().enumerate() {
-            for (j, v) in row.iter().enumerate() {
-                if !asm.push(r0 + i as u32, c0 + j as u32, data_cell(v)) {
+        for (i, row) in (0u32..).zip(range.rows()) {
+            for (j, v) in (0u32..).zip(row) {
+                if !asm.push(r0 + i, c0 + j, data_cell(v)) {
                     return;
                 }
             }
@@ -390,9 +390,9 @@ impl XlsxSink {
         let ws = self.workbook.add_worksheet_with_constant_memory()?;
         ws.set_name(sheet_name)?;
         ws.set_freeze_panes(1, frozen_columns)?;
-        for (col, (name, kind)) in header.iter().zip(kinds).enumerate() {
-            // Past u16 the writer refuses the column itself (Excel has 16,384).
-            let col = u16::try_from(col).unwrap_or(u16::MAX);
+        // A sheet has at most 16384 columns: rust_xlsxwriter refuses the next one
+        // long before a u16 column number could wrap.
+        for (col, (name, kind)) in (0u16..).zip(header.iter().zip(kinds)) {
             let width = widths
                 .get(usize::from(col))
                 .copied()
@@ -422,9 +422,12 @@ impl XlsxSink {
             f.1 = row;
         }
         let ws = self.workbook.worksheet_from_index(self.sheet)?;
-        for (col, cell) in cells.into_iter().enumerate() {
-            let kind = self.kinds.get(col).copied().unwrap_or(Kind::Text);
-            let col = col as u16;
+        for (col, cell) in (0u16..).zip(cells) {
+            let kind = self
+                .kinds
+                .get(usize::from(col))
+                .copied()
+                .unwrap_or(Kind::Text);
             match cell {
                 Out::Text(s) if s.is_empty() => {}
                 Out::Text(s) => match kind {
@@ -450,16 +453,21 @@ impl XlsxSink {
                 },
                 Out::Date(None) => {}
                 Out::Date(Some(d)) => {
-                    match rust_xlsxwriter::ExcelDateTime::from_ymd(
-                        d.year() as u16,
-                        d.month() as u8,
-                        d.day() as u8,
-                    ) {
-                        Ok(dt) => {
+                    let excel = match (u16::try_from(d.year()), u8::try_from(d.month())) {
+                        (Ok(y), Ok(m)) => rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            y,
+                            m,
+                            u8::try_from(d.day()).expect("a day of the month"),
+                        )
+                        .ok(),
+                        _ => None,
+                    };
+                    match excel {
+                        Some(dt) => {
                             ws.write_datetime_with_format(row, col, &dt, &self.date_format)?;
                         }
                         // Excel cannot hold dates before 1900; keep them readable as text.
-                        Err(_) => {
+                        None => {
                             ws.write_string(row, col, d.format("%Y-%m-%d").to_string())?;
                         }
                     }

@@ -232,64 +232,64 @@ pub(super) async fn show(
     user_page(&ctx, id, None, notice, Vec::new()).await
 }
 
+/// The forms on an account's page (each sends its own field).
 #[derive(Deserialize)]
-pub(super) struct StatusForm {
+pub(super) struct AccountForm {
+    /// Status form: `1` disables, `0` enables.
+    #[serde(default)]
     disabled: String,
+    /// Password form: the temporary password.
+    #[serde(default)]
+    password: String,
+    /// Token form: what the token is for.
+    #[serde(default)]
+    name: String,
 }
 
 /// Disables or enables an account.
 pub(super) async fn set_status(
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<StatusForm>,
+    Form(f): Form<AccountForm>,
 ) -> Result<Response, AppError> {
     admin::disable(&ctx, id, f.disabled == "1").await?;
     Ok(see_other(&format!("/pengguna/{id}?ok=status")))
-}
-
-#[derive(Deserialize)]
-pub(super) struct PasswordForm {
-    #[serde(default)]
-    password: String,
 }
 
 /// Sets a temporary password.
 pub(super) async fn reset_password(
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<PasswordForm>,
+    Form(f): Form<AccountForm>,
 ) -> Result<Response, AppError> {
     match admin::reset(&ctx, id, &f.password).await {
         Ok(_) => Ok(see_other(&format!("/pengguna/{id}?ok=sandi"))),
-        Err(AppError::Validation(errors)) => {
-            let page = user_page(&ctx, id, None, None, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
+        Err(e) => with_errors(&ctx, id, e).await,
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct TokenForm {
-    #[serde(default)]
-    name: String,
+/// The account page again with a form's errors next to its fields (422), or the error itself.
+async fn with_errors(ctx: &Ctx, id: i64, e: AppError) -> Result<Response, AppError> {
+    match e {
+        AppError::Validation(errors) => {
+            let page = user_page(ctx, id, None, None, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        e => Err(e),
+    }
 }
 
 /// Issues an API token and shows it once (answered with the page itself, so the token is never in a URL).
 pub(super) async fn issue_token(
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<TokenForm>,
+    Form(f): Form<AccountForm>,
 ) -> Result<Response, AppError> {
     match admin::issue_token(&ctx, id, &f.name).await {
         Ok((_, token)) => Ok(user_page(&ctx, id, Some(token), None, Vec::new())
             .await?
             .into_response()),
-        Err(AppError::Validation(errors)) => {
-            let page = user_page(&ctx, id, None, None, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
+        Err(e) => with_errors(&ctx, id, e).await,
     }
 }
 

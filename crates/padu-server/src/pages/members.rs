@@ -226,7 +226,11 @@ async fn search_by_name(
     };
     let mut rows = ctx
         .store()
-        .members(&by_ids, None, SEARCH_RESULTS as u32)
+        .members(
+            &by_ids,
+            None,
+            u32::try_from(SEARCH_RESULTS).unwrap_or(u32::MAX),
+        )
         .await?;
     rows.sort_by_key(|m| {
         ids.iter()

@@ -415,17 +415,7 @@ async fn admin_manages_accounts_and_reads_the_audit_trail(backend: Backend) {
     );
 
     // Accounts outside the admin's regency are not found; non-admins are refused.
-    let pusdatin_id = {
-        let national = server.sign_in("admin").await;
-        let (_, users) = national.get_json("/api/v1/users").await;
-        users
-            .as_array()
-            .expect("users")
-            .iter()
-            .find(|u| u["username"] == "pusdatin")
-            .and_then(|u| u["id"].as_i64())
-            .expect("pusdatin")
-    };
+    let pusdatin_id = server.sign_in("admin").await.user_id("pusdatin").await;
     let (s, _) = admin.get(&format!("/pengguna/{pusdatin_id}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = admin
@@ -442,16 +432,7 @@ async fn admin_manages_accounts_and_reads_the_audit_trail(backend: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // The audit page, filtered by user: the admin's own actions, and nobody else's.
-    let admin_id = {
-        let (_, users) = admin.get_json("/api/v1/users").await;
-        users
-            .as_array()
-            .expect("users")
-            .iter()
-            .find(|u| u["username"] == "admin.depok")
-            .and_then(|u| u["id"].as_i64())
-            .expect("own account")
-    };
+    let admin_id = admin.user_id("admin.depok").await;
     let (s, page) = admin.get(&format!("/audit?user={admin_id}")).await;
     assert_eq!(s, StatusCode::OK);
     for action in ["user.create", "token.create", "user.disable"] {

@@ -329,16 +329,7 @@ async fn accounts_tokens_and_throttling(backend: Backend) {
     );
 
     // API tokens: issued by an admin, same scope as the account, revocable.
-    let pusdatin_id = {
-        let (_, users) = admin.get_json("/api/v1/users").await;
-        users
-            .as_array()
-            .expect("users")
-            .iter()
-            .find(|u| u["username"] == "pusdatin")
-            .and_then(|u| u["id"].as_i64())
-            .expect("pusdatin")
-    };
+    let pusdatin_id = admin.user_id("pusdatin").await;
     let (s, t) = admin
         .post_json(
             &format!("/api/v1/users/{pusdatin_id}/tokens"),

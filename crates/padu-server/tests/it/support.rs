@@ -1,140 +1,56 @@
 //! A real Padu server on a random port over a fresh database holding
 //! generated sample data that has been verified once, and a signed-in client.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use chrono::NaiveDate;
-use padu_core::{CivilPerson, RegistryPerson, VerificationRow};
-use padu_io::{CivilReader, ReadOptions, RegistryReader};
+use padu_core::{RegistryPerson, VerificationRow};
 use padu_match::{MatchConfig, NoProgress, SavedModel};
 use padu_server::console::{self, NewAccount};
 use padu_server::{Clock, ServerConfig};
-use padu_store::Store;
+use padu_testkit::db::TestDb;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// The password of every test account.
-pub const PASSWORD: &str = "sandi-uji-coba-1";
+pub(crate) const PASSWORD: &str = "sandi-uji-coba-1";
 
 /// The regency the sample data lives in (Kota Depok).
-pub const REGENCY: &str = "32.76";
+pub(crate) const REGENCY: &str = "32.76";
 
 /// Which database the server runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     Postgres,
 }
 
-/// A fresh database; dropped with the test.
-enum Guard {
-    Sqlite(#[allow(dead_code, reason = "held for its Drop")] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Guard::Postgres { admin_url, name } = self {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async move {
-                    if let Ok(mut c) = PgConnection::connect(&admin_url).await {
-                        let _ = sqlx::query(AssertSqlSafe(format!(
-                            "drop database if exists {name} with (force)"
-                        )))
-                        .execute(&mut c)
-                        .await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
-}
-
-fn pg_admin_url() -> String {
-    std::env::var("PADU_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-async fn fresh_database(backend: Backend) -> (Guard, String) {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}", dir.path().join("padu.db").display());
-            (Guard::Sqlite(dir), url)
-        }
-        Backend::Postgres => {
-            static COUNTER: AtomicU32 = AtomicU32::new(0);
-            let admin_url = pg_admin_url();
-            let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
-                panic!(
-                    "PostgreSQL unreachable at {admin_url} ({e}): the PostgreSQL tests never skip"
-                )
-            });
-            let name = format!(
-                "padu_srv_{}_{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            sqlx::query(AssertSqlSafe(format!(
-                "drop database if exists {name} with (force)"
-            )))
-            .execute(&mut admin)
-            .await
-            .expect("drop old test database");
-            sqlx::query(AssertSqlSafe(format!("create database {name}")))
-                .execute(&mut admin)
-                .await
-                .expect("create test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b);
-            let url = format!("{base}/{name}");
-            (Guard::Postgres { admin_url, name }, url)
-        }
-    }
-}
-
-/// The generator's reference date, which the store's NIK centuries follow too.
-pub fn today() -> NaiveDate {
-    padu_gen::GenConfig::default().today
-}
-
 /// What the sample holds, for tests to pick records from.
-pub struct Sample {
+pub(crate) struct Sample {
     /// The registry as imported.
-    pub registry: Vec<RegistryPerson>,
+    pub(crate) registry: Vec<RegistryPerson>,
     /// The verification of the registry, one row per person, same order.
-    pub rows: Vec<VerificationRow>,
+    pub(crate) rows: Vec<VerificationRow>,
 }
 
 impl Sample {
     /// The village the test accounts work in: that of the first person whose
     /// NIK is invalid and for whom the run proposed the right one, so that a
     /// correction can be tried there; else the village with the most people.
-    pub fn focus_village(&self) -> String {
+    pub(crate) fn focus_village(&self) -> String {
         self.invalid_with_proposal()
             .map(|(p, _)| p.kode_wilayah.dotted())
             .unwrap_or_else(|| self.villages()[0].clone())
     }
 
     /// The first person with an invalid NIK and a proposed correction.
-    pub fn invalid_with_proposal(&self) -> Option<(&RegistryPerson, &VerificationRow)> {
+    pub(crate) fn invalid_with_proposal(&self) -> Option<(&RegistryPerson, &VerificationRow)> {
         self.registry.iter().zip(&self.rows).find(|(_, r)| {
             r.status == padu_core::NikStatus::NikTidakValid && r.nik_usulan.is_some()
         })
     }
 
     /// A person outside `village` (another district when there is one).
-    pub fn outside(&self, village: &str) -> &RegistryPerson {
+    pub(crate) fn outside(&self, village: &str) -> &RegistryPerson {
         self.registry
             .iter()
             .find(|p| p.kode_wilayah.dotted()[..8] != village[..8])
@@ -147,7 +63,7 @@ impl Sample {
     }
 
     /// Villages by registry people, most first.
-    pub fn villages(&self) -> Vec<String> {
+    pub(crate) fn villages(&self) -> Vec<String> {
         let mut counts = std::collections::BTreeMap::<String, usize>::new();
         for p in &self.registry {
             *counts.entry(p.kode_wilayah.dotted()).or_default() += 1;
@@ -158,7 +74,7 @@ impl Sample {
     }
 
     /// The people of a village with their verification rows.
-    pub fn in_village<'a>(
+    pub(crate) fn in_village<'a>(
         &'a self,
         village: &'a str,
     ) -> impl Iterator<Item = (&'a RegistryPerson, &'a VerificationRow)> + 'a {
@@ -169,25 +85,8 @@ impl Sample {
     }
 }
 
-fn read_sample(dir: &Path) -> (Vec<CivilPerson>, Vec<RegistryPerson>) {
-    let opts = ReadOptions {
-        today: today(),
-        sheet: None,
-        max_issues: 100,
-    };
-    let civil = CivilReader::open(&dir.join("civil.csv"), &opts)
-        .expect("civil.csv")
-        .filter_map(|r| r.record)
-        .collect();
-    let registry = RegistryReader::open(&dir.join("registry.csv"), &opts)
-        .expect("registry.csv")
-        .filter_map(|r| r.record)
-        .collect();
-    (civil, registry)
-}
-
 /// Every editable field of a person, as the edit form and the API carry them.
-pub fn fields_json(p: &RegistryPerson) -> Value {
+pub(crate) fn fields_json(p: &RegistryPerson) -> Value {
     serde_json::json!({
         "nik": p.nik.to_cell(),
         "no_kk": p.no_kk.to_cell(),
@@ -204,19 +103,19 @@ pub fn fields_json(p: &RegistryPerson) -> Value {
 }
 
 /// A running server and what it serves.
-pub struct TestServer {
+pub(crate) struct TestServer {
     /// `http://127.0.0.1:PORT`.
-    pub base: String,
+    pub(crate) base: String,
     /// What the database holds.
-    pub sample: Sample,
+    pub(crate) sample: Sample,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    _guard: Guard,
+    _db: TestDb,
 }
 
 /// One account per role, all with [`PASSWORD`], none forced to change it.
 /// Their regions: the busiest village, its district, the regency, the province, national.
-pub fn accounts(village: &str) -> Vec<(&'static str, &'static str, String)> {
+pub(crate) fn accounts(village: &str) -> Vec<(&'static str, &'static str, String)> {
     let district = village[..8].to_string();
     let regency = village[..5].to_string();
     let province = village[..2].to_string();
@@ -236,21 +135,23 @@ pub fn accounts(village: &str) -> Vec<(&'static str, &'static str, String)> {
 impl TestServer {
     /// Generates, imports and verifies sample data in a fresh database, creates
     /// one account per role, and starts the server with `config` on a random port.
-    pub async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
-        let (guard, url) = fresh_database(backend).await;
-        let store = Store::connect(&url)
-            .await
-            .expect("connect")
-            .with_today(today());
+    pub(crate) async fn start_with(backend: Backend, config: ServerConfig) -> TestServer {
+        let db = match backend {
+            Backend::Sqlite => padu_testkit::db::sqlite().await,
+            Backend::Postgres => padu_testkit::db::postgres().await,
+        };
+        let store = db.store.clone();
         let dir = tempfile::tempdir().expect("tempdir");
         let cfg = padu_gen::GenConfig {
             people: 4000,
             seed: 11,
             wilayah: Some(padu_core::RegionCode::parse(REGENCY).expect("code")),
+            today: padu_testkit::today(),
             ..padu_gen::GenConfig::default()
         };
         padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
-        let (civil, registry) = read_sample(dir.path());
+        let civil = padu_testkit::generated::civil(dir.path());
+        let registry = padu_testkit::generated::registry(dir.path());
         let mut imp = store
             .begin_civil_import("civil.csv")
             .await
@@ -321,14 +222,14 @@ impl TestServer {
             sample,
             shutdown: Some(tx),
             task: Some(task),
-            _guard: guard,
+            _db: db,
         };
         server.wait_until_ready().await;
         server
     }
 
     /// [`TestServer::start_with`] the default settings.
-    pub async fn start(backend: Backend) -> TestServer {
+    pub(crate) async fn start(backend: Backend) -> TestServer {
         TestServer::start_with(
             backend,
             ServerConfig {
@@ -376,7 +277,7 @@ impl TestServer {
     }
 
     /// A client with a cookie jar, not signed in.
-    pub fn client(&self) -> Browser {
+    pub(crate) fn client(&self) -> Browser {
         Browser {
             base: self.base.clone(),
             http: Client::builder()
@@ -389,7 +290,7 @@ impl TestServer {
     }
 
     /// A client signed in as `username` through the sign-in form.
-    pub async fn sign_in(&self, username: &str) -> Browser {
+    pub(crate) async fn sign_in(&self, username: &str) -> Browser {
         let mut b = self.client();
         let (status, _) = b.sign_in(username, PASSWORD).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {username}");
@@ -398,7 +299,7 @@ impl TestServer {
     }
 
     /// Stops the server gracefully and waits for it.
-    pub async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -409,15 +310,15 @@ impl TestServer {
 }
 
 /// A cookie-keeping HTTP client that behaves like a browser with forms.
-pub struct Browser {
-    pub base: String,
-    pub http: Client,
+pub(crate) struct Browser {
+    pub(crate) base: String,
+    pub(crate) http: Client,
     /// The session's CSRF token, as the pages carry it.
-    pub csrf: Option<String>,
+    pub(crate) csrf: Option<String>,
 }
 
 /// The value of the first `name="<field>" value="…"` in a page.
-pub fn hidden_value(html: &str, field: &str) -> Option<String> {
+pub(crate) fn hidden_value(html: &str, field: &str) -> Option<String> {
     let needle = format!("name=\"{field}\" value=\"");
     let start = html.find(&needle)? + needle.len();
     let end = html[start..].find('"')? + start;
@@ -426,7 +327,7 @@ pub fn hidden_value(html: &str, field: &str) -> Option<String> {
 
 impl Browser {
     /// GET a page or file: status and body.
-    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String) {
         let r = self
             .http
             .get(format!("{}{path}", self.base))
@@ -437,14 +338,30 @@ impl Browser {
         (s, r.text().await.unwrap_or_default())
     }
 
+    /// The id of an account, from the account list (the caller must be an admin who can see it).
+    pub(crate) async fn user_id(&self, username: &str) -> i64 {
+        let (_, users) = self.get_json("/api/v1/users").await;
+        users
+            .as_array()
+            .expect("users")
+            .iter()
+            .find(|u| u["username"] == username)
+            .and_then(|u| u["id"].as_i64())
+            .unwrap_or_else(|| panic!("no account {username}"))
+    }
+
     /// GET JSON.
-    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         let (s, body) = self.get(path).await;
         (s, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 
     /// POST a form (with the session's CSRF token unless `fields` carries one).
-    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    pub(crate) async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
         let mut all: Vec<(String, String)> = fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -472,7 +389,7 @@ impl Browser {
     }
 
     /// Sends JSON with the CSRF header, as the page's script does.
-    pub async fn send_json(
+    pub(crate) async fn send_json(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -492,12 +409,12 @@ impl Browser {
     }
 
     /// POST JSON with the CSRF header.
-    pub async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+    pub(crate) async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send_json(reqwest::Method::POST, path, body).await
     }
 
     /// Fills in and sends the sign-in form; returns the status and where it redirects.
-    pub async fn sign_in(&mut self, username: &str, password: &str) -> (StatusCode, String) {
+    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> (StatusCode, String) {
         let (s, page) = self.get("/masuk").await;
         assert_eq!(s, StatusCode::OK, "sign-in page");
         let token = hidden_value(&page, "_csrf").expect("sign-in form carries a CSRF token");
@@ -513,7 +430,7 @@ impl Browser {
     }
 
     /// Reads the session's CSRF token from a page, as a browser's form would carry it.
-    pub async fn refresh_csrf(&mut self) {
+    pub(crate) async fn refresh_csrf(&mut self) {
         let (_, page) = self.get("/sandi").await;
         self.csrf = hidden_value(&page, "_csrf");
     }

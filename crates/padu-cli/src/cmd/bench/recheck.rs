@@ -61,7 +61,7 @@ fn delta(after: Option<f64>, before: Option<f64>) -> Option<f64> {
     Some(after? - before?)
 }
 
-pub fn run(a: &BenchRecheckArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+pub(super) fn run(a: &BenchRecheckArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let (dir, _keep) = workdir(a.dir.as_deref())?;
     if !(dir.join("civil.csv").exists() && dir.join("registry.csv").exists()) {
         generate_data(&dir, &a.data)?;
@@ -162,7 +162,7 @@ fn latency(
                         .map(|&i| {
                             let t = Instant::now();
                             std::hint::black_box(check(v, &registry[i], &rows[i]));
-                            t.elapsed().as_nanos() as u64
+                            u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX)
                         })
                         .collect::<Vec<u64>>()
                 })
@@ -176,6 +176,11 @@ fn latency(
     let wall = t.elapsed().as_secs_f64();
     nanos.sort_unstable();
     let at = |q: f64| {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "q is a quantile in 0..=1, so the rank is within 0..=len"
+        )]
         let i = ((nanos.len() as f64 * q).ceil() as usize).clamp(1, nanos.len().max(1)) - 1;
         nanos.get(i).map_or(0.0, |&n| n as f64 / 1e6)
     };

@@ -80,7 +80,7 @@ impl Server {
     }
 }
 
-pub fn run(args: &BenchWebArgs, db: &str) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &BenchWebArgs, db: &str) -> anyhow::Result<ExitCode> {
     let report = super::super::block_on(bench(args, db))?;
     if args.json {
         out!("{}", serde_json::to_string_pretty(&report)?);
@@ -135,7 +135,12 @@ pub fn run(args: &BenchWebArgs, db: &str) -> anyhow::Result<ExitCode> {
 }
 
 /// Creates the account, or makes its password the bench's again.
-async fn bench_account(store: &Store, username: &str, role: &str, scope: &str) -> anyhow::Result<()> {
+async fn bench_account(
+    store: &Store,
+    username: &str,
+    role: &str,
+    scope: &str,
+) -> anyhow::Result<()> {
     let existing = store
         .users(Scope::National)
         .await?
@@ -173,7 +178,9 @@ async fn bench_account(store: &Store, username: &str, role: &str, scope: &str) -
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// A signed-in session: a client with its cookie and CSRF token.
@@ -196,17 +203,31 @@ async fn sign_in(base: &str, username: &str) -> anyhow::Result<Session> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(1)
         .build()?;
-    let page = http.get(format!("{base}/masuk")).send().await?.text().await?;
+    let page = http
+        .get(format!("{base}/masuk"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let token = hidden(&page, "_csrf").context("sign-in form without CSRF token")?;
     let r = http
         .post(format!("{base}/masuk"))
-        .form(&[("_csrf", token.as_str()), ("username", username), ("password", PASSWORD)])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+        ])
         .send()
         .await?;
     if r.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("sign-in of {username} answered {}", r.status());
     }
-    let page = http.get(format!("{base}/sandi")).send().await?.text().await?;
+    let page = http
+        .get(format!("{base}/sandi"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let csrf = hidden(&page, "_csrf").context("no CSRF token after sign-in")?;
     Ok(Session { http, csrf })
 }
@@ -224,7 +245,7 @@ async fn scenario(
     base: &str,
     sessions: &[Session],
     seconds: u64,
-    make: impl Fn(u64) -> Req + Send + Sync + Clone + 'static,
+    make: impl Fn(usize) -> Req + Send + Sync + Clone + 'static,
 ) -> Scenario {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -236,7 +257,7 @@ async fn scenario(
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let (mut errors, mut bytes) = (0u64, 0u64);
-            let mut i = k as u64 * 1_000_003;
+            let mut i = k * 1_000_003;
             while Instant::now() < deadline {
                 let req = match make(i) {
                     Req::Get(path) => s.http.get(format!("{base}{path}")),
@@ -274,11 +295,12 @@ async fn scenario(
     }
     let wall = started.elapsed().as_secs_f64();
     all.sort();
-    let pct = |p: f64| -> f64 {
+    // The latency at `per_mille`/1000 of the sorted requests (nearest rank).
+    let pct = |per_mille: usize| -> f64 {
         if all.is_empty() {
             return 0.0;
         }
-        let idx = ((all.len() as f64 - 1.0) * p).round() as usize;
+        let idx = ((all.len() - 1) * per_mille + 500) / 1000;
         all[idx].as_secs_f64() * 1000.0
     };
     let n = all.len() as u64;
@@ -287,11 +309,15 @@ async fn scenario(
         requests: n,
         errors,
         rps: n as f64 / wall,
-        p50_ms: pct(0.50),
-        p90_ms: pct(0.90),
-        p99_ms: pct(0.99),
-        max_ms: pct(1.0),
-        mean_bytes: if n > errors { bytes as f64 / (n - errors) as f64 } else { 0.0 },
+        p50_ms: pct(500),
+        p90_ms: pct(900),
+        p99_ms: pct(990),
+        max_ms: pct(1000),
+        mean_bytes: if n > errors {
+            bytes as f64 / (n - errors) as f64
+        } else {
+            0.0
+        },
     }
 }
 
@@ -362,7 +388,10 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
     let mut child = cmd.spawn().context("starting padu serve")?;
     let stdout = child.stdout.take().context("server stdout")?;
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             eprintln!("server: {line}");
         }
     });
@@ -389,7 +418,10 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
     loop {
         let r = dinsos[0]
             .http
-            .post(format!("{base}/api/v1/members/{}/recheck", probe_person.id_art))
+            .post(format!(
+                "{base}/api/v1/members/{}/recheck",
+                probe_person.id_art
+            ))
             .header("x-csrf-token", &dinsos[0].csrf)
             .json(&fields(&probe_person))
             .send()
@@ -399,7 +431,10 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
             503 if started.elapsed() < Duration::from_secs(1800) => {
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
-            s => bail!("re-check answered {s}: {}", r.text().await.unwrap_or_default()),
+            s => bail!(
+                "re-check answered {s}: {}",
+                r.text().await.unwrap_or_default()
+            ),
         }
     }
     let server_ready_s = started.elapsed().as_secs_f64();
@@ -427,9 +462,15 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
         );
     }
 
-    let names: Vec<String> = sample.iter().map(|p| encode(&p.nama.to_lowercase())).collect();
+    let names: Vec<String> = sample
+        .iter()
+        .map(|p| encode(&p.nama.to_lowercase()))
+        .collect();
     let households: Vec<String> = {
-        let mut h: Vec<String> = sample.iter().filter_map(|p| p.id_keluarga.clone()).collect();
+        let mut h: Vec<String> = sample
+            .iter()
+            .filter_map(|p| p.id_keluarga.clone())
+            .collect();
         h.dedup();
         h
     };
@@ -458,19 +499,19 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
     );
     scenarios.push(
         scenario("cari nama (nasional)", &base, &pusdatin, secs, move |i| {
-            Req::Get(format!("/anggota?q={}", names[i as usize % names.len()]))
+            Req::Get(format!("/anggota?q={}", names[i % names.len()]))
         })
         .await,
     );
     scenarios.push(
         scenario("halaman keluarga", &base, &pusdatin, secs, move |i| {
-            Req::Get(format!("/keluarga/{}", households[i as usize % households.len()]))
+            Req::Get(format!("/keluarga/{}", households[i % households.len()]))
         })
         .await,
     );
     scenarios.push(
         scenario("periksa ulang (API)", &base, &dinsos, secs, move |i| {
-            let (id, body) = &recheck[i as usize % recheck.len()];
+            let (id, body) = &recheck[i % recheck.len()];
             Req::Post(format!("/api/v1/members/{id}/recheck"), body.clone())
         })
         .await,

@@ -493,7 +493,7 @@ fn read_column(
             read_into(r, n, max_def, defs, out, |_, v| Cell::Bool(*v))
         }
         ColumnReader::Int32ColumnReader(r) => read_into(r, n, max_def, defs, out, |_, v| {
-            let unsigned = i64::from(*v as u32);
+            let unsigned = i64::from(v.cast_unsigned());
             int_cell(i64::from(*v), unsigned, conv)
         }),
         ColumnReader::Int64ColumnReader(r) => {
@@ -527,7 +527,7 @@ fn int_cell(v: i64, unsigned_bits: i64, conv: Conv) -> Cell {
         Conv::Decimal { scale } => Cell::Text(decimal_text(i128::from(v), scale)),
         Conv::Time { per_sec } => time_cell(v, per_sec),
         Conv::Timestamp { per_sec, utc } => timestamp_cell(v, per_sec, utc),
-        Conv::Int { unsigned: true } => Cell::Text((unsigned_bits as u64).to_string()),
+        Conv::Int { unsigned: true } => Cell::Text(unsigned_bits.cast_unsigned().to_string()),
         _ => Cell::Text(v.to_string()),
     }
 }
@@ -542,8 +542,11 @@ fn date_cell(days: i64) -> Cell {
 
 fn time_cell(ticks: i64, per_sec: i64) -> Cell {
     let secs = u32::try_from(ticks.div_euclid(per_sec)).ok();
-    let nanos = ticks.rem_euclid(per_sec) * (1_000_000_000 / per_sec);
-    match secs.and_then(|s| NaiveTime::from_num_seconds_from_midnight_opt(s, nanos as u32)) {
+    let nanos = u32::try_from(ticks.rem_euclid(per_sec) * (1_000_000_000 / per_sec)).ok();
+    match secs
+        .zip(nanos)
+        .and_then(|(s, n)| NaiveTime::from_num_seconds_from_midnight_opt(s, n))
+    {
         Some(t) => Cell::Text(t.format("%H:%M:%S%.f").to_string()),
         None => Cell::Text(ticks.to_string()),
     }
@@ -551,8 +554,8 @@ fn time_cell(ticks: i64, per_sec: i64) -> Cell {
 
 fn timestamp_cell(ticks: i64, per_sec: i64, utc: bool) -> Cell {
     let secs = ticks.div_euclid(per_sec);
-    let nanos = ticks.rem_euclid(per_sec) * (1_000_000_000 / per_sec);
-    match DateTime::from_timestamp(secs, nanos as u32) {
+    let nanos = u32::try_from(ticks.rem_euclid(per_sec) * (1_000_000_000 / per_sec)).ok();
+    match nanos.and_then(|n| DateTime::from_timestamp(secs, n)) {
         Some(at) => Cell::Timestamp {
             at: at.naive_utc(),
             utc,
@@ -721,7 +724,8 @@ mod tests {
     fn int96_timestamps_count_julian_days_and_nanoseconds() {
         let mut v = Int96::new();
         let nanos: i64 = 3 * 3600 * 1_000_000_000;
-        v.set_data(nanos as u32, (nanos >> 32) as u32, 2_447_897);
+        let word = |w: i64| u32::try_from(w & 0xFFFF_FFFF).unwrap();
+        v.set_data(word(nanos), word(nanos >> 32), 2_447_897);
         let Cell::Timestamp { at, utc } = int96_cell(&v) else {
             panic!("a timestamp cell")
         };

@@ -2,14 +2,12 @@
 //! from the console, a token for a script, the server answering it, an account
 //! disabled from the console while the server runs, and a clean stop on SIGTERM.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{padu, run};
+use crate::common::{padu, run};
 
 /// A plain HTTP/1.1 GET; returns the status code and body.
 fn get(addr: &str, path: &str, bearer: Option<&str>) -> (u16, String) {

@@ -1,25 +1,18 @@
-//! Helpers shared by the integration tests of this crate.
-// Each test binary uses a different subset of these.
-#![allow(dead_code)]
+//! Fixtures and the registry round trip shared by the file-format tests.
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-use padu_core::{IdField, Nik, NikError, NoKk, RegionCode, RegistryPerson, Relation, Sex};
+use padu_core::{IdField, NikError, NoKk, RegionCode, RegistryPerson, Relation, Sex};
 use padu_io::{ReadOptions, RegistryReader, write_registry};
-
-/// The fixed reference date of the tests.
-pub fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-}
+use padu_testkit::{nik, temp, today, ymd};
 
 /// Reading options with the fixed reference date.
-pub fn opts() -> ReadOptions {
+pub(crate) fn opts() -> ReadOptions {
     ReadOptions::new(today())
 }
 
 /// A file of `tests/fixtures`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
@@ -28,7 +21,7 @@ pub fn fixture(name: &str) -> PathBuf {
 /// Writes [`people`] to a file called `name` (its extension picks the
 /// format), reads it back and checks nothing changed and only the mangled
 /// NIK is worth a warning.
-pub fn round_trip_registry(name: &str) {
+pub(crate) fn round_trip_registry(name: &str) {
     let (_d, path) = temp(name);
     assert_eq!(write_registry(&path, people()).unwrap(), 3);
     let rows: Vec<_> = RegistryReader::open(&path, &opts()).unwrap().collect();
@@ -41,24 +34,8 @@ pub fn round_trip_registry(name: &str) {
     assert_eq!(codes, ["EXCEL_NOTASI_ILMIAH"]);
 }
 
-/// A date that must exist.
-pub fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-/// A path named `name` in a fresh temporary directory (kept while the guard lives).
-pub fn temp(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    (dir, path)
-}
-
-pub fn nik(s: &str) -> Nik {
-    Nik::parse(s, today()).unwrap()
-}
-
 /// Three registry people: complete, with an Excel-mangled NIK, and sparse.
-pub fn people() -> Vec<RegistryPerson> {
+pub(crate) fn people() -> Vec<RegistryPerson> {
     let base = RegistryPerson {
         id_art: "0001".into(),
         id_keluarga: Some("K01".into()),

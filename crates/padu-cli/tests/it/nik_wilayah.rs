@@ -1,23 +1,15 @@
 //! `padu nik` and `padu wilayah`, run as a user would.
 
-mod common;
+use padu_testkit::TODAY;
 
-use common::run;
+use crate::common::{run, run_words};
 
 #[test]
 fn nik_json_prints_one_object_per_argument_with_documented_fields() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "nik",
-            "--json",
-            "--today",
-            "2026-11-23",
-            "3276014501900001",
-            "3.27601E+15",
-            "3276012411260001",
-        ],
+        &format!("nik --json --today {TODAY} 3276014501900001 3.27601E+15 3276010201260001"),
     );
     assert_eq!(r.code, 1, "one invalid NIK makes the exit status 1");
     let lines: Vec<serde_json::Value> = r
@@ -59,28 +51,28 @@ fn nik_json_prints_one_object_per_argument_with_documented_fields() {
     assert_eq!(lines[1]["valid"], false);
     assert_eq!(lines[1]["normalized"], serde_json::Value::Null);
     assert_eq!(lines[1]["errors"][0], "EXCEL_NOTASI_ILMIAH");
-    // 24-11-26 would be tomorrow in 2026, so the century is the 1900s.
-    assert_eq!(lines[2]["birth_date"], "1926-11-24");
+    // 02-01-26 would be tomorrow, so the century is the 1900s.
+    assert_eq!(lines[2]["birth_date"], "1926-01-02");
 }
 
 #[test]
 fn nik_exits_zero_when_all_are_valid_and_text_mode_explains_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let ok = run(dir.path(), &["nik", "3276.0145.0190.0001"]);
+    let ok = run_words(dir.path(), "nik 3276.0145.0190.0001");
     assert_eq!(ok.code, 0);
     assert!(
         ok.stdout.contains("3276014501900001  VALID  P  05-01-1990"),
         "{}",
         ok.stdout
     );
-    let bad = run(dir.path(), &["nik", "9999999999999995"]);
+    let bad = run_words(dir.path(), "nik 9999999999999995");
     assert_eq!(bad.code, 1);
     assert!(
         bad.stdout.contains("kode pengganti survei"),
         "{}",
         bad.stdout
     );
-    let en = run(dir.path(), &["--lang", "en", "nik", "9999999999999995"]);
+    let en = run_words(dir.path(), "--lang en nik 9999999999999995");
     assert!(
         en.stdout.contains("INVALID") && en.stdout.contains("survey placeholder"),
         "{}",
@@ -91,7 +83,7 @@ fn nik_exits_zero_when_all_are_valid_and_text_mode_explains_errors() {
 #[test]
 fn wilayah_prints_the_full_path_by_code_and_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(dir.path(), &["wilayah", "32.76.01.1006"]);
+    let r = run_words(dir.path(), "wilayah 32.76.01.1006");
     assert_eq!(r.code, 0);
     assert_eq!(
         r.stdout.trim(),
@@ -102,7 +94,7 @@ fn wilayah_prints_the_full_path_by_code_and_by_name() {
         r.stdout.lines().next(),
         Some("32.76 Kota Depok, Jawa Barat")
     );
-    let r = run(dir.path(), &["wilayah", "9101"]);
+    let r = run_words(dir.path(), "wilayah 9101");
     assert!(
         r.stdout.contains("kode lama, terakhir edisi 2022"),
         "{}",
@@ -113,10 +105,10 @@ fn wilayah_prints_the_full_path_by_code_and_by_name() {
 #[test]
 fn wilayah_reports_unknown_regions_and_prints_the_edition() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(dir.path(), &["wilayah", "Atlantis"]);
+    let r = run_words(dir.path(), "wilayah Atlantis");
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("tidak ditemukan"));
-    let r = run(dir.path(), &["wilayah", "--edisi"]);
+    let r = run_words(dir.path(), "wilayah --edisi");
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("2025"));
 }

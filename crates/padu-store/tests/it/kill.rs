@@ -5,8 +5,6 @@
 //! the parent kills it and checks that the store holds only what was committed
 //! before.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -19,8 +17,8 @@ const MARKER_ENV: &str = "PADU_STORE_KILL_CHILD_MARKER";
 
 fn seed() -> Vec<RegistryPerson> {
     vec![
-        common::person("S1", Some("K1"), "32.76.01.1001", "SEBELUM"),
-        common::person("S2", Some("K1"), "32.76.01.1001", "SEBELUM"),
+        padu_testkit::person("S1", Some("K1"), "32.76.01.1001", "SEBELUM"),
+        padu_testkit::person("S2", Some("K1"), "32.76.01.1001", "SEBELUM"),
     ]
 }
 
@@ -43,7 +41,9 @@ fn child_imports_until_killed() {
         imp.push(&changed).await.unwrap();
         for b in 0..200 {
             let batch: Vec<RegistryPerson> = (0..1_000)
-                .map(|i| common::person(&format!("X{b:03}{i:04}"), None, "33.01.02.2003", "X"))
+                .map(|i| {
+                    padu_testkit::person(&format!("X{b:03}{i:04}"), None, "33.01.02.2003", "X")
+                })
                 .collect();
             imp.push(&batch).await.unwrap();
             if b == 2 {
@@ -59,7 +59,7 @@ async fn killed_import_leaves_only_what_was_committed(url: &str, dir: &Path) {
     let store = Store::connect(url)
         .await
         .unwrap()
-        .with_today(common::today());
+        .with_today(padu_testkit::today());
     let mut imp = store.begin_registry_import("awal.csv").await.unwrap();
     imp.push(&seed()).await.unwrap();
     imp.finish().await.unwrap();
@@ -67,7 +67,7 @@ async fn killed_import_leaves_only_what_was_committed(url: &str, dir: &Path) {
     let marker = dir.join("staged");
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "child_imports_until_killed",
+            "kill::child_imports_until_killed",
             "--exact",
             "--ignored",
             "--nocapture",
@@ -93,7 +93,7 @@ async fn killed_import_leaves_only_what_was_committed(url: &str, dir: &Path) {
     let after = Store::connect(url)
         .await
         .unwrap()
-        .with_today(common::today());
+        .with_today(padu_testkit::today());
     assert_eq!(after.load_registry(Scope::National).await.unwrap(), seed());
     let runs = after.import_runs().await.unwrap();
     assert_eq!(runs.len(), 1);
@@ -114,13 +114,13 @@ async fn killed_import_leaves_only_what_was_committed(url: &str, dir: &Path) {
 
 #[tokio::test]
 async fn sqlite_import_killed_with_sigkill_leaves_only_what_was_committed() {
-    let (dir, url) = common::sqlite_unmigrated().await;
+    let (dir, url) = padu_testkit::db::sqlite_unmigrated().await;
     killed_import_leaves_only_what_was_committed(&url, dir.path()).await;
 }
 
 #[tokio::test]
 async fn postgres_import_killed_with_sigkill_leaves_only_what_was_committed() {
     let dir = tempfile::tempdir().unwrap();
-    let (_guard, url) = common::postgres_unmigrated().await;
+    let (_guard, url) = padu_testkit::db::postgres_unmigrated().await;
     killed_import_leaves_only_what_was_committed(&url, dir.path()).await;
 }

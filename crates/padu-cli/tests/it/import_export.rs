@@ -1,12 +1,12 @@
 //! `padu import`, `export`, `stats` and `gen` against the real binary and a SQLite file,
 //! including the spec's bad-input cases and a kill -9 in the middle of an import.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{padu, run};
+use padu_testkit::TODAY;
+
+use crate::common::{Run, padu, run_words};
 
 const HEADER: &str = "id_art,id_keluarga,no_kk,nik,nama,jenis_kelamin,tempat_lahir,tgl_lahir,hubungan_keluarga,nama_ibu_kandung,alamat,rt,rw,kode_wilayah";
 
@@ -16,7 +16,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 
 /// The two-person file of these tests imported: both new, with the warning
 /// for row 3's Excel-mangled NIK naming the file, row and column.
-fn assert_two_new_with_excel_nik_warning(r: &common::Run, file: &str) {
+fn assert_two_new_with_excel_nik_warning(r: &Run, file: &str) {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains("2 baru, 0 berubah, 0 tidak berubah"),
@@ -31,7 +31,7 @@ fn assert_two_new_with_excel_nik_warning(r: &common::Run, file: &str) {
 }
 
 fn people_in_db(dir: &Path) -> String {
-    let r = run(dir, &["stats"]);
+    let r = run_words(dir, "stats");
     assert_eq!(r.code, 0, "{}", r.stderr);
     r.stdout.lines().next().unwrap_or_default().to_string()
 }
@@ -45,11 +45,11 @@ fn semicolon_bom_file_with_dd_mm_yyyy_and_excel_niks_imports_with_warnings() {
         HEADER.replace(',', ";")
     );
     write(dir.path(), "dtks.csv", &text);
-    let r = run(dir.path(), &["import", "registry", "dtks.csv"]);
+    let r = run_words(dir.path(), "import registry dtks.csv");
     assert_two_new_with_excel_nik_warning(&r, "dtks.csv");
     assert!(people_in_db(dir.path()).contains("2 orang"));
     // The mangled NIK is kept as the operator wrote it, never "fixed".
-    let r = run(dir.path(), &["export", "registry", "--out", "out.csv"]);
+    let r = run_words(dir.path(), "export registry --out out.csv");
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(out.contains("3.27601E+15"), "{out}");
@@ -66,7 +66,7 @@ fn a_file_with_errors_imports_nothing_and_lists_every_problem() {
          A4,K2,,,ANI,P,,1990-01-01,,,,,,32.76.01.1006\n"
     );
     write(dir.path(), "dtks.csv", &text);
-    let r = run(dir.path(), &["import", "registry", "dtks.csv"]);
+    let r = run_words(dir.path(), "import registry dtks.csv");
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("dtks.csv:2:tgl_lahir:"), "{}", r.stderr);
     assert!(
@@ -82,16 +82,9 @@ fn a_file_with_errors_imports_nothing_and_lists_every_problem() {
     );
     assert!(people_in_db(dir.path()).contains("0 orang"));
     // With --partial only the good row goes in.
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "import",
-            "registry",
-            "dtks.csv",
-            "--partial",
-            "--issues",
-            "masalah.csv",
-        ],
+        "import registry dtks.csv --partial --issues masalah.csv",
     );
     assert_eq!(r.code, 1, "row errors still make the exit status 1");
     assert!(r.stdout.contains("1 baru"), "{}", r.stdout);
@@ -108,7 +101,7 @@ fn a_file_with_errors_imports_nothing_and_lists_every_problem() {
 fn missing_columns_are_all_named_at_once() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "dtks.csv", "id_art,nama\nA1,SITI\n");
-    let r = run(dir.path(), &["import", "registry", "dtks.csv"]);
+    let r = run_words(dir.path(), "import registry dtks.csv");
     assert_eq!(r.code, 1);
     for col in ["no_kk", "nik", "jenis_kelamin", "tgl_lahir", "kode_wilayah"] {
         assert!(r.stderr.contains(col), "{col} missing from: {}", r.stderr);
@@ -122,10 +115,10 @@ fn windows_1252_text_is_decoded_not_mangled() {
     bytes.push(0xC9); // É in Windows-1252
     bytes.extend_from_slice(b",L,,1990-01-01,,,,,,32.76.01.1006\n");
     std::fs::write(dir.path().join("dtks.csv"), bytes).unwrap();
-    let r = run(dir.path(), &["import", "registry", "dtks.csv"]);
+    let r = run_words(dir.path(), "import registry dtks.csv");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("Windows-1252"), "{}", r.stderr);
-    run(dir.path(), &["export", "registry", "--out", "out.csv"]);
+    run_words(dir.path(), "export registry --out out.csv");
     let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(out.contains("JOSÉ"), "{out}");
 }
@@ -137,12 +130,12 @@ fn reimport_reports_new_changed_and_unchanged() {
         "{HEADER}\nA1,K1,,,SITI AMINA,P,,1990-01-05,,,,,,32.76.01.1006\nA2,K1,,,BUDI,L,,1988-01-05,,,,,,32.76.01.1006\n"
     );
     write(dir.path(), "a.csv", &a);
-    assert_eq!(run(dir.path(), &["import", "registry", "a.csv"]).code, 0);
+    assert_eq!(run_words(dir.path(), "import registry a.csv").code, 0);
     let b = format!(
         "{HEADER}\nA1,K1,,,SITI AMINAH,P,,1990-01-05,,,,,,32.76.01.1006\nA2,K1,,,BUDI,L,,1988-01-05,,,,,,32.76.01.1006\nA3,K1,,,ANI,P,,2010-01-05,,,,,,32.76.01.1006\n"
     );
     write(dir.path(), "b.csv", &b);
-    let r = run(dir.path(), &["import", "registry", "b.csv"]);
+    let r = run_words(dir.path(), "import registry b.csv");
     assert!(
         r.stdout.contains("1 baru, 1 berubah, 1 tidak berubah"),
         "{}",
@@ -157,17 +150,10 @@ fn export_to_xlsx_and_back_keeps_every_person_and_scope_filters() {
         "{HEADER}\nA1,K1,3276011203150007,3276014501900001,SITI,P,,1990-01-05,,,,,,32.76.01.1006\nB1,K2,,,BUDI,L,,1988-01-05,,,,,,33.74.01.1001\n"
     );
     write(dir.path(), "a.csv", &a);
-    assert_eq!(run(dir.path(), &["import", "registry", "a.csv"]).code, 0);
-    let r = run(
+    assert_eq!(run_words(dir.path(), "import registry a.csv").code, 0);
+    let r = run_words(
         dir.path(),
-        &[
-            "export",
-            "registry",
-            "--out",
-            "depok.xlsx",
-            "--wilayah",
-            "32.76",
-        ],
+        "export registry --out depok.xlsx --wilayah 32.76",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("1 baris"), "{}", r.stdout);
@@ -188,10 +174,10 @@ fn export_to_xlsx_and_back_keeps_every_person_and_scope_filters() {
         "{out}{}",
         String::from_utf8_lossy(&r.stderr)
     );
-    let s = run(dir.path(), &["stats", "--wilayah", "32.76"]);
+    let s = run_words(dir.path(), "stats --wilayah 32.76");
     assert!(s.stdout.starts_with("32.76 Kota Depok"), "{}", s.stdout);
     assert!(s.stdout.contains("Per kecamatan"), "{}", s.stdout);
-    let bad = run(dir.path(), &["stats", "--wilayah", "99.99"]);
+    let bad = run_words(dir.path(), "stats --wilayah 99.99");
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("tidak dikenal"), "{}", bad.stderr);
 }
@@ -204,12 +190,12 @@ fn a_parquet_registry_exports_and_imports_like_csv() {
          A2,K1,3276011203150007,3.27601E+15,BUDI,L,DEPOK,1988-02-03,ISTRI/SUAMI,,JL. MELATI 1,001,002,3276011006\n"
     );
     write(dir.path(), "dtks.csv", &text);
-    assert_eq!(run(dir.path(), &["import", "registry", "dtks.csv"]).code, 0);
-    let r = run(dir.path(), &["export", "registry", "--out", "dtks.parquet"]);
+    assert_eq!(run_words(dir.path(), "import registry dtks.csv").code, 0);
+    let r = run_words(dir.path(), "export registry --out dtks.parquet");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("2 baris"), "{}", r.stdout);
     // A fresh database takes the Parquet file as the first took the CSV, warnings and all.
-    let r: common::Run = padu(dir.path())
+    let r: Run = padu(dir.path())
         .args([
             "--db",
             "sqlite://other.db",
@@ -222,10 +208,7 @@ fn a_parquet_registry_exports_and_imports_like_csv() {
         .into();
     assert_two_new_with_excel_nik_warning(&r, "dtks.parquet");
     // Both databases export the same file, so nothing was lost on the way through Parquet.
-    assert_eq!(
-        run(dir.path(), &["export", "registry", "--out", "a.csv"]).code,
-        0
-    );
+    assert_eq!(run_words(dir.path(), "export registry --out a.csv").code, 0);
     let r = padu(dir.path())
         .args([
             "--db",
@@ -248,19 +231,9 @@ fn a_parquet_registry_exports_and_imports_like_csv() {
 fn gen_is_deterministic_and_its_files_import_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     for out in ["g1", "g2"] {
-        let r = run(
+        let r = run_words(
             dir.path(),
-            &[
-                "gen",
-                "--people",
-                "3000",
-                "--seed",
-                "5",
-                "--out",
-                out,
-                "--today",
-                "2026-11-23",
-            ],
+            &format!("gen --people 3000 --seed 5 --out {out} --today {TODAY}"),
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
@@ -269,9 +242,9 @@ fn gen_is_deterministic_and_its_files_import_cleanly() {
         let b = std::fs::read(dir.path().join("g2").join(f)).unwrap();
         assert!(a == b, "{f} differs between runs with the same seed");
     }
-    let r = run(dir.path(), &["import", "civil", "g1/civil.csv"]);
+    let r = run_words(dir.path(), "import civil g1/civil.csv");
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(dir.path(), &["import", "registry", "g1/registry.csv"]);
+    let r = run_words(dir.path(), "import registry g1/registry.csv");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains(" 0 galat"), "{}", r.stdout);
 }
@@ -279,10 +252,7 @@ fn gen_is_deterministic_and_its_files_import_cleanly() {
 #[test]
 fn killing_an_import_midway_leaves_the_database_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(
-        dir.path(),
-        &["gen", "--people", "150000", "--seed", "9", "--out", "g"],
-    );
+    let r = run_words(dir.path(), "gen --people 150000 --seed 9 --out g");
     assert_eq!(r.code, 0, "{}", r.stderr);
     // A first, small committed import that must survive.
     write(
@@ -290,7 +260,7 @@ fn killing_an_import_midway_leaves_the_database_as_it_was() {
         "a.csv",
         &format!("{HEADER}\nZ1,K1,,,SITI,P,,1990-01-05,,,,,,32.76.01.1006\n"),
     );
-    assert_eq!(run(dir.path(), &["import", "registry", "a.csv"]).code, 0);
+    assert_eq!(run_words(dir.path(), "import registry a.csv").code, 0);
     let mut child = padu(dir.path())
         .args(["import", "registry", "g/registry.csv"])
         .stdout(std::process::Stdio::null())
@@ -320,7 +290,7 @@ fn killing_an_import_midway_leaves_the_database_as_it_was() {
         people_in_db(dir.path())
     );
     // And the same import can simply be run again.
-    let r = run(dir.path(), &["import", "registry", "g/registry.csv"]);
+    let r = run_words(dir.path(), "import registry g/registry.csv");
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 

@@ -1,8 +1,8 @@
 //! Parquet files: typed columns (strings, INT64 NIKs, DATE, timestamps, nulls) read through the
 //! same checks as CSV, structural errors, round trips, and files that are not Parquet at all.
 
-mod common;
-use common::{fixture, nik, opts, people, round_trip_registry, temp, ymd};
+use crate::common::{fixture, opts, people, round_trip_registry};
+use padu_testkit::{nik, temp, ymd};
 
 use std::fs::File;
 use std::io::Write;
@@ -127,7 +127,9 @@ impl Col {
                     .unwrap();
             }
             Col::Date(_, v) => {
-                let (vals, defs) = dense(&v[rows], |d| (*d - epoch).num_days() as i32);
+                let (vals, defs) = dense(&v[rows], |d| {
+                    i32::try_from((*d - epoch).num_days()).unwrap()
+                });
                 w.typed::<Int32Type>()
                     .write_batch(&vals, Some(&defs), None)
                     .unwrap();

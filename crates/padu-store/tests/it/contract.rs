@@ -1,8 +1,5 @@
 //! The store contract: one set of stories, run against a real SQLite file and a real PostgreSQL database.
 
-mod common;
-
-use common::{TestDb, civil, code, person, today};
 use padu_core::{
     Action, Flag, IdField, NikError, NikStatus, RegionLevel, RegistryPerson, Relation, Role,
     VerificationRow,
@@ -11,6 +8,8 @@ use padu_store::{
     Actor, AuditFilter, FindingSource, MemberCursor, MemberFilter, NameTokens, NewAuditEntry,
     NewUser, Scope, Store, StoreError,
 };
+use padu_testkit::db::TestDb;
+use padu_testkit::{civil, code, contract, person, today};
 
 async fn import(store: &Store, people: &[RegistryPerson]) -> padu_store::ImportReport {
     let mut imp = store.begin_registry_import("dtks.csv").await.unwrap();
@@ -724,31 +723,22 @@ async fn sessions_end_when_they_expire_or_the_account_is_disabled(db: &TestDb) {
             .last_used_at
             .is_some()
     );
-    // Disabling ends the session and the token at once.
-    db.store
-        .set_user_disabled(Scope::National, u.app_user_id, true)
-        .await
-        .unwrap();
-    assert!(matches!(
-        db.store.session("hash-1", now).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        db.store.user_for_api_token("tok-hash", now).await,
-        Err(StoreError::NotFound)
-    ));
-    db.store
-        .set_user_disabled(Scope::National, u.app_user_id, false)
-        .await
-        .unwrap();
-    assert!(matches!(
-        db.store.session("hash-1", now).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        db.store.user_for_api_token("tok-hash", now).await,
-        Err(StoreError::NotFound)
-    ));
+    // Disabling ends the session and the token at once; enabling the account
+    // again does not bring them back.
+    for disabled in [true, false] {
+        db.store
+            .set_user_disabled(Scope::National, u.app_user_id, disabled)
+            .await
+            .unwrap();
+        assert!(matches!(
+            db.store.session("hash-1", now).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            db.store.user_for_api_token("tok-hash", now).await,
+            Err(StoreError::NotFound)
+        ));
+    }
     let t2 = db
         .store
         .create_api_token(
@@ -779,40 +769,39 @@ async fn sessions_end_when_they_expire_or_the_account_is_disabled(db: &TestDb) {
 async fn failed_sign_ins_count_until_a_success(db: &TestDb) {
     let t0 = chrono::Utc::now() - chrono::Duration::minutes(10);
     let min = chrono::Duration::minutes(1);
-    for i in 0..3 {
+    let sign_in = async |user: &str, ok: bool, at| {
         db.store
-            .record_sign_in("op1", "10.0.0.1", false, t0 + min * i)
+            .record_sign_in(user, "10.0.0.1", ok, at)
             .await
             .unwrap();
+    };
+    // Failures for op1 (by account, by address), counted from `since`.
+    let failed = async |address: &str, since| {
+        let f = db
+            .store
+            .failed_sign_ins("op1", address, since)
+            .await
+            .unwrap();
+        (
+            f.for_account,
+            f.from_address,
+            f.oldest.map(|t| t.timestamp()),
+        )
+    };
+    for i in 0..3 {
+        sign_in("op1", false, t0 + min * i).await;
     }
-    db.store
-        .record_sign_in("lain", "10.0.0.1", false, t0 + min * 3)
-        .await
-        .unwrap();
-    let f = db
-        .store
-        .failed_sign_ins("op1", "10.0.0.1", t0 - min)
-        .await
-        .unwrap();
-    assert_eq!((f.for_account, f.from_address), (3, 4));
-    assert_eq!(f.oldest.map(|t| t.timestamp()), Some(t0.timestamp()));
+    sign_in("lain", false, t0 + min * 3).await;
+    assert_eq!(
+        failed("10.0.0.1", t0 - min).await,
+        (3, 4, Some(t0.timestamp()))
+    );
     // Outside the window they no longer count.
-    let f = db
-        .store
-        .failed_sign_ins("op1", "10.0.0.9", t0 + min + min / 2)
-        .await
-        .unwrap();
-    assert_eq!((f.for_account, f.from_address), (1, 0));
-    db.store
-        .record_sign_in("op1", "10.0.0.1", true, t0 + min * 4)
-        .await
-        .unwrap();
-    let f = db
-        .store
-        .failed_sign_ins("op1", "10.0.0.1", t0 - min)
-        .await
-        .unwrap();
-    assert_eq!((f.for_account, f.from_address), (0, 4));
+    let (for_account, from_address, _) = failed("10.0.0.9", t0 + min + min / 2).await;
+    assert_eq!((for_account, from_address), (1, 0));
+    sign_in("op1", true, t0 + min * 4).await;
+    let (for_account, from_address, _) = failed("10.0.0.1", t0 - min).await;
+    assert_eq!((for_account, from_address), (0, 4));
 }
 
 fn result(id: &str, status: NikStatus, flags: Vec<Flag>, tindakan: Action) -> VerificationRow {
@@ -1216,29 +1205,6 @@ async fn name_search_finds_people_with_every_token_within_scope(db: &TestDb) {
     assert_eq!(db.store.name_index_stale(100).await.unwrap().len(), 1);
 }
 
-macro_rules! contract {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let db = crate::common::sqlite().await;
-                    super::$story(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let db = crate::common::postgres().await;
-                    super::$story(&db).await;
-                }
-            )*
-        }
-    };
-}
-
 contract!(
     migrate_is_idempotent,
     import_of_new_people_counts_them_as_new,
@@ -1280,13 +1246,13 @@ async fn first_migration_reports_its_names(url: &str) {
 
 #[tokio::test]
 async fn sqlite_first_migration_reports_its_names() {
-    let (_dir, url) = common::sqlite_unmigrated().await;
+    let (_dir, url) = padu_testkit::db::sqlite_unmigrated().await;
     first_migration_reports_its_names(&url).await;
 }
 
 #[tokio::test]
 async fn postgres_first_migration_reports_its_names() {
-    let (_guard, url) = common::postgres_unmigrated().await;
+    let (_guard, url) = padu_testkit::db::postgres_unmigrated().await;
     first_migration_reports_its_names(&url).await;
 }
 

@@ -1,7 +1,7 @@
 //! Workbooks (Excel number and date cells, sheets) and write-then-read round trips.
 
-mod common;
-use common::{nik, opts, people, round_trip_registry, temp, today, ymd};
+use crate::common::{opts, people, round_trip_registry};
+use padu_testkit::{nik, temp, today, ymd};
 
 use std::path::Path;
 
@@ -32,7 +32,7 @@ fn operator_workbook(path: &Path) {
         "catatan",
     ];
     for (c, h) in header.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
+        ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
     }
     let date = Format::new().set_num_format("dd/mm/yyyy");
     // Row 2: everything as text except a real date cell.
@@ -158,13 +158,13 @@ fn xlsx_header_may_start_below_blank_rows_and_rows_keep_excel_numbers() {
         "kode_wilayah",
     ];
     for (c, h) in header.iter().enumerate() {
-        ws.write_string(2, c as u16, *h).unwrap();
+        ws.write_string(2, u16::try_from(c).unwrap(), *h).unwrap();
     }
     for (c, v) in ["3276014501900001", "Siti", "P", "1990-01-05", "3276011006"]
         .iter()
         .enumerate()
     {
-        ws.write_string(4, c as u16, *v).unwrap();
+        ws.write_string(4, u16::try_from(c).unwrap(), *v).unwrap();
     }
     wb.save(&path).unwrap();
     let rows: Vec<_> = CivilReader::open(&path, &opts()).unwrap().collect();

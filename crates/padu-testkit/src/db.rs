@@ -1,23 +1,18 @@
-//! Test databases and synthetic records shared by the integration tests.
+//! A fresh database per test, on either backend.
 //!
-//! Every test gets a fresh database: a SQLite file in a temporary directory, or
-//! a uniquely named PostgreSQL database created through the `test` database
-//! (`PADU_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`) and
-//! dropped when the test ends. An unreachable PostgreSQL fails the test loudly.
-
-#![allow(dead_code)]
+//! Every test gets its own database: a SQLite file in a temporary directory,
+//! or a uniquely named PostgreSQL database created through the `test`
+//! database (`PADU_TEST_PG_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`) and dropped when the test ends.
+//! An unreachable PostgreSQL fails the test loudly: the PostgreSQL tests are
+//! never skipped.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use chrono::NaiveDate;
-use padu_core::{CivilPerson, IdField, LifeStatus, RegionCode, RegistryPerson, Relation, Sex};
 use padu_store::Store;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-/// The date every test pins the store to.
-pub fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
-}
+use crate::today;
 
 /// A fresh database and the store connected to it; dropping it removes the database.
 pub struct TestDb {
@@ -28,14 +23,21 @@ pub struct TestDb {
     _guard: Guard,
 }
 
-pub enum Guard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+/// Keeps a test database alive; dropping it removes the database.
+pub struct Guard(Kind);
+
+enum Kind {
+    /// Holding the directory keeps the file.
+    Sqlite(#[expect(dead_code, reason = "held only to be dropped")] tempfile::TempDir),
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let Guard::Postgres { admin_url, name } = self {
+        if let Kind::Postgres { admin_url, name } = &self.0 {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs inside the test's runtime, which cannot be blocked on; a
             // separate thread with its own runtime removes the database.
@@ -90,7 +92,7 @@ pub async fn sqlite() -> TestDb {
     TestDb {
         store,
         url,
-        _guard: Guard::Sqlite(dir),
+        _guard: Guard(Kind::Sqlite(dir)),
     }
 }
 
@@ -138,70 +140,33 @@ pub async fn postgres_unmigrated() -> (Guard, String) {
         .await
         .unwrap();
     let url = with_database(&admin_url, &name);
-    (Guard::Postgres { admin_url, name }, url)
+    (Guard(Kind::Postgres { admin_url, name }), url)
 }
 
-/// A region code from its dotted text.
-pub fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
-
-/// A valid-looking NIK issued in `district` (6 digits) for someone born on `born`.
-pub fn nik_text(district: &str, born: NaiveDate, sex: Sex, serial: u32) -> String {
-    use chrono::Datelike;
-    let day = born.day() + if sex == Sex::P { 40 } else { 0 };
-    format!(
-        "{district}{day:02}{:02}{:02}{serial:04}",
-        born.month(),
-        born.year() % 100
-    )
-}
-
-/// A synthetic registry member living in `village`.
-pub fn person(
-    id_art: &str,
-    id_keluarga: Option<&str>,
-    village: &str,
-    nama: &str,
-) -> RegistryPerson {
-    let kode = code(village);
-    let born = NaiveDate::from_ymd_opt(1980, 3, 14).unwrap();
-    let district = kode.district().unwrap().compact();
-    let serial = id_art.bytes().map(u32::from).sum::<u32>() % 9000 + 1;
-    RegistryPerson {
-        id_art: id_art.into(),
-        id_keluarga: id_keluarga.map(str::to_string),
-        no_kk: IdField::parse_kk(&format!("{district}0101200001")),
-        nik: IdField::parse_nik(&nik_text(&district, born, Sex::L, serial), today()),
-        nama: nama.into(),
-        jenis_kelamin: Sex::L,
-        tempat_lahir: Some("BOGOR".into()),
-        tgl_lahir: born,
-        hubungan_keluarga: Some(Relation::Anak),
-        nama_ibu_kandung: Some("SITI".into()),
-        alamat: Some(format!("JL. MELATI {id_art}")),
-        rt: Some("001".into()),
-        rw: Some("002".into()),
-        kode_wilayah: kode,
-        extra: vec![("desil".into(), "2".into())],
-    }
-}
-
-/// A synthetic civil-registry resident.
-pub fn civil(nik: &str, village: &str, nama: &str) -> CivilPerson {
-    CivilPerson {
-        nik: padu_core::Nik::parse(nik, today()).unwrap(),
-        no_kk: IdField::Missing,
-        nama: nama.into(),
-        jenis_kelamin: Sex::P,
-        tempat_lahir: None,
-        tgl_lahir: NaiveDate::from_ymd_opt(1975, 6, 1).unwrap(),
-        nama_ibu_kandung: None,
-        alamat: Some("JL. KENANGA".into()),
-        rt: None,
-        rw: None,
-        kode_wilayah: code(village),
-        status_hidup: LifeStatus::Hidup,
-        tgl_meninggal: None,
-    }
+/// Runs each story (an `async fn(&TestDb)` in the calling module) as two
+/// tests, `sqlite::story` and `postgres::story`, each on a fresh database.
+///
+/// The calling crate needs `tokio` with its `macros` feature.
+#[macro_export]
+macro_rules! contract {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let db = $crate::db::sqlite().await;
+                    super::$story(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let db = $crate::db::postgres().await;
+                    super::$story(&db).await;
+                }
+            )*
+        }
+    };
 }

@@ -2,8 +2,6 @@
 //! checks every registry row of generated data exactly as the full run
 //! decided and explained it.
 
-mod common;
-
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -11,6 +9,7 @@ use padu_core::{
     CivilPerson, IdField, Nik, NikStatus, RegionCode, RegistryPerson, VerificationRow,
 };
 use padu_match::{DuplicateGroup, MatchConfig, Model, NoProgress, Verifier, VerifyOutput, verify};
+use padu_testkit::generated;
 
 /// A generated data set, its full run and a verifier over its civil extract.
 struct Run {
@@ -44,13 +43,13 @@ fn run(people: usize, seed: u64, wilayah: Option<&str>, cfg: MatchConfig) -> Run
         people,
         seed,
         wilayah: wilayah.map(|w| RegionCode::parse(w).expect("region")),
-        today: common::today(),
+        today: padu_testkit::today(),
         ..padu_gen::GenConfig::default()
     };
     padu_gen::generate(&gen_cfg, &dir.0, &|_| {}).expect("generate");
-    let civil: Vec<CivilPerson> = common::civil(&dir.0);
-    let registry = common::registry(&dir.0);
-    let truth = common::truth(&dir.0);
+    let civil: Vec<CivilPerson> = generated::civil(&dir.0);
+    let registry = generated::registry(&dir.0);
+    let truth = generated::truth(&dir.0);
     let cfg = MatchConfig {
         explain: true,
         ..cfg
@@ -168,7 +167,8 @@ fn a_row_corrected_to_its_true_nik_is_padan_at_once() {
             continue;
         };
         let mut fixed = person.clone();
-        fixed.nik = IdField::Valid(Nik::parse(proposed, common::today()).expect("a civil NIK"));
+        fixed.nik =
+            IdField::Valid(Nik::parse(proposed, padu_testkit::today()).expect("a civil NIK"));
         let checked = run.verifier.check(&fixed, DuplicateGroup::of(row).as_ref());
         assert_eq!(
             checked.row.status,

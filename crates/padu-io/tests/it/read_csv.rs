@@ -1,7 +1,6 @@
 //! Reading registry and civil-registry CSV files: delimiters, encodings, headers and row problems.
 
-mod common;
-use common::{fixture, opts};
+use crate::common::{fixture, opts};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,8 @@
 //! `padu verify` in file mode and database mode, and `padu bench score` and `bench verify`, run as a user would.
 
-mod common;
+use padu_testkit::TODAY;
 
-use common::run;
+use crate::common::run_words;
 
 const RESULT_HEADER: &str =
     "id_art,status,flags,tindakan,nik_usulan,skor,id_kelompok_ganda,id_art_utama,keterangan";
@@ -10,36 +10,17 @@ const RESULT_HEADER: &str =
 #[test]
 fn file_mode_writes_one_spec_row_per_registry_row_and_scores_well_against_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "gen",
-            "--people",
-            "6000",
-            "--seed",
-            "21",
-            "--out",
-            "g",
-            "--today",
-            "2026-11-23",
-        ],
+        &format!("gen --people 6000 --seed 21 --out g --today {TODAY}"),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "verify",
-            "--registry",
-            "g/registry.csv",
-            "--civil",
-            "g/civil.csv",
-            "--out",
-            "hasil.csv",
-            "--explain",
-            "alasan.jsonl",
-            "--today",
-            "2026-11-23",
-        ],
+        &format!(
+            "verify --registry g/registry.csv --civil g/civil.csv --out hasil.csv \
+             --explain alasan.jsonl --today {TODAY}"
+        ),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
@@ -59,17 +40,9 @@ fn file_mode_writes_one_spec_row_per_registry_row_and_scores_well_against_truth(
     let first: serde_json::Value = serde_json::from_str(explain.lines().next().unwrap()).unwrap();
     assert!(first["candidates"].is_array(), "{first}");
     // Scored with the same definitions as the benchmark: a small run must still be accurate.
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "bench",
-            "score",
-            "--results",
-            "hasil.csv",
-            "--truth",
-            "g/truth.csv",
-            "--json",
-        ],
+        "bench score --results hasil.csv --truth g/truth.csv --json",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -80,33 +53,20 @@ fn file_mode_writes_one_spec_row_per_registry_row_and_scores_well_against_truth(
 #[test]
 fn database_mode_verifies_the_imported_registry_within_a_region() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "gen",
-            "--people",
-            "4000",
-            "--seed",
-            "4",
-            "--out",
-            "g",
-            "--wilayah",
-            "32.76",
-        ],
+        "gen --people 4000 --seed 4 --out g --wilayah 32.76",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(dir.path(), &["verify", "--out", "x.csv"]);
+    let r = run_words(dir.path(), "verify --out x.csv");
     assert_eq!(r.code, 2, "an empty database is a clear error");
     assert!(r.stderr.contains("padu import registry"), "{}", r.stderr);
-    assert_eq!(run(dir.path(), &["import", "civil", "g/civil.csv"]).code, 0);
+    assert_eq!(run_words(dir.path(), "import civil g/civil.csv").code, 0);
     assert_eq!(
-        run(dir.path(), &["import", "registry", "g/registry.csv"]).code,
+        run_words(dir.path(), "import registry g/registry.csv").code,
         0
     );
-    let r = run(
-        dir.path(),
-        &["verify", "--wilayah", "32.76", "--out", "hasil.xlsx"],
-    );
+    let r = run_words(dir.path(), "verify --wilayah 32.76 --out hasil.xlsx");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("disimpan sebagai verifikasi #1"),
@@ -131,19 +91,9 @@ fn database_mode_verifies_the_imported_registry_within_a_region() {
 #[test]
 fn bench_verify_in_one_city_reports_recall_and_what_each_rule_adds() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "bench",
-            "verify",
-            "--people",
-            "3000",
-            "--wilayah",
-            "32.76",
-            "--dir",
-            "b",
-            "--json",
-        ],
+        "bench verify --people 3000 --wilayah 32.76 --dir b --json",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -165,10 +115,7 @@ fn bench_verify_in_one_city_reports_recall_and_what_each_rule_adds() {
     let pindah = flags.iter().find(|f| f[0] == "PINDAH").unwrap();
     assert_eq!((&pindah[1]["tp"], &pindah[1]["fp"]), (&0.into(), &0.into()));
 
-    let r = run(
-        dir.path(),
-        &["bench", "verify", "--people", "3000", "--wilayah", "99.99"],
-    );
+    let r = run_words(dir.path(), "bench verify --people 3000 --wilayah 99.99");
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.contains("--wilayah"), "{}", r.stderr);
 }
@@ -176,21 +123,9 @@ fn bench_verify_in_one_city_reports_recall_and_what_each_rule_adds() {
 #[test]
 fn bench_recheck_checks_sampled_rows_exactly_as_the_full_run() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(
+    let r = run_words(
         dir.path(),
-        &[
-            "bench",
-            "recheck",
-            "--people",
-            "3000",
-            "--checks",
-            "200",
-            "--callers",
-            "1,2",
-            "--dir",
-            "b",
-            "--json",
-        ],
+        "bench recheck --people 3000 --checks 200 --callers 1,2 --dir b --json",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();

@@ -1,18 +1,16 @@
-//! Helpers shared by the CLI integration tests: run the real `padu` binary in a temporary directory.
-
-#![allow(dead_code)]
+//! Running the real `padu` binary in a temporary directory.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 /// A finished `padu` run.
-pub struct Run {
+pub(crate) struct Run {
     /// Exit status.
-    pub code: i32,
+    pub(crate) code: i32,
     /// Standard output.
-    pub stdout: String,
+    pub(crate) stdout: String,
     /// Standard error.
-    pub stderr: String,
+    pub(crate) stderr: String,
 }
 
 impl From<Output> for Run {
@@ -26,7 +24,7 @@ impl From<Output> for Run {
 }
 
 /// A `padu` command in `dir`, with the environment cleared of Padu settings.
-pub fn padu(dir: &Path) -> Command {
+pub(crate) fn padu(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_padu"));
     c.current_dir(dir)
         .env_remove("PADU_DATABASE_URL")
@@ -35,10 +33,15 @@ pub fn padu(dir: &Path) -> Command {
 }
 
 /// Runs `padu args...` in `dir`.
-pub fn run(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Run {
     padu(dir)
         .args(args)
         .output()
         .expect("padu binary runs")
         .into()
+}
+
+/// Runs `padu` in `dir` with the whitespace-separated words of `line` as arguments.
+pub(crate) fn run_words(dir: &Path, line: &str) -> Run {
+    run(dir, &line.split_whitespace().collect::<Vec<_>>())
 }

@@ -1,0 +1,7 @@
+//! padu-cli's integration tests, one binary: the real `padu` binary run as a user would.
+
+mod common;
+mod import_export;
+mod nik_wilayah;
+mod serve;
+mod verify;

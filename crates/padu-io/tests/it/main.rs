@@ -1,0 +1,7 @@
+//! padu-io's integration tests, one binary: CSV reading, XLSX and round
+//! trips, Parquet.
+
+mod common;
+mod parquet;
+mod read_csv;
+mod xlsx_and_round_trip;

@@ -1,0 +1,3 @@
+//! padu-match's integration tests, one binary.
+
+mod verifier;

@@ -1,0 +1,5 @@
+//! padu-store's integration tests, one binary: the two-backend contract and
+//! the kill -9 import tests.
+
+mod contract;
+mod kill;
