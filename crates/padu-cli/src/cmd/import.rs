@@ -185,18 +185,28 @@ pub(super) async fn import_file(
     let source = args.file.display().to_string();
     // The import's transaction begins only once the file has opened.
     let (partial, file) = (args.partial, args.file.as_path());
-    match kind {
+    let outcome = match kind {
         Kind::Registry => {
             let reader = RegistryReader::open(file, &opts).map(|r| (r.file_issues().to_vec(), r));
             let begin = store.begin_registry_import(&source);
-            drive(reader, begin, partial, printer, "impor DTKS").await
+            drive(reader, begin, partial, printer, "impor DTKS").await?
         }
         Kind::Civil => {
             let reader = CivilReader::open(file, &opts).map(|r| (r.file_issues().to_vec(), r));
             let begin = store.begin_civil_import(&source);
-            drive(reader, begin, partial, printer, "impor Dukcapil").await
+            drive(reader, begin, partial, printer, "impor Dukcapil").await?
         }
+    };
+    // A bulk change: let the query planners see the new data.
+    if let Some(r) = outcome.as_ref().and_then(|o| o.report.as_ref())
+        && r.new + r.changed > 0
+    {
+        store
+            .refresh_statistics()
+            .await
+            .context("memperbarui statistik basis data")?;
     }
+    Ok(outcome)
 }
 
 fn unreadable(

@@ -71,6 +71,10 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
                     .save_verification_run(scope, &out.rows, &json, Some(&model_json))
                     .await
                     .context("menyimpan hasil verifikasi")?;
+                store
+                    .refresh_statistics()
+                    .await
+                    .context("memperbarui statistik basis data")?;
                 eprintln!("hasil disimpan sebagai verifikasi #{run_id}");
                 Ok((registry, civil, out))
             })?

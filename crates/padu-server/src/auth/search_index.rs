@@ -32,7 +32,16 @@ impl NameIndex {
         tokio::spawn(async move {
             loop {
                 match refresh(&store).await {
-                    Ok(n) if n > 0 => tracing::info!(people = n, "name search index updated"),
+                    Ok(n) if n > 0 => {
+                        tracing::info!(people = n, "name search index updated");
+                        // A large pass (a fresh import) changes what the planner should
+                        // know about the token tables.
+                        if n >= STATISTICS_AFTER
+                            && let Err(e) = store.refresh_statistics().await
+                        {
+                            tracing::warn!(error = %e, "refreshing statistics failed");
+                        }
+                    }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "name search index update failed"),
                 }
@@ -44,6 +53,9 @@ impl NameIndex {
         });
     }
 }
+
+/// Names indexed in one pass after which the database's statistics are refreshed.
+const STATISTICS_AFTER: u64 = 10_000;
 
 /// Indexes every stale person; returns how many.
 pub async fn refresh(store: &Store) -> Result<u64, padu_store::StoreError> {
