@@ -25,6 +25,32 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(change_own_password))
 }
 
+// The bodies of the account requests.
+
+#[derive(Deserialize, ToSchema)]
+struct Disabled {
+    /// `true` disables the account (its sessions and tokens end at once); `false` enables it again.
+    disabled: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct NewPassword {
+    /// The temporary password; the user must change it at next sign-in.
+    password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct NewToken {
+    /// What the token is for.
+    name: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct PasswordChange {
+    current: String,
+    new: String,
+}
+
 /// An account, as an admin sees it.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct UserJson {
@@ -188,12 +214,6 @@ pub(crate) async fn audit_user(
     Ok(())
 }
 
-#[derive(Deserialize, ToSchema)]
-struct Disabled {
-    /// `true` disables the account (its sessions and tokens end at once); `false` enables it again.
-    disabled: bool,
-}
-
 /// Disables or re-enables an account of the admin's region.
 #[utoipa::path(put, path = "/api/v1/users/{id}/disabled", tag = "pengguna",
     params(("id" = i64, Path, description = "Account id")), request_body = Disabled,
@@ -223,12 +243,6 @@ pub(crate) async fn disable(ctx: &Ctx, id: i64, disabled: bool) -> Result<User, 
     };
     audit_user(ctx, action, &u, None).await?;
     Ok(u)
-}
-
-#[derive(Deserialize, ToSchema)]
-struct NewPassword {
-    /// The temporary password; the user must change it at next sign-in.
-    password: String,
 }
 
 /// Sets a temporary password for an account of the admin's region; its sessions end.
@@ -293,12 +307,6 @@ async fn list_tokens(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Vec<TokenJson
             })
             .collect(),
     ))
-}
-
-#[derive(Deserialize, ToSchema)]
-struct NewToken {
-    /// What the token is for.
-    name: String,
 }
 
 /// Issues an API token acting as an account of the admin's region; the token is in the answer, once.
@@ -375,12 +383,6 @@ async fn revoke_token(
 ) -> Result<axum::http::StatusCode, AppError> {
     revoke(&ctx, id, token_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize, ToSchema)]
-struct PasswordChange {
-    current: String,
-    new: String,
 }
 
 /// Changes the caller's own password; the caller's other sessions end.

@@ -219,23 +219,15 @@ async fn summary(ctx: Ctx, Query(q): Query<RegionQuery>) -> Result<Json<Summary>
     }))
 }
 
-/// A member as the API shows it: identity numbers masked unless the role may see them.
+/// A member as the API shows it: the editable fields exactly as a correction
+/// sends them back (identity numbers masked unless the role may see them),
+/// its place, its latest finding and its version.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct MemberJson {
     id_art: String,
     id_keluarga: Option<String>,
-    nik: String,
-    no_kk: String,
-    nama: String,
-    jenis_kelamin: String,
-    tempat_lahir: Option<String>,
-    #[schema(value_type = String, format = Date)]
-    tgl_lahir: chrono::NaiveDate,
-    hubungan_keluarga: Option<String>,
-    nama_ibu_kandung: Option<String>,
-    alamat: Option<String>,
-    rt: Option<String>,
-    rw: Option<String>,
+    #[serde(flatten)]
+    fields: EditFields,
     kode_wilayah: String,
     /// The latest finding, if any.
     finding: Option<FindingJson>,
@@ -285,20 +277,15 @@ fn member_json(
     version: Option<i64>,
     full: bool,
 ) -> MemberJson {
+    let fields = EditFields {
+        nik: id_number(&p.nik, full),
+        no_kk: id_number(&p.no_kk, full),
+        ..EditFields::of(p)
+    };
     MemberJson {
         id_art: p.id_art.clone(),
         id_keluarga: p.id_keluarga.clone(),
-        nik: id_number(&p.nik, full),
-        no_kk: id_number(&p.no_kk, full),
-        nama: p.nama.clone(),
-        jenis_kelamin: p.jenis_kelamin.as_str().to_string(),
-        tempat_lahir: p.tempat_lahir.clone(),
-        tgl_lahir: p.tgl_lahir,
-        hubungan_keluarga: p.hubungan_keluarga.map(|r| r.as_str().to_string()),
-        nama_ibu_kandung: p.nama_ibu_kandung.clone(),
-        alamat: p.alamat.clone(),
-        rt: p.rt.clone(),
-        rw: p.rw.clone(),
+        fields,
         kode_wilayah: p.kode_wilayah.dotted(),
         finding: finding.map(|f| {
             let source = match f.source {
