@@ -78,6 +78,10 @@ const UNSCOPED: &[(&str, &str)] = &[
     ),
     ("Store::ping", "asks the database for nothing"),
     (
+        "Store::refresh_statistics",
+        "refreshes the planner's statistics, reads no people",
+    ),
+    (
         "Store::name_index_stale",
         "maintains the name-search index, which only scoped searches read",
     ),
