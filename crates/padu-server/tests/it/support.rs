@@ -87,19 +87,7 @@ impl Sample {
 
 /// Every editable field of a person, as the edit form and the API carry them.
 pub(crate) fn fields_json(p: &RegistryPerson) -> Value {
-    serde_json::json!({
-        "nik": p.nik.to_cell(),
-        "no_kk": p.no_kk.to_cell(),
-        "nama": p.nama,
-        "jenis_kelamin": p.jenis_kelamin.as_str(),
-        "tempat_lahir": p.tempat_lahir.clone().unwrap_or_default(),
-        "tgl_lahir": p.tgl_lahir.to_string(),
-        "hubungan_keluarga": p.hubungan_keluarga.map(|r| r.as_str().to_string()).unwrap_or_default(),
-        "nama_ibu_kandung": p.nama_ibu_kandung.clone().unwrap_or_default(),
-        "alamat": p.alamat.clone().unwrap_or_default(),
-        "rt": p.rt.clone().unwrap_or_default(),
-        "rw": p.rw.clone().unwrap_or_default(),
-    })
+    serde_json::to_value(padu_server::edit::EditFields::of(p)).expect("fields serialise")
 }
 
 /// A running server and what it serves.
