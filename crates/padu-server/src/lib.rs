@@ -20,6 +20,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod comment;
 pub mod console;
 pub mod edit;
 pub mod error;

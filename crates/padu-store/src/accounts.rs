@@ -435,29 +435,46 @@ impl Store {
         .await?))
     }
 
-    /// The account acting through a live API token (not revoked, account active); records the use.
+    /// The account acting through a live API token (not revoked, account active);
+    /// records the use, at most once a minute per token.
+    ///
+    /// Not on every request: a script calling the API hundreds of times a
+    /// second would otherwise make every call a write, and SQLite takes one
+    /// writer at a time.
     pub async fn user_for_api_token(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<User, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct TokenUser {
+            #[sqlx(flatten)]
+            user: UserRow,
+            last_used_at: Option<DateTime<Utc>>,
+        }
         let sql = format!(
-            "select {USER_COLUMNS} from api_token t join app_user u on u.app_user_id = t.app_user_id \
+            "select {USER_COLUMNS}, t.last_used_at from api_token t \
+             join app_user u on u.app_user_id = t.app_user_id \
              where t.token_hash = $1 and t.revoked_at is null and u.disabled_at is null"
         );
-        let row: Option<UserRow> = with_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let row: Option<TokenUser> = with_pool!(&self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
             .fetch_optional(p)
             .await?);
-        let user = row.ok_or(StoreError::NotFound)?.into_user()?;
-        with_pool!(&self.pool, p => sqlx::query(
-            "update api_token set last_used_at = $1 where token_hash = $2",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .execute(p)
-        .await.map(drop)?);
-        Ok(user)
+        let row = row.ok_or(StoreError::NotFound)?;
+        if row
+            .last_used_at
+            .is_none_or(|t| now - t >= chrono::Duration::minutes(1))
+        {
+            with_pool!(&self.pool, p => sqlx::query(
+                "update api_token set last_used_at = $1 where token_hash = $2",
+            )
+            .bind(now)
+            .bind(token_hash)
+            .execute(p)
+            .await.map(drop)?);
+        }
+        row.user.into_user()
     }
 
     /// The API tokens of an account within `scope`, newest first.

@@ -167,10 +167,15 @@ static REGISTRY_MERGE: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| 
          where s.id_art = person.id_art and s.content_hash <> person.content_hash",
         assignments::<PersonRow>("id_art", "s")
     );
+    // New people are the rows whose id_art the unique key does not know yet.
+    // Not an anti-join: on PostgreSQL, statistics that say `person` is empty (an
+    // ANALYZE after the first civil import) made the planner rescan the rows this
+    // very statement inserts, once per staged row; measured 1M people: over 10
+    // minutes instead of seconds (docs/benchmarks.md).
     let insert = format!(
         "insert into person ({all}, version, valid_from, import_run_id, created_at, updated_at) \
-         select {}, 1, $1, $2, $1, $1 from stage_person s \
-         where not exists (select 1 from person p where p.id_art = s.id_art)",
+         select {}, 1, $1, $2, $1, $1 from stage_person s where true \
+         on conflict (id_art) do nothing",
         list::<PersonRow>("s")
     );
     vec![

@@ -9,7 +9,7 @@ pub(crate) mod admin;
 
 use axum::Json;
 use axum::extract::{Path, Query};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use padu_core::{Permission, RegistryPerson};
@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AppState, Ctx};
+use crate::comment::CommentBody;
 use crate::edit::{EditFields, RecheckPanel, group_of, panel};
 use crate::error::{AppError, ErrorBody};
 use crate::pages::MemberQuery;
@@ -48,6 +49,7 @@ pub fn routes() -> axum::Router<AppState> {
         .routes(routes!(recheck))
         .routes(routes!(history))
         .routes(routes!(household))
+        .routes(routes!(add_comment))
         .routes(routes!(export))
         .routes(routes!(audit))
         .merge(admin::routes())
@@ -425,11 +427,7 @@ async fn update_member(
         .recheck()
         .check(person.clone(), group_of(m.finding.as_ref()))
         .await;
-    let actor = padu_store::Actor {
-        app_user_id: ctx.user().app_user_id,
-        username: ctx.user().username.clone(),
-        ip: ctx.ip.clone(),
-    };
+    let actor = ctx.actor();
     let saved = ctx
         .store()
         .update_member(
@@ -635,14 +633,44 @@ struct HouseholdJson {
     rt: Option<String>,
     rw: Option<String>,
     members: Vec<MemberJson>,
+    /// Officers' comments, oldest first.
+    comments: Vec<CommentJson>,
 }
 
-/// One household with its members and their findings.
+/// A comment on a household.
+#[derive(Serialize, ToSchema)]
+struct CommentJson {
+    id: i64,
+    /// The author's username.
+    username: String,
+    /// The author's display name.
+    display_name: String,
+    /// The author's role code.
+    role: String,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<padu_store::HouseholdComment> for CommentJson {
+    fn from(c: padu_store::HouseholdComment) -> CommentJson {
+        CommentJson {
+            id: c.household_comment_id,
+            username: c.username,
+            display_name: c.display_name,
+            role: c.role,
+            body: c.body,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// One household with its members, their findings and the officers' comments.
 #[utoipa::path(get, path = "/api/v1/households/{id_keluarga}", tag = "anggota",
     params(("id_keluarga" = String, Path, description = "The household's registry id")),
     responses((status = 200, body = HouseholdJson), (status = 404, body = ErrorBody)))]
 async fn household(ctx: Ctx, Path(id): Path<String>) -> Result<Json<HouseholdJson>, AppError> {
     let h = ctx.store().household(&id).await?;
+    let comments = ctx.store().household_comments(&id).await?;
     let full = ctx.can(Permission::ViewFullNik);
     Ok(Json(HouseholdJson {
         no_kk: if full {
@@ -655,8 +683,48 @@ async fn household(ctx: Ctx, Path(id): Path<String>) -> Result<Json<HouseholdJso
         rt: h.rt.clone(),
         rw: h.rw.clone(),
         members: h.members.iter().map(|m| summary_json(m, full)).collect(),
+        comments: comments.into_iter().map(CommentJson::from).collect(),
         id_keluarga: h.id_keluarga,
     }))
+}
+
+/// A new comment.
+#[derive(Deserialize, ToSchema)]
+struct NewComment {
+    /// The text (not blank, at most 2,000 characters).
+    body: String,
+}
+
+/// Adds a comment to a household (roles with the comment permission; audited).
+#[utoipa::path(post, path = "/api/v1/households/{id_keluarga}/comments", tag = "anggota",
+    params(("id_keluarga" = String, Path, description = "The household's registry id")),
+    request_body = NewComment,
+    responses((status = 201, body = CommentJson), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_comment(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(c): Json<NewComment>,
+) -> Result<(StatusCode, Json<CommentJson>), AppError> {
+    ctx.require(Permission::Comment)?;
+    let body = CommentBody::parse(&c.body, ctx.lang()).map_err(|message| {
+        AppError::Validation(vec![crate::edit::FieldError {
+            field: "body".into(),
+            message,
+        }])
+    })?;
+    let new_id = ctx
+        .store()
+        .add_household_comment(&id, &ctx.actor(), &body)
+        .await?;
+    let created = ctx
+        .store()
+        .household_comments(&id)
+        .await?
+        .into_iter()
+        .find(|c| c.household_comment_id == new_id)
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(created.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -23,7 +23,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use padu_core::{Lang, Permission, Role};
-use padu_store::{NewAuditEntry, Scope, Store, StoreError, User};
+use padu_store::{Actor, NewAuditEntry, Scope, Store, StoreError, User};
 
 pub use scoped::ScopedStore;
 pub use search_index::{NameIndex, refresh as refresh_name_index};
@@ -400,6 +400,15 @@ impl Ctx {
     /// The shared state (clock, settings, the checker).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// This user, from this address, as the author of a change.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            app_user_id: self.user().app_user_id,
+            username: self.user().username.clone(),
+            ip: self.ip.clone(),
+        }
     }
 
     /// An audit entry by this user, with the time and address filled in.

@@ -5,10 +5,12 @@
 //! takes a scope: the scope is its own. Records outside it are "not found".
 
 use padu_core::{RegionCode, RegistryPerson, VerificationRow};
+
+use crate::comment::CommentBody;
 use padu_store::{
-    Actor, ApiToken, AuditEntry, AuditFilter, FindingCounts, HistoryEntry, Household, MemberCursor,
-    MemberDetail, MemberFilter, MemberSummary, NameHit, NewAuditEntry, NewUser, Scope, Stats,
-    Store, StoreError, User,
+    Actor, ApiToken, AuditEntry, AuditFilter, FindingCounts, HistoryEntry, Household,
+    HouseholdComment, MemberCursor, MemberDetail, MemberFilter, MemberSummary, NameHit,
+    NewAuditEntry, NewUser, Scope, Stats, Store, StoreError, User,
 };
 
 /// The store, narrowed to one user's region.
@@ -77,6 +79,26 @@ impl ScopedStore {
             .await
     }
 
+    /// The comments on a household in the scope.
+    pub async fn household_comments(
+        &self,
+        id_keluarga: &str,
+    ) -> Result<Vec<HouseholdComment>, StoreError> {
+        self.store.household_comments(self.scope, id_keluarga).await
+    }
+
+    /// Adds a comment to a household in the scope (see [`Store::add_household_comment`]).
+    pub async fn add_household_comment(
+        &self,
+        id_keluarga: &str,
+        actor: &Actor,
+        body: &CommentBody,
+    ) -> Result<i64, StoreError> {
+        self.store
+            .add_household_comment(self.scope, id_keluarga, actor, body.as_str())
+            .await
+    }
+
     /// Counts of the latest findings, in the whole scope or a region inside it.
     pub async fn finding_counts(
         &self,
@@ -88,6 +110,18 @@ impl ScopedStore {
     /// People and households per region below the scope, or below a region inside it.
     pub async fn stats(&self, region: Option<RegionCode>) -> Result<Stats, StoreError> {
         self.store.stats(self.narrow(region)?).await
+    }
+
+    /// People within the scope (or a region inside it) whose normalised name is exactly `name_key`.
+    pub async fn search_exact_name(
+        &self,
+        region: Option<RegionCode>,
+        name_key: &str,
+        limit: u32,
+    ) -> Result<Vec<NameHit>, StoreError> {
+        self.store
+            .search_exact_name(self.scope, region, name_key, limit)
+            .await
     }
 
     /// Name search within the scope (or a region inside it).

@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use padu_core::{Lang, Permission, RegistryPerson};
 use padu_match::Explanation;
-use padu_store::{Actor, MemberDetail};
+use padu_store::MemberDetail;
 use serde::Deserialize;
 
 use super::{render, see_other};
 use crate::auth::Ctx;
+use crate::comment::CommentBody;
 use crate::edit::{
     EditFields, FieldError, RecheckPanel, group_of, panel, shown_id, unavailable_note,
 };
@@ -284,10 +285,49 @@ struct HouseholdPage {
     village_path: String,
     can_edit: bool,
     members: Vec<HouseholdMember>,
+    comments: Vec<CommentLine>,
+    can_comment: bool,
+    comment: String,
+    comment_error: Option<String>,
+    notice: Option<String>,
 }
 
-pub(super) async fn household(ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
-    let h = ctx.store().household(&id).await?;
+/// One comment on a household page.
+struct CommentLine {
+    when: String,
+    who: String,
+    role: String,
+    body: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct CommentedQuery {
+    catatan: Option<String>,
+}
+
+pub(super) async fn household(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<CommentedQuery>,
+) -> Result<Html<String>, AppError> {
+    let notice = q.catatan.map(|_| {
+        Tr::new(ctx.lang())
+            .get("household.comment_saved")
+            .to_string()
+    });
+    render(&household_page(&ctx, &id, String::new(), None, notice).await?)
+}
+
+/// The household page, with the comment form holding `comment` and its error.
+async fn household_page(
+    ctx: &Ctx,
+    id: &str,
+    comment: String,
+    comment_error: Option<String>,
+    notice: Option<String>,
+) -> Result<HouseholdPage, AppError> {
+    let h = ctx.store().household(id).await?;
+    let comments = ctx.store().household_comments(id).await?;
     let full = ctx.can(Permission::ViewFullNik);
     let mut members = Vec::with_capacity(h.members.len());
     for m in &h.members {
@@ -299,7 +339,7 @@ pub(super) async fn household(ctx: Ctx, Path(id): Path<String>) -> Result<Html<S
         {
             Some(r) => {
                 let ex = r.checked.explanation.clone();
-                Some(evidence_view(&r, &ex, &ctx))
+                Some(evidence_view(&r, &ex, ctx))
             }
             None => None,
         };
@@ -312,15 +352,15 @@ pub(super) async fn household(ctx: Ctx, Path(id): Path<String>) -> Result<Html<S
                 m.person.tempat_lahir.clone().unwrap_or_else(|| "-".into()),
                 date(m.person.tgl_lahir)
             ),
-            nik: shown_id(&m.person.nik, &ctx),
+            nik: shown_id(&m.person.nik, ctx),
             finding: m.finding.as_ref().map(|f| FindingView::new(f, full)),
             evidence,
         });
     }
     let t = Tr::new(ctx.lang());
-    render(&HouseholdPage {
+    Ok(HouseholdPage {
         l: Layout::new(
-            &ctx,
+            ctx,
             format!("{} {}", t.get("member.household"), h.id_keluarga),
             "members",
         ),
@@ -341,7 +381,54 @@ pub(super) async fn household(ctx: Ctx, Path(id): Path<String>) -> Result<Html<S
         id_keluarga: h.id_keluarga,
         can_edit: ctx.can(Permission::EditMember),
         members,
+        comments: comments
+            .into_iter()
+            .map(|c| CommentLine {
+                when: time(c.created_at),
+                role: c
+                    .role
+                    .parse::<padu_core::Role>()
+                    .map_or(c.role.clone(), |r| r.label(ctx.lang()).to_string()),
+                who: c.display_name,
+                body: c.body,
+            })
+            .collect(),
+        can_comment: ctx.can(Permission::Comment),
+        comment,
+        comment_error,
+        notice,
     })
+}
+
+#[derive(Deserialize)]
+pub(super) struct CommentForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// Adds a comment and goes back to the household; a blank or overlong one
+/// shows the page again with the text kept and the error under the field.
+pub(super) async fn comment(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    ctx.require(Permission::Comment)?;
+    match CommentBody::parse(&f.body, ctx.lang()) {
+        Ok(body) => {
+            ctx.store()
+                .add_household_comment(&id, &ctx.actor(), &body)
+                .await?;
+            Ok(see_other(&format!(
+                "/keluarga/{}?catatan=1#catatan",
+                crate::error::url_encode(&id)
+            )))
+        }
+        Err(msg) => {
+            let page = household_page(&ctx, &id, f.body, Some(msg), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
 }
 
 /// One input of the edit form.
@@ -528,11 +615,7 @@ pub(super) async fn save(
         return Ok((status, render(&page(form_error, recheck.as_ref()))?).into_response());
     }
     let person = parsed.expect("no errors above");
-    let actor = Actor {
-        app_user_id: ctx.user().app_user_id,
-        username: ctx.user().username.clone(),
-        ip: ctx.ip.clone(),
-    };
+    let actor = ctx.actor();
     let row = recheck.as_ref().map(|r| r.checked.row.clone());
     match ctx
         .store()

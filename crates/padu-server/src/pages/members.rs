@@ -17,12 +17,13 @@ use crate::view::{FindingView, Layout, date, id_number, region_name, region_path
 
 /// Members per page.
 pub const PAGE: u32 = 50;
-/// Most results a name search shows (ranked by likeness).
-pub const SEARCH_RESULTS: usize = 100;
+/// Most results a name search shows (ranked by likeness): one page; a name
+/// shared by more people is narrowed by region or filters.
+pub const SEARCH_RESULTS: usize = PAGE as usize;
 /// Members read per query while exporting.
 const EXPORT_PAGE: u32 = 2_000;
 /// Candidates a name search ranks.
-const SEARCH_CANDIDATES: u32 = 2_000;
+const SEARCH_CANDIDATES: u32 = 200;
 /// How alike a name must be to a misspelled query to be shown.
 const FUZZY_FLOOR: f64 = 0.8;
 
@@ -186,20 +187,32 @@ async fn search_by_name(
     if key.tokens.is_empty() {
         return Ok((Vec::new(), false));
     }
+    let results = u32::try_from(SEARCH_RESULTS).unwrap_or(u32::MAX);
+    // The whole name first: an operator mostly types the name as registered, and
+    // those people must lead the page however many others share its tokens.
     let mut hits = ctx
         .store()
-        .search_names(filter.region, &key.tokens, SEARCH_CANDIDATES)
+        .search_exact_name(filter.region, &key.norm, results + 1)
         .await?;
     let mut floor = 0.0;
-    if hits.is_empty() && key.tokens.len() > 1 {
-        floor = FUZZY_FLOOR;
-        for t in &key.tokens {
-            hits.extend(
-                ctx.store()
-                    .search_names(filter.region, std::slice::from_ref(t), SEARCH_CANDIDATES)
-                    .await?,
-            );
+    if hits.len() <= SEARCH_RESULTS {
+        let mut more = ctx
+            .store()
+            .search_names(filter.region, &key.tokens, SEARCH_CANDIDATES)
+            .await?;
+        if hits.is_empty() && more.is_empty() && key.tokens.len() > 1 {
+            // No one has every token: one was mistyped beyond what the phonetic
+            // key forgives. Any token may find them; similarity decides.
+            floor = FUZZY_FLOOR;
+            for t in &key.tokens {
+                more.extend(
+                    ctx.store()
+                        .search_names(filter.region, std::slice::from_ref(t), SEARCH_CANDIDATES)
+                        .await?,
+                );
+            }
         }
+        hits.extend(more);
         hits.sort_by_key(|h| h.person_id);
         hits.dedup_by_key(|h| h.person_id);
     }
@@ -224,14 +237,7 @@ async fn search_by_name(
         person_ids: Some(ids.clone()),
         ..filter.clone()
     };
-    let mut rows = ctx
-        .store()
-        .members(
-            &by_ids,
-            None,
-            u32::try_from(SEARCH_RESULTS).unwrap_or(u32::MAX),
-        )
-        .await?;
+    let mut rows = ctx.store().members(&by_ids, None, results).await?;
     rows.sort_by_key(|m| {
         ids.iter()
             .position(|id| *id == m.person_id)

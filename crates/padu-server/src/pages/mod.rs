@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
             get(member::edit_form).post(member::save),
         )
         .route("/keluarga/{id_keluarga}", get(member::household))
+        .route("/keluarga/{id_keluarga}/catatan", post(member::comment))
         .route("/pengguna", get(admin::list).post(admin::create))
         .route("/pengguna/{id}", get(admin::show))
         .route("/pengguna/{id}/status", post(admin::set_status))

@@ -118,6 +118,20 @@ async fn wait_for_path(c: &Client, path: &str) {
 }
 
 /// Replaces a field's value as a user would: select all, type.
+/// Signs in through the sign-in form and waits for the home page.
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/masuk")).await.expect("goto");
+    type_into(c, "#username", username).await;
+    type_into(c, "#password", PASSWORD).await;
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("sign-in button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(c, "/").await;
+}
+
 async fn type_into(c: &Client, css: &str, value: &str) {
     let el = c.find(Locator::Css(css)).await.expect(css);
     el.clear().await.expect("clear");
@@ -155,15 +169,7 @@ async fn village_operator_in_chromium() {
     // Sign in.
     c.goto(&format!("{base}/masuk")).await.expect("goto");
     shot(&c, "masuk").await;
-    type_into(&c, "#username", "desa").await;
-    type_into(&c, "#password", PASSWORD).await;
-    c.find(Locator::Css("form button[type=submit]"))
-        .await
-        .expect("sign-in button")
-        .click()
-        .await
-        .expect("click");
-    wait_for_path(&c, "/").await;
+    sign_in(&c, base, "desa").await;
     let home = body(&c).await;
     assert!(
         home.contains("NIK_TIDAK_VALID"),
@@ -256,6 +262,30 @@ async fn village_operator_in_chromium() {
     );
     shot(&c, "riwayat").await;
 
+    // A comment on the household, for the district office to read.
+    c.goto(&format!("{base}/keluarga/{hh}"))
+        .await
+        .expect("goto");
+    type_into(
+        &c,
+        "#comment-body",
+        "NIK sudah dibetulkan sesuai KK; mohon dicek ulang.",
+    )
+    .await;
+    c.find(Locator::Css("#comment-form button[type=submit]"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, &format!("/keluarga/{hh}")).await;
+    let comments = text_of(&c, ".comment").await;
+    assert!(
+        comments.contains("mohon dicek ulang") && comments.contains("Operator"),
+        "{comments}"
+    );
+    shot(&c, "keluarga-catatan").await;
+
     // Another village's household by URL: not found.
     let other = outsider.id_keluarga.clone().expect("household");
     c.goto(&format!("{base}/keluarga/{other}"))
@@ -283,24 +313,30 @@ async fn village_operator_in_chromium() {
     );
     c.close().await.expect("close");
 
+    // The administrator: accounts, and the audit trail with the operator's correction.
+    let a = browser(&driver, false).await;
+    sign_in(&a, base, "admin").await;
+    a.goto(&format!("{base}/pengguna")).await.expect("goto");
+    assert!(body(&a).await.contains("kecamatan"), "the account list");
+    shot(&a, "pengguna").await;
+    a.goto(&format!("{base}/audit")).await.expect("goto");
+    let audit = body(&a).await;
+    assert!(
+        audit.contains("Perbaikan NIK sesuai KK asli") && audit.contains("mohon dicek ulang"),
+        "the audit trail shows the correction and the comment"
+    );
+    shot(&a, "audit").await;
+    a.close().await.expect("close");
+
     // A 360-pixel phone: nothing wider than the screen.
     let phone = browser(&driver, true).await;
-    phone.goto(&format!("{base}/masuk")).await.expect("goto");
-    type_into(&phone, "#username", "desa").await;
-    type_into(&phone, "#password", PASSWORD).await;
-    phone
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
-    wait_for_path(&phone, "/").await;
+    sign_in(&phone, base, "desa").await;
     for (path, name) in [
         ("/".to_string(), "ponsel-beranda"),
         ("/anggota".to_string(), "ponsel-daftar"),
         (format!("/anggota/{}", person.id_art), "ponsel-anggota"),
         (format!("/anggota/{}/ubah", person.id_art), "ponsel-ubah"),
+        (format!("/keluarga/{hh}"), "ponsel-keluarga"),
     ] {
         phone.goto(&format!("{base}{path}")).await.expect("goto");
         let width = phone
@@ -311,7 +347,6 @@ async fn village_operator_in_chromium() {
             .execute("return window.innerWidth;", vec![])
             .await
             .expect("inner");
-        shot(&phone, name).await;
         assert_eq!(
             inner.as_f64(),
             Some(360.0),

@@ -19,6 +19,7 @@ macro_rules! both_backends {
 }
 
 mod browser;
+mod comments;
 mod journey;
 mod security;
 mod support;

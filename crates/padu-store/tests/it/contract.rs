@@ -718,11 +718,24 @@ async fn sessions_end_when_they_expire_or_the_account_is_disabled(db: &TestDb) {
             .username,
         "op1"
     );
-    assert!(
-        db.store.api_tokens(desa, u.app_user_id).await.unwrap()[0]
+    let used = |store: Store| async move {
+        store.api_tokens(desa, u.app_user_id).await.unwrap()[0]
             .last_used_at
-            .is_some()
-    );
+            .expect("the use is recorded")
+    };
+    let first = used(db.store.clone()).await;
+    // Within a minute the use is not written again; after it, it is.
+    db.store
+        .user_for_api_token("tok-hash", now + chrono::Duration::seconds(30))
+        .await
+        .unwrap();
+    assert_eq!(used(db.store.clone()).await, first);
+    let later = now + chrono::Duration::seconds(90);
+    db.store
+        .user_for_api_token("tok-hash", later)
+        .await
+        .unwrap();
+    assert_eq!(used(db.store.clone()).await.timestamp(), later.timestamp());
     // Disabling ends the session and the token at once; enabling the account
     // again does not bring them back.
     for disabled in [true, false] {
@@ -1198,6 +1211,71 @@ async fn name_search_finds_people_with_every_token_within_scope(db: &TestDb) {
     again.tokens = vec!["X".into()];
     db.store.set_name_tokens(&[again]).await.unwrap();
     assert!(find(Scope::National, &["BUDI"]).await.is_empty());
+    // The whole normalised name, within the scope.
+    let exact = |scope, name: &'static str| {
+        let store = db.store.clone();
+        async move {
+            store
+                .search_exact_name(scope, None, name, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h.name_key)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(exact(Scope::National, "AHMAD FAUZI").await, ["AHMAD FAUZI"]);
+    assert!(exact(Scope::National, "AHMAD").await.is_empty());
+    assert!(
+        exact(Scope::Region(code("32")), "AHMAD FAUZI")
+            .await
+            .is_empty()
+    );
+    // Longer names: any two or three of their tokens, in any order, find them
+    // (through the pair of tokens with the fewest people), and a missing one does not.
+    let long = |id: &str, kode: &str, name: &str| NameTokens {
+        person_id: entries.iter().map(|e| e.person_id).max().unwrap() + id.parse::<i64>().unwrap(),
+        name_key: name.into(),
+        tokens: name.split(' ').map(str::to_string).collect(),
+        kode_wilayah: kode.into(),
+        content_hash: 0,
+    };
+    db.store
+        .set_name_tokens(&[
+            long("1", "3276011001", "SITI AMINAH BINTI AHMAD"),
+            long("2", "3276011001", "SITI AMINAH"),
+            long("3", "3301022003", "SITI RAHMA AMINAH"),
+        ])
+        .await
+        .unwrap();
+    let mut both = find(Scope::National, &["AMINAH", "SITI"]).await;
+    both.sort();
+    assert_eq!(
+        both,
+        [
+            "SITI AMINAH",
+            "SITI AMINAH BINTI AHMAD",
+            "SITI RAHMA AMINAH"
+        ]
+    );
+    assert_eq!(
+        find(Scope::National, &["AHMAD", "SITI", "AMINAH"]).await,
+        ["SITI AMINAH BINTI AHMAD"]
+    );
+    assert_eq!(
+        find(Scope::National, &["BINTI", "AHMAD", "SITI", "AMINAH"]).await,
+        ["SITI AMINAH BINTI AHMAD"]
+    );
+    assert!(
+        find(Scope::National, &["RAHMA", "SITI", "BUDI"])
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        find(Scope::Region(code("33")), &["SITI", "AMINAH"]).await,
+        ["SITI RAHMA AMINAH"]
+    );
+    assert_eq!(exact(Scope::National, "SITI AMINAH").await, ["SITI AMINAH"]);
     // A changed record is stale again.
     let mut p = three_people()[0].clone();
     p.nama = "BUDI SANTOSA".into();
