@@ -10,7 +10,9 @@ pub mod code;
 pub mod date;
 pub mod lang;
 pub mod nik;
+pub mod period;
 pub mod person;
+pub mod proposal;
 pub mod region;
 pub mod verify;
 
@@ -19,9 +21,14 @@ pub use code::{CodeError, CodeKind};
 pub use date::{DateError, parse_date};
 pub use lang::Lang;
 pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
+pub use period::{CutOff, CutOffError, Period, PeriodError, Zone, ZoneMap};
 pub use person::{
     CIVIL_COLUMNS, CivilPerson, IdField, LifeStatus, REGISTRY_COLUMNS, RegistryPerson, Relation,
     Sex,
+};
+pub use proposal::{
+    Actor, ProposalState, Ratification, RatificationKind, Reason, ReasonError, Step,
+    TransitionError,
 };
 pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
 pub use verify::{Action, Counts, Flag, NikStatus, Summary, VerificationRow};
