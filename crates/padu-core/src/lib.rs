@@ -9,6 +9,7 @@ pub mod access;
 pub mod code;
 pub mod date;
 pub mod lang;
+pub mod name;
 pub mod nik;
 pub mod period;
 pub mod person;
@@ -20,6 +21,7 @@ pub use access::{Permission, Role, RoleError};
 pub use code::{CodeError, CodeKind};
 pub use date::{DateError, parse_date};
 pub use lang::Lang;
+pub use name::{NameProblem, NameWarning};
 pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
 pub use period::{CutOff, CutOffError, Period, PeriodError, Zone, ZoneMap};
 pub use person::{

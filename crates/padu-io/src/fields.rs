@@ -9,7 +9,8 @@ use std::marker::PhantomData;
 use chrono::NaiveDate;
 use padu_core::lang::Localized;
 use padu_core::{
-    IdField, Lang, LifeStatus, Nik, NikError, NoKk, RegionCode, Relation, Sex, parse_date, regions,
+    IdField, Lang, LifeStatus, NameProblem, NameWarning, Nik, NikError, NoKk, RegionCode, Relation,
+    Sex, parse_date, regions,
 };
 
 use crate::error::ReadError;
@@ -305,6 +306,28 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         let t = self.text(k);
         if t.is_none() {
             self.empty_error(k);
+        }
+        t
+    }
+
+    /// A person's name (trimmed, `None` when blank; an error when `required`),
+    /// with a warning when a bank paying aid would refuse it
+    /// ([`padu_core::NameProblem`]).
+    pub(crate) fn name(&mut self, k: S, required: bool) -> Option<String> {
+        let t = if required {
+            self.required_text(k)
+        } else {
+            self.text(k)
+        };
+        if let Some(n) = &t
+            && let Some(problem) = NameProblem::of(n)
+        {
+            let w = NameWarning {
+                what: k.name().replace('_', " "),
+                name: n.clone(),
+                problem,
+            };
+            self.warn(k, problem.code(), w.message(Lang::Id), w.message(Lang::En));
         }
         t
     }

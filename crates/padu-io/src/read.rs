@@ -215,10 +215,11 @@ fn parse_registry(
     }
     let no_kk = ctx.kk(C::NoKk);
     let nik = ctx.nik(C::Nik, today);
-    let nama = ctx.required_text(C::Nama);
+    let nama = ctx.name(C::Nama, true);
     let sex = ctx.sex(C::JenisKelamin);
     let tgl_lahir = ctx.date(C::TglLahir, true, Some(today));
     let hubungan = ctx.relation(C::HubunganKeluarga);
+    let ibu = ctx.name(C::NamaIbuKandung, false);
     let kode = ctx.village(C::KodeWilayah);
     Some(RegistryPerson {
         id_art: id_art?,
@@ -230,7 +231,7 @@ fn parse_registry(
         tempat_lahir: ctx.text(C::TempatLahir),
         tgl_lahir: tgl_lahir?,
         hubungan_keluarga: hubungan,
-        nama_ibu_kandung: ctx.text(C::NamaIbuKandung),
+        nama_ibu_kandung: ibu,
         alamat: ctx.text(C::Alamat),
         rt: ctx.text(C::Rt),
         rw: ctx.text(C::Rw),

@@ -677,7 +677,12 @@ fn registry_columns(n: usize, tgl_lahir: Col) -> Vec<Col> {
         Col::Str("id_art", (0..n).map(|i| Some(format!("ID{i}"))).collect()),
         Col::Str("no_kk", vec![None; n]),
         Col::Str("nik", each("3276014501900001")),
-        Col::Str("nama", (0..n).map(|i| Some(format!("Orang {i}"))).collect()),
+        Col::Str(
+            "nama",
+            (0..n)
+                .map(|i| Some(["ANI SETIAWATI", "BUDI SANTOSO", "CITRA DEWI"][i % 3].to_string()))
+                .collect(),
+        ),
         Col::Str("jenis_kelamin", each("P")),
         tgl_lahir,
         Col::Str("kode_wilayah", each("3276011006")),

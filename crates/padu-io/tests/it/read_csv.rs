@@ -456,3 +456,48 @@ fn excel_sep_line_sets_the_delimiter_and_is_not_counted_as_a_row() {
     assert_eq!(rows[0].row, 2);
     assert_eq!(rows[0].record.as_ref().unwrap().nama, "Ani, S.Pd");
 }
+
+#[test]
+fn names_a_bank_would_refuse_are_warned_about_on_their_row_and_column() {
+    let body = format!(
+        "{HEADER}\n\
+         A1,K1,3276011203150007,3276014501900001,SITI AMINAH,P,Depok,05-01-1990,ISTRI,-,Jl. Melati,001,002,32.76.01.1006\n\
+         A2,K1,3276011203150007,3276014501900002,B1ANG,L,Depok,05-01-1990,ANAK,SITI AMINAH,Jl. Melati,001,002,32.76.01.1006\n\
+         A3,K1,3276011203150007,3276014501900003,TIDAK ADA,L,Depok,05-01-1990,ANAK,,Jl. Melati,001,002,32.76.01.1006\n\
+         A4,K1,3276011203150007,3276014501900004,ST.,P,Depok,05-01-1990,ANAK,SITI AMINAH,Jl. Melati,001,002,32.76.01.1006\n\
+         A5,K1,3276011203150007,3276014501900005,MOCH. SOEHARTO,L,Depok,05-01-1990,ANAK,H. SITI MA'RUFAH,Jl. Melati,001,002,32.76.01.1006\n"
+    );
+    let (_d, path) = temp_file("dtks.csv", body.as_bytes());
+    let rows = read_registry(&path);
+    let found: Vec<(u64, Option<&str>, Severity, &str)> = rows
+        .iter()
+        .flat_map(|r| {
+            r.issues
+                .iter()
+                .map(|i| (i.row, i.column.as_deref(), i.severity, i.code))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                2,
+                Some("nama_ibu_kandung"),
+                Severity::Warning,
+                "NAMA_PENGISI"
+            ),
+            (3, Some("nama"), Severity::Warning, "NAMA_ANGKA_SIMBOL"),
+            (4, Some("nama"), Severity::Warning, "NAMA_PENGISI"),
+            (5, Some("nama"), Severity::Warning, "NAMA_TERLALU_PENDEK"),
+        ]
+    );
+    // Warnings only: every row is imported as written.
+    assert!(rows.iter().all(|r| r.record.is_some()));
+    assert_eq!(rows[1].record.as_ref().unwrap().nama, "B1ANG");
+    let msg = rows[1].issues[0].to_string();
+    assert!(
+        msg.contains("dtks.csv:3:nama") && msg.contains("memuat angka atau simbol"),
+        "{msg}"
+    );
+    assert!(rows[1].issues[0].message(Lang::En).contains("banks refuse"));
+}
