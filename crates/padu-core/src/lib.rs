@@ -29,8 +29,8 @@ pub use person::{
     Sex,
 };
 pub use proposal::{
-    Actor, ProposalState, Ratification, RatificationKind, Reason, ReasonError, Step,
-    TransitionError,
+    Actor, ProposalState, ProposalStateError, Ratification, RatificationKind, Reason, ReasonError,
+    Step, StepError, TransitionError,
 };
 pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
 pub use verify::{Action, Counts, Flag, NikStatus, Summary, VerificationRow};

@@ -224,8 +224,9 @@ impl fmt::Display for Zone {
 /// smaller region) is listed as an exception.
 ///
 /// Every province lies in one zone today; the exceptions exist because zones
-/// have been redrawn before (2012 proposals, border regencies), and a deadline
-/// must follow the clock people in the region actually use.
+/// have been redrawn before (in 1988 Bali moved to WITA, West and Central
+/// Kalimantan to WIB), and a deadline must follow the clock people in the
+/// region actually use.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ZoneMap {
     exceptions: Vec<(RegionCode, Zone)>,
@@ -239,14 +240,14 @@ impl ZoneMap {
         ZoneMap { exceptions }
     }
 
-    /// The zone of `region`.
-    pub fn zone(&self, region: RegionCode) -> Zone {
+    /// The zone of `region`; `None` when its province code is no province
+    /// (a code that parses but is not in the region list), rather than a guess
+    /// that would move a deadline by hours.
+    pub fn zone(&self, region: RegionCode) -> Option<Zone> {
         if let Some((_, z)) = self.exceptions.iter().find(|(r, _)| r.contains(region)) {
-            return *z;
+            return Some(*z);
         }
-        let province = u8::try_from(region.province().digits()).unwrap_or(0);
-        // Region codes are validated against the province list when parsed.
-        Zone::of_province(province).unwrap_or(Zone::Wib)
+        Zone::of_province(u8::try_from(region.province().digits()).ok()?)
     }
 }
 
@@ -378,7 +379,7 @@ mod tests {
 
     #[test]
     fn every_province_has_its_zone() {
-        let zone = |s| ZoneMap::default().zone(code(s));
+        let zone = |s| ZoneMap::default().zone(code(s)).expect("a province");
         assert_eq!(zone("11.01"), Zone::Wib); // Aceh
         assert_eq!(zone("32.76.01.1001"), Zone::Wib); // Depok
         assert_eq!(zone("62.01"), Zone::Wib); // Central Kalimantan
@@ -387,6 +388,11 @@ mod tests {
         assert_eq!(zone("73.71"), Zone::Wita); // Makassar
         assert_eq!(zone("81.71"), Zone::Wit); // Ambon
         assert_eq!(zone("91.71"), Zone::Wit); // Jayapura
+        assert_eq!(
+            ZoneMap::default().zone(code("99.01")),
+            None,
+            "no province 99"
+        );
         for info in crate::regions().iter() {
             let p = u8::try_from(info.code.province().digits()).unwrap();
             assert!(Zone::of_province(p).is_some(), "province {p} has a zone");
@@ -397,9 +403,21 @@ mod tests {
     fn a_listed_regency_keeps_its_own_zone() {
         let map =
             ZoneMap::with_exceptions(vec![(code("62"), Zone::Wita), (code("62.01"), Zone::Wib)]);
-        assert_eq!(map.zone(code("62.01.01")), Zone::Wib, "the regency wins");
-        assert_eq!(map.zone(code("62.02")), Zone::Wita, "then the province");
-        assert_eq!(map.zone(code("32.01")), Zone::Wib, "elsewhere unchanged");
+        assert_eq!(
+            map.zone(code("62.01.01")),
+            Some(Zone::Wib),
+            "the regency wins"
+        );
+        assert_eq!(
+            map.zone(code("62.02")),
+            Some(Zone::Wita),
+            "then the province"
+        );
+        assert_eq!(
+            map.zone(code("32.01")),
+            Some(Zone::Wib),
+            "elsewhere unchanged"
+        );
     }
 
     #[test]

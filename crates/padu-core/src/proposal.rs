@@ -188,6 +188,29 @@ impl fmt::Display for ProposalState {
 #[error("status usulan {0:?} tidak dikenal")]
 pub struct ProposalStateError(pub String);
 
+impl Localized for ProposalStateError {
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Id => self.to_string(),
+            Lang::En => format!("unknown proposal state {:?}", self.0),
+        }
+    }
+}
+
+/// A text that names no workflow step.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("langkah usulan {0:?} tidak dikenal")]
+pub struct StepError(pub String);
+
+impl Localized for StepError {
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Id => self.to_string(),
+            Lang::En => format!("unknown proposal step {:?}", self.0),
+        }
+    }
+}
+
 impl FromStr for ProposalState {
     type Err = ProposalStateError;
     fn from_str(s: &str) -> Result<ProposalState, ProposalStateError> {
@@ -305,13 +328,13 @@ impl fmt::Display for Step {
 }
 
 impl FromStr for Step {
-    type Err = ProposalStateError;
-    fn from_str(s: &str) -> Result<Step, ProposalStateError> {
+    type Err = StepError;
+    fn from_str(s: &str) -> Result<Step, StepError> {
         let t = s.trim().to_ascii_lowercase();
         Step::ALL
             .into_iter()
             .find(|p| p.as_str() == t)
-            .ok_or_else(|| ProposalStateError(s.trim().to_string()))
+            .ok_or_else(|| StepError(s.trim().to_string()))
     }
 }
 
@@ -747,6 +770,9 @@ mod tests {
             assert_eq!(s.as_str().parse::<Step>(), Ok(s));
         }
         assert!("SELESAI".parse::<S>().is_err());
+        let e = "lompat".parse::<Step>().unwrap_err();
+        assert_eq!(e.to_string(), "langkah usulan \"lompat\" tidak dikenal");
+        assert_eq!(e.message(Lang::En), "unknown proposal step \"lompat\"");
     }
 
     /// The states a proposal passes, in order, from its last (re)start to `to`.

@@ -29,39 +29,49 @@ pub struct HouseholdComment {
     pub created_at: DateTime<Utc>,
 }
 
+/// A comment with its author, as every read returns it.
+macro_rules! select_comment {
+    () => {
+        "select c.household_comment_id, u.username, u.display_name, u.role, c.body, c.created_at \
+         from household_comment c join app_user u on u.app_user_id = c.app_user_id "
+    };
+}
+
+/// The comments on household $1, if it lies in the range $2..$3.
+const LIST: &str = concat!(
+    select_comment!(),
+    "join household h on h.id_keluarga = c.id_keluarga \
+     where c.id_keluarga = $1 and h.kode_wilayah >= $2 and h.kode_wilayah < $3 \
+     order by c.household_comment_id"
+);
+
+/// One comment by id ($1).
+const ONE: &str = concat!(select_comment!(), "where c.household_comment_id = $1");
+
 const IN_SCOPE: &str = "select kode_wilayah from household \
     where id_keluarga = $1 and kode_wilayah >= $2 and kode_wilayah < $3";
 
 impl Store {
-    /// The comments on a household in `scope`, oldest first;
-    /// [`StoreError::NotFound`] when the household is not in `scope`.
+    /// The comments on a household in `scope`, oldest first; none when the
+    /// household is not in `scope` (the caller has read the household itself,
+    /// which answers "not found").
     pub async fn household_comments(
         &self,
         scope: Scope,
         id_keluarga: &str,
     ) -> Result<Vec<HouseholdComment>, StoreError> {
         let (lo, hi) = scope.range();
-        let found: Option<String> = with_pool!(&self.pool, p => sqlx::query_scalar(IN_SCOPE)
+        Ok(with_pool!(&self.pool, p => sqlx::query_as(LIST)
             .bind(id_keluarga)
             .bind(&lo)
             .bind(&hi)
-            .fetch_optional(p)
-            .await?);
-        if found.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        Ok(with_pool!(&self.pool, p => sqlx::query_as(
-            "select c.household_comment_id, u.username, u.display_name, u.role, c.body, c.created_at \
-             from household_comment c join app_user u on u.app_user_id = c.app_user_id \
-             where c.id_keluarga = $1 order by c.household_comment_id",
-        )
-        .bind(id_keluarga)
-        .fetch_all(p)
-        .await?))
+            .fetch_all(p)
+            .await?))
     }
 
     /// Adds a comment to a household in `scope` and audits it, in one
-    /// transaction; [`StoreError::NotFound`] when the household is not in `scope`.
+    /// transaction, and returns it as stored; [`StoreError::NotFound`] when the
+    /// household is not in `scope`.
     ///
     /// The caller has checked the body (not blank, not too long) and that the
     /// actor may comment at all.
@@ -71,7 +81,7 @@ impl Store {
         id_keluarga: &str,
         actor: &Actor,
         body: &str,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<HouseholdComment, StoreError> {
         let (lo, hi) = scope.range();
         let now = Utc::now();
         let mut tx = Tx::begin(&self.pool).await?;
@@ -110,7 +120,11 @@ impl Store {
             detail: Some(format!("household_comment_id={id}")),
         };
         insert_audit(&mut tx, &entry).await?;
+        let stored: HouseholdComment = on_tx!(&mut tx, c => sqlx::query_as(ONE)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await?);
         tx.commit().await?;
-        Ok(id)
+        Ok(stored)
     }
 }

@@ -713,17 +713,10 @@ async fn add_comment(
             message,
         }])
     })?;
-    let new_id = ctx
+    let created = ctx
         .store()
         .add_household_comment(&id, &ctx.actor(), &body)
         .await?;
-    let created = ctx
-        .store()
-        .household_comments(&id)
-        .await?
-        .into_iter()
-        .find(|c| c.household_comment_id == new_id)
-        .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 

@@ -93,7 +93,7 @@ impl ScopedStore {
         id_keluarga: &str,
         actor: &Actor,
         body: &CommentBody,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<HouseholdComment, StoreError> {
         self.store
             .add_household_comment(self.scope, id_keluarga, actor, body.as_str())
             .await

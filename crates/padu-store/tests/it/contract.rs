@@ -1166,6 +1166,61 @@ async fn the_audit_log_refuses_updates_and_deletes(db: &TestDb) {
     assert_eq!(all[0].entry.username.as_deref(), Some("siapa"));
 }
 
+async fn household_comments_are_scoped_and_audited(db: &TestDb) {
+    import(&db.store, &three_people()).await;
+    let desa = Scope::Region(code("32.76.01.1001"));
+    let u = db
+        .store
+        .create_user(Scope::National, &account("op1", Role::OperatorDesa, desa))
+        .await
+        .unwrap();
+    let actor = Actor {
+        app_user_id: u.app_user_id,
+        username: u.username.clone(),
+        ip: "127.0.0.1".into(),
+    };
+    let c = db
+        .store
+        .add_household_comment(desa, "K1", &actor, "Rumah kosong?")
+        .await
+        .unwrap();
+    assert_eq!(
+        (c.username.as_str(), c.role.as_str(), c.body.as_str()),
+        ("op1", "operator_desa", "Rumah kosong?")
+    );
+    assert_eq!(db.store.household_comments(desa, "K1").await.unwrap(), [c]);
+    // Outside the scope: nothing to read, and writing is "not found".
+    let elsewhere = Scope::Region(code("33"));
+    assert!(
+        db.store
+            .household_comments(elsewhere, "K1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        db.store
+            .add_household_comment(desa, "K2", &actor, "coba")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let audit = db
+        .store
+        .audit_entries(desa, &AuditFilter::default(), 10)
+        .await
+        .unwrap();
+    let comments: Vec<_> = audit
+        .iter()
+        .filter(|e| e.entry.action == "household.comment")
+        .collect();
+    assert_eq!(
+        comments.len(),
+        1,
+        "only the comment that was stored is audited"
+    );
+    assert_eq!(comments[0].entry.entity_id.as_deref(), Some("K1"));
+}
+
 async fn name_search_finds_people_with_every_token_within_scope(db: &TestDb) {
     import(&db.store, &three_people()).await;
     let stale = db.store.name_index_stale(100).await.unwrap();
@@ -1306,6 +1361,7 @@ contract!(
     sessions_end_when_they_expire_or_the_account_is_disabled,
     failed_sign_ins_count_until_a_success,
     member_pages_follow_keyset_order_and_filters,
+    household_comments_are_scoped_and_audited,
     a_household_lists_its_members_head_first_within_scope,
     an_edit_keeps_history_audits_and_refuses_a_stale_version,
     the_audit_log_refuses_updates_and_deletes,
