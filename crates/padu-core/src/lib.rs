@@ -32,5 +32,7 @@ pub use proposal::{
     Actor, ProposalState, ProposalStateError, Ratification, RatificationKind, Reason, ReasonError,
     Step, StepError, TransitionError,
 };
-pub use region::{RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, regions};
+pub use region::{
+    RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, fold_name, regions,
+};
 pub use verify::{Action, Counts, Flag, NikStatus, Summary, VerificationRow};

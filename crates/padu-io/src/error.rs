@@ -107,6 +107,14 @@ pub enum ReadError {
     /// Rows of a file that must be read whole (e.g. a verification result) are invalid.
     #[error("{}", join(.0, Lang::Id))]
     InvalidRows(Vec<Issue>),
+    /// A column mapping (`--map`) that cannot be applied to this file.
+    #[error("pemetaan kolom tidak dapat dipakai: {detail}")]
+    BadMapping {
+        /// What is wrong, in Indonesian.
+        detail: String,
+        /// What is wrong, in English.
+        detail_en: String,
+    },
 }
 
 impl ReadError {
@@ -141,6 +149,9 @@ impl Localized for ReadError {
             | ReadError::InvalidRows(v) => join(v, Lang::En),
             ReadError::NotParquet { path, reason } => {
                 format!("file {path} is not a valid Parquet file: {reason}")
+            }
+            ReadError::BadMapping { detail_en, .. } => {
+                format!("the column mapping cannot be used: {detail_en}")
             }
             ReadError::UnsupportedCompression {
                 path,

@@ -4,17 +4,21 @@
 //! error marks the row as failed but parsing goes on, so one pass reports
 //! every problem of the row.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use chrono::NaiveDate;
 use padu_core::lang::Localized;
 use padu_core::{
-    IdField, Lang, LifeStatus, NameProblem, NameWarning, Nik, NikError, NoKk, RegionCode, Relation,
-    Sex, parse_date, regions,
+    IdField, Lang, LifeStatus, NameProblem, NameWarning, Nik, NikError, NoKk, RegionCode,
+    RegionInfo, RegionLevel, Relation, Sex, fold_name, parse_date, regions,
 };
 
+use crate::aliases::{self, Meaning, RegionPart, fold};
 use crate::error::ReadError;
 use crate::issue::{Issue, Severity};
+use crate::mapping::{EXTRA, Mapping};
 use crate::schema::Schema;
 use crate::table::{Cell, excel_number_text, excel_serial_date};
 
@@ -24,19 +28,67 @@ pub(crate) struct ColumnMap<S> {
     schema: PhantomData<S>,
     /// The file position of each schema column, in schema order.
     index: Vec<Option<usize>>,
+    /// How each schema column is named in messages: its header as written, or the spec name.
+    labels: Vec<String>,
+    /// A mapping's fixed value for each schema column the file does not have.
+    fixed: Vec<Option<Cell>>,
+    /// The file position of each [`RegionPart`] column, by [`RegionPart::index`].
+    parts: [Option<usize>; 7],
+    /// Headers of the part columns, as written.
+    part_labels: [String; 7],
     /// Unknown columns in file order: their header as written and their position.
     pub(crate) extras: Vec<(String, usize)>,
     /// Columns with an empty header; values there are ignored with a warning.
     unnamed: Vec<usize>,
     unnamed_warned: Vec<bool>,
+    /// A mapping's date format as written and in chrono's syntax, for dates written as text.
+    date_pattern: Option<(String, String)>,
+    /// Villages already looked up by name or joined from parts, with the answer.
+    villages: RefCell<HashMap<String, Result<RegionCode, VillageProblem>>>,
+    /// Each header cell's meaning, in file order, for the inferred mapping.
+    found: Vec<(String, String)>,
+    /// Required columns not found, one issue each (empty for a usable header).
+    pub(crate) missing: Vec<Issue>,
 }
 
-/// Folds a header name the way the spec matches it: case-insensitive, surrounding spaces ignored.
-fn fold(name: &str) -> String {
-    name.trim()
-        .trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase()
+/// The error for a mapping that names a field this file type does not have.
+fn unknown_field(f: &str, names: &[&str]) -> ReadError {
+    let mut known: Vec<&str> = names.to_vec();
+    if names.contains(&"kode_wilayah") {
+        known.extend(RegionPart::ALL.map(RegionPart::name));
+    }
+    let known = known.join(", ");
+    ReadError::BadMapping {
+        detail: format!(
+            "kolom Padu \"{f}\" tidak dikenal untuk berkas ini; pilihan: {known}, atau \"-\" untuk data tambahan"
+        ),
+        detail_en: format!(
+            "Padu field \"{f}\" is not known for this file; choose from {known}, or \"-\" for extra data"
+        ),
+    }
+}
+
+/// Why a row's village could not be found from its region columns, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VillageProblem {
+    id: String,
+    en: String,
+}
+
+/// What a header cell was taken to mean, and how sure that is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    Column(usize),
+    Part(RegionPart),
+    Extra,
+}
+
+/// Why a header cell means what it means; a higher rank wins a clash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Alias,
+    Exact,
+    Mapped,
 }
 
 impl<S: Schema> ColumnMap<S> {
@@ -45,47 +97,177 @@ impl<S: Schema> ColumnMap<S> {
         label: &str,
         header_row: u64,
         header: &[Cell],
+        mapping: &Mapping,
+    ) -> Result<ColumnMap<S>, ReadError> {
+        let map = Self::build(label, header_row, header, mapping)?;
+        if map.missing.is_empty() {
+            Ok(map)
+        } else {
+            Err(ReadError::MissingColumns(map.missing))
+        }
+    }
+
+    /// Matches a header like [`ColumnMap::new`], keeping missing required columns in `missing`.
+    ///
+    /// A header name means, in order of precedence: what `mapping` says, the
+    /// spec column whose folded name it is, or what the alias tables say
+    /// ([`crate::aliases`]). Two headers meaning the same column with the same
+    /// precedence are an error; a lower-precedence one is kept as extra data.
+    pub(crate) fn build(
+        label: &str,
+        header_row: u64,
+        header: &[Cell],
+        mapping: &Mapping,
     ) -> Result<ColumnMap<S>, ReadError> {
         let spec = S::COLUMNS;
-        let mut index = vec![None; spec.len()];
-        let mut extras = Vec::new();
+        let names: Vec<&'static str> = spec.iter().map(|c| c.name).collect();
+        let field = |f: &str| -> Result<Target, ReadError> {
+            if f == EXTRA {
+                return Ok(Target::Extra);
+            }
+            if let Some(k) = names.iter().position(|n| *n == f) {
+                return Ok(Target::Column(k));
+            }
+            match RegionPart::from_name(f) {
+                Some(p) if names.contains(&"kode_wilayah") => Ok(Target::Part(p)),
+                _ => Err(unknown_field(f, &names)),
+            }
+        };
+        let mut mapped = HashMap::new();
+        for (h, f) in &mapping.columns {
+            mapped.insert(fold(h), field(f)?);
+        }
+        let mut fixed = vec![None; spec.len()];
+        for (f, v) in &mapping.fixed {
+            match field(f)? {
+                Target::Column(k) => fixed[k] = Some(Cell::Text(v.trim().to_string())),
+                _ => return Err(unknown_field(f, &names)),
+            }
+        }
+        let date_pattern = mapping
+            .date_pattern()
+            .map_err(|e| ReadError::BadMapping {
+                detail: e.message(Lang::Id),
+                detail_en: e.message(Lang::En),
+            })?
+            .map(|p| (mapping.date_format.clone().unwrap_or_default(), p));
+
+        // Each header cell's meaning and rank.
+        let mut meanings = Vec::with_capacity(header.len());
         let mut unnamed = Vec::new();
-        let mut duplicates = Vec::new();
         for (pos, cell) in header.iter().enumerate() {
-            let shown = cell.shown();
-            let name = fold(&shown);
-            if name.is_empty() {
+            let shown = cell
+                .shown()
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_string();
+            let folded = fold(&shown);
+            if folded.is_empty() {
                 unnamed.push(pos);
                 continue;
             }
-            match spec.iter().position(|c| c.name == name) {
-                Some(k) if index[k].is_some() => duplicates.push(Issue::new(
-                    label,
-                    header_row,
-                    Some(spec[k].name),
-                    Severity::Error,
-                    "KOLOM_GANDA",
-                    format!(
-                        "kolom \"{}\" muncul lebih dari sekali di baris judul",
-                        spec[k].name
+            let meaning = if let Some(t) = mapped.get(&folded) {
+                (*t, Rank::Mapped)
+            } else if let Some(k) = names.iter().position(|n| fold(n) == folded) {
+                (Target::Column(k), Rank::Exact)
+            } else {
+                match aliases::lookup(&folded, &names) {
+                    Some(Meaning::Column(c)) => (
+                        Target::Column(names.iter().position(|n| *n == c).unwrap_or(0)),
+                        Rank::Alias,
                     ),
-                    format!(
-                        "column \"{}\" appears more than once in the header",
-                        spec[k].name
-                    ),
-                )),
-                Some(k) => index[k] = Some(pos),
-                None => extras.push((shown.trim().to_string(), pos)),
+                    Some(Meaning::Part(p)) => (Target::Part(p), Rank::Alias),
+                    None => (Target::Extra, Rank::Alias),
+                }
+            };
+            meanings.push((pos, shown, meaning));
+        }
+
+        // The best-ranked header wins each column; equal ranks clash.
+        let mut index = vec![None; spec.len()];
+        let mut labels: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
+        let mut parts = [None; 7];
+        let mut part_labels: [String; 7] = RegionPart::ALL.map(|p| p.name().to_string());
+        let mut winner: HashMap<Target, (Rank, usize)> = HashMap::new();
+        let mut duplicates = Vec::new();
+        for (i, (_, _, (target, rank))) in meanings.iter().enumerate() {
+            if *target == Target::Extra {
+                continue;
+            }
+            match winner.get(target) {
+                Some((r, j)) if r == rank => {
+                    let what = match target {
+                        Target::Column(k) => spec[*k].name,
+                        Target::Part(p) => p.name(),
+                        Target::Extra => EXTRA,
+                    };
+                    let (a, b) = (&meanings[*j].1, &meanings[i].1);
+                    duplicates.push(Issue::new(
+                        label,
+                        header_row,
+                        Some(b),
+                        Severity::Error,
+                        "KOLOM_GANDA",
+                        if fold(a) == fold(b) {
+                            format!("kolom \"{what}\" muncul lebih dari sekali di baris judul")
+                        } else {
+                            format!(
+                                "kolom \"{a}\" dan \"{b}\" sama-sama berarti \"{what}\"; tentukan yang dipakai dengan --map"
+                            )
+                        },
+                        if fold(a) == fold(b) {
+                            format!("column \"{what}\" appears more than once in the header")
+                        } else {
+                            format!(
+                                "columns \"{a}\" and \"{b}\" both mean \"{what}\"; choose one with --map"
+                            )
+                        },
+                    ));
+                }
+                Some((r, _)) if r > rank => {}
+                _ => {
+                    winner.insert(*target, (*rank, i));
+                }
             }
         }
         if !duplicates.is_empty() {
             return Err(ReadError::DuplicateColumns(duplicates));
         }
+        let mut extras = Vec::new();
+        let mut found = Vec::with_capacity(meanings.len());
+        for (i, (pos, shown, (target, _))) in meanings.iter().enumerate() {
+            let won = winner.get(target).is_some_and(|(_, j)| *j == i);
+            let meaning = match target {
+                Target::Column(k) if won => {
+                    index[*k] = Some(*pos);
+                    labels[*k].clone_from(shown);
+                    spec[*k].name
+                }
+                Target::Part(p) if won => {
+                    parts[p.index()] = Some(*pos);
+                    part_labels[p.index()].clone_from(shown);
+                    p.name()
+                }
+                _ => {
+                    extras.push((shown.clone(), *pos));
+                    EXTRA
+                }
+            };
+            found.push((shown.clone(), meaning.to_string()));
+        }
+
+        let region_from_parts = parts[RegionPart::VillageName.index()].is_some();
         let missing: Vec<Issue> = spec
             .iter()
-            .zip(&index)
-            .filter(|(c, i)| c.required && i.is_none())
-            .map(|(c, _)| {
+            .enumerate()
+            .filter(|(k, c)| {
+                c.required
+                    && index[*k].is_none()
+                    && fixed[*k].is_none()
+                    && !(c.name == "kode_wilayah" && region_from_parts)
+            })
+            .map(|(_, c)| {
                 let r = c.name;
                 Issue::new(
                     label,
@@ -98,17 +280,27 @@ impl<S: Schema> ColumnMap<S> {
                 )
             })
             .collect();
-        if !missing.is_empty() {
-            return Err(ReadError::MissingColumns(missing));
-        }
         let unnamed_warned = vec![false; unnamed.len()];
         Ok(ColumnMap {
             schema: PhantomData,
             index,
+            labels,
+            fixed,
+            parts,
+            part_labels,
             extras,
             unnamed,
             unnamed_warned,
+            date_pattern,
+            villages: RefCell::new(HashMap::new()),
+            found,
+            missing,
         })
+    }
+
+    /// Each header cell as written with the Padu field it was read as ([`EXTRA`] for extra data).
+    pub(crate) fn found(&self) -> &[(String, String)] {
+        &self.found
     }
 
     /// Refuses columns the file holds in a type Padu cannot read when they are spec columns.
@@ -233,9 +425,10 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     /// The cell of column `k` (empty if the column or the cell is absent).
     pub(crate) fn cell(&self, k: S) -> &'a Cell {
         const EMPTY: &Cell = &Cell::Empty;
-        self.map.index[k.index()]
-            .and_then(|pos| self.cells.get(pos))
-            .unwrap_or(EMPTY)
+        match self.map.index[k.index()] {
+            Some(pos) => self.cells.get(pos).unwrap_or(EMPTY),
+            None => self.map.fixed[k.index()].as_ref().unwrap_or(EMPTY),
+        }
     }
 
     /// The unknown columns' values in file order, as they were written.
@@ -254,7 +447,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         if severity == Severity::Error {
             self.failed = true;
         }
-        let column = k.name();
+        let column = &self.map.labels[k.index()];
         self.issues.push(Issue::new(
             self.label,
             self.row,
@@ -443,7 +636,29 @@ impl<'a, S: Schema> RowCtx<'a, S> {
                     }
                     None => Err(padu_core::DateError::Format(other.shown())),
                 },
-                None => parse_date(&other.shown()),
+                None => match &self.map.date_pattern {
+                    Some((written, pattern)) => {
+                        let shown = other.shown();
+                        let t = shown.trim();
+                        match NaiveDate::parse_from_str(t, pattern) {
+                            Ok(d) => Ok(d),
+                            Err(_) => {
+                                self.error(
+                                    k,
+                                    "TANGGAL_TIDAK_VALID",
+                                    format!(
+                                        "tanggal \"{t}\" tidak sesuai format_tanggal {written} dari pemetaan kolom"
+                                    ),
+                                    format!(
+                                        "date \"{t}\" does not match the mapping's date_format {written}"
+                                    ),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                    None => parse_date(&other.shown()),
+                },
             },
         };
         match parsed {
@@ -500,8 +715,45 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     }
 
     /// `kode_wilayah`: a village code some edition knows; a retired one is a warning.
+    ///
+    /// When the file has region part columns ([`RegionPart`]), a missing or
+    /// short code is joined from the code columns (`32`, `76`, `01` and
+    /// `1001`) or the village is looked up by name, narrowed by the
+    /// district, regency and province given.
     pub(crate) fn village(&mut self, k: S) -> Option<RegionCode> {
-        let t = self.required_text(k)?;
+        let given = self.text(k);
+        let has_parts = self.map.parts.iter().any(Option::is_some);
+        let t = match given {
+            Some(t) if !has_parts || !is_short_code(&t) => t,
+            tail => {
+                if tail.is_none() && self.map.parts[RegionPart::VillageName.index()].is_none() {
+                    self.empty_error(k);
+                    return None;
+                }
+                match self.village_from_parts(tail.as_deref()) {
+                    Ok(code) => code.compact(),
+                    Err(p) => {
+                        let column = match self.map.parts[RegionPart::VillageName.index()] {
+                            Some(_) if self.map.index[k.index()].is_none() || tail.is_none() => {
+                                self.map.part_labels[RegionPart::VillageName.index()].clone()
+                            }
+                            _ => self.map.labels[k.index()].clone(),
+                        };
+                        self.failed = true;
+                        self.issues.push(Issue::new(
+                            self.label,
+                            self.row,
+                            Some(&column),
+                            Severity::Error,
+                            "WILAYAH_TIDAK_VALID",
+                            p.id,
+                            p.en,
+                        ));
+                        return None;
+                    }
+                }
+            }
+        };
         match regions().parse_village(&t) {
             Ok(code) => {
                 if let Some(ed) = regions().get(code).and_then(|i| i.retired_after) {
@@ -525,12 +777,216 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         }
     }
 
+    /// The trimmed text of region part `p`, or `None` when the file has no such column or it is blank.
+    fn part(&self, p: RegionPart) -> Option<String> {
+        let cell = self.cells.get(self.map.parts[p.index()]?)?;
+        (!cell.is_blank()).then(|| cell.shown().trim().to_string())
+    }
+
+    /// The village a row's region part columns name, `tail` being a short code from `kode_wilayah`.
+    fn village_from_parts(&self, tail: Option<&str>) -> Result<RegionCode, VillageProblem> {
+        use RegionPart as P;
+        let values = [
+            self.part(P::ProvinceCode),
+            self.part(P::RegencyCode),
+            self.part(P::DistrictCode),
+            self.part(P::ProvinceName),
+            self.part(P::RegencyName),
+            self.part(P::DistrictName),
+            self.part(P::VillageName),
+        ];
+        let key = format!("{values:?}{tail:?}");
+        if let Some(hit) = self.map.villages.borrow().get(&key) {
+            return hit.clone();
+        }
+        let found = resolve_village(&values, tail, &self.map.part_labels);
+        self.map.villages.borrow_mut().insert(key, found.clone());
+        found
+    }
+
     /// `status_hidup`: empty means alive; anything unknown is an error.
     pub(crate) fn life_status(&mut self, k: S) -> Option<LifeStatus> {
         let t = self.text(k).unwrap_or_default();
         LifeStatus::parse(&t)
             .map_err(|e| self.error_from(k, "STATUS_HIDUP_TIDAK_DIKENAL", &e))
             .ok()
+    }
+}
+
+/// The digits of a code written with or without dots and spaces; `None` if anything else is there.
+fn code_digits(t: &str) -> Option<String> {
+    let d: String = t.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
+    (!d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())).then_some(d)
+}
+
+/// Whether `t` is a code shorter than a village's 10 digits: the village's own part.
+fn is_short_code(t: &str) -> bool {
+    code_digits(t).is_some_and(|d| d.len() < 10)
+}
+
+const VILLAGE_PREFIXES: &[&str] = &["DESA ", "KELURAHAN ", "KEL. ", "KEL "];
+const DISTRICT_PREFIXES: &[&str] = &["KECAMATAN ", "KEC. ", "KEC "];
+const PROVINCE_PREFIXES: &[&str] = &["PROVINSI ", "PROV. ", "PROV "];
+
+/// A region name folded for comparison, without its level's word (`DESA`, `KECAMATAN`, ...).
+fn region_name(name: &str, prefixes: &[&str]) -> String {
+    let f = fold_name(name);
+    for p in prefixes {
+        if let Some(rest) = f.strip_prefix(p) {
+            return rest.trim().to_string();
+        }
+    }
+    f
+}
+
+/// The village named by a row's region parts (`values` in [`RegionPart::ALL`] order) and short code `tail`.
+fn resolve_village(
+    values: &[Option<String>; 7],
+    tail: Option<&str>,
+    labels: &[String; 7],
+) -> Result<RegionCode, VillageProblem> {
+    let problem = |id: String, en: String| VillageProblem { id, en };
+    // The codes of the levels above, each either its own digits or the whole prefix.
+    let mut prefix = String::new();
+    for (i, (seg, full)) in [(2usize, 2usize), (2, 4), (2, 6)].into_iter().enumerate() {
+        let Some(v) = &values[i] else { break };
+        let label = &labels[i];
+        match code_digits(v) {
+            Some(d) if d.len() == full && d.starts_with(&prefix) => prefix = d,
+            Some(d) if d.len() <= seg && prefix.len() == full - seg => {
+                prefix.push_str(&format!("{d:0>seg$}"));
+            }
+            _ => {
+                return Err(problem(
+                    format!("{label} \"{v}\" bukan kode yang cocok ({seg} atau {full} angka)"),
+                    format!("{label} \"{v}\" is not a fitting code ({seg} or {full} digits)"),
+                ));
+            }
+        }
+    }
+    let idx = regions();
+    let own = tail
+        .map(str::to_string)
+        .or_else(|| values[6].clone().filter(|v| code_digits(v).is_some()));
+    if let Some(own) = own {
+        let d = code_digits(&own).unwrap_or_default();
+        let code = if d.len() == 10 {
+            d
+        } else if prefix.len() == 6 && d.len() <= 4 {
+            format!("{prefix}{d:0>4}")
+        } else {
+            return Err(problem(
+                format!(
+                    "kode desa \"{own}\" hanya bagian akhir kode wilayah; tambahkan kolom kode provinsi, kabupaten dan kecamatan, atau tulis 10 angka"
+                ),
+                format!(
+                    "village code \"{own}\" is only the last part of the region code; add province, regency and district code columns, or write all 10 digits"
+                ),
+            ));
+        };
+        return idx.parse_village(&code).map_err(|e| {
+            problem(
+                format!(
+                    "kode wilayah {code} dari kolom kode wilayah: {}",
+                    e.message(Lang::Id)
+                ),
+                format!(
+                    "region code {code} from the region code columns: {}",
+                    e.message(Lang::En)
+                ),
+            )
+        });
+    }
+    let Some(name) = &values[6] else {
+        return Err(problem(
+            "kode wilayah wajib diisi".into(),
+            "the region code must not be empty".into(),
+        ));
+    };
+    let want = region_name(name, VILLAGE_PREFIXES);
+    let mut found: Vec<&RegionInfo> = idx
+        .find_by_name(&want)
+        .into_iter()
+        .filter(|i| i.code.level() == RegionLevel::Village && i.code.compact().starts_with(&prefix))
+        .collect();
+    let name_of = |c: Option<RegionCode>, prefixes: &[&str]| {
+        c.and_then(|c| idx.get(c))
+            .map(|i| region_name(&i.name, prefixes))
+    };
+    if let Some(kec) = &values[5] {
+        let w = region_name(kec, DISTRICT_PREFIXES);
+        found.retain(|i| name_of(i.code.district(), DISTRICT_PREFIXES).as_ref() == Some(&w));
+    }
+    if let Some(kab) = &values[4] {
+        let w = fold_name(kab);
+        let up = kab.trim().to_uppercase();
+        let kota = if up.starts_with("KOTA") {
+            Some(true)
+        } else if up.starts_with("KAB") {
+            Some(false)
+        } else {
+            None
+        };
+        found.retain(|i| {
+            name_of(i.code.regency(), &[]).as_ref() == Some(&w)
+                && kota.is_none_or(|k| i.code.is_kota() == Some(k))
+        });
+    }
+    if let Some(prov) = &values[3] {
+        let w = region_name(prov, PROVINCE_PREFIXES);
+        found.retain(|i| name_of(Some(i.code.province()), PROVINCE_PREFIXES).as_ref() == Some(&w));
+    }
+    if found.iter().any(|i| i.is_current()) {
+        found.retain(|i| i.is_current());
+    }
+    let context: Vec<&str> = [&values[5], &values[4], &values[3]]
+        .into_iter()
+        .filter_map(|v| v.as_deref())
+        .collect();
+    let within = if context.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", context.join(", "))
+    };
+    match found.as_slice() {
+        [one] => Ok(one.code),
+        [] => Err(problem(
+            format!(
+                "desa/kelurahan \"{name}\"{within} tidak ditemukan di daftar wilayah Kemendagri; periksa ejaannya atau tulis kode wilayahnya"
+            ),
+            format!(
+                "village \"{name}\"{within} is not in the Kemendagri region list; check the spelling or write its region code"
+            ),
+        )),
+        many => {
+            let shown: Vec<String> = many
+                .iter()
+                .take(5)
+                .map(|i| format!("{} ({})", idx.path(i.code), i.code))
+                .collect();
+            let more = if many.len() > 5 {
+                format!(", ... ({} lagi)", many.len() - 5)
+            } else {
+                String::new()
+            };
+            let more_en = if many.len() > 5 {
+                format!(", ... ({} more)", many.len() - 5)
+            } else {
+                String::new()
+            };
+            Err(problem(
+                format!(
+                    "desa/kelurahan \"{name}\"{within} ambigu: ada {} yang bernama demikian: {}{more}; tambahkan kolom kecamatan dan kabupaten/kota, atau tulis kode wilayahnya",
+                    many.len(),
+                    shown.join("; ")
+                ),
+                format!(
+                    "village \"{name}\"{within} is ambiguous: {} have that name: {}{more_en}; add district and regency columns, or write its region code",
+                    many.len(),
+                    shown.join("; ")
+                ),
+            ))
+        }
     }
 }
 
@@ -555,7 +1011,13 @@ mod tests {
     }
 
     fn small() -> ColumnMap<Small> {
-        ColumnMap::new("f.csv", 1, &header(&["id_art", "nik", "nama"])).unwrap()
+        ColumnMap::new(
+            "f.csv",
+            1,
+            &header(&["id_art", "nik", "nama"]),
+            &Mapping::default(),
+        )
+        .unwrap()
     }
 
     /// A row of [`Small`] whose NIK cell is `nik`.
@@ -569,6 +1031,7 @@ mod tests {
             "f.csv",
             1,
             &header(&[" NAMA ", "Desil", "\u{feff}Id_Art", "", "nik", "Catatan "]),
+            &Mapping::default(),
         )
         .unwrap();
         assert_eq!(map.index, vec![Some(2), Some(4), Some(0)]);
@@ -581,8 +1044,13 @@ mod tests {
 
     #[test]
     fn a_value_under_a_nameless_column_is_warned_about_once() {
-        let mut map =
-            ColumnMap::<Small>::new("f.csv", 1, &header(&["id_art", "", "nik", "nama"])).unwrap();
+        let mut map = ColumnMap::<Small>::new(
+            "f.csv",
+            1,
+            &header(&["id_art", "", "nik", "nama"]),
+            &Mapping::default(),
+        )
+        .unwrap();
         let row = header(&["1", "lost", "", "Ani"]);
         assert_eq!(map.check_unnamed("f.csv", 2, &row).len(), 1);
         assert!(map.check_unnamed("f.csv", 3, &row).is_empty());

@@ -92,10 +92,12 @@
 //! columns through `schema` (`Registry::Nik`), never by index or string,
 //! and reaches the formats only through `format`.
 
+mod aliases;
 mod error;
 mod fields;
 mod format;
 mod issue;
+mod mapping;
 mod read;
 mod results;
 mod schema;
@@ -104,9 +106,13 @@ mod write;
 
 pub use error::{ReadError, WriteError};
 pub use issue::{Issue, Severity};
+pub use mapping::{EXTRA, Mapping, MappingError};
 /// The spec's column lists, kept in padu-core so every crate writes the same contract.
 pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
-pub use read::{CivilReader, ReadOptions, RegistryReader, Row};
+pub use read::{
+    CivilReader, FileType, HEADER_SEARCH_ROWS, HeaderInfo, ReadOptions, RegistryReader, Row,
+    Suggestion, suggest_mapping,
+};
 pub use results::read_results;
 pub use write::{
     RegistryWriter, ResultSubject, ResultWriter, write_civil, write_registry, write_result_workbook,

@@ -13,8 +13,172 @@ use crate::error::ReadError;
 use crate::fields::{ColumnMap, RowCtx};
 use crate::format::{self, Source};
 use crate::issue::{Budget, Issue};
+use crate::mapping::Mapping;
 use crate::schema::{Civil, Registry, Schema};
-use crate::table::RawRow;
+use crate::table::{Opened, RawRow};
+
+/// How far down a sheet (rows as Excel numbers them) the header is looked for.
+pub const HEADER_SEARCH_ROWS: u64 = 20;
+
+/// Where a file's header was found and what its columns were taken to mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderInfo {
+    /// The header's row as Excel shows it.
+    pub row: u64,
+    /// Non-blank rows above it that were skipped (titles), as Excel numbers them.
+    pub skipped: Vec<u64>,
+    /// Each header cell as written, with the Padu field it was read as ([`crate::EXTRA`] for extra data).
+    pub columns: Vec<(String, String)>,
+}
+
+impl HeaderInfo {
+    /// The mapping that reproduces this reading: for `--suggest-map`.
+    pub fn mapping(&self, base: &Mapping) -> Mapping {
+        let mut m = base.clone();
+        if !self.skipped.is_empty() || m.header_row.is_some() {
+            m.header_row = Some(self.row);
+        }
+        for (header, field) in &self.columns {
+            m.columns.insert(header.clone(), field.clone());
+        }
+        m
+    }
+}
+
+/// A header row found, or the best candidate when no row names the required columns.
+struct Found<S> {
+    source: Source,
+    columns: ColumnMap<S>,
+    info: HeaderInfo,
+    file_issues: Vec<Issue>,
+}
+
+/// Looks for the header: the first row within [`HEADER_SEARCH_ROWS`] whose names cover the required columns.
+///
+/// Rows above it (titles, blank rows, merged title cells) are skipped. When
+/// no row qualifies, the result is the row that came closest (fewest
+/// required columns missing, in `columns.missing`), so a message is about
+/// the real header, not the title. A mapping's `baris_judul` fixes the row
+/// instead.
+fn find_header<S: Schema>(
+    label: &str,
+    opened: Opened<Source>,
+    mapping: &Mapping,
+) -> Result<Found<S>, ReadError> {
+    let Opened {
+        mut source,
+        header,
+        header_row,
+        mut file_issues,
+        unreadable,
+    } = opened;
+    let (mut cells, mut row) = (header, header_row);
+    let mut skipped = Vec::new();
+    let mut best: Option<(ColumnMap<S>, HeaderInfo)> = None;
+    let limit = mapping.header_row.unwrap_or(HEADER_SEARCH_ROWS);
+    loop {
+        if mapping.header_row.is_none_or(|r| r == row) {
+            let columns = ColumnMap::<S>::build(label, row, &cells, mapping)?;
+            let info = HeaderInfo {
+                row,
+                skipped: skipped.clone(),
+                columns: columns.found().to_vec(),
+            };
+            if columns.missing.is_empty() {
+                file_issues.extend(columns.check_unreadable(label, row, &unreadable)?);
+                return Ok(Found {
+                    source,
+                    columns,
+                    info,
+                    file_issues,
+                });
+            }
+            if best
+                .as_ref()
+                .is_none_or(|(b, _)| columns.missing.len() < b.missing.len())
+            {
+                best = Some((columns, info));
+            }
+        }
+        if !source.searchable() || row >= limit {
+            break;
+        }
+        let Some(raw) = source.next_row() else { break };
+        skipped.push(row);
+        // A title row has fewer fields than the header; only other problems are kept.
+        file_issues.extend(
+            raw.issues
+                .into_iter()
+                .filter(|i| i.code != "JUMLAH_KOLOM_SALAH" && i.code != "BERKAS_RUSAK"),
+        );
+        source.rehead(&raw.cells);
+        cells = raw.cells;
+        row = raw.row;
+    }
+    match (best, mapping.header_row) {
+        (Some((columns, info)), _) => Ok(Found {
+            source,
+            columns,
+            info,
+            file_issues,
+        }),
+        (None, Some(r)) => Err(ReadError::BadMapping {
+            detail: format!("baris_judul {r} kosong atau di luar berkas {label}"),
+            detail_en: format!("header_row {r} is blank or beyond the end of {label}"),
+        }),
+        (None, None) => Err(ReadError::Empty {
+            path: label.to_string(),
+        }),
+    }
+}
+
+/// Which interchange file a mapping is suggested for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    /// A registry (DTKS) file.
+    Registry,
+    /// A civil-registry (Dukcapil) extract.
+    Civil,
+}
+
+/// What Padu infers about a file's columns without reading its rows: for `--suggest-map`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The header found (or the closest candidate) and each column's meaning.
+    pub header: HeaderInfo,
+    /// Required fields no column was found for.
+    pub missing: Vec<String>,
+}
+
+/// Finds the header of `path` as an import would and says what each column would be read as.
+///
+/// Unlike opening a reader, missing required columns are not an error: they
+/// are listed, so the operator can map them and reuse the mapping.
+pub fn suggest_mapping(
+    path: &Path,
+    file_type: FileType,
+    opts: &ReadOptions,
+) -> Result<Suggestion, ReadError> {
+    fn run<S: Schema>(path: &Path, opts: &ReadOptions) -> Result<Suggestion, ReadError> {
+        let label = path.display().to_string();
+        let sheet = opts.sheet.as_deref().or(opts.mapping.sheet.as_deref());
+        let opened = format::open(path, sheet, &label)?;
+        let found = find_header::<S>(&label, opened, &opts.mapping)?;
+        Ok(Suggestion {
+            header: found.info,
+            missing: found
+                .columns
+                .missing
+                .iter()
+                .filter_map(|i| i.column.clone())
+                .collect(),
+        })
+    }
+    match file_type {
+        FileType::Registry => run::<Registry>(path, opts),
+        FileType::Civil => run::<Civil>(path, opts),
+    }
+}
 
 /// How to read a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +189,8 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// How many issues to report before summarising the rest in one final issue.
     pub max_issues: usize,
+    /// What the aliases cannot guess: column names, fixed values, the header row, the date format.
+    pub mapping: Mapping,
 }
 
 impl ReadOptions {
@@ -34,6 +200,7 @@ impl ReadOptions {
             today,
             sheet: None,
             max_issues: 1000,
+            mapping: Mapping::default(),
         }
     }
 }
@@ -61,6 +228,7 @@ pub struct Row<T> {
 struct Table<S, K> {
     source: Source,
     columns: ColumnMap<S>,
+    header: HeaderInfo,
     label: String,
     today: NaiveDate,
     budget: Budget,
@@ -72,19 +240,23 @@ struct Table<S, K> {
 impl<S: Schema, K: Eq + Hash> Table<S, K> {
     fn open(path: &Path, opts: &ReadOptions) -> Result<Table<S, K>, ReadError> {
         let label = path.display().to_string();
-        let opened = format::open(path, opts.sheet.as_deref(), &label)?;
-        let columns = ColumnMap::new(&label, opened.header_row, &opened.header)?;
-        let mut file_issues = opened.file_issues;
-        file_issues.extend(columns.check_unreadable(
-            &label,
-            opened.header_row,
-            &opened.unreadable,
-        )?);
+        let sheet = opts.sheet.as_deref().or(opts.mapping.sheet.as_deref());
+        let opened = format::open(path, sheet, &label)?;
+        let Found {
+            source,
+            columns,
+            info,
+            file_issues,
+        } = find_header::<S>(&label, opened, &opts.mapping)?;
+        if !columns.missing.is_empty() {
+            return Err(ReadError::MissingColumns(columns.missing));
+        }
         let mut budget = Budget::new(opts.max_issues);
         let file_issues = budget.admit(file_issues);
         Ok(Table {
-            source: opened.source,
+            source,
             columns,
+            header: info,
             label,
             today: opts.today,
             budget,
@@ -186,6 +358,11 @@ impl RegistryReader {
         &self.0.file_issues
     }
 
+    /// Where the header was found and what each column was read as.
+    pub fn header(&self) -> &HeaderInfo {
+        &self.0.header
+    }
+
     /// The unknown columns, in file order, as their headers were written.
     pub fn extra_columns(&self) -> Vec<String> {
         self.0
@@ -258,6 +435,11 @@ impl CivilReader {
     /// Opens a civil-registry extract and checks its header.
     pub fn open(path: &Path, opts: &ReadOptions) -> Result<CivilReader, ReadError> {
         Table::open(path, opts).map(CivilReader)
+    }
+
+    /// Where the header was found and what each column was read as.
+    pub fn header(&self) -> &HeaderInfo {
+        &self.0.header
     }
 
     /// Problems about the whole file; complete once the iterator is exhausted.

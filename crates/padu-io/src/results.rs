@@ -8,6 +8,7 @@ use crate::error::ReadError;
 use crate::fields::{ColumnMap, RowCtx};
 use crate::format;
 use crate::issue::{Budget, Issue};
+use crate::mapping::Mapping;
 use crate::schema::Results as C;
 
 /// Reads a whole verification-result file (`.csv`, `.xlsx` or `.parquet`) in the spec's columns.
@@ -19,7 +20,12 @@ use crate::schema::Results as C;
 pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
     let label = path.display().to_string();
     let opened = format::open(path, None, &label)?;
-    let columns = ColumnMap::<C>::new(&label, opened.header_row, &opened.header)?;
+    let columns = ColumnMap::<C>::new(
+        &label,
+        opened.header_row,
+        &opened.header,
+        &Mapping::default(),
+    )?;
     // A result file has no place for file warnings, and unknown columns are not read anyway.
     columns.check_unreadable(&label, opened.header_row, &opened.unreadable)?;
     let mut src = opened.source;

@@ -345,6 +345,7 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             sheet: None,
             max_issues: 10,
+            mapping: Default::default(),
         };
         let people: Vec<RegistryPerson> = RegistryReader::open(&csv, &opts)
             .unwrap()

@@ -311,32 +311,8 @@ impl<'a, T> Import<'a, T> {
         let now = Utc::now();
         let kind = self.kind;
         let stage = (kind.stage)();
-        let tx = self.tx();
-        let backend = tx.backend();
-        let unique = format!("{}_{}_key", stage.name, kind.key);
-        let index = match backend {
-            Backend::Sqlite => format!(
-                "create unique index temp.{unique} on {} ({})",
-                stage.name, kind.key
-            ),
-            Backend::Postgres => format!(
-                "create unique index {unique} on {} ({})",
-                stage.name, kind.key
-            ),
-        };
-        match tx.execute(AssertSqlSafe(index)).await {
-            Err(StoreError::Conflict { .. }) => {
-                return Err(StoreError::Conflict { constraint: unique });
-            }
-            other => other?,
-        };
-        if backend == Backend::Postgres {
-            // Autovacuum never analyses temporary tables; without statistics the
-            // planner guesses a tiny table and picks nested loops for the merge.
-            tx.execute(AssertSqlSafe(format!("analyze {}", stage.name)))
-                .await?;
-        }
-        let (new, changed, unchanged) = self.counts(stage.name).await?;
+        let backend = self.tx().backend();
+        let (new, changed, unchanged) = self.prepare().await?;
         for (step, sql) in (kind.merge)() {
             let t = Instant::now();
             let id = self.import_id;
@@ -376,6 +352,61 @@ impl<'a, T> Import<'a, T> {
             kind.finished
         );
         Ok(report)
+    }
+
+    /// Checks the staged keys are unique and counts new, changed and unchanged records.
+    async fn prepare(&mut self) -> Result<(u64, u64, u64), StoreError> {
+        let kind = self.kind;
+        let stage = (kind.stage)();
+        let tx = self.tx();
+        let backend = tx.backend();
+        let unique = format!("{}_{}_key", stage.name, kind.key);
+        let index = match backend {
+            Backend::Sqlite => format!(
+                "create unique index temp.{unique} on {} ({})",
+                stage.name, kind.key
+            ),
+            Backend::Postgres => format!(
+                "create unique index {unique} on {} ({})",
+                stage.name, kind.key
+            ),
+        };
+        match tx.execute(AssertSqlSafe(index)).await {
+            Err(StoreError::Conflict { .. }) => {
+                return Err(StoreError::Conflict { constraint: unique });
+            }
+            other => other?,
+        };
+        if backend == Backend::Postgres {
+            // Autovacuum never analyses temporary tables; without statistics the
+            // planner guesses a tiny table and picks nested loops for the merge.
+            tx.execute(AssertSqlSafe(format!("analyze {}", stage.name)))
+                .await?;
+        }
+        self.counts(stage.name).await
+    }
+
+    /// What [`finish`](Self::finish) would do, without doing it: a dry run.
+    ///
+    /// Counts new, changed and unchanged records exactly as `finish` would
+    /// (including its duplicate-key check), then rolls everything back,
+    /// the `import_run` row too, so the store is left as it was. The
+    /// report's `import_id` names a row that no longer exists.
+    pub async fn preview(mut self) -> Result<ImportReport, StoreError> {
+        let (new, changed, unchanged) = self.prepare().await?;
+        let stage = (self.kind.stage)();
+        let mut tx = self.tx.take().expect("an import ends once");
+        if tx.backend() == Backend::Sqlite {
+            tx.execute(AssertSqlSafe(format!("drop table temp.{}", stage.name)))
+                .await?;
+        }
+        tx.rollback().await?;
+        Ok(ImportReport {
+            new,
+            changed,
+            unchanged,
+            import_id: self.import_id,
+        })
     }
 
     /// New, changed and unchanged records among those staged.

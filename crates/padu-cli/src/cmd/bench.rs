@@ -110,6 +110,7 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         today: super::today_wib(),
         sheet: None,
         max_issues: 1000,
+        mapping: Default::default(),
     };
     let t = Instant::now();
     let (registry, civil) = super::verify::read_both(

@@ -34,6 +34,7 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
                 today,
                 sheet: None,
                 max_issues: 1000,
+                mapping: Default::default(),
             };
             let (registry, civil) = read_both(r, c, &opts, lang)?;
             let out = run_engine(&registry, &civil, &cfg)?;

@@ -65,27 +65,48 @@ impl<R: Read> Read for Utf16Reader<R> {
     }
 }
 
-/// Picks the delimiter that occurs most often outside quotes in the header line.
+/// Lines looked at to pick the delimiter: the header may sit below a title.
+const DELIMITER_LINES: usize = 20;
+
+/// Picks the delimiter that splits some line of the head into the most fields, outside quotes.
+///
+/// The header is usually the first line, but an office's file may start with
+/// a title (`DATA DTKS DESA ...`) and a blank line; the header is then the
+/// line with the most separators, so the most of any one line among the
+/// first [`DELIMITER_LINES`] decides. Ties go to the comma, then `;`.
 fn detect_delimiter(head: &[u8]) -> u8 {
-    let line = head.split(|b| *b == b'\n').next().unwrap_or(head);
+    let mut best = [0usize; 3];
     let mut counts = [0usize; 3];
     let mut quoted = false;
-    for b in line {
+    let mut lines = 0;
+    for b in head {
         match b {
             b'"' => quoted = !quoted,
             b',' if !quoted => counts[0] += 1,
             b';' if !quoted => counts[1] += 1,
             b'\t' if !quoted => counts[2] += 1,
+            b'\n' if !quoted => {
+                for (m, c) in best.iter_mut().zip(&mut counts) {
+                    *m = (*m).max(std::mem::take(c));
+                }
+                lines += 1;
+                if lines == DELIMITER_LINES {
+                    break;
+                }
+            }
             _ => {}
         }
     }
+    for (m, c) in best.iter_mut().zip(&counts) {
+        *m = (*m).max(*c);
+    }
     let delims = [b',', b';', b'\t'];
-    let (best, n) = counts
+    let (i, n) = best
         .iter()
         .enumerate()
         .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
         .expect("three candidates");
-    if *n == 0 { b',' } else { delims[best] }
+    if *n == 0 { b',' } else { delims[i] }
 }
 
 /// The delimiter named by an Excel `sep=X` first line, and that line's length.
@@ -207,7 +228,7 @@ impl CsvSource {
                     });
                 }
                 Ok(true) => {
-                    src.row += 1;
+                    src.count_row();
                     let (cells, _) = src.decode();
                     if cells.iter().all(Cell::is_blank) {
                         continue;
@@ -222,15 +243,7 @@ impl CsvSource {
                 }
             }
         };
-        src.header_len = header.len();
-        src.names = header
-            .iter()
-            .map(|c| c.shown().trim().to_string())
-            .collect();
-        src.named_len = header
-            .iter()
-            .rposition(|c| !c.is_blank())
-            .map_or(0, |i| i + 1);
+        src.rehead(&header);
         Ok(Opened {
             header_row: src.row,
             source: src,
@@ -238,6 +251,30 @@ impl CsvSource {
             file_issues,
             unreadable: Vec::new(),
         })
+    }
+
+    /// Takes `header` as the header row from now on (a title row above it was taken first).
+    ///
+    /// Field counts of later rows are checked against it.
+    pub(crate) fn rehead(&mut self, header: &[Cell]) {
+        self.header_len = header.len();
+        self.names = header
+            .iter()
+            .map(|c| c.shown().trim().to_string())
+            .collect();
+        self.named_len = header
+            .iter()
+            .rposition(|c| !c.is_blank())
+            .map_or(0, |i| i + 1);
+    }
+
+    /// Counts the record just read as the next row.
+    ///
+    /// A line with only delimiters (what Excel writes for an empty row) is a
+    /// row; a completely empty line is skipped by the csv crate and not
+    /// counted, so rows below one read one lower than Excel shows them.
+    fn count_row(&mut self) {
+        self.row += 1;
     }
 
     /// Decodes the current record's fields, falling back to Windows-1252 per field.
@@ -284,7 +321,7 @@ impl CsvSource {
                     return None;
                 }
                 Ok(true) => {
-                    self.row += 1;
+                    self.count_row();
                     let (cells, mut issues) = self.decode();
                     if cells.iter().all(Cell::is_blank) {
                         continue;
@@ -377,6 +414,16 @@ mod tests {
         assert_eq!(detect_delimiter(b"id_art,nama,nik"), b',');
         assert_eq!(detect_delimiter(b"\"a;b;c\",x,y"), b',');
         assert_eq!(detect_delimiter(b"single"), b',');
+        assert_eq!(
+            detect_delimiter(
+                b"DATA DTKS DESA SUKAMAJU, OKTOBER\n\nid_art;nama;nik;no_kk\n1;A, B;3;4"
+            ),
+            b';'
+        );
+        assert_eq!(
+            detect_delimiter(b"\"judul; dengan; titik koma\nbaris kedua\"\nid_art,nama"),
+            b','
+        );
     }
 
     #[test]

@@ -42,6 +42,18 @@ impl Source {
             Source::Parquet(p) => p.next_row(),
         }
     }
+
+    /// Whether rows below the first may be the header (not in Parquet, whose header is its schema).
+    pub(crate) fn searchable(&self) -> bool {
+        !matches!(self, Source::Parquet(_))
+    }
+
+    /// Takes `header` as the header row from now on; a CSV checks field counts against it.
+    pub(crate) fn rehead(&mut self, header: &[crate::table::Cell]) {
+        if let Source::Csv(c) = self {
+            c.rehead(header);
+        }
+    }
 }
 
 /// Opens a CSV, workbook or Parquet file by extension; `label` names it in messages.

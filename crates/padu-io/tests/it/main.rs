@@ -2,6 +2,7 @@
 //! trips, Parquet.
 
 mod common;
+mod office;
 mod parquet;
 mod read_csv;
 mod xlsx_and_round_trip;

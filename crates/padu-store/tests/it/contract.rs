@@ -169,6 +169,38 @@ async fn a_dropped_reimport_keeps_the_previous_values(db: &TestDb) {
     assert_eq!(db.store.import_runs().await.unwrap().len(), 1);
 }
 
+async fn a_preview_counts_like_finish_and_writes_nothing(db: &TestDb) {
+    import(&db.store, &three_people()).await;
+    let mut people = three_people();
+    people[0].nama = "NAMA LAIN".into();
+    people.push(person("A4", Some("K3"), "32.76.01.1001", "DEWI LESTARI"));
+    let mut imp = db.store.begin_registry_import("uji.csv").await.unwrap();
+    imp.push(&people).await.unwrap();
+    let preview = imp.preview().await.unwrap();
+    assert_eq!((preview.new, preview.changed, preview.unchanged), (1, 1, 2));
+    assert_eq!(
+        db.store.load_registry(Scope::National).await.unwrap(),
+        three_people()
+    );
+    assert_eq!(
+        db.store
+            .person_history(Scope::National, "A1")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(db.store.import_runs().await.unwrap().len(), 1);
+    // The same import, run for real afterwards, reports the same counts.
+    let mut imp = db.store.begin_registry_import("uji.csv").await.unwrap();
+    imp.push(&people).await.unwrap();
+    let done = imp.finish().await.unwrap();
+    assert_eq!(
+        (done.new, done.changed, done.unchanged),
+        (preview.new, preview.changed, preview.unchanged)
+    );
+}
+
 async fn an_id_art_given_twice_in_one_import_is_a_conflict_and_writes_nothing(db: &TestDb) {
     let mut imp = db.store.begin_registry_import("ganda.csv").await.unwrap();
     imp.push(&three_people()).await.unwrap();
@@ -1346,6 +1378,7 @@ contract!(
     a_change_in_an_extra_column_counts_as_a_change,
     a_dropped_import_leaves_nothing_behind,
     a_dropped_reimport_keeps_the_previous_values,
+    a_preview_counts_like_finish_and_writes_nothing,
     an_id_art_given_twice_in_one_import_is_a_conflict_and_writes_nothing,
     scopes_hide_people_outside_the_region,
     history_is_scoped_by_the_persons_current_village,

@@ -75,6 +75,7 @@ pub(super) fn run(a: &BenchRecheckArgs, lang: Lang) -> anyhow::Result<ExitCode> 
         today: crate::cmd::today_wib(),
         sheet: None,
         max_issues: 1000,
+        mapping: Default::default(),
     };
     let before_civil = rss_mib();
     let civil = crate::cmd::verify::read_all_civil(&dir.join("civil.csv"), &opts, lang)?;
