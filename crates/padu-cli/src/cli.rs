@@ -176,6 +176,15 @@ pub(crate) struct ImportArgs {
     /// Also write every problem found (errors and warnings) to this CSV file.
     #[arg(long)]
     pub issues: Option<PathBuf>,
+    /// A column mapping (TOML) for what Padu cannot guess: column names, fixed values, header row, date format.
+    #[arg(long, value_name = "MAPPING.toml")]
+    pub map: Option<PathBuf>,
+    /// Write the column mapping Padu infers from the file to this TOML file and stop (nothing is imported).
+    #[arg(long, value_name = "MAPPING.toml", conflicts_with = "dry_run")]
+    pub suggest_map: Option<PathBuf>,
+    /// Read and check everything and say what would change, but write nothing to the database.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `padu export ...`.

@@ -369,6 +369,42 @@ mod tests {
         }
     }
 
+    /// docs/interchange.md lists every alias in its field's table row, and no other.
+    #[test]
+    fn the_documented_alias_table_is_this_one() {
+        let doc = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/interchange.md"
+        ))
+        .expect("docs/interchange.md");
+        let row = |field: &str, civil: bool| -> Vec<String> {
+            let start = if civil {
+                format!("| `{field}` (civil extract) |")
+            } else {
+                format!("| `{field}` |")
+            };
+            let line = doc
+                .lines()
+                .find(|l| l.starts_with(&start))
+                .unwrap_or_else(|| panic!("docs/interchange.md has no row {start}"));
+            line[start.len()..]
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect()
+        };
+        for (column, names) in REGISTRY {
+            assert_eq!(row(column, false), *names, "{column}");
+        }
+        for (column, names) in CIVIL {
+            assert_eq!(row(column, true), *names, "{column}");
+        }
+        for (part, names) in REGION_PARTS {
+            assert_eq!(row(part.name(), false), *names, "{}", part.name());
+        }
+    }
+
     #[test]
     fn headers_as_offices_write_them_fold_to_the_same_name() {
         for (written, folded) in [

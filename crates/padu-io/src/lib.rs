@@ -18,7 +18,7 @@
 //!   the file gets one warning saying so; UTF-16 with a BOM is decoded; a file with
 //!   NUL bytes is refused as not text. Mojibake never gets in.
 //! - **Workbooks** (`.xlsx`, `.xlsm`, `.xls`, `.ods`): the first sheet unless
-//!   [`ReadOptions::sheet`] names another; the first non-blank row is the header.
+//!   [`ReadOptions::sheet`] (or the mapping's `lembar`) names another.
 //!   Real date cells are dates. A NIK or No KK in a *number* cell is never trusted:
 //!   it is kept as [`padu_core::IdField::Invalid`] with
 //!   [`padu_core::NikError::ExcelNumber`] holding the number as Excel shows it.
@@ -36,9 +36,16 @@
 //!   with a warning otherwise. Snappy, Zstandard and uncompressed files are read;
 //!   other codecs are refused up front ([`ReadError::UnsupportedCompression`]),
 //!   and a file that is not Parquet at all is [`ReadError::NotParquet`].
-//! - **Header**: names match case-insensitively, ignoring surrounding spaces;
-//!   unknown columns are kept in order as `extra`; all missing required columns
-//!   are reported at once ([`ReadError::MissingColumns`]).
+//! - **Header**: the first row within [`HEADER_SEARCH_ROWS`] whose names cover
+//!   the required columns; title rows above it are skipped ([`HeaderInfo`]).
+//!   Names match after folding (case, spaces and punctuation dropped), then
+//!   through the alias table of the spellings offices use (`No. KK`, `L/P`,
+//!   `Desa/Kelurahan`, ...), then through a [`Mapping`] file; a village may
+//!   be given by name or as separate code columns. Unknown columns are kept
+//!   in order as `extra`; all missing required columns are reported at once
+//!   ([`ReadError::MissingColumns`]) for the row that came closest.
+//!   [`suggest_mapping`] says what each column would be read as, without
+//!   failing on missing ones.
 //!
 //! Problems inside rows are [`Issue`]s, never [`ReadError`]s:
 //!
@@ -76,8 +83,10 @@
 //! its own, so there is no cycle:
 //!
 //! ```text
-//! read · results · write    records <-> rows: RegistryReader, CivilReader, read_results, write_*, ResultWriter
+//! read · results · write    records <-> rows: RegistryReader, CivilReader, read_results, write_*, ResultWriter;
+//!                           the header search (find_header, suggest_mapping)
 //! fields                    header -> column map; one row's cells -> typed fields and issues
+//! aliases · mapping         column names as offices write them (data); the --map file
 //! schema                    each file type's columns, once: name, kind, required
 //! format                    the one place that picks the format from the file name
 //! format::csv · format::workbook · format::parquet::{read, write}

@@ -117,9 +117,11 @@ impl Mapping {
 
     /// The mapping as a commented TOML file an operator can correct and reuse.
     ///
-    /// `source` names the file it was inferred from; `missing` lists required
-    /// fields nothing was found for, written as commented-out fixed values.
-    pub fn to_toml(&self, source: &str, missing: &[&str]) -> String {
+    /// `source` names the file it was inferred from; `order` lists headers in
+    /// the file's order, written first so the file reads like the sheet (the
+    /// rest follow sorted); `missing` lists required fields nothing was found
+    /// for, written as commented-out fixed values.
+    pub fn to_toml(&self, source: &str, order: &[&str], missing: &[&str]) -> String {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let mut out = String::new();
         let _ = writeln!(
@@ -148,7 +150,12 @@ impl Mapping {
             }
         }
         let _ = writeln!(out, "\n[kolom]");
-        for (header, field) in &self.columns {
+        let first = order.iter().filter_map(|h| self.columns.get_key_value(*h));
+        let rest = self
+            .columns
+            .iter()
+            .filter(|(h, _)| !order.contains(&h.as_str()));
+        for (header, field) in first.chain(rest) {
             let _ = writeln!(out, "{} = {}", q(header), q(field));
         }
         let _ = writeln!(out, "\n[tetap]");
@@ -281,8 +288,12 @@ mod tests {
         m.columns.insert("NO KK".into(), "no_kk".into());
         m.columns.insert("STATUS PKH".into(), EXTRA.into());
         m.fixed.insert("kode_wilayah".into(), "3276011001".into());
-        let text = m.to_toml("data.xlsx", &["tgl_lahir"]);
+        let text = m.to_toml("data.xlsx", &["STATUS PKH", "NO KK"], &["tgl_lahir"]);
         assert!(text.contains("# tgl_lahir = \"\""), "{text}");
+        assert!(
+            text.find("STATUS PKH") < text.find("NO KK"),
+            "columns in file order: {text}"
+        );
         assert_eq!(Mapping::parse(&text, "m.toml").unwrap(), m);
     }
 }

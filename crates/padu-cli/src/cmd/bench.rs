@@ -225,6 +225,9 @@ fn import(a: &BenchImportArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode>
         partial: true,
         today: None,
         issues: None,
+        map: None,
+        suggest_map: None,
+        dry_run: false,
     };
     super::block_on(async {
         let store = Store::connect(db)
@@ -247,7 +250,7 @@ fn import(a: &BenchImportArgs, db: &str, lang: Lang) -> anyhow::Result<ExitCode>
             peak_rss_mib: super::peak_rss_mib(),
         };
         out!("{}", serde_json::to_string_pretty(&b)?);
-        super::import::print_outcome(&args.file, &outcome, lang);
+        super::import::print_outcome(&args.file, &outcome, false, lang);
         Ok(ExitCode::SUCCESS)
     })
 }

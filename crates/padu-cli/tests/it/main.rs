@@ -3,5 +3,6 @@
 mod common;
 mod import_export;
 mod nik_wilayah;
+mod office;
 mod serve;
 mod verify;

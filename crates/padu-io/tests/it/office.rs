@@ -364,7 +364,8 @@ fn a_suggested_mapping_lists_what_is_missing_and_once_completed_imports() {
     assert_eq!(mapping.header_row, Some(2));
     assert_eq!(mapping.columns["ID"], EXTRA);
     assert_eq!(mapping.columns["DESA"], "nama_desa");
-    let text = mapping.to_toml("kantor.xlsx", &["id_art"]);
+    let order: Vec<&str> = s.header.columns.iter().map(|(h, _)| h.as_str()).collect();
+    let text = mapping.to_toml("kantor.xlsx", &order, &["id_art"]);
     assert!(text.contains("# id_art = \"\""), "{text}");
     // The operator corrects one line and reuses the file.
     let text = text.replace("\"ID\" = \"-\"", "\"ID\" = \"id_art\"");
