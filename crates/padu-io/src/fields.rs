@@ -245,8 +245,11 @@ impl<S: Schema> ColumnMap<S> {
                     spec[*k].name
                 }
                 Target::Part(p) if won => {
+                    // Kept as extra data too: a region part is not a spec
+                    // column, and an export must give the office its column back.
                     parts[p.index()] = Some(*pos);
                     part_labels[p.index()].clone_from(shown);
+                    extras.push((shown.clone(), *pos));
                     p.name()
                 }
                 _ => {

@@ -34,7 +34,7 @@ impl Severity {
 pub struct Issue {
     /// The file as the user named it.
     pub file: String,
-    /// The row as Excel numbers it (header = 1), or 0 for the whole file.
+    /// The row as Excel numbers it (the first line is 1), or 0 for the whole file.
     pub row: u64,
     /// The column's header name, when the problem is in one column.
     pub column: Option<String>,

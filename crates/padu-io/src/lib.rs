@@ -59,7 +59,8 @@
 //!   a retired village code; a date read from an Excel serial number.
 //!
 //! Every issue reads `file:row:column: message`, with rows numbered as Excel
-//! shows them (header = 1; a CSV record with a quoted line break is one row, as
+//! shows them (the first line is 1, empty lines and title rows above the header
+//! count; a CSV record with a quoted line break is one row, as
 //! in Excel; a first line `sep=;` is honoured and not counted; Parquet has no
 //! header line but is numbered as if it had one, so record `n`, counted from 0
 //! as pandas and DuckDB do, is row `n + 2`), in Bahasa Indonesia ([`std::fmt::Display`]) or

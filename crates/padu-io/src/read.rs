@@ -215,7 +215,7 @@ impl Default for ReadOptions {
 /// One data row of a file: the record if it could be built, and what was found on the way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row<T> {
-    /// The row number as Excel shows it (header = 1, first data row = 2).
+    /// The row number as Excel shows it (the first line is 1; the header is row 1 unless titles sit above it).
     pub row: u64,
     /// The record; `None` when the row has an error (even one left out of `issues` by the limit).
     pub record: Option<T>,

@@ -5,6 +5,7 @@
 //! the file; the delimiter comes from an Excel `sep=` line or the header.
 //! Writing is UTF-8 with a comma delimiter and dates as `YYYY-MM-DD`.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read};
 use std::path::Path;
@@ -17,6 +18,59 @@ use crate::table::{Cell, Opened, Out, RawRow, io_error};
 
 /// How much of a CSV is inspected up front for the delimiter, binary content and encoding.
 const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Notes where the line breaks of the text it passes on are, so rows can be numbered as Excel shows them.
+///
+/// The csv crate skips empty lines, which Excel shows as rows; its own line
+/// count skips them too. The parser reads ahead by one buffer at most, so
+/// only the breaks not yet passed by a record are kept.
+struct LineBreaks<R> {
+    inner: R,
+    /// Bytes passed on so far.
+    offset: u64,
+    /// Whether the last byte passed on was `\r`.
+    after_cr: bool,
+    /// Offsets of `\n` bytes not yet counted, with whether a `\r` came just before.
+    pending: VecDeque<(u64, bool)>,
+}
+
+impl<R: Read> Read for LineBreaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                self.pending
+                    .push_back((self.offset + i as u64, self.after_cr));
+            }
+            self.after_cr = *b == b'\r';
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineBreaks<R> {
+    /// Counts the breaks before a record that starts (by the parser's reckoning) at `start`,
+    /// including the empty lines the parser skipped after it.
+    fn lines_before(&mut self, start: u64) -> u64 {
+        let mut lines = 0;
+        while self.pending.front().is_some_and(|(at, _)| *at < start) {
+            self.pending.pop_front();
+            lines += 1;
+        }
+        let mut at_line_start = start;
+        while let Some(&(at, cr)) = self.pending.front() {
+            if at == at_line_start || (cr && at == at_line_start + 1) {
+                self.pending.pop_front();
+                lines += 1;
+                at_line_start = at + 1;
+            } else {
+                break;
+            }
+        }
+        lines
+    }
+}
 
 /// Decodes UTF-16 into UTF-8 as it streams, so the CSV parser only ever sees UTF-8.
 struct Utf16Reader<R> {
@@ -138,13 +192,17 @@ fn not_utf8_issue(label: &str, row: u64, column: Option<&str>) -> Issue {
 
 /// A CSV file read record by record.
 pub(crate) struct CsvSource {
-    reader: csv::Reader<BufReader<Box<dyn Read + Send>>>,
+    reader: csv::Reader<LineBreaks<BufReader<Box<dyn Read + Send>>>>,
     record: csv::ByteRecord,
     label: String,
     header_len: usize,
     /// Number of leading header fields up to the last one with a name.
     named_len: usize,
     row: u64,
+    /// Line breaks before the current record.
+    lines: u64,
+    /// Line breaks inside quoted fields of the records read so far.
+    embedded_breaks: u64,
     /// Header names as written, to name the column of a late encoding warning.
     names: Vec<String>,
     warned_encoding: bool,
@@ -208,7 +266,12 @@ impl CsvSource {
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(text);
+            .from_reader(LineBreaks {
+                inner: text,
+                offset: 0,
+                after_cr: false,
+                pending: VecDeque::new(),
+            });
         let mut src = CsvSource {
             reader,
             record: csv::ByteRecord::new(),
@@ -216,6 +279,8 @@ impl CsvSource {
             header_len: 0,
             named_len: 0,
             row: 0,
+            lines: 0,
+            embedded_breaks: 0,
             names: Vec::new(),
             warned_encoding,
             done: false,
@@ -268,13 +333,23 @@ impl CsvSource {
             .map_or(0, |i| i + 1);
     }
 
-    /// Counts the record just read as the next row.
+    /// Sets `row` to the record just read's row as Excel shows it.
     ///
-    /// A line with only delimiters (what Excel writes for an empty row) is a
-    /// row; a completely empty line is skipped by the csv crate and not
-    /// counted, so rows below one read one lower than Excel shows them.
+    /// That is its physical line (empty lines included) less the line breaks
+    /// inside quoted fields before it, since Excel shows such a record as one
+    /// row. Files that end lines with a bare `\r` have no `\n` to count; there
+    /// every record is the next row.
     fn count_row(&mut self) {
-        self.row += 1;
+        let start = self.record.position().map_or(0, csv::Position::byte);
+        self.lines += self.reader.get_mut().lines_before(start);
+        self.row = (self.lines + 1)
+            .saturating_sub(self.embedded_breaks)
+            .max(self.row + 1);
+        self.embedded_breaks += self
+            .record
+            .iter()
+            .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
+            .sum::<u64>();
     }
 
     /// Decodes the current record's fields, falling back to Windows-1252 per field.

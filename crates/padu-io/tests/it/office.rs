@@ -105,9 +105,17 @@ fn an_office_workbook_with_a_title_aliases_and_village_names_imports() {
     let mut reader = RegistryReader::open(&path, &opts()).unwrap();
     assert_eq!(reader.header().row, 3, "header found below the title");
     assert_eq!(reader.header().skipped, vec![1]);
+    // Region names are read for the code and kept, like unknown columns, as extra data.
     assert_eq!(
         reader.extra_columns(),
-        vec!["No".to_string(), "Status PKH".into(), "No HP".into()]
+        vec![
+            "No".to_string(),
+            "Kecamatan".into(),
+            "Kabupaten/Kota".into(),
+            "Desa/Kelurahan".into(),
+            "Status PKH".into(),
+            "No HP".into()
+        ]
     );
     let rows: Vec<_> = reader.by_ref().collect();
     assert_eq!(rows.len(), 2);
@@ -122,6 +130,9 @@ fn an_office_workbook_with_a_title_aliases_and_village_names_imports() {
         first.extra,
         vec![
             ("No".to_string(), "1".to_string()),
+            ("Kecamatan".into(), "Pancoran Mas".into()),
+            ("Kabupaten/Kota".into(), "Kota Depok".into()),
+            ("Desa/Kelurahan".into(), "Depok".into()),
             ("Status PKH".into(), "PKH".into()),
             ("No HP".into(), "081234567890".into()),
         ]
@@ -191,7 +202,8 @@ fn a_village_name_that_is_ambiguous_or_unknown_is_a_row_error_naming_its_column(
 
 /// A CSV saved from Excel by a Dinsos office: a title line, an empty row
 /// (Excel writes its delimiters), a `;`-separated header with the region as
-/// four code columns.
+/// four code columns; then the same with truly empty lines and a quoted line
+/// break, which Excel also shows as one row each.
 #[test]
 fn a_csv_with_a_title_and_separate_region_code_columns_imports() {
     let (_d, path) = temp("dtks.csv");
@@ -207,12 +219,15 @@ fn a_csv_with_a_title_and_separate_region_code_columns_imports() {
     .unwrap();
     let reader = RegistryReader::open(&path, &opts()).unwrap();
     assert_eq!(reader.header().row, 3);
-    assert_eq!(reader.extra_columns(), vec!["KKS".to_string()]);
+    assert_eq!(
+        reader.extra_columns(),
+        ["KODE PROV", "KODE KAB", "KODE KEC", "KKS"]
+    );
     let rows: Vec<_> = reader.collect();
     assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 5, 6]);
     let siti = rows[0].record.as_ref().unwrap();
     assert_eq!(siti.kode_wilayah, RegionCode::parse("3276011006").unwrap());
-    assert_eq!(siti.extra, vec![("KKS".to_string(), "ya".to_string())]);
+    assert_eq!(siti.extra[3], ("KKS".to_string(), "ya".to_string()));
     assert!(rows[1].record.is_none());
     let e = &rows[1].issues[0];
     assert!(
@@ -222,6 +237,27 @@ fn a_csv_with_a_title_and_separate_region_code_columns_imports() {
     );
     let ani = rows[2].record.as_ref().unwrap();
     assert_eq!(ani.kode_wilayah, RegionCode::parse("3276011007").unwrap());
+
+    std::fs::write(
+        &path,
+        "DATA DTKS KOTA DEPOK\r\n\
+         \r\n\
+         ID_ART;NO KK;NIK;NAMA;JENIS KELAMIN;TGL LAHIR;ALAMAT;KODE WILAYAH\r\n\
+         A1;;;SITI;P;05-01-1990;\"JL. MAWAR\r\nGANG 2\";3276011006\r\n\
+         \r\n\
+         \r\n\
+         A2;;;BUDI;X;05-01-1990;;3276011006\r\n",
+    )
+    .unwrap();
+    let reader = RegistryReader::open(&path, &opts()).unwrap();
+    assert_eq!(reader.header().row, 3, "the empty line 2 is a row");
+    let rows: Vec<_> = reader.collect();
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 7]);
+    assert!(
+        rows[1].issues[0].to_string().contains(":7:JENIS KELAMIN: "),
+        "{}",
+        rows[1].issues[0]
+    );
 }
 
 #[test]
@@ -378,7 +414,13 @@ fn a_suggested_mapping_lists_what_is_missing_and_once_completed_imports() {
     let siti = rows[0].record.as_ref().unwrap();
     assert_eq!(siti.id_art, "A1");
     assert_eq!(siti.kode_wilayah, RegionCode::parse("3276011006").unwrap());
-    assert_eq!(siti.extra, vec![("KETERANGAN".to_string(), String::new())]);
+    assert_eq!(
+        siti.extra,
+        vec![
+            ("DESA".to_string(), "3276011006".to_string()),
+            ("KETERANGAN".into(), String::new())
+        ]
+    );
 }
 
 #[test]
