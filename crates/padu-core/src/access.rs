@@ -57,6 +57,8 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit trail of the scope.
     ViewAudit,
+    /// Draft proposals (usulan) for the village and edit them while they are drafts or returned.
+    Propose,
 }
 
 impl Role {
@@ -142,6 +144,7 @@ impl Role {
             P::ViewFullNik => matches!(self, R::OperatorDesa | R::OperatorDinsos | R::Pusdatin),
             P::ManageUsers => self == R::Admin,
             P::ViewAudit => matches!(self, R::Admin | R::KepalaDinsos | R::Pusdatin),
+            P::Propose => self == R::OperatorDesa,
         }
     }
 }

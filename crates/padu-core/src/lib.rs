@@ -6,6 +6,7 @@
 //! list is compiled into the binary with `include_str!` and indexed on first use.
 
 pub mod access;
+pub mod change;
 pub mod code;
 pub mod date;
 pub mod lang;
@@ -18,6 +19,7 @@ pub mod region;
 pub mod verify;
 
 pub use access::{Permission, Role, RoleError};
+pub use change::{Change, ChangeCodeError, ChangeError, DeactivationReason, ProposalKind};
 pub use code::{CodeError, CodeKind};
 pub use date::{DateError, parse_date};
 pub use lang::Lang;

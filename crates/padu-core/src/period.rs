@@ -340,6 +340,17 @@ impl CutOff {
             this.next()
         }
     }
+
+    /// Whether `at` is past the cut-off of its own local month, so what is
+    /// sent then falls into the next period (and is marked as such).
+    pub fn missed(self, at: DateTime<Utc>, zone: Zone) -> bool {
+        let local = at.with_timezone(&zone.offset());
+        let month = Period {
+            year: local.year(),
+            month: local.month(),
+        };
+        self.period_of(at, zone) != month
+    }
 }
 
 #[cfg(test)]
@@ -375,6 +386,17 @@ mod tests {
         assert_eq!(p.label(Lang::En), "October 2026");
         let e = "2026-13".parse::<Period>().unwrap_err();
         assert!(e.message(Lang::En).contains("2026-10"));
+    }
+
+    #[test]
+    fn a_proposal_sent_after_the_cut_off_is_marked_as_missing_it() {
+        let c = CutOff::default();
+        // 17 October 23:59:59 WIB is still October; a second later it is November.
+        assert!(!c.missed(utc("2026-10-17T16:59:59Z"), Zone::Wib));
+        assert!(c.missed(utc("2026-10-17T17:00:00Z"), Zone::Wib));
+        // Late in the month but before the next cut-off: the next period, and late.
+        assert!(c.missed(utc("2026-10-30T03:00:00Z"), Zone::Wit));
+        assert!(!c.missed(utc("2026-11-01T03:00:00Z"), Zone::Wit));
     }
 
     #[test]

@@ -165,6 +165,19 @@ impl ProposalState {
         Ok(next)
     }
 
+    /// Checks that `actor` may change what a proposal in this state about `region` proposes.
+    ///
+    /// Only the village operator edits, and only a draft or a returned
+    /// proposal: once submitted, the deliberation ratifies what it saw.
+    pub fn check_edit(self, actor: &Actor, region: RegionCode) -> Result<(), TransitionError> {
+        check_draft(actor, region)?;
+        if self.is_editable() {
+            Ok(())
+        } else {
+            Err(TransitionError::NotEditable { state: self })
+        }
+    }
+
     /// The steps `actor` could take now on a proposal about `region` (for buttons).
     pub fn available(self, actor: &Actor, region: RegionCode) -> Vec<Step> {
         if !actor.reaches(region) {
@@ -456,6 +469,26 @@ impl Actor {
     }
 }
 
+/// Checks that `actor` may draft a new proposal about `region`.
+pub fn check_draft(actor: &Actor, region: RegionCode) -> Result<(), TransitionError> {
+    if !actor.reaches(region) {
+        return Err(TransitionError::OutsideScope);
+    }
+    if actor.role.can(crate::access::Permission::Propose) {
+        Ok(())
+    } else {
+        Err(TransitionError::MayNotPropose { role: actor.role })
+    }
+}
+
+/// Checks the period Pusdatin fixes a proposal into: not one before the period it was sent in.
+pub fn check_finalise(sent: Option<Period>, into: Period) -> Result<(), TransitionError> {
+    match sent {
+        Some(sent) if into < sent => Err(TransitionError::PeriodBeforeSending { into, sent }),
+        _ => Ok(()),
+    }
+}
+
 /// Why a step was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TransitionError {
@@ -483,6 +516,28 @@ pub enum TransitionError {
         "lampirkan pindaian berita acara atau SPTJM yang sudah ditandatangani sebelum mencatat pengesahan"
     )]
     UnsignedRatification,
+    /// The proposal is no longer a draft or returned, so what it proposes is fixed.
+    #[error("usulan berstatus {} tidak dapat diubah lagi", state.label(Lang::Id))]
+    NotEditable {
+        /// The state it is in.
+        state: ProposalState,
+    },
+    /// The role does not draft proposals.
+    #[error("peran {} tidak membuat atau mengubah usulan; itu tugas operator desa/kelurahan", role.label(Lang::Id))]
+    MayNotPropose {
+        /// The actor's role.
+        role: Role,
+    },
+    /// Finalising into a period before the one the proposal was sent in.
+    #[error(
+        "usulan dikirim untuk periode {sent} dan tidak dapat ditetapkan pada periode {into} yang lebih awal"
+    )]
+    PeriodBeforeSending {
+        /// The period asked for.
+        into: Period,
+        /// The period it was sent in.
+        sent: Period,
+    },
 }
 
 impl Localized for TransitionError {
@@ -504,6 +559,17 @@ impl Localized for TransitionError {
                 "attach the signed scan of the minutes or SPTJM before recording the ratification"
                     .into()
             }
+            (TransitionError::NotEditable { state }, Lang::En) => format!(
+                "a proposal that is {} can no longer be changed",
+                state.label(Lang::En)
+            ),
+            (TransitionError::MayNotPropose { role }, Lang::En) => format!(
+                "the role {} does not draft or change proposals; village operators do",
+                role.label(Lang::En)
+            ),
+            (TransitionError::PeriodBeforeSending { into, sent }, Lang::En) => format!(
+                "the proposal was sent for period {sent} and cannot be finalised in the earlier period {into}"
+            ),
         }
     }
 }
@@ -573,6 +639,36 @@ mod tests {
             role,
             region: role.scope_level().map(|l| village().truncate(l).unwrap()),
         }
+    }
+
+    #[test]
+    fn only_the_village_operator_drafts_and_only_drafts_or_returned_proposals_change() {
+        let v = village();
+        assert_eq!(check_draft(&actor(Role::OperatorDesa), v), Ok(()));
+        assert_eq!(
+            check_draft(&actor(Role::KepalaDinsos), v),
+            Err(TransitionError::MayNotPropose {
+                role: Role::KepalaDinsos
+            })
+        );
+        let elsewhere = Actor {
+            role: Role::OperatorDesa,
+            region: Some(code("33.01.01.2001")),
+        };
+        assert_eq!(
+            check_draft(&elsewhere, v),
+            Err(TransitionError::OutsideScope)
+        );
+        let desa = actor(Role::OperatorDesa);
+        for s in S::ALL {
+            let ok = s.check_edit(&desa, v).is_ok();
+            assert_eq!(ok, matches!(s, S::Draft | S::Dikembalikan), "{s}");
+        }
+        let oct = Period::new(2026, 10).unwrap();
+        assert!(check_finalise(Some(oct), oct.next()).is_ok());
+        assert!(check_finalise(None, oct).is_ok());
+        let e = check_finalise(Some(oct.next()), oct).unwrap_err();
+        assert!(e.to_string().contains("2026-11") && e.message(Lang::En).contains("2026-10"));
     }
 
     #[test]

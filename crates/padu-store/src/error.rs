@@ -47,6 +47,17 @@ pub enum StoreError {
     /// Any other database failure.
     #[error("kesalahan basis data: {0}")]
     Database(#[source] sqlx::Error),
+    /// The workflow refuses the step (wrong state, role, evidence or period).
+    #[error("{0}")]
+    Transition(padu_core::TransitionError),
+    /// One proposal of a bulk action failed, so none of them changed.
+    #[error("usulan #{proposal_id}: {source} (tidak ada usulan yang diubah)")]
+    InBulk {
+        /// The proposal that failed.
+        proposal_id: i64,
+        /// Why.
+        source: Box<StoreError>,
+    },
 }
 
 impl StoreError {
@@ -119,6 +130,14 @@ impl Localized for StoreError {
                     reason,
                 } => format!("stored value {table}.{column} cannot be read: {reason}"),
                 StoreError::Database(e) => format!("database error: {e}"),
+                StoreError::Transition(e) => e.message(Lang::En),
+                StoreError::InBulk {
+                    proposal_id,
+                    source,
+                } => format!(
+                    "proposal #{proposal_id}: {} (no proposal was changed)",
+                    source.message(Lang::En)
+                ),
             },
         }
     }

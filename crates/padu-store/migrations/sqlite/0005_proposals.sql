@@ -1,0 +1,55 @@
+-- Proposals (usulan), SQLite dialect: a correction's before and after values, its state in the
+-- workflow with a version for optimistic locking, and the timeline of every step taken.
+-- Rows are never deleted: a rejected proposal and its events stay as the record of what happened.
+
+create table proposal (
+    proposal_id integer primary key,
+    -- ProposalKind code, e.g. UBAH_DATA, NONAKTIF.
+    kind text not null,
+    -- ProposalState code; changed only through ProposalState::apply (padu-store proposals.rs).
+    state text not null,
+    -- Incremented by every change; a step names the version it saw (optimistic locking).
+    version integer not null default 1,
+    -- The compact 10-digit village code the proposal is about: the scope of every read.
+    kode_wilayah text not null,
+    -- The member concerned; null when the proposal adds a member or a household.
+    id_art text,
+    id_keluarga text,
+    -- DeactivationReason code, for kind NONAKTIF.
+    deactivation_reason text,
+    -- JSON objects of the fields before and after, as the village operator proposed them.
+    before_value text,
+    after_value text not null,
+    -- The operator's explanation of the correction.
+    note text,
+    -- YYYY-MM: the period the proposal belongs to once sent to Pusdatin, then the one it was fixed in.
+    period text,
+    -- 1 when it reached Pusdatin after its region's cut-off, so it fell into the next period.
+    late integer not null default 0,
+    created_by integer not null references app_user (app_user_id),
+    updated_by integer not null references app_user (app_user_id),
+    created_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+create index proposal_kode_wilayah_idx on proposal (kode_wilayah, state);
+create index proposal_id_art_idx on proposal (id_art);
+
+create table proposal_event (
+    proposal_event_id integer primary key,
+    proposal_id integer not null references proposal (proposal_id),
+    -- Step code (SUBMIT, RATIFY, ...), or CREATE and EDIT for the village's own changes.
+    step text not null,
+    from_state text,
+    to_state text not null,
+    -- The proposal's version after this event.
+    version integer not null,
+    app_user_id integer not null references app_user (app_user_id),
+    -- The reason of a return or rejection, or the note of an edit.
+    reason text,
+    -- What else the step carried, e.g. the ratification document kind or the period.
+    detail text,
+    occurred_at text not null,
+    created_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+create index proposal_event_proposal_idx on proposal_event (proposal_id, proposal_event_id);

@@ -1,0 +1,673 @@
+//! Proposals (usulan): a village's correction of the registry, carried
+//! through the workflow of [`padu_core::proposal`] with a version for
+//! optimistic locking and a timeline of every step.
+//!
+//! Every change of state goes through [`ProposalState::apply`] inside the
+//! transaction that writes it, for each proposal of a bulk action too, and
+//! appends both a timeline event and an audit entry in that transaction. A
+//! step names the version its caller saw; if the proposal has moved since,
+//! the step fails with [`StoreError::Stale`] instead of overwriting anything.
+//! Nothing here is ever deleted.
+
+use chrono::{DateTime, Utc};
+use padu_core::proposal::{Action, Actor as WorkflowActor, check_draft, check_finalise};
+use padu_core::{
+    Change, CutOff, DeactivationReason, Period, ProposalKind, ProposalState, RegionCode, Step,
+    TransitionError, ZoneMap,
+};
+use serde_json::Value;
+
+use crate::audit_log::{NewAuditEntry, insert_audit};
+use crate::error::StoreError;
+use crate::members::Actor;
+use crate::scope::Scope;
+use crate::tx::{Tx, on_tx};
+use crate::{Store, with_pool};
+
+/// A proposal as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// Its number.
+    pub proposal_id: i64,
+    /// What it does (with a deactivation's reason).
+    pub change: Change,
+    /// Where it stands in the workflow.
+    pub state: ProposalState,
+    /// Incremented by every change; steps and edits name the version they saw.
+    pub version: i64,
+    /// The village it is about: the person's village, or where a new household lives.
+    pub kode_wilayah: RegionCode,
+    /// The member concerned; `None` for an addition.
+    pub id_art: Option<String>,
+    /// The household concerned, if any.
+    pub id_keluarga: Option<String>,
+    /// The fields before, as the operator saw them (an object; `None` for an addition).
+    pub before: Option<Value>,
+    /// The fields after, as proposed (an object).
+    pub after: Value,
+    /// The operator's explanation.
+    pub note: Option<String>,
+    /// The period it was sent in, then the one it was fixed in.
+    pub period: Option<Period>,
+    /// Whether it reached Pusdatin after its region's cut-off and so fell into the next period.
+    pub late: bool,
+    /// Who drafted it.
+    pub created_by: i64,
+    /// When it was drafted.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A proposal being drafted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProposal {
+    /// What it does.
+    pub change: Change,
+    /// The village; for a proposal about an existing member it must be the member's village.
+    pub kode_wilayah: RegionCode,
+    /// The member concerned (required unless the change adds someone).
+    pub id_art: Option<String>,
+    /// The household concerned, if any.
+    pub id_keluarga: Option<String>,
+    /// The fields before, as the operator saw them.
+    pub before: Option<Value>,
+    /// The fields after.
+    pub after: Value,
+    /// The operator's explanation.
+    pub note: Option<String>,
+}
+
+/// One entry of a proposal's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ProposalEvent {
+    /// Its id (events are shown in this order).
+    pub proposal_event_id: i64,
+    /// The step's code (`submit`, `ratify`, ...), or `create` and `edit`.
+    pub step: String,
+    /// The state before (none for `create`).
+    pub from_state: Option<String>,
+    /// The state after.
+    pub to_state: String,
+    /// The proposal's version after the event.
+    pub version: i64,
+    /// Who took the step.
+    pub username: String,
+    /// Their display name.
+    pub display_name: String,
+    /// Their role code.
+    pub role: String,
+    /// The reason of a return or rejection, or the note of an edit.
+    pub reason: Option<String>,
+    /// What else the step carried (the ratification document, the period).
+    pub detail: Option<String>,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// Who takes a step, when, and the calendar that decides a period.
+#[derive(Debug, Clone, Copy)]
+pub struct StepContext<'a> {
+    /// The account, for the timeline and the audit trail.
+    pub actor: &'a Actor,
+    /// Its role and region, for the workflow's rules.
+    pub workflow: WorkflowActor,
+    /// The server's clock (a fixed instant in tests).
+    pub at: DateTime<Utc>,
+    /// The monthly cut-off.
+    pub cut_off: CutOff,
+    /// Which time zone each region keeps.
+    pub zones: &'a ZoneMap,
+}
+
+/// Which proposals a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProposalFilter {
+    /// Only proposals in this state.
+    pub state: Option<ProposalState>,
+    /// Only proposals about this member.
+    pub id_art: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProposalRow {
+    proposal_id: i64,
+    kind: String,
+    state: String,
+    version: i64,
+    kode_wilayah: String,
+    id_art: Option<String>,
+    id_keluarga: Option<String>,
+    deactivation_reason: Option<String>,
+    before_value: Option<String>,
+    after_value: String,
+    note: Option<String>,
+    period: Option<String>,
+    late: i64,
+    created_by: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ProposalRow {
+    fn into_proposal(self) -> Result<Proposal, StoreError> {
+        let bad = |column, e: String| StoreError::decode("proposal", column, e);
+        let kind: ProposalKind = self.kind.parse().map_err(|e| bad("kind", format!("{e}")))?;
+        let reason = self
+            .deactivation_reason
+            .as_deref()
+            .map(str::parse::<DeactivationReason>)
+            .transpose()
+            .map_err(|e| bad("deactivation_reason", e.to_string()))?;
+        let json = |column, s: &str| -> Result<Value, StoreError> {
+            serde_json::from_str(s).map_err(|e| bad(column, e.to_string()))
+        };
+        Ok(Proposal {
+            proposal_id: self.proposal_id,
+            change: Change::from_parts(kind, reason)
+                .map_err(|e| bad("deactivation_reason", e.to_string()))?,
+            state: self
+                .state
+                .parse()
+                .map_err(|e| bad("state", format!("{e}")))?,
+            version: self.version,
+            kode_wilayah: RegionCode::parse(&self.kode_wilayah)
+                .map_err(|e| bad("kode_wilayah", e.to_string()))?,
+            id_art: self.id_art,
+            id_keluarga: self.id_keluarga,
+            before: self
+                .before_value
+                .as_deref()
+                .map(|s| json("before_value", s))
+                .transpose()?,
+            after: json("after_value", &self.after_value)?,
+            note: self.note,
+            period: self
+                .period
+                .as_deref()
+                .map(str::parse::<Period>)
+                .transpose()
+                .map_err(|e| bad("period", e.to_string()))?,
+            late: self.late != 0,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// The columns every read of a proposal selects.
+macro_rules! select_proposal {
+    () => {
+        "select proposal_id, kind, state, version, kode_wilayah, id_art, id_keluarga, \
+         deactivation_reason, before_value, after_value, note, period, late, created_by, \
+         created_at, updated_at from proposal "
+    };
+}
+
+/// One proposal ($1) if its village lies in $2..$3.
+const ONE: &str = concat!(
+    select_proposal!(),
+    "where proposal_id = $1 and kode_wilayah >= $2 and kode_wilayah < $3"
+);
+
+/// The proposals in $1..$2, optionally in state $3 and about member $4, newest first, at most $5.
+const LIST: &str = concat!(
+    select_proposal!(),
+    "where kode_wilayah >= $1 and kode_wilayah < $2 \
+     and ($3 is null or state = $3) and ($4 is null or id_art = $4) \
+     order by proposal_id desc limit $5"
+);
+
+const EVENTS: &str = "select e.proposal_event_id, e.step, e.from_state, e.to_state, e.version, \
+    u.username, u.display_name, u.role, e.reason, e.detail, e.occurred_at \
+    from proposal_event e join app_user u on u.app_user_id = e.app_user_id \
+    join proposal p on p.proposal_id = e.proposal_id \
+    where e.proposal_id = $1 and p.kode_wilayah >= $2 and p.kode_wilayah < $3 \
+    order by e.proposal_event_id";
+
+const MEMBER_VILLAGE: &str = "select kode_wilayah from person \
+    where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3";
+
+const INSERT: &str = "insert into proposal (kind, state, version, kode_wilayah, id_art, \
+    id_keluarga, deactivation_reason, before_value, after_value, note, late, created_by, \
+    updated_by, created_at, updated_at) \
+    values ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11, $11) returning proposal_id";
+
+const INSERT_EVENT: &str = "insert into proposal_event (proposal_id, step, from_state, to_state, \
+    version, app_user_id, reason, detail, occurred_at, created_at, updated_at) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)";
+
+/// Moves proposal $7 from version $8 on; no row changes if it is no longer at $8.
+const UPDATE_STATE: &str = "update proposal set state = $1, version = version + 1, period = $2, \
+    late = $3, updated_by = $4, updated_at = $5 where proposal_id = $6 and version = $7";
+
+/// Replaces what proposal $5 proposes, from version $6 on.
+const UPDATE_CONTENT: &str = "update proposal set after_value = $1, note = $2, \
+    version = version + 1, updated_by = $3, updated_at = $4 where proposal_id = $5 and version = $6";
+
+/// The JSON text of a value, for a text column.
+fn json_text(v: &Value) -> String {
+    v.to_string()
+}
+
+/// The workflow's refusal as a store error; outside the scope is "not found".
+fn refused(e: TransitionError) -> StoreError {
+    match e {
+        TransitionError::OutsideScope => StoreError::NotFound,
+        other => StoreError::Transition(other),
+    }
+}
+
+impl Store {
+    /// Drafts a proposal and records its creation, in one transaction.
+    ///
+    /// The actor must be allowed to propose ([`check_draft`]) in the
+    /// proposal's village; a proposal about an existing member must name a
+    /// member of that village in `scope` ([`StoreError::NotFound`] otherwise).
+    pub async fn create_proposal(
+        &self,
+        scope: Scope,
+        ctx: &StepContext<'_>,
+        new: &NewProposal,
+    ) -> Result<Proposal, StoreError> {
+        if !scope.contains(new.kode_wilayah) {
+            return Err(StoreError::NotFound);
+        }
+        check_draft(&ctx.workflow, new.kode_wilayah).map_err(refused)?;
+        let (lo, hi) = scope.range();
+        let mut tx = Tx::begin(&self.pool).await?;
+        if new.change.kind().needs_member() {
+            let Some(id_art) = &new.id_art else {
+                tx.rollback().await?;
+                return Err(StoreError::NotFound);
+            };
+            let village: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(MEMBER_VILLAGE)
+                .bind(id_art)
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_optional(&mut *c)
+                .await?);
+            if village.as_deref() != Some(new.kode_wilayah.compact().as_str()) {
+                tx.rollback().await?;
+                return Err(StoreError::NotFound);
+            }
+        }
+        let kode = new.kode_wilayah.compact();
+        let before = new.before.as_ref().map(json_text);
+        let after = json_text(&new.after);
+        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(INSERT)
+            .bind(new.change.kind().as_str())
+            .bind(ProposalState::Draft.as_str())
+            .bind(&kode)
+            .bind(&new.id_art)
+            .bind(&new.id_keluarga)
+            .bind(new.change.deactivation_reason().map(DeactivationReason::as_str))
+            .bind(&before)
+            .bind(&after)
+            .bind(&new.note)
+            .bind(ctx.actor.app_user_id)
+            .bind(ctx.at)
+            .fetch_one(&mut *c)
+            .await?);
+        insert_event(
+            &mut tx,
+            id,
+            "create",
+            None,
+            ProposalState::Draft,
+            1,
+            ctx,
+            new.note.as_deref(),
+            None,
+        )
+        .await?;
+        let entry = NewAuditEntry {
+            occurred_at: ctx.at,
+            app_user_id: Some(ctx.actor.app_user_id),
+            username: Some(ctx.actor.username.clone()),
+            ip: Some(ctx.actor.ip.clone()),
+            action: "proposal.create".into(),
+            kode_wilayah: Some(kode),
+            entity: Some("proposal".into()),
+            entity_id: Some(id.to_string()),
+            before_value: before,
+            after_value: Some(after),
+            reason: new.note.clone(),
+            detail: Some(format!("kind={}", new.change.kind())),
+        };
+        insert_audit(&mut tx, &entry).await?;
+        let stored = fetch_one(&mut tx, scope, id).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// One proposal in `scope` ([`StoreError::NotFound`] outside it).
+    pub async fn proposal(&self, scope: Scope, proposal_id: i64) -> Result<Proposal, StoreError> {
+        let (lo, hi) = scope.range();
+        let row: Option<ProposalRow> = with_pool!(&self.pool, p => sqlx::query_as(ONE)
+            .bind(proposal_id)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_optional(p)
+            .await?);
+        row.ok_or(StoreError::NotFound)?.into_proposal()
+    }
+
+    /// The proposals in `scope` that `filter` selects, newest first, at most `limit`.
+    pub async fn proposals(
+        &self,
+        scope: Scope,
+        filter: &ProposalFilter,
+        limit: u32,
+    ) -> Result<Vec<Proposal>, StoreError> {
+        let (lo, hi) = scope.range();
+        let rows: Vec<ProposalRow> = with_pool!(&self.pool, p => sqlx::query_as(LIST)
+            .bind(&lo)
+            .bind(&hi)
+            .bind(filter.state.map(ProposalState::as_str))
+            .bind(&filter.id_art)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(ProposalRow::into_proposal).collect()
+    }
+
+    /// A proposal's timeline in `scope`, oldest first (empty outside the scope).
+    pub async fn proposal_events(
+        &self,
+        scope: Scope,
+        proposal_id: i64,
+    ) -> Result<Vec<ProposalEvent>, StoreError> {
+        let (lo, hi) = scope.range();
+        Ok(with_pool!(&self.pool, p => sqlx::query_as(EVENTS)
+            .bind(proposal_id)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(p)
+            .await?))
+    }
+
+    /// Changes what a draft or returned proposal proposes, if it is still at `expected_version`.
+    pub async fn edit_proposal(
+        &self,
+        scope: Scope,
+        ctx: &StepContext<'_>,
+        proposal_id: i64,
+        expected_version: i64,
+        after: &Value,
+        note: Option<&str>,
+    ) -> Result<Proposal, StoreError> {
+        let mut tx = Tx::begin(&self.pool).await?;
+        let p = fetch_one(&mut tx, scope, proposal_id).await?;
+        if p.version != expected_version {
+            tx.rollback().await?;
+            return Err(StoreError::Stale {
+                current_version: p.version,
+            });
+        }
+        if let Err(e) = p.state.check_edit(&ctx.workflow, p.kode_wilayah) {
+            tx.rollback().await?;
+            return Err(refused(e));
+        }
+        let after_text = json_text(after);
+        let n = on_tx!(&mut tx, c => sqlx::query(UPDATE_CONTENT)
+            .bind(&after_text)
+            .bind(note)
+            .bind(ctx.actor.app_user_id)
+            .bind(ctx.at)
+            .bind(proposal_id)
+            .bind(expected_version)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        if n == 0 {
+            tx.rollback().await?;
+            return Err(self.stale(scope, proposal_id).await);
+        }
+        insert_event(
+            &mut tx,
+            proposal_id,
+            "edit",
+            Some(p.state),
+            p.state,
+            expected_version + 1,
+            ctx,
+            note,
+            None,
+        )
+        .await?;
+        let entry = NewAuditEntry {
+            occurred_at: ctx.at,
+            app_user_id: Some(ctx.actor.app_user_id),
+            username: Some(ctx.actor.username.clone()),
+            ip: Some(ctx.actor.ip.clone()),
+            action: "proposal.edit".into(),
+            kode_wilayah: Some(p.kode_wilayah.compact()),
+            entity: Some("proposal".into()),
+            entity_id: Some(proposal_id.to_string()),
+            before_value: Some(json_text(&p.after)),
+            after_value: Some(after_text),
+            reason: note.map(str::to_string),
+            detail: None,
+        };
+        insert_audit(&mut tx, &entry).await?;
+        let stored = fetch_one(&mut tx, scope, proposal_id).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Takes one workflow step on a proposal that is still at `expected_version`.
+    ///
+    /// [`StoreError::NotFound`] outside the scope, [`StoreError::Stale`] when
+    /// it moved since the caller read it, [`StoreError::Transition`] when the
+    /// workflow refuses the step.
+    pub async fn take_proposal_step(
+        &self,
+        scope: Scope,
+        ctx: &StepContext<'_>,
+        proposal_id: i64,
+        expected_version: i64,
+        action: &Action,
+    ) -> Result<Proposal, StoreError> {
+        let mut tx = Tx::begin(&self.pool).await?;
+        match step_one(&mut tx, scope, ctx, proposal_id, expected_version, action).await {
+            Ok(p) => {
+                tx.commit().await?;
+                Ok(p)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(match e {
+                    StoreError::Stale { .. } => self.stale(scope, proposal_id).await,
+                    other => other,
+                })
+            }
+        }
+    }
+
+    /// Takes the same step on many proposals, each at the version given, all or nothing.
+    ///
+    /// Every proposal goes through the same checks as
+    /// [`take_proposal_step`](Self::take_proposal_step); the first that fails
+    /// rolls everything back and is named in [`StoreError::InBulk`].
+    pub async fn take_proposal_steps(
+        &self,
+        scope: Scope,
+        ctx: &StepContext<'_>,
+        items: &[(i64, i64)],
+        action: &Action,
+    ) -> Result<Vec<Proposal>, StoreError> {
+        let mut tx = Tx::begin(&self.pool).await?;
+        let mut done = Vec::with_capacity(items.len());
+        for (id, version) in items {
+            match step_one(&mut tx, scope, ctx, *id, *version, action).await {
+                Ok(p) => done.push(p),
+                Err(e) => {
+                    tx.rollback().await?;
+                    let e = match e {
+                        StoreError::Stale { .. } => self.stale(scope, *id).await,
+                        other => other,
+                    };
+                    return Err(StoreError::InBulk {
+                        proposal_id: *id,
+                        source: Box::new(e),
+                    });
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// The stale-version error with the version the proposal has now.
+    async fn stale(&self, scope: Scope, proposal_id: i64) -> StoreError {
+        match self.proposal(scope, proposal_id).await {
+            Ok(p) => StoreError::Stale {
+                current_version: p.version,
+            },
+            Err(e) => e,
+        }
+    }
+}
+
+/// Reads one proposal inside a transaction.
+async fn fetch_one(tx: &mut Tx, scope: Scope, proposal_id: i64) -> Result<Proposal, StoreError> {
+    let (lo, hi) = scope.range();
+    let row: Option<ProposalRow> = on_tx!(tx, c => sqlx::query_as(ONE)
+        .bind(proposal_id)
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_optional(&mut *c)
+        .await?);
+    row.ok_or(StoreError::NotFound)?.into_proposal()
+}
+
+/// Checks and writes one step inside the caller's transaction.
+async fn step_one(
+    tx: &mut Tx,
+    scope: Scope,
+    ctx: &StepContext<'_>,
+    proposal_id: i64,
+    expected_version: i64,
+    action: &Action,
+) -> Result<Proposal, StoreError> {
+    let p = fetch_one(tx, scope, proposal_id).await?;
+    if p.version != expected_version {
+        return Err(StoreError::Stale {
+            current_version: p.version,
+        });
+    }
+    let next = p
+        .state
+        .apply(action, &ctx.workflow, p.kode_wilayah)
+        .map_err(refused)?;
+    let (period, late, detail) = match action {
+        Action::Send => {
+            let zone = ctx.zones.zone(p.kode_wilayah).ok_or_else(|| {
+                StoreError::decode("proposal", "kode_wilayah", "no time zone for the region")
+            })?;
+            let period = ctx.cut_off.period_of(ctx.at, zone);
+            let late = ctx.cut_off.missed(ctx.at, zone);
+            let detail = format!("period={period}; zone={}; late={late}", zone.as_str());
+            (Some(period), late, Some(detail))
+        }
+        Action::Finalise(into) => {
+            check_finalise(p.period, *into).map_err(refused)?;
+            (Some(*into), p.late, Some(format!("period={into}")))
+        }
+        Action::Ratify(doc) => (
+            p.period,
+            p.late,
+            Some(format!(
+                "document={}",
+                serde_json::to_value(doc.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            )),
+        ),
+        _ => (p.period, p.late, None),
+    };
+    let reason = match action {
+        Action::Return(r) | Action::Reject(r) => Some(r.as_str()),
+        _ => None,
+    };
+    let n = on_tx!(tx, c => sqlx::query(UPDATE_STATE)
+        .bind(next.as_str())
+        .bind(period.map(|p| p.to_string()))
+        .bind(i64::from(late))
+        .bind(ctx.actor.app_user_id)
+        .bind(ctx.at)
+        .bind(proposal_id)
+        .bind(expected_version)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    if n == 0 {
+        return Err(StoreError::Stale {
+            current_version: expected_version + 1,
+        });
+    }
+    let step: Step = action.step();
+    insert_event(
+        tx,
+        proposal_id,
+        step.as_str(),
+        Some(p.state),
+        next,
+        expected_version + 1,
+        ctx,
+        reason,
+        detail.as_deref(),
+    )
+    .await?;
+    let entry = NewAuditEntry {
+        occurred_at: ctx.at,
+        app_user_id: Some(ctx.actor.app_user_id),
+        username: Some(ctx.actor.username.clone()),
+        ip: Some(ctx.actor.ip.clone()),
+        action: format!("proposal.{}", step.as_str()),
+        kode_wilayah: Some(p.kode_wilayah.compact()),
+        entity: Some("proposal".into()),
+        entity_id: Some(proposal_id.to_string()),
+        before_value: Some(serde_json::json!({ "state": p.state.as_str() }).to_string()),
+        after_value: Some(serde_json::json!({ "state": next.as_str() }).to_string()),
+        reason: reason.map(str::to_string),
+        detail: detail.clone(),
+    };
+    insert_audit(tx, &entry).await?;
+    fetch_one(tx, scope, proposal_id).await
+}
+
+/// Appends one timeline event.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one column each; called from three places"
+)]
+async fn insert_event(
+    tx: &mut Tx,
+    proposal_id: i64,
+    step: &str,
+    from: Option<ProposalState>,
+    to: ProposalState,
+    version: i64,
+    ctx: &StepContext<'_>,
+    reason: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    on_tx!(tx, c => sqlx::query(INSERT_EVENT)
+        .bind(proposal_id)
+        .bind(step)
+        .bind(from.map(ProposalState::as_str))
+        .bind(to.as_str())
+        .bind(version)
+        .bind(ctx.actor.app_user_id)
+        .bind(reason)
+        .bind(detail)
+        .bind(ctx.at)
+        .execute(&mut *c)
+        .await
+        .map(drop)?);
+    Ok(())
+}

@@ -1,0 +1,670 @@
+//! Proposals on both backends: the whole workflow, returns, optimistic
+//! locking, refusals, bulk steps all or nothing, and periods by local cut-off.
+
+use chrono::{DateTime, Utc};
+use padu_core::proposal::{Action, Actor as WorkflowActor};
+use padu_core::{
+    Change, CutOff, DeactivationReason, Period, ProposalState, Ratification, RatificationKind,
+    Reason, RegistryPerson, Role, TransitionError, ZoneMap,
+};
+use padu_store::{
+    Actor, AuditFilter, NewProposal, NewUser, Proposal, ProposalFilter, Scope, StepContext, Store,
+    StoreError, User,
+};
+use padu_testkit::db::TestDb;
+use padu_testkit::{code, contract, person};
+use serde_json::json;
+
+/// The people of these stories: two in a Depok village, one in Denpasar (WITA), one in Jayapura (WIT).
+fn people() -> Vec<RegistryPerson> {
+    vec![
+        person("A1", Some("K1"), "32.76.01.1006", "BUDI SANTOSO"),
+        person("A2", Some("K1"), "32.76.01.1006", "SRI WAHYUNI"),
+        person("A3", Some("K2"), "32.76.01.1006", "AHMAD FAUZI"),
+        person("B1", Some("K3"), "51.71.01.1001", "I MADE SUARDANA"),
+        person("B2", Some("K3"), "51.71.01.1001", "NI KETUT SARI"),
+        person("C1", Some("K4"), "91.71.01.1001", "YOHANES WENDA"),
+        person("C2", Some("K4"), "91.71.01.1001", "MARIA WENDA"),
+    ]
+}
+
+/// The offices of a village: its operator, the regency's Dinsos, and Pusdatin.
+struct Office {
+    desa: User,
+    operator: User,
+    verifier: User,
+    head: User,
+    pusdatin: User,
+}
+
+async fn user(store: &Store, name: &str, role: Role, scope: Scope) -> User {
+    store
+        .create_user(
+            Scope::National,
+            &NewUser {
+                username: name.into(),
+                display_name: format!("Pengguna {name}"),
+                role,
+                scope,
+                password_hash: "$argon2id$bukan-hash-asli".into(),
+                must_change_password: false,
+                lang: padu_core::Lang::Id,
+                phone: None,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+/// Imports the people and creates the accounts of the office of `village`.
+async fn office(store: &Store, village: &str, tag: &str) -> Office {
+    let v = code(village);
+    let regency = Scope::Region(v.regency().unwrap());
+    Office {
+        desa: user(
+            store,
+            &format!("desa{tag}"),
+            Role::OperatorDesa,
+            Scope::Region(v),
+        )
+        .await,
+        operator: user(
+            store,
+            &format!("opdinsos{tag}"),
+            Role::OperatorDinsos,
+            regency,
+        )
+        .await,
+        verifier: user(
+            store,
+            &format!("verif{tag}"),
+            Role::VerifikatorDinsos,
+            regency,
+        )
+        .await,
+        head: user(store, &format!("kepala{tag}"), Role::KepalaDinsos, regency).await,
+        pusdatin: user(
+            store,
+            &format!("pusdatin{tag}"),
+            Role::Pusdatin,
+            Scope::National,
+        )
+        .await,
+    }
+}
+
+async fn setup(db: &TestDb) {
+    let mut imp = db.store.begin_registry_import("dtks.csv").await.unwrap();
+    imp.push(&people()).await.unwrap();
+    imp.finish().await.unwrap();
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Everything a step needs for `u` at instant `when`; the account part is leaked for the test's life.
+fn ctx<'a>(u: &User, when: &str, zones: &'a ZoneMap) -> StepContext<'a> {
+    let actor: &'static Actor = Box::leak(Box::new(Actor {
+        app_user_id: u.app_user_id,
+        username: u.username.clone(),
+        ip: "10.0.0.1".into(),
+    }));
+    StepContext {
+        actor,
+        workflow: WorkflowActor {
+            role: u.role,
+            region: match u.scope {
+                Scope::National => None,
+                Scope::Region(r) => Some(r),
+            },
+        },
+        at: at(when),
+        cut_off: CutOff::default(),
+        zones,
+    }
+}
+
+fn deceased(id_art: &str, village: &str) -> NewProposal {
+    NewProposal {
+        change: Change::Deactivate(DeactivationReason::Meninggal),
+        kode_wilayah: code(village),
+        id_art: Some(id_art.into()),
+        id_keluarga: None,
+        before: Some(json!({ "status": "AKTIF" })),
+        after: json!({ "status": "NONAKTIF", "tgl_meninggal": "2026-09-30" }),
+        note: Some("meninggal menurut surat keterangan kelurahan".into()),
+    }
+}
+
+fn signed() -> Action {
+    Action::Ratify(Ratification {
+        kind: RatificationKind::Musdes,
+        signed_scan_attached: true,
+    })
+}
+
+/// Takes `action` as `u` at `when` on `p` at its current version.
+async fn step(db: &TestDb, u: &User, when: &str, p: &Proposal, action: Action) -> Proposal {
+    let zones = ZoneMap::default();
+    db.store
+        .take_proposal_step(
+            u.scope,
+            &ctx(u, when, &zones),
+            p.proposal_id,
+            p.version,
+            &action,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{action:?} by {}: {e}", u.username))
+}
+
+/// Walks a new proposal up to DIKIRIM_PUSDATIN, sent at `sent`.
+async fn up_to_sent(db: &TestDb, o: &Office, id_art: &str, village: &str, sent: &str) -> Proposal {
+    let zones = ZoneMap::default();
+    let when = "2026-10-01T02:00:00Z";
+    let p = db
+        .store
+        .create_proposal(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
+            &deceased(id_art, village),
+        )
+        .await
+        .unwrap();
+    let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    let p = step(db, &o.desa, when, &p, signed()).await;
+    let p = step(db, &o.verifier, when, &p, Action::Verify).await;
+    let p = step(db, &o.head, when, &p, Action::Approve).await;
+    step(db, &o.operator, sent, &p, Action::Send).await
+}
+
+async fn a_proposal_walks_from_the_village_to_a_period(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let sent = up_to_sent(db, &o, "A1", "32.76.01.1006", "2026-10-10T03:00:00Z").await;
+    assert_eq!(sent.state, ProposalState::DikirimPusdatin);
+    assert_eq!(sent.period, Period::new(2026, 10));
+    assert!(!sent.late);
+    let oct = Period::new(2026, 10).unwrap();
+    let done = step(
+        db,
+        &o.pusdatin,
+        "2026-10-20T03:00:00Z",
+        &sent,
+        Action::Finalise(oct),
+    )
+    .await;
+    assert_eq!(done.state, ProposalState::Ditetapkan);
+    assert_eq!(done.version, 7);
+    assert_eq!(
+        done.change,
+        Change::Deactivate(DeactivationReason::Meninggal)
+    );
+    assert_eq!(done.after["tgl_meninggal"], "2026-09-30");
+
+    let events = db
+        .store
+        .proposal_events(o.desa.scope, done.proposal_id)
+        .await
+        .unwrap();
+    let steps: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|e| (e.step.as_str(), e.to_state.as_str(), e.username.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("create", "DRAFT", "desa"),
+            ("submit", "DIAJUKAN", "desa"),
+            ("ratify", "DISAHKAN_DESA", "desa"),
+            ("verify", "DIVERIFIKASI_DINSOS", "verif"),
+            ("approve", "DISETUJUI_DINSOS", "kepala"),
+            ("send", "DIKIRIM_PUSDATIN", "opdinsos"),
+            ("finalise", "DITETAPKAN", "pusdatin"),
+        ]
+    );
+    assert_eq!(events[2].detail.as_deref(), Some("document=MUSDES"));
+    assert_eq!(
+        events[5].detail.as_deref(),
+        Some("period=2026-10; zone=WIB; late=false")
+    );
+    assert_eq!(
+        events.iter().map(|e| e.version).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6, 7]
+    );
+    // Every event is audited, in the same transactions.
+    let audit = db
+        .store
+        .audit_entries(
+            Scope::National,
+            &AuditFilter {
+                entity: Some(("proposal".into(), done.proposal_id.to_string())),
+                ..AuditFilter::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 7);
+    assert!(audit.iter().any(|a| a.entry.action == "proposal.finalise"));
+    // The village sees its proposal; another village does not.
+    let listed = db
+        .store
+        .proposals(o.desa.scope, &ProposalFilter::default(), 50)
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![done.clone()]);
+    let other = Scope::Region(code("32.76.01.1007"));
+    assert!(matches!(
+        db.store.proposal(other, done.proposal_id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        db.store
+            .proposal_events(other, done.proposal_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn a_returned_proposal_is_corrected_and_goes_through_the_village_again(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let zones = ZoneMap::default();
+    let when = "2026-10-02T02:00:00Z";
+    let p = db
+        .store
+        .create_proposal(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
+            &deceased("A2", "32.76.01.1006"),
+        )
+        .await
+        .unwrap();
+    let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    let p = step(db, &o.desa, when, &p, signed()).await;
+    let reason = Reason::parse("lampirkan akta kematian").unwrap();
+    let p = step(db, &o.verifier, when, &p, Action::Return(reason)).await;
+    assert_eq!(p.state, ProposalState::Dikembalikan);
+    let corrected =
+        json!({ "status": "NONAKTIF", "tgl_meninggal": "2026-09-29", "akta": "AK-123" });
+    let p = db
+        .store
+        .edit_proposal(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
+            p.proposal_id,
+            p.version,
+            &corrected,
+            Some("akta kematian dilampirkan"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.after, corrected);
+    let p = step(db, &o.desa, when, &p, Action::Resubmit).await;
+    assert_eq!(p.state, ProposalState::Diajukan);
+    // Once submitted, what it proposes is fixed.
+    let e = db
+        .store
+        .edit_proposal(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
+            p.proposal_id,
+            p.version,
+            &json!({}),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Transition(TransitionError::NotEditable { .. })
+        ),
+        "{e}"
+    );
+    let events = db
+        .store
+        .proposal_events(o.desa.scope, p.proposal_id)
+        .await
+        .unwrap();
+    let returned = events.iter().find(|e| e.step == "return").unwrap();
+    assert_eq!(returned.reason.as_deref(), Some("lampirkan akta kematian"));
+    assert_eq!(
+        events.iter().map(|e| e.step.as_str()).collect::<Vec<_>>(),
+        ["create", "submit", "ratify", "return", "edit", "resubmit"]
+    );
+}
+
+async fn two_people_acting_on_one_version_conflict_and_the_second_changes_nothing(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let zones = ZoneMap::default();
+    let when = "2026-10-02T02:00:00Z";
+    let p = db
+        .store
+        .create_proposal(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
+            &deceased("A3", "32.76.01.1006"),
+        )
+        .await
+        .unwrap();
+    let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    let p = step(db, &o.desa, when, &p, signed()).await;
+    // The verifier verifies while the head's page still shows version 3.
+    let stale = p.clone();
+    step(db, &o.verifier, when, &p, Action::Verify).await;
+    let e = db
+        .store
+        .take_proposal_step(
+            o.verifier.scope,
+            &ctx(&o.verifier, when, &zones),
+            stale.proposal_id,
+            stale.version,
+            &Action::Return(Reason::parse("data belum lengkap").unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Stale { current_version: 4 }),
+        "{e:?}"
+    );
+    let now = db
+        .store
+        .proposal(o.desa.scope, p.proposal_id)
+        .await
+        .unwrap();
+    assert_eq!(now.state, ProposalState::DiverifikasiDinsos);
+}
+
+async fn the_workflow_refuses_wrong_roles_states_regions_and_periods(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let zones = ZoneMap::default();
+    let when = "2026-10-02T02:00:00Z";
+    // Only the village operator drafts.
+    let e = db
+        .store
+        .create_proposal(
+            o.head.scope,
+            &ctx(&o.head, when, &zones),
+            &deceased("A1", "32.76.01.1006"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Transition(TransitionError::MayNotPropose { .. })
+        ),
+        "{e}"
+    );
+    // Not about someone outside the village, nor about someone who is not there.
+    for (id_art, village) in [
+        ("B1", "51.71.01.1001"),
+        ("ZZ", "32.76.01.1006"),
+        ("A1", "32.76.01.1007"),
+    ] {
+        let e = db
+            .store
+            .create_proposal(
+                o.desa.scope,
+                &ctx(&o.desa, when, &zones),
+                &deceased(id_art, village),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::NotFound), "{id_art}: {e}");
+    }
+    let p = db
+        .store
+        .create_proposal(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
+            &deceased("A1", "32.76.01.1006"),
+        )
+        .await
+        .unwrap();
+    // The head of office cannot submit for the village; nobody skips the deliberation.
+    let e = db
+        .store
+        .take_proposal_step(
+            o.head.scope,
+            &ctx(&o.head, when, &zones),
+            p.proposal_id,
+            1,
+            &Action::Submit,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Transition(TransitionError::Role { .. })),
+        "{e}"
+    );
+    let e = db
+        .store
+        .take_proposal_step(
+            o.verifier.scope,
+            &ctx(&o.verifier, when, &zones),
+            p.proposal_id,
+            1,
+            &Action::Verify,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Transition(TransitionError::NotFromState { .. })
+        ),
+        "{e}"
+    );
+    // A Dinsos of another regency does not even see it.
+    let bali = user(
+        &db.store,
+        "verifbali",
+        Role::VerifikatorDinsos,
+        Scope::Region(code("51.71")),
+    )
+    .await;
+    let e = db
+        .store
+        .take_proposal_step(
+            bali.scope,
+            &ctx(&bali, when, &zones),
+            p.proposal_id,
+            1,
+            &Action::Verify,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e}");
+    // Pusdatin cannot fix a November proposal into October.
+    let sent = up_to_sent(db, &o, "A2", "32.76.01.1006", "2026-10-20T03:00:00Z").await;
+    assert_eq!(sent.period, Period::new(2026, 11));
+    let e = db
+        .store
+        .take_proposal_step(
+            Scope::National,
+            &ctx(&o.pusdatin, when, &zones),
+            sent.proposal_id,
+            sent.version,
+            &Action::Finalise(Period::new(2026, 10).unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Transition(TransitionError::PeriodBeforeSending { .. })
+        ),
+        "{e}"
+    );
+    let untouched = db
+        .store
+        .proposal(Scope::National, p.proposal_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (untouched.state, untouched.version),
+        (ProposalState::Draft, 1)
+    );
+}
+
+async fn a_bulk_step_changes_all_proposals_or_none(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let zones = ZoneMap::default();
+    let when = "2026-10-03T02:00:00Z";
+    let mut ps = Vec::new();
+    for id in ["A1", "A2", "A3"] {
+        let p = db
+            .store
+            .create_proposal(
+                o.desa.scope,
+                &ctx(&o.desa, when, &zones),
+                &deceased(id, "32.76.01.1006"),
+            )
+            .await
+            .unwrap();
+        ps.push(p);
+    }
+    let c = ctx(&o.desa, when, &zones);
+    // One proposal at a version the page no longer shows: nothing changes.
+    let items = [
+        (ps[0].proposal_id, 1),
+        (ps[1].proposal_id, 1),
+        (ps[2].proposal_id, 2),
+    ];
+    let e = db
+        .store
+        .take_proposal_steps(o.desa.scope, &c, &items, &Action::Submit)
+        .await
+        .unwrap_err();
+    match &e {
+        StoreError::InBulk {
+            proposal_id,
+            source,
+        } => {
+            assert_eq!(*proposal_id, ps[2].proposal_id);
+            assert!(
+                matches!(**source, StoreError::Stale { current_version: 1 }),
+                "{source}"
+            );
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        e.to_string().contains("tidak ada usulan yang diubah"),
+        "{e}"
+    );
+    for p in &ps {
+        let now = db
+            .store
+            .proposal(o.desa.scope, p.proposal_id)
+            .await
+            .unwrap();
+        assert_eq!((now.state, now.version), (ProposalState::Draft, 1));
+    }
+    let items: Vec<(i64, i64)> = ps.iter().map(|p| (p.proposal_id, 1)).collect();
+    let done = db
+        .store
+        .take_proposal_steps(o.desa.scope, &c, &items, &Action::Submit)
+        .await
+        .unwrap();
+    assert!(
+        done.iter()
+            .all(|p| p.state == ProposalState::Diajukan && p.version == 2)
+    );
+}
+
+/// The same instant lands in different periods in WIB, WITA and WIT; 23:59:59
+/// local time on the cut-off day is in the period, 00:00:00 is in the next.
+async fn the_cut_off_is_kept_in_each_regions_local_time(db: &TestDb) {
+    setup(db).await;
+    let jabar = office(&db.store, "32.76.01.1006", "").await;
+    let bali = office(&db.store, "51.71.01.1001", "bali").await;
+    let papua = office(&db.store, "91.71.01.1001", "papua").await;
+    let oct = Period::new(2026, 10);
+    let nov = Period::new(2026, 11);
+    // 23:59:59 local on 17 October is WIB 16:59:59Z, WITA 15:59:59Z, WIT 14:59:59Z;
+    // 16:00:00Z is still 23:00 in Depok but already 00:00 on the 18th in Denpasar.
+    let cases = [
+        (
+            &jabar,
+            "A1",
+            "32.76.01.1006",
+            "2026-10-17T16:59:59Z",
+            oct,
+            false,
+        ),
+        (
+            &jabar,
+            "A2",
+            "32.76.01.1006",
+            "2026-10-17T17:00:00Z",
+            nov,
+            true,
+        ),
+        (
+            &jabar,
+            "A3",
+            "32.76.01.1006",
+            "2026-10-17T16:00:00Z",
+            oct,
+            false,
+        ),
+        (
+            &bali,
+            "B1",
+            "51.71.01.1001",
+            "2026-10-17T15:59:59Z",
+            oct,
+            false,
+        ),
+        (
+            &bali,
+            "B2",
+            "51.71.01.1001",
+            "2026-10-17T16:00:00Z",
+            nov,
+            true,
+        ),
+        (
+            &papua,
+            "C1",
+            "91.71.01.1001",
+            "2026-10-17T14:59:59Z",
+            oct,
+            false,
+        ),
+        (
+            &papua,
+            "C2",
+            "91.71.01.1001",
+            "2026-10-17T15:00:00Z",
+            nov,
+            true,
+        ),
+    ];
+    for (o, id_art, village, sent_at, period, late) in cases {
+        let p = up_to_sent(db, o, id_art, village, sent_at).await;
+        assert_eq!(
+            (p.period, p.late),
+            (period, late),
+            "{id_art} sent {sent_at}"
+        );
+    }
+}
+
+contract!(
+    a_proposal_walks_from_the_village_to_a_period,
+    a_returned_proposal_is_corrected_and_goes_through_the_village_again,
+    two_people_acting_on_one_version_conflict_and_the_second_changes_nothing,
+    the_workflow_refuses_wrong_roles_states_regions_and_periods,
+    a_bulk_step_changes_all_proposals_or_none,
+    the_cut_off_is_kept_in_each_regions_local_time,
+);
