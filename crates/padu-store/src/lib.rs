@@ -119,7 +119,10 @@ pub use error::StoreError;
 pub use findings::{Finding, FindingCounts, FindingSource};
 pub use import::{CivilImport, Import, ImportReport, RegistryImport};
 pub use members::{Actor, Household, MemberCursor, MemberDetail, MemberFilter, MemberSummary};
-pub use proposals::{NewProposal, Proposal, ProposalEvent, ProposalFilter, StepContext};
+pub use proposals::{
+    AttachmentInfo, AttachmentPurpose, NewAttachment, NewProposal, Proposal, ProposalEvent,
+    ProposalFilter, StepContext,
+};
 pub use read::{HistoryEntry, ImportRun, LevelStats, RegionCount, Stats};
 pub use scope::Scope;
 pub use search::{MAX_QUERY_TOKENS, NameHit, NameTokens, StaleName};

@@ -10,12 +10,15 @@
 //! Nothing here is ever deleted.
 
 use chrono::{DateTime, Utc};
-use padu_core::proposal::{Action, Actor as WorkflowActor, check_draft, check_finalise};
+use padu_core::proposal::{
+    Action, Actor as WorkflowActor, Ratification, check_draft, check_finalise,
+};
 use padu_core::{
-    Change, CutOff, DeactivationReason, Period, ProposalKind, ProposalState, RegionCode, Step,
-    TransitionError, ZoneMap,
+    Change, CutOff, DeactivationReason, MediaType, Period, ProposalKind, ProposalState, RegionCode,
+    Step, TransitionError, ZoneMap,
 };
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::audit_log::{NewAuditEntry, insert_audit};
 use crate::error::StoreError;
@@ -118,6 +121,59 @@ pub struct StepContext<'a> {
     pub cut_off: CutOff,
     /// Which time zone each region keeps.
     pub zones: &'a ZoneMap,
+}
+
+/// What an attachment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentPurpose {
+    /// The signed scan of the minutes (berita acara) or SPTJM; ratification needs one.
+    RatificationScan,
+    /// Any other evidence (a death certificate, a photo of the house).
+    Evidence,
+}
+
+impl AttachmentPurpose {
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentPurpose::RatificationScan => "PINDAIAN_PENGESAHAN",
+            AttachmentPurpose::Evidence => "BUKTI",
+        }
+    }
+}
+
+/// A file being attached.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAttachment<'a> {
+    /// What it is for.
+    pub purpose: AttachmentPurpose,
+    /// The name the uploader's file had.
+    pub file_name: &'a str,
+    /// What [`padu_core::check_evidence`] found the content to be.
+    pub media: MediaType,
+    /// The content.
+    pub bytes: &'a [u8],
+}
+
+/// An attachment, without its content.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttachmentInfo {
+    /// Its id.
+    pub proposal_attachment_id: i64,
+    /// `PINDAIAN_PENGESAHAN` or `BUKTI`.
+    pub purpose: String,
+    /// The uploaded file's name (shown only).
+    pub file_name: String,
+    /// The MIME type decided from the content.
+    pub media_type: String,
+    /// Its size.
+    pub size_bytes: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Who uploaded it.
+    pub username: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
 }
 
 /// Which proposals a list shows.
@@ -225,6 +281,27 @@ const EVENTS: &str = "select e.proposal_event_id, e.step, e.from_state, e.to_sta
     join proposal p on p.proposal_id = e.proposal_id \
     where e.proposal_id = $1 and p.kode_wilayah >= $2 and p.kode_wilayah < $3 \
     order by e.proposal_event_id";
+
+/// The attachments of proposal $1 if it lies in $2..$3 (without their content).
+const ATTACHMENTS: &str = "select a.proposal_attachment_id, a.purpose, a.file_name, a.media_type, \
+    a.size_bytes, a.sha256, u.username, a.created_at from proposal_attachment a \
+    join app_user u on u.app_user_id = a.uploaded_by \
+    join proposal p on p.proposal_id = a.proposal_id \
+    where a.proposal_id = $1 and p.kode_wilayah >= $2 and p.kode_wilayah < $3 \
+    order by a.proposal_attachment_id";
+
+/// One attachment's content ($2 of proposal $1, in $3..$4).
+const ATTACHMENT_DATA: &str = "select a.data from proposal_attachment a \
+    join proposal p on p.proposal_id = a.proposal_id \
+    where a.proposal_id = $1 and a.proposal_attachment_id = $2 \
+    and p.kode_wilayah >= $3 and p.kode_wilayah < $4";
+
+const INSERT_ATTACHMENT: &str = "insert into proposal_attachment (proposal_id, purpose, file_name, \
+    media_type, size_bytes, sha256, data, uploaded_by, created_at, updated_at) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning proposal_attachment_id";
+
+const HAS_SCAN: &str = "select count(*) from proposal_attachment \
+    where proposal_id = $1 and purpose = 'PINDAIAN_PENGESAHAN'";
 
 const MEMBER_VILLAGE: &str = "select kode_wilayah from person \
     where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3";
@@ -520,6 +597,131 @@ impl Store {
         Ok(done)
     }
 
+    /// Attaches evidence to a proposal in `scope` that is not final, and records it.
+    ///
+    /// `media` is what [`padu_core::check_evidence`] found the content to be;
+    /// only the village operator attaches (as only they draft).
+    pub async fn add_proposal_attachment(
+        &self,
+        scope: Scope,
+        ctx: &StepContext<'_>,
+        proposal_id: i64,
+        file: &NewAttachment<'_>,
+    ) -> Result<AttachmentInfo, StoreError> {
+        let NewAttachment {
+            purpose,
+            file_name,
+            media,
+            bytes,
+        } = *file;
+        let mut tx = Tx::begin(&self.pool).await?;
+        let p = fetch_one(&mut tx, scope, proposal_id).await?;
+        if let Err(e) = check_draft(&ctx.workflow, p.kode_wilayah) {
+            tx.rollback().await?;
+            return Err(refused(e));
+        }
+        if p.state.is_final() {
+            tx.rollback().await?;
+            return Err(StoreError::Transition(TransitionError::NotEditable {
+                state: p.state,
+            }));
+        }
+        let sha = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        let name: String = file_name.chars().take(200).collect();
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(INSERT_ATTACHMENT)
+            .bind(proposal_id)
+            .bind(purpose.as_str())
+            .bind(&name)
+            .bind(media.mime())
+            .bind(size)
+            .bind(&sha)
+            .bind(bytes)
+            .bind(ctx.actor.app_user_id)
+            .bind(ctx.at)
+            .fetch_one(&mut *c)
+            .await?);
+        let detail = format!(
+            "attachment={id}; purpose={}; file={name}; type={}; bytes={size}",
+            purpose.as_str(),
+            media.mime()
+        );
+        insert_event(
+            &mut tx,
+            proposal_id,
+            "attach",
+            Some(p.state),
+            p.state,
+            p.version,
+            ctx,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        let entry = NewAuditEntry {
+            occurred_at: ctx.at,
+            app_user_id: Some(ctx.actor.app_user_id),
+            username: Some(ctx.actor.username.clone()),
+            ip: Some(ctx.actor.ip.clone()),
+            action: "proposal.attach".into(),
+            kode_wilayah: Some(p.kode_wilayah.compact()),
+            entity: Some("proposal".into()),
+            entity_id: Some(proposal_id.to_string()),
+            before_value: None,
+            after_value: Some(serde_json::json!({ "sha256": sha, "bytes": size }).to_string()),
+            reason: None,
+            detail: Some(detail),
+        };
+        insert_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        let all = self.proposal_attachments(scope, proposal_id).await?;
+        all.into_iter()
+            .find(|a| a.proposal_attachment_id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A proposal's attachments in `scope` (empty outside it), without their content.
+    pub async fn proposal_attachments(
+        &self,
+        scope: Scope,
+        proposal_id: i64,
+    ) -> Result<Vec<AttachmentInfo>, StoreError> {
+        let (lo, hi) = scope.range();
+        Ok(with_pool!(&self.pool, p => sqlx::query_as(ATTACHMENTS)
+            .bind(proposal_id)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(p)
+            .await?))
+    }
+
+    /// One attachment with its content; [`StoreError::NotFound`] outside `scope`.
+    pub async fn proposal_attachment(
+        &self,
+        scope: Scope,
+        proposal_id: i64,
+        attachment_id: i64,
+    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError> {
+        let info = self
+            .proposal_attachments(scope, proposal_id)
+            .await?
+            .into_iter()
+            .find(|a| a.proposal_attachment_id == attachment_id)
+            .ok_or(StoreError::NotFound)?;
+        let (lo, hi) = scope.range();
+        let data: Vec<u8> = with_pool!(&self.pool, p => sqlx::query_scalar(ATTACHMENT_DATA)
+            .bind(proposal_id)
+            .bind(attachment_id)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_one(p)
+            .await?);
+        Ok((info, data))
+    }
+
     /// The stale-version error with the version the proposal has now.
     async fn stale(&self, scope: Scope, proposal_id: i64) -> StoreError {
         match self.proposal(scope, proposal_id).await {
@@ -558,6 +760,22 @@ async fn step_one(
             current_version: p.version,
         });
     }
+    // Whether the signed scan is attached is a fact of the database, not the caller's word.
+    let checked;
+    let action = match action {
+        Action::Ratify(doc) => {
+            let scans: i64 = on_tx!(tx, c => sqlx::query_scalar(HAS_SCAN)
+                .bind(proposal_id)
+                .fetch_one(&mut *c)
+                .await?);
+            checked = Action::Ratify(Ratification {
+                kind: doc.kind,
+                signed_scan_attached: scans > 0,
+            });
+            &checked
+        }
+        other => other,
+    };
     let next = p
         .state
         .apply(action, &ctx.workflow, p.kode_wilayah)

@@ -53,3 +53,23 @@ create table proposal_event (
     updated_at timestamptz not null default now()
 );
 create index proposal_event_proposal_idx on proposal_event (proposal_id, proposal_event_id);
+
+-- Evidence for a proposal: the signed scan of the minutes or SPTJM, photos. Kept in the
+-- database so a backup holds it and scope checks cover it; never served outside the scope.
+create table proposal_attachment (
+    proposal_attachment_id bigint generated always as identity primary key,
+    proposal_id bigint not null references proposal (proposal_id),
+    -- PINDAIAN_PENGESAHAN (the signed minutes or SPTJM) or BUKTI (any other evidence).
+    purpose text not null,
+    -- The name the uploader's file had; shown, never used as a path.
+    file_name text not null,
+    -- Decided from the content, not the name: application/pdf, image/jpeg or image/png.
+    media_type text not null,
+    size_bytes bigint not null,
+    sha256 text not null,
+    data bytea not null,
+    uploaded_by bigint not null references app_user (app_user_id),
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now()
+);
+create index proposal_attachment_proposal_idx on proposal_attachment (proposal_id);

@@ -4,12 +4,12 @@
 use chrono::{DateTime, Utc};
 use padu_core::proposal::{Action, Actor as WorkflowActor};
 use padu_core::{
-    Change, CutOff, DeactivationReason, Period, ProposalState, Ratification, RatificationKind,
-    Reason, RegistryPerson, Role, TransitionError, ZoneMap,
+    Change, CutOff, DeactivationReason, MediaType, Period, ProposalState, Ratification,
+    RatificationKind, Reason, RegistryPerson, Role, TransitionError, ZoneMap,
 };
 use padu_store::{
-    Actor, AuditFilter, NewProposal, NewUser, Proposal, ProposalFilter, Scope, StepContext, Store,
-    StoreError, User,
+    Actor, AttachmentPurpose, AuditFilter, NewAttachment, NewProposal, NewUser, Proposal,
+    ProposalFilter, Scope, StepContext, Store, StoreError, User,
 };
 use padu_testkit::db::TestDb;
 use padu_testkit::{code, contract, person};
@@ -144,6 +144,28 @@ fn signed() -> Action {
     })
 }
 
+/// A one-page "scan" of signed minutes.
+const SCAN: &[u8] = b"%PDF-1.4\n% berita acara musdes bertanda tangan\n";
+
+/// Attaches the signed scan to `p` as the village operator.
+async fn attach_scan(db: &TestDb, desa: &User, p: &Proposal) {
+    let zones = ZoneMap::default();
+    db.store
+        .add_proposal_attachment(
+            desa.scope,
+            &ctx(desa, "2026-10-01T02:30:00Z", &zones),
+            p.proposal_id,
+            &NewAttachment {
+                purpose: AttachmentPurpose::RatificationScan,
+                file_name: "berita-acara.pdf",
+                media: MediaType::Pdf,
+                bytes: SCAN,
+            },
+        )
+        .await
+        .unwrap();
+}
+
 /// Takes `action` as `u` at `when` on `p` at its current version.
 async fn step(db: &TestDb, u: &User, when: &str, p: &Proposal, action: Action) -> Proposal {
     let zones = ZoneMap::default();
@@ -173,6 +195,7 @@ async fn up_to_sent(db: &TestDb, o: &Office, id_art: &str, village: &str, sent: 
         .await
         .unwrap();
     let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    attach_scan(db, &o.desa, &p).await;
     let p = step(db, &o.desa, when, &p, signed()).await;
     let p = step(db, &o.verifier, when, &p, Action::Verify).await;
     let p = step(db, &o.head, when, &p, Action::Approve).await;
@@ -217,6 +240,7 @@ async fn a_proposal_walks_from_the_village_to_a_period(db: &TestDb) {
         [
             ("create", "DRAFT", "desa"),
             ("submit", "DIAJUKAN", "desa"),
+            ("attach", "DIAJUKAN", "desa"),
             ("ratify", "DISAHKAN_DESA", "desa"),
             ("verify", "DIVERIFIKASI_DINSOS", "verif"),
             ("approve", "DISETUJUI_DINSOS", "kepala"),
@@ -224,15 +248,35 @@ async fn a_proposal_walks_from_the_village_to_a_period(db: &TestDb) {
             ("finalise", "DITETAPKAN", "pusdatin"),
         ]
     );
-    assert_eq!(events[2].detail.as_deref(), Some("document=MUSDES"));
+    assert_eq!(events[3].detail.as_deref(), Some("document=MUSDES"));
     assert_eq!(
-        events[5].detail.as_deref(),
+        events[6].detail.as_deref(),
         Some("period=2026-10; zone=WIB; late=false")
     );
     assert_eq!(
         events.iter().map(|e| e.version).collect::<Vec<_>>(),
-        [1, 2, 3, 4, 5, 6, 7]
+        [1, 2, 2, 3, 4, 5, 6, 7]
     );
+    let files = db
+        .store
+        .proposal_attachments(o.desa.scope, done.proposal_id)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        (files[0].media_type.as_str(), files[0].size_bytes),
+        ("application/pdf", SCAN.len() as i64)
+    );
+    let (_, data) = db
+        .store
+        .proposal_attachment(
+            o.verifier.scope,
+            done.proposal_id,
+            files[0].proposal_attachment_id,
+        )
+        .await
+        .unwrap();
+    assert_eq!(data, SCAN);
     // Every event is audited, in the same transactions.
     let audit = db
         .store
@@ -246,7 +290,7 @@ async fn a_proposal_walks_from_the_village_to_a_period(db: &TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(audit.len(), 7);
+    assert_eq!(audit.len(), 8);
     assert!(audit.iter().any(|a| a.entry.action == "proposal.finalise"));
     // The village sees its proposal; another village does not.
     let listed = db
@@ -267,6 +311,12 @@ async fn a_proposal_walks_from_the_village_to_a_period(db: &TestDb) {
             .unwrap()
             .is_empty()
     );
+    assert!(matches!(
+        db.store
+            .proposal_attachment(other, done.proposal_id, files[0].proposal_attachment_id)
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn a_returned_proposal_is_corrected_and_goes_through_the_village_again(db: &TestDb) {
@@ -284,6 +334,26 @@ async fn a_returned_proposal_is_corrected_and_goes_through_the_village_again(db:
         .await
         .unwrap();
     let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    // No signed scan yet: the village cannot record the ratification.
+    let e = db
+        .store
+        .take_proposal_step(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
+            p.proposal_id,
+            p.version,
+            &signed(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Transition(TransitionError::UnsignedRatification)
+        ),
+        "{e}"
+    );
+    attach_scan(db, &o.desa, &p).await;
     let p = step(db, &o.desa, when, &p, signed()).await;
     let reason = Reason::parse("lampirkan akta kematian").unwrap();
     let p = step(db, &o.verifier, when, &p, Action::Return(reason)).await;
@@ -334,7 +404,9 @@ async fn a_returned_proposal_is_corrected_and_goes_through_the_village_again(db:
     assert_eq!(returned.reason.as_deref(), Some("lampirkan akta kematian"));
     assert_eq!(
         events.iter().map(|e| e.step.as_str()).collect::<Vec<_>>(),
-        ["create", "submit", "ratify", "return", "edit", "resubmit"]
+        [
+            "create", "submit", "attach", "ratify", "return", "edit", "resubmit"
+        ]
     );
 }
 
@@ -353,6 +425,7 @@ async fn two_people_acting_on_one_version_conflict_and_the_second_changes_nothin
         .await
         .unwrap();
     let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    attach_scan(db, &o.desa, &p).await;
     let p = step(db, &o.desa, when, &p, signed()).await;
     // The verifier verifies while the head's page still shows version 3.
     let stale = p.clone();
