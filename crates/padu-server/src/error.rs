@@ -55,6 +55,17 @@ pub enum AppError {
     /// The request body is larger than the server accepts.
     #[error("permintaan terlalu besar")]
     PayloadTooLarge,
+    /// The proposal workflow refuses the step (state, role, evidence, period).
+    #[error("{0}")]
+    Workflow(padu_core::TransitionError),
+    /// One proposal of a bulk action failed, so none changed.
+    #[error("usulan #{proposal_id}: {source}")]
+    InBulk {
+        /// The proposal that failed.
+        proposal_id: i64,
+        /// Why.
+        source: Box<AppError>,
+    },
     /// Something broke inside; logged, never shown.
     #[error("kesalahan internal: {0}")]
     Internal(String),
@@ -73,6 +84,13 @@ impl AppError {
             AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Workflow(
+                padu_core::TransitionError::Role { .. }
+                | padu_core::TransitionError::MayNotPropose { .. },
+            ) => StatusCode::FORBIDDEN,
+            AppError::Workflow(padu_core::TransitionError::OutsideScope) => StatusCode::NOT_FOUND,
+            AppError::Workflow(_) => StatusCode::CONFLICT,
+            AppError::InBulk { source, .. } => source.status(),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +108,8 @@ impl AppError {
             AppError::Conflict(_) | AppError::Stale { .. } => "conflict",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Workflow(_) => "workflow",
+            AppError::InBulk { source, .. } => source.code(),
             AppError::Internal(_) => "internal",
         }
     }
@@ -114,6 +134,14 @@ impl AppError {
                 .get("error.too_many_attempts")
                 .replace("{minutes}", &retry_after.div_ceil(60).to_string()),
             AppError::PayloadTooLarge => tr.get("error.payload_too_large").to_string(),
+            AppError::Workflow(e) => padu_core::lang::Localized::message(e, lang),
+            AppError::InBulk {
+                proposal_id,
+                source,
+            } => tr
+                .get("proposal.bulk_failed")
+                .replace("{id}", &proposal_id.to_string())
+                .replace("{why}", &source.user_message(lang)),
             AppError::Internal(_) => tr.get("error.internal").to_string(),
         }
     }
@@ -163,7 +191,7 @@ pub struct ErrorBody {
 /// A machine code and a message for people.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: `unauthenticated`, `forbidden`, `not_found`, `csrf`, `bad_request`, `conflict`, `too_many_attempts`, `payload_too_large`, `internal`.
+    /// Stable code: `unauthenticated`, `forbidden`, `not_found`, `csrf`, `bad_request`, `validation`, `conflict`, `workflow`, `too_many_attempts`, `payload_too_large`, `internal`.
     pub code: &'static str,
     /// Message in the user's language.
     pub message: String,
@@ -186,6 +214,14 @@ impl From<StoreError> for AppError {
             StoreError::OutOfScope => AppError::Forbidden,
             StoreError::Stale { current_version } => AppError::Stale { current_version },
             StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
+            StoreError::Transition(t) => AppError::Workflow(t),
+            StoreError::InBulk {
+                proposal_id,
+                source,
+            } => AppError::InBulk {
+                proposal_id,
+                source: Box::new(AppError::from(*source)),
+            },
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -26,7 +26,8 @@ pub mod edit;
 pub mod error;
 pub mod i18n;
 pub mod pages;
-pub mod recheck;
+pub mod proposal;
+mod recheck;
 pub mod view;
 
 use std::net::SocketAddr;
@@ -63,8 +64,14 @@ pub struct ServerConfig {
     pub throttle_per_address: u64,
     /// The throttling window.
     pub throttle_window: Duration,
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes (uploads of evidence excepted).
     pub body_limit: usize,
+    /// The largest upload of evidence accepted, in bytes (the file and the form around it).
+    pub upload_limit: usize,
+    /// When each month's period closes, in each region's local time.
+    pub cut_off: padu_core::CutOff,
+    /// Which time zone each region keeps (the province's, unless an exception says otherwise).
+    pub zones: padu_core::ZoneMap,
     /// Threads that build the re-check index at start-up.
     pub recheck_threads: Option<usize>,
 }
@@ -79,6 +86,9 @@ impl Default for ServerConfig {
             throttle_per_address: 30,
             throttle_window: Duration::minutes(15),
             body_limit: 2 * 1024 * 1024,
+            upload_limit: padu_core::MAX_EVIDENCE_BYTES + 256 * 1024,
+            cut_off: padu_core::CutOff::default(),
+            zones: padu_core::ZoneMap::default(),
             recheck_threads: None,
         }
     }
@@ -108,17 +118,26 @@ pub fn router(state: AppState) -> Router {
         next: Default::default(),
     };
     let body_limit = state.config().body_limit;
+    let upload_limit = state.config().upload_limit.max(body_limit);
+    let authenticate = middleware::from_fn_with_state(state.clone(), auth::authenticate);
+    let (api, api_uploads) = api::routes();
+    // The body limit is checked before authentication, so an oversized request
+    // is refused from its declared length whoever sends it; only the evidence
+    // uploads get the larger limit.
     let authenticated = pages::routes()
-        .merge(api::routes())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::authenticate,
-        ));
+        .merge(api)
+        .layer(authenticate.clone())
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .merge(
+            pages::upload_routes()
+                .merge(api_uploads)
+                .layer(authenticate)
+                .layer(RequestBodyLimitLayer::new(upload_limit)),
+        );
     Router::new()
         .merge(authenticated)
         .merge(pages::public_routes())
         .layer(middleware::from_fn(error::render_errors))
-        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

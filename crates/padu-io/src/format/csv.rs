@@ -37,12 +37,16 @@ struct LineBreaks<R> {
 impl<R: Read> Read for LineBreaks<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
-                self.pending
-                    .push_back((self.offset + i as u64, self.after_cr));
-            }
-            self.after_cr = *b == b'\r';
+        let chunk = &buf[..n];
+        for i in memchr::memchr_iter(b'\n', chunk) {
+            let cr = match i.checked_sub(1) {
+                Some(before) => chunk[before] == b'\r',
+                None => self.after_cr,
+            };
+            self.pending.push_back((self.offset + i as u64, cr));
+        }
+        if let Some(last) = chunk.last() {
+            self.after_cr = *last == b'\r';
         }
         self.offset += n as u64;
         Ok(n)

@@ -6,6 +6,7 @@
 //! `/api/openapi.json`.
 
 pub(crate) mod admin;
+mod proposals;
 
 use axum::Json;
 use axum::extract::{Path, Query};
@@ -39,9 +40,11 @@ use crate::view::{id_number, nik_text};
 )]
 struct ApiDoc;
 
-/// The API routes and the OpenAPI document built from them.
-pub fn routes() -> axum::Router<AppState> {
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The API routes and the OpenAPI document built from them: the routes
+/// that take evidence uploads apart from the others, so that each group
+/// gets its own body limit (see `router` in lib.rs).
+pub fn routes() -> (axum::Router<AppState>, axum::Router<AppState>) {
+    let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
         .routes(routes!(summary))
         .routes(routes!(members))
@@ -53,16 +56,20 @@ pub fn routes() -> axum::Router<AppState> {
         .routes(routes!(export))
         .routes(routes!(audit))
         .merge(admin::routes())
+        .merge(proposals::routes())
         .split_for_parts();
+    let (uploads, upload_api) = proposals::upload_routes().split_for_parts();
+    api.merge(upload_api);
     let doc = api
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
-    router.route(
+    let router = router.route(
         "/api/openapi.json",
         axum::routing::get(move || async move {
             ([(header::CONTENT_TYPE, "application/json")], doc.clone())
         }),
-    )
+    );
+    (router, uploads)
 }
 
 /// The signed-in account.

@@ -411,6 +411,23 @@ impl Ctx {
         }
     }
 
+    /// Who takes a proposal step, now, under the configured calendar; `actor` is [`Ctx::actor`].
+    pub fn step_ctx<'a>(&'a self, actor: &'a Actor) -> padu_store::StepContext<'a> {
+        padu_store::StepContext {
+            actor,
+            workflow: padu_core::Actor {
+                role: self.role(),
+                region: match self.scope() {
+                    padu_store::Scope::National => None,
+                    padu_store::Scope::Region(r) => Some(r),
+                },
+            },
+            at: self.state.now(),
+            cut_off: self.state.config().cut_off,
+            zones: &self.state.config().zones,
+        }
+    }
+
     /// An audit entry by this user, with the time and address filled in.
     pub fn audit_entry(&self, action: &str) -> NewAuditEntry {
         NewAuditEntry {

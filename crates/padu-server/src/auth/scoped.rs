@@ -7,10 +7,15 @@
 use padu_core::{RegionCode, RegistryPerson, VerificationRow};
 
 use crate::comment::CommentBody;
+use padu_core::proposal::Action as StepAction;
 use padu_store::{
     Actor, ApiToken, AuditEntry, AuditFilter, FindingCounts, HistoryEntry, Household,
     HouseholdComment, MemberCursor, MemberDetail, MemberFilter, MemberSummary, NameHit,
     NewAuditEntry, NewUser, Scope, Stats, Store, StoreError, User,
+};
+use padu_store::{
+    AttachmentInfo, NewAttachment, NewProposal, Proposal, ProposalEvent, ProposalFilter,
+    StepContext,
 };
 
 /// The store, narrowed to one user's region.
@@ -63,6 +68,109 @@ impl ScopedStore {
     /// Every version of a member.
     pub async fn history(&self, id_art: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         self.store.person_history(self.scope, id_art).await
+    }
+
+    /// Drafts a proposal (see [`Store::create_proposal`]).
+    pub async fn create_proposal(
+        &self,
+        ctx: &StepContext<'_>,
+        new: &NewProposal,
+    ) -> Result<Proposal, StoreError> {
+        self.store.create_proposal(self.scope, ctx, new).await
+    }
+
+    /// One proposal.
+    pub async fn proposal(&self, proposal_id: i64) -> Result<Proposal, StoreError> {
+        self.store.proposal(self.scope, proposal_id).await
+    }
+
+    /// Proposals, newest first.
+    pub async fn proposals(
+        &self,
+        filter: &ProposalFilter,
+        limit: u32,
+    ) -> Result<Vec<Proposal>, StoreError> {
+        self.store.proposals(self.scope, filter, limit).await
+    }
+
+    /// A proposal's timeline.
+    pub async fn proposal_events(
+        &self,
+        proposal_id: i64,
+    ) -> Result<Vec<ProposalEvent>, StoreError> {
+        self.store.proposal_events(self.scope, proposal_id).await
+    }
+
+    /// Changes a draft or returned proposal (see [`Store::edit_proposal`]).
+    pub async fn edit_proposal(
+        &self,
+        ctx: &StepContext<'_>,
+        proposal_id: i64,
+        expected_version: i64,
+        after: &serde_json::Value,
+        note: Option<&str>,
+    ) -> Result<Proposal, StoreError> {
+        self.store
+            .edit_proposal(self.scope, ctx, proposal_id, expected_version, after, note)
+            .await
+    }
+
+    /// Takes one workflow step (see [`Store::take_proposal_step`]).
+    pub async fn take_proposal_step(
+        &self,
+        ctx: &StepContext<'_>,
+        proposal_id: i64,
+        expected_version: i64,
+        action: &StepAction,
+    ) -> Result<Proposal, StoreError> {
+        self.store
+            .take_proposal_step(self.scope, ctx, proposal_id, expected_version, action)
+            .await
+    }
+
+    /// Takes one step on many proposals, all or nothing.
+    pub async fn take_proposal_steps(
+        &self,
+        ctx: &StepContext<'_>,
+        items: &[(i64, i64)],
+        action: &StepAction,
+    ) -> Result<Vec<Proposal>, StoreError> {
+        self.store
+            .take_proposal_steps(self.scope, ctx, items, action)
+            .await
+    }
+
+    /// Attaches evidence to a proposal.
+    pub async fn add_proposal_attachment(
+        &self,
+        ctx: &StepContext<'_>,
+        proposal_id: i64,
+        file: &NewAttachment<'_>,
+    ) -> Result<AttachmentInfo, StoreError> {
+        self.store
+            .add_proposal_attachment(self.scope, ctx, proposal_id, file)
+            .await
+    }
+
+    /// A proposal's attachments (without content).
+    pub async fn proposal_attachments(
+        &self,
+        proposal_id: i64,
+    ) -> Result<Vec<AttachmentInfo>, StoreError> {
+        self.store
+            .proposal_attachments(self.scope, proposal_id)
+            .await
+    }
+
+    /// One attachment with its content.
+    pub async fn proposal_attachment(
+        &self,
+        proposal_id: i64,
+        attachment_id: i64,
+    ) -> Result<(AttachmentInfo, Vec<u8>), StoreError> {
+        self.store
+            .proposal_attachment(self.scope, proposal_id, attachment_id)
+            .await
     }
 
     /// Saves a correction (see [`Store::update_member`]).

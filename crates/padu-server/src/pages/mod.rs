@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod member;
 pub mod members;
+mod proposals;
 mod regions;
 
 use askama::Template;
@@ -54,6 +55,21 @@ pub fn routes() -> Router<AppState> {
             post(admin::revoke_token),
         )
         .route("/audit", get(admin::audit))
+        .route("/usulan", get(proposals::list))
+        .route("/usulan/massal", post(proposals::bulk))
+        .route("/usulan/{id}", get(proposals::show))
+        .route("/usulan/{id}/langkah", post(proposals::step))
+        .route("/usulan/{id}/ubah", post(proposals::edit))
+        .route("/usulan/{id}/lampiran/{file}", get(proposals::download))
+        .route(
+            "/anggota/{id_art}/usulan",
+            get(proposals::new_form).post(proposals::create),
+        )
+}
+
+/// Pages that take uploads of evidence, which get the larger body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/usulan/{id}/lampiran", post(proposals::attach))
 }
 
 /// Pages anyone may fetch: health, static files.

@@ -21,5 +21,6 @@ macro_rules! both_backends {
 mod browser;
 mod comments;
 mod journey;
+mod proposals;
 mod security;
 mod support;

@@ -396,6 +396,57 @@ impl Browser {
         (s, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// POST raw bytes (a file upload through the API) with the CSRF header.
+    pub(crate) async fn post_bytes(&self, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/octet-stream")
+            .body(body);
+        if let Some(t) = &self.csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        let r = req.send().await.expect("request");
+        let s = r.status();
+        let text = r.text().await.unwrap_or_default();
+        (s, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// POST a multipart form with one file, as a page's upload form does
+    /// (the CSRF token in the query, as the form's action carries it).
+    pub(crate) async fn post_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, String) {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+        );
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let r = self
+            .http
+            .post(format!("{}{path}?_csrf={csrf}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
+        let s = r.status();
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = r.text().await.unwrap_or_default();
+        (s, location.unwrap_or(body))
+    }
+
     /// POST JSON with the CSRF header.
     pub(crate) async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send_json(reqwest::Method::POST, path, body).await
