@@ -131,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         .merge(
             pages::upload_routes()
                 .merge(api_uploads)
+                // axum's own 2 MB default for body extractors would cut uploads short.
+                .layer(axum::extract::DefaultBodyLimit::disable())
                 .layer(authenticate)
                 .layer(RequestBodyLimitLayer::new(upload_limit)),
         );
