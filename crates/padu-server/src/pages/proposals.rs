@@ -33,10 +33,20 @@ struct Row {
     kind: String,
     id_art: String,
     village: String,
-    state: &'static str,
+    state_class: &'static str,
     state_label: &'static str,
     period: String,
     updated: String,
+}
+
+/// The badge colour of a state: done, needs the village again, or on its way.
+fn state_class(s: ProposalState) -> &'static str {
+    match s {
+        ProposalState::Ditetapkan => "good",
+        ProposalState::Dikembalikan => "warn",
+        ProposalState::DitolakPusdatin => "bad",
+        _ => "muted",
+    }
 }
 
 #[derive(Template)]
@@ -49,6 +59,10 @@ struct ListPage {
     error: Option<String>,
     /// Steps the user's role can take on some proposal: code and label.
     bulk_steps: Vec<(&'static str, &'static str)>,
+    /// Whether those steps include one that needs a reason, a document, a period.
+    bulk_reason: bool,
+    bulk_document: bool,
+    bulk_period: bool,
 }
 
 /// The list's filter.
@@ -65,7 +79,7 @@ fn row(p: &Proposal, lang: Lang) -> Row {
         kind: change_label(p, lang),
         id_art: p.id_art.clone().unwrap_or_default(),
         village: region_name(p.kode_wilayah),
-        state: p.state.as_str(),
+        state_class: state_class(p.state),
         state_label: p.state.label(lang),
         period: p.period.map(|x| x.to_string()).unwrap_or_default(),
         updated: time(p.updated_at),
@@ -105,6 +119,7 @@ async fn list_page(ctx: &Ctx, q: &ListQuery, error: Option<String>) -> Result<Li
         id_art: None,
     };
     let proposals = ctx.store().proposals(&filter, LIST_LIMIT).await?;
+    let steps = role_steps(ctx);
     Ok(ListPage {
         l: Layout::new(ctx, t.get("proposal.title"), "proposals"),
         rows: proposals.iter().map(|p| row(p, lang)).collect(),
@@ -116,7 +131,10 @@ async fn list_page(ctx: &Ctx, q: &ListQuery, error: Option<String>) -> Result<Li
             .selesai
             .map(|n| t.get("proposal.bulk_done").replace("{n}", &n.to_string())),
         error,
-        bulk_steps: role_steps(ctx),
+        bulk_reason: steps.iter().any(|(c, _)| *c == "return" || *c == "reject"),
+        bulk_document: steps.iter().any(|(c, _)| *c == "ratify"),
+        bulk_period: steps.iter().any(|(c, _)| *c == "finalise"),
+        bulk_steps: steps,
     })
 }
 
@@ -223,7 +241,7 @@ struct DetailPage {
     id: i64,
     version: i64,
     kind: String,
-    state: &'static str,
+    state_class: &'static str,
     state_label: &'static str,
     id_art: String,
     village: String,
@@ -336,7 +354,7 @@ async fn detail_page(
         id: p.proposal_id,
         version: p.version,
         kind: change_label(&p, lang),
-        state: p.state.as_str(),
+        state_class: state_class(p.state),
         state_label: p.state.label(lang),
         id_art: p.id_art.clone().unwrap_or_default(),
         village: region_name(p.kode_wilayah),

@@ -361,3 +361,208 @@ async fn village_operator_in_chromium() {
     phone.close().await.expect("close");
     server.stop().await;
 }
+
+/// Clicks the button of the step form `step` on a proposal page and waits for the page again.
+async fn take_step(c: &Client, id: i64, step: &str) {
+    c.find(Locator::Css(&format!("#step-{step} button[type=submit]")))
+        .await
+        .unwrap_or_else(|e| panic!("no {step} button: {e}"))
+        .click()
+        .await
+        .expect("click");
+    // The step's own form is gone once the proposal has moved on.
+    let form = format!("id=\"step-{step}\"");
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = c.source().await.unwrap_or_default();
+        if page.contains("Langkah tercatat") && !page.contains(&form) {
+            assert!(
+                c.current_url().await.expect("url").path() == format!("/usulan/{id}"),
+                "back on the proposal"
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{step} was not recorded: {page}");
+}
+
+/// Waits until the browser's URL carries `query` (a form posted to the page it was on).
+async fn wait_for_query(c: &Client, query: &str) {
+    let mut now = String::new();
+    for _ in 0..100 {
+        now = c.current_url().await.expect("url").to_string();
+        if now.contains(query) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = c.source().await.unwrap_or_default();
+    panic!("still at {now}, expected {query}: {page}");
+}
+
+/// One proposal in Chromium from the village to Pusdatin: drafted from the
+/// member's page, submitted, the signed minutes uploaded as a file and
+/// ratified, verified, approved, sent and finalised, each by its own account
+/// in its own browser session; the timeline shows every step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let village = server.sample.focus_village();
+    let member = server
+        .sample
+        .in_village(&village)
+        .map(|(p, _)| p.id_art.clone())
+        .next()
+        .expect("a member");
+    let driver = start_driver().await;
+    let base = &server.base;
+
+    // The village operator drafts, submits, attaches the signed minutes and ratifies.
+    let c = browser(&driver, false).await;
+    sign_in(&c, base, "desa").await;
+    c.goto(&format!("{base}/anggota/{member}"))
+        .await
+        .expect("goto");
+    c.find(Locator::Css(&format!("a[href='/anggota/{member}/usulan']")))
+        .await
+        .expect("the propose link")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, &format!("/anggota/{member}/usulan")).await;
+    c.find(Locator::Css("#kind option[value=NONAKTIF]"))
+        .await
+        .expect("kind")
+        .click()
+        .await
+        .expect("select");
+    c.find(Locator::Css("#reason option[value=MENINGGAL]"))
+        .await
+        .expect("reason")
+        .click()
+        .await
+        .expect("select");
+    type_into(&c, "#tgl_meninggal", "30-09-2026").await;
+    type_into(
+        &c,
+        "#note",
+        "Meninggal dunia, surat keterangan kelurahan terlampir.",
+    )
+    .await;
+    shot(&c, "usulan-baru").await;
+    c.find(Locator::Css("#proposal-form button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    let mut id = 0;
+    for _ in 0..100 {
+        let url = c.current_url().await.expect("url");
+        if let Some(n) = url
+            .path()
+            .strip_prefix("/usulan/")
+            .and_then(|s| s.parse().ok())
+        {
+            id = n;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(id > 0, "redirected to the new proposal");
+    take_step(&c, id, "submit").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scan = dir.path().join("berita-acara-musdes.pdf");
+    std::fs::write(
+        &scan,
+        b"%PDF-1.4\n% berita acara musdes bertanda tangan\n%%EOF\n",
+    )
+    .expect("scan");
+    c.find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(scan.to_str().expect("path"))
+        .await
+        .expect("choose file");
+    c.find(Locator::Css("#attach-form button[type=submit]"))
+        .await
+        .expect("upload")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "ok=attach").await;
+    assert!(
+        body(&c).await.contains("berita-acara-musdes.pdf"),
+        "the scan is listed"
+    );
+    take_step(&c, id, "ratify").await;
+    c.close().await.expect("close");
+
+    // Dinsos: verifier, head of office, operator; then Pusdatin.
+    for (who, step) in [
+        ("verifikator", "verify"),
+        ("kepala", "approve"),
+        ("dinsos", "send"),
+    ] {
+        let c = browser(&driver, false).await;
+        sign_in(&c, base, who).await;
+        c.goto(&format!("{base}/usulan")).await.expect("goto");
+        assert!(
+            body(&c).await.contains(&format!("#{id}")),
+            "{who} sees the proposal in the list"
+        );
+        if who == "verifikator" {
+            shot(&c, "usulan-daftar").await;
+        }
+        c.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
+        take_step(&c, id, step).await;
+        c.close().await.expect("close");
+    }
+    let c = browser(&driver, false).await;
+    sign_in(&c, base, "pusdatin").await;
+    c.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
+    let region = padu_core::RegionCode::parse(&village).expect("village");
+    let zone = padu_core::ZoneMap::default().zone(region).expect("zone");
+    let period = padu_core::CutOff::default().period_of(chrono::Utc::now(), zone);
+    type_into(&c, "#period-finalise", &period.to_string()).await;
+    take_step(&c, id, "finalise").await;
+    let page = body(&c).await;
+    for state in [
+        "Diajukan ke Musdes/Muskel",
+        "Disahkan desa/kelurahan",
+        "Diverifikasi Dinsos",
+        "Disetujui Kepala Dinsos",
+        "Dikirim ke Pusdatin",
+        "Ditetapkan",
+    ] {
+        assert!(page.contains(state), "the timeline shows {state}: {page}");
+    }
+    assert!(
+        page.contains(&period.label(padu_core::Lang::Id)),
+        "the period"
+    );
+    shot(&c, "usulan-riwayat").await;
+    c.close().await.expect("close");
+
+    // The list and the proposal fit a 360-pixel phone.
+    let phone = browser(&driver, true).await;
+    sign_in(&phone, base, "desa").await;
+    for (path, name) in [
+        ("/usulan".to_string(), "ponsel-usulan-daftar"),
+        (format!("/usulan/{id}"), "ponsel-usulan"),
+    ] {
+        phone.goto(&format!("{base}{path}")).await.expect("goto");
+        let width = phone
+            .execute("return document.documentElement.scrollWidth;", vec![])
+            .await
+            .expect("width");
+        assert!(
+            width.as_f64() <= Some(360.0),
+            "{path} scrolls sideways on a phone: {width}"
+        );
+        shot(&phone, name).await;
+    }
+    phone.close().await.expect("close");
+    server.stop().await;
+}
