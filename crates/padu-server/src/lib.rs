@@ -13,6 +13,8 @@
 //! * `api`: the same data and actions as JSON, with the OpenAPI document.
 //! * [`recheck`]: the single-record checker, built in the background from the
 //!   civil extract and the last run's model.
+//! * [`proposal`]: proposals (usulan) as forms and JSON bodies say them,
+//!   turned into the workflow's change and step once for pages and API.
 //! * [`i18n`]: Bahasa Indonesia and English.
 //!
 //! Everything is served by Padu itself (no CDN, no external fonts), because
@@ -27,7 +29,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod proposal;
-mod recheck;
+pub mod recheck;
 pub mod view;
 
 use std::net::SocketAddr;
