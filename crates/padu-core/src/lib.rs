@@ -17,6 +17,7 @@ pub mod period;
 pub mod person;
 pub mod proposal;
 pub mod region;
+pub mod suggest;
 pub mod verify;
 
 pub use access::{Permission, Role, RoleError};
@@ -39,4 +40,5 @@ pub use proposal::{
 pub use region::{
     RegionCode, RegionError, RegionIndex, RegionInfo, RegionLevel, fold_name, regions,
 };
+pub use suggest::{Suggestion, suggest};
 pub use verify::{Action, Counts, Flag, NikStatus, Summary, VerificationRow};

@@ -528,6 +528,14 @@ pub enum TransitionError {
         /// The actor's role.
         role: Role,
     },
+    /// The member already has a proposal that is not finished.
+    #[error(
+        "anggota ini sudah punya usulan yang belum selesai (#{proposal_id}); lanjutkan usulan itu"
+    )]
+    AlreadyProposed {
+        /// The open proposal.
+        proposal_id: i64,
+    },
     /// Finalising into a period before the one the proposal was sent in.
     #[error(
         "usulan dikirim untuk periode {sent} dan tidak dapat ditetapkan pada periode {into} yang lebih awal"
@@ -566,6 +574,9 @@ impl Localized for TransitionError {
             (TransitionError::MayNotPropose { role }, Lang::En) => format!(
                 "the role {} does not draft or change proposals; village operators do",
                 role.label(Lang::En)
+            ),
+            (TransitionError::AlreadyProposed { proposal_id }, Lang::En) => format!(
+                "this member already has an unfinished proposal (#{proposal_id}); carry on with that one"
             ),
             (TransitionError::PeriodBeforeSending { into, sent }, Lang::En) => format!(
                 "the proposal was sent for period {sent} and cannot be finalised in the earlier period {into}"

@@ -66,6 +66,14 @@ pub enum AppError {
         /// Why.
         source: Box<AppError>,
     },
+    /// The proposal of one member of a bulk creation failed, so none was created.
+    #[error("anggota {id_art}: {source}")]
+    InBulkMember {
+        /// The member.
+        id_art: String,
+        /// Why.
+        source: Box<AppError>,
+    },
     /// Something broke inside; logged, never shown.
     #[error("kesalahan internal: {0}")]
     Internal(String),
@@ -90,7 +98,9 @@ impl AppError {
             ) => StatusCode::FORBIDDEN,
             AppError::Workflow(padu_core::TransitionError::OutsideScope) => StatusCode::NOT_FOUND,
             AppError::Workflow(_) => StatusCode::CONFLICT,
-            AppError::InBulk { source, .. } => source.status(),
+            AppError::InBulk { source, .. } | AppError::InBulkMember { source, .. } => {
+                source.status()
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,7 +119,9 @@ impl AppError {
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Workflow(_) => "workflow",
-            AppError::InBulk { source, .. } => source.code(),
+            AppError::InBulk { source, .. } | AppError::InBulkMember { source, .. } => {
+                source.code()
+            }
             AppError::Internal(_) => "internal",
         }
     }
@@ -141,6 +153,10 @@ impl AppError {
             } => tr
                 .get("proposal.bulk_failed")
                 .replace("{id}", &proposal_id.to_string())
+                .replace("{why}", &source.user_message(lang)),
+            AppError::InBulkMember { id_art, source } => tr
+                .get("proposal.bulk_create_failed")
+                .replace("{id_art}", id_art)
                 .replace("{why}", &source.user_message(lang)),
             AppError::Internal(_) => tr.get("error.internal").to_string(),
         }
@@ -215,6 +231,10 @@ impl From<StoreError> for AppError {
             StoreError::Stale { current_version } => AppError::Stale { current_version },
             StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
             StoreError::Transition(t) => AppError::Workflow(t),
+            StoreError::InBulkMember { id_art, source } => AppError::InBulkMember {
+                id_art,
+                source: Box::new(AppError::from(*source)),
+            },
             StoreError::InBulk {
                 proposal_id,
                 source,

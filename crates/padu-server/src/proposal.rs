@@ -10,6 +10,9 @@ use padu_core::{
 };
 use serde_json::{Map, Value};
 
+use padu_store::NewProposal;
+
+use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 
@@ -210,6 +213,66 @@ pub fn parse_action(input: &StepInput, lang: Lang) -> Result<Action, AppError> {
         }
         Step::Reject => Action::Reject(reason()?),
     })
+}
+
+/// How many findings of each action are listed.
+const FINDINGS_LIMIT: u32 = 500;
+
+/// The members in the scope whose latest finding asks for action (PERBAIKI, HAPUS).
+pub(crate) async fn findings_rows(
+    ctx: &Ctx,
+) -> Result<Vec<(padu_store::MemberSummary, padu_core::VerificationRow)>, AppError> {
+    let mut out = Vec::new();
+    for tindakan in [padu_core::Action::Perbaiki, padu_core::Action::Hapus] {
+        let filter = padu_store::MemberFilter {
+            tindakan: Some(tindakan),
+            ..padu_store::MemberFilter::default()
+        };
+        for m in ctx.store().members(&filter, None, FINDINGS_LIMIT).await? {
+            if let Some(f) = &m.finding {
+                let row = f.row.clone();
+                out.push((m, row));
+            }
+        }
+    }
+    out.sort_by(|(a, _), (b, _)| {
+        (a.person.kode_wilayah, &a.person.nama).cmp(&(b.person.kode_wilayah, &b.person.nama))
+    });
+    Ok(out)
+}
+
+/// The proposals Padu suggests for these members, ready to be created together.
+pub(crate) async fn suggested_proposals(
+    ctx: &Ctx,
+    id_arts: &[String],
+) -> Result<Vec<NewProposal>, AppError> {
+    let lang = ctx.lang();
+    let t = Tr::new(lang);
+    let mut news = Vec::with_capacity(id_arts.len());
+    for id_art in id_arts {
+        let m = ctx.store().member(id_art).await?;
+        let suggestion = m
+            .finding
+            .as_ref()
+            .and_then(|f| padu_core::suggest(&f.row))
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    t.get("proposal.no_suggestion_for")
+                        .replace("{id_art}", id_art),
+                )
+            })?;
+        let (before, after) = before_after(suggestion.change, &m.person, &suggestion.fields, lang)?;
+        news.push(NewProposal {
+            change: suggestion.change,
+            kode_wilayah: m.person.kode_wilayah,
+            id_art: Some(m.person.id_art.clone()),
+            id_keluarga: m.person.id_keluarga.clone(),
+            before: Some(before),
+            after,
+            note: Some(suggestion.why_id.clone()),
+        });
+    }
+    Ok(news)
 }
 
 #[cfg(test)]

@@ -50,6 +50,14 @@ pub enum StoreError {
     /// The workflow refuses the step (wrong state, role, evidence or period).
     #[error("{0}")]
     Transition(padu_core::TransitionError),
+    /// One proposal of a bulk creation failed, so none was created.
+    #[error("anggota {id_art}: {source} (tidak ada usulan yang dibuat)")]
+    InBulkMember {
+        /// The member whose proposal failed.
+        id_art: String,
+        /// Why.
+        source: Box<StoreError>,
+    },
     /// One proposal of a bulk action failed, so none of them changed.
     #[error("usulan #{proposal_id}: {source} (tidak ada usulan yang diubah)")]
     InBulk {
@@ -131,6 +139,10 @@ impl Localized for StoreError {
                 } => format!("stored value {table}.{column} cannot be read: {reason}"),
                 StoreError::Database(e) => format!("database error: {e}"),
                 StoreError::Transition(e) => e.message(Lang::En),
+                StoreError::InBulkMember { id_art, source } => format!(
+                    "member {id_art}: {} (no proposal was created)",
+                    source.message(Lang::En)
+                ),
                 StoreError::InBulk {
                     proposal_id,
                     source,

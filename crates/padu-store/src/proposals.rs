@@ -303,6 +303,15 @@ const INSERT_ATTACHMENT: &str = "insert into proposal_attachment (proposal_id, p
 const HAS_SCAN: &str = "select count(*) from proposal_attachment \
     where proposal_id = $1 and purpose = 'PINDAIAN_PENGESAHAN'";
 
+/// An unfinished proposal about member $1.
+const OPEN_FOR_MEMBER: &str = "select proposal_id from proposal where id_art = $1 \
+    and state not in ('DITETAPKAN', 'DITOLAK_PUSDATIN') order by proposal_id limit 1";
+
+/// Every member in $1..$2 with an unfinished proposal.
+const OPEN_BY_MEMBER: &str = "select id_art, min(proposal_id) from proposal \
+    where kode_wilayah >= $1 and kode_wilayah < $2 and id_art is not null \
+    and state not in ('DITETAPKAN', 'DITOLAK_PUSDATIN') group by id_art";
+
 const MEMBER_VILLAGE: &str = "select kode_wilayah from person \
     where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3";
 
@@ -348,75 +357,57 @@ impl Store {
         ctx: &StepContext<'_>,
         new: &NewProposal,
     ) -> Result<Proposal, StoreError> {
-        if !scope.contains(new.kode_wilayah) {
-            return Err(StoreError::NotFound);
-        }
-        check_draft(&ctx.workflow, new.kode_wilayah).map_err(refused)?;
-        let (lo, hi) = scope.range();
         let mut tx = Tx::begin(&self.pool).await?;
-        if new.change.kind().needs_member() {
-            let Some(id_art) = &new.id_art else {
+        match create_in(&mut tx, scope, ctx, new).await {
+            Ok(p) => {
+                tx.commit().await?;
+                Ok(p)
+            }
+            Err(e) => {
                 tx.rollback().await?;
-                return Err(StoreError::NotFound);
-            };
-            let village: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(MEMBER_VILLAGE)
-                .bind(id_art)
-                .bind(&lo)
-                .bind(&hi)
-                .fetch_optional(&mut *c)
-                .await?);
-            if village.as_deref() != Some(new.kode_wilayah.compact().as_str()) {
-                tx.rollback().await?;
-                return Err(StoreError::NotFound);
+                Err(e)
             }
         }
-        let kode = new.kode_wilayah.compact();
-        let before = new.before.as_ref().map(json_text);
-        let after = json_text(&new.after);
-        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(INSERT)
-            .bind(new.change.kind().as_str())
-            .bind(ProposalState::Draft.as_str())
-            .bind(&kode)
-            .bind(&new.id_art)
-            .bind(&new.id_keluarga)
-            .bind(new.change.deactivation_reason().map(DeactivationReason::as_str))
-            .bind(&before)
-            .bind(&after)
-            .bind(&new.note)
-            .bind(ctx.actor.app_user_id)
-            .bind(ctx.at)
-            .fetch_one(&mut *c)
-            .await?);
-        insert_event(
-            &mut tx,
-            id,
-            "create",
-            None,
-            ProposalState::Draft,
-            1,
-            ctx,
-            new.note.as_deref(),
-            None,
-        )
-        .await?;
-        let entry = NewAuditEntry {
-            occurred_at: ctx.at,
-            app_user_id: Some(ctx.actor.app_user_id),
-            username: Some(ctx.actor.username.clone()),
-            ip: Some(ctx.actor.ip.clone()),
-            action: "proposal.create".into(),
-            kode_wilayah: Some(kode),
-            entity: Some("proposal".into()),
-            entity_id: Some(id.to_string()),
-            before_value: before,
-            after_value: Some(after),
-            reason: new.note.clone(),
-            detail: Some(format!("kind={}", new.change.kind())),
-        };
-        insert_audit(&mut tx, &entry).await?;
-        let stored = fetch_one(&mut tx, scope, id).await?;
+    }
+
+    /// Drafts many proposals in one transaction, all or nothing; the first
+    /// that fails is named by its member in [`StoreError::InBulkMember`].
+    pub async fn create_proposals(
+        &self,
+        scope: Scope,
+        ctx: &StepContext<'_>,
+        news: &[NewProposal],
+    ) -> Result<Vec<Proposal>, StoreError> {
+        let mut tx = Tx::begin(&self.pool).await?;
+        let mut done = Vec::with_capacity(news.len());
+        for new in news {
+            match create_in(&mut tx, scope, ctx, new).await {
+                Ok(p) => done.push(p),
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(StoreError::InBulkMember {
+                        id_art: new.id_art.clone().unwrap_or_default(),
+                        source: Box::new(e),
+                    });
+                }
+            }
+        }
         tx.commit().await?;
-        Ok(stored)
+        Ok(done)
+    }
+
+    /// The members in `scope` with an unfinished proposal, and that proposal's number.
+    pub async fn open_proposals(
+        &self,
+        scope: Scope,
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let (lo, hi) = scope.range();
+        let rows: Vec<(String, i64)> = with_pool!(&self.pool, p => sqlx::query_as(OPEN_BY_MEMBER)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(p)
+            .await?);
+        Ok(rows.into_iter().collect())
     }
 
     /// One proposal in `scope` ([`StoreError::NotFound`] outside it).
@@ -731,6 +722,90 @@ impl Store {
             Err(e) => e,
         }
     }
+}
+
+/// Drafts one proposal inside the caller's transaction (see [`Store::create_proposal`]).
+async fn create_in(
+    tx: &mut Tx,
+    scope: Scope,
+    ctx: &StepContext<'_>,
+    new: &NewProposal,
+) -> Result<Proposal, StoreError> {
+    if !scope.contains(new.kode_wilayah) {
+        return Err(StoreError::NotFound);
+    }
+    check_draft(&ctx.workflow, new.kode_wilayah).map_err(refused)?;
+    let (lo, hi) = scope.range();
+    if new.change.kind().needs_member() {
+        let Some(id_art) = &new.id_art else {
+            return Err(StoreError::NotFound);
+        };
+        let village: Option<String> = on_tx!(tx, c => sqlx::query_scalar(MEMBER_VILLAGE)
+            .bind(id_art)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_optional(&mut *c)
+            .await?);
+        if village.as_deref() != Some(new.kode_wilayah.compact().as_str()) {
+            return Err(StoreError::NotFound);
+        }
+    }
+    if let Some(id_art) = &new.id_art {
+        let open: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(OPEN_FOR_MEMBER)
+            .bind(id_art)
+            .fetch_optional(&mut *c)
+            .await?);
+        if let Some(proposal_id) = open {
+            return Err(StoreError::Transition(TransitionError::AlreadyProposed {
+                proposal_id,
+            }));
+        }
+    }
+    let kode = new.kode_wilayah.compact();
+    let before = new.before.as_ref().map(json_text);
+    let after = json_text(&new.after);
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(INSERT)
+        .bind(new.change.kind().as_str())
+        .bind(ProposalState::Draft.as_str())
+        .bind(&kode)
+        .bind(&new.id_art)
+        .bind(&new.id_keluarga)
+        .bind(new.change.deactivation_reason().map(DeactivationReason::as_str))
+        .bind(&before)
+        .bind(&after)
+        .bind(&new.note)
+        .bind(ctx.actor.app_user_id)
+        .bind(ctx.at)
+        .fetch_one(&mut *c)
+        .await?);
+    insert_event(
+        tx,
+        id,
+        "create",
+        None,
+        ProposalState::Draft,
+        1,
+        ctx,
+        new.note.as_deref(),
+        None,
+    )
+    .await?;
+    let entry = NewAuditEntry {
+        occurred_at: ctx.at,
+        app_user_id: Some(ctx.actor.app_user_id),
+        username: Some(ctx.actor.username.clone()),
+        ip: Some(ctx.actor.ip.clone()),
+        action: "proposal.create".into(),
+        kode_wilayah: Some(kode),
+        entity: Some("proposal".into()),
+        entity_id: Some(id.to_string()),
+        before_value: before,
+        after_value: Some(after),
+        reason: new.note.clone(),
+        detail: Some(format!("kind={}", new.change.kind())),
+    };
+    insert_audit(tx, &entry).await?;
+    fetch_one(tx, scope, id).await
 }
 
 /// Reads one proposal inside a transaction.

@@ -21,7 +21,9 @@ use utoipa_axum::routes;
 
 use crate::auth::{AppState, Ctx};
 use crate::error::{AppError, ErrorBody};
-use crate::proposal::{StepInput, before_after, parse_action, parse_change};
+use crate::proposal::{
+    StepInput, before_after, findings_rows, parse_action, parse_change, suggested_proposals,
+};
 
 /// The routes of this module (uploads excepted).
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -32,6 +34,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(step))
         .routes(routes!(bulk))
         .routes(routes!(download))
+        .routes(routes!(suggestions))
+        .routes(routes!(from_findings))
 }
 
 /// The upload route, which gets the larger body limit.
@@ -453,4 +457,95 @@ async fn download(ctx: Ctx, Path((id, file)): Path<(i64, i64)>) -> Result<Respon
         data,
     )
         .into_response())
+}
+
+/// Padu's suggestion for a finding.
+#[derive(Serialize, ToSchema)]
+struct SuggestionJson {
+    /// `UBAH_DATA` or `NONAKTIF`.
+    kind: String,
+    deactivation_reason: Option<String>,
+    /// For a correction: field → new value.
+    fields: BTreeMap<String, String>,
+    /// Why, in the caller's language.
+    why: String,
+}
+
+/// A finding that asks for action.
+#[derive(Serialize, ToSchema)]
+struct FindingSuggestion {
+    id_art: String,
+    nama: String,
+    kode_wilayah: String,
+    /// The NIK status of the latest verification.
+    status: String,
+    flags: Vec<String>,
+    /// `PERBAIKI` or `HAPUS`.
+    tindakan: String,
+    keterangan: String,
+    /// `null` when the operator must find out what to do (a move, a NIK not found).
+    suggestion: Option<SuggestionJson>,
+    /// An unfinished proposal that already covers the member.
+    open_proposal: Option<i64>,
+}
+
+/// The members whose latest finding asks for action, with Padu's suggestion and any open proposal.
+#[utoipa::path(get, path = "/api/v1/proposals/suggestions", tag = "usulan",
+    responses((status = 200, body = Vec<FindingSuggestion>)))]
+async fn suggestions(ctx: Ctx) -> Result<Json<Vec<FindingSuggestion>>, AppError> {
+    let lang = ctx.lang();
+    let open = ctx.store().open_proposals().await?;
+    let out = findings_rows(&ctx)
+        .await?
+        .into_iter()
+        .map(|(m, r)| {
+            let s = padu_core::suggest(&r);
+            FindingSuggestion {
+                open_proposal: open.get(&m.person.id_art).copied(),
+                id_art: m.person.id_art,
+                nama: m.person.nama,
+                kode_wilayah: m.person.kode_wilayah.compact(),
+                status: r.status.as_str().into(),
+                flags: r.flags.iter().map(|f| f.as_str().to_string()).collect(),
+                tindakan: r.tindakan.as_str().into(),
+                keterangan: r.keterangan,
+                suggestion: s.map(|s| SuggestionJson {
+                    kind: s.change.kind().as_str().into(),
+                    deactivation_reason: s.change.deactivation_reason().map(|x| x.as_str().into()),
+                    why: s.why(lang).to_string(),
+                    fields: s.fields,
+                }),
+            }
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+/// Members whose suggestions to draft.
+#[derive(Deserialize, ToSchema)]
+struct FromFindings {
+    id_arts: Vec<String>,
+}
+
+/// Drafts Padu's suggested proposal for each member, all or nothing (village operators).
+#[utoipa::path(post, path = "/api/v1/proposals/from-findings", tag = "usulan",
+    request_body = FromFindings,
+    responses((status = 201, body = Vec<ProposalJson>), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn from_findings(
+    ctx: Ctx,
+    Json(b): Json<FromFindings>,
+) -> Result<(StatusCode, Json<Vec<ProposalJson>>), AppError> {
+    ctx.require(Permission::Propose)?;
+    let news = suggested_proposals(&ctx, &b.id_arts).await?;
+    let actor = ctx.actor();
+    let made = ctx
+        .store()
+        .create_proposals(&ctx.step_ctx(&actor), &news)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(made.iter().map(ProposalJson::from).collect()),
+    ))
 }

@@ -79,6 +79,22 @@ impl ScopedStore {
         self.store.create_proposal(self.scope, ctx, new).await
     }
 
+    /// Drafts many proposals, all or nothing (see [`Store::create_proposals`]).
+    pub async fn create_proposals(
+        &self,
+        ctx: &StepContext<'_>,
+        news: &[NewProposal],
+    ) -> Result<Vec<Proposal>, StoreError> {
+        self.store.create_proposals(self.scope, ctx, news).await
+    }
+
+    /// The members with an unfinished proposal, and its number.
+    pub async fn open_proposals(
+        &self,
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        self.store.open_proposals(self.scope).await
+    }
+
     /// One proposal.
     pub async fn proposal(&self, proposal_id: i64) -> Result<Proposal, StoreError> {
         self.store.proposal(self.scope, proposal_id).await

@@ -57,6 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(admin::audit))
         .route("/usulan", get(proposals::list))
         .route("/usulan/massal", post(proposals::bulk))
+        .route(
+            "/usulan/temuan",
+            get(proposals::findings).post(proposals::propose_findings),
+        )
         .route("/usulan/{id}", get(proposals::show))
         .route("/usulan/{id}/langkah", post(proposals::step))
         .route("/usulan/{id}/ubah", post(proposals::edit))

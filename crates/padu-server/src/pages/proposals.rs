@@ -20,7 +20,10 @@ use super::{render, see_other};
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::proposal::{FIELDS, StepInput, before_after, current_value, parse_action, parse_change};
+use crate::proposal::{
+    FIELDS, StepInput, before_after, current_value, findings_rows, parse_action, parse_change,
+    suggested_proposals,
+};
 use crate::view::{Layout, region_name, time};
 
 /// How many proposals a list page shows.
@@ -70,6 +73,7 @@ struct ListPage {
 pub(super) struct ListQuery {
     status: Option<String>,
     selesai: Option<u32>,
+    dibuat: Option<u32>,
 }
 
 fn row(p: &Proposal, lang: Lang) -> Row {
@@ -129,7 +133,13 @@ async fn list_page(ctx: &Ctx, q: &ListQuery, error: Option<String>) -> Result<Li
             .collect(),
         notice: q
             .selesai
-            .map(|n| t.get("proposal.bulk_done").replace("{n}", &n.to_string())),
+            .map(|n| t.get("proposal.bulk_done").replace("{n}", &n.to_string()))
+            .or_else(|| {
+                q.dibuat.map(|n| {
+                    t.get("proposal.bulk_created")
+                        .replace("{n}", &n.to_string())
+                })
+            }),
         error,
         bulk_reason: steps.iter().any(|(c, _)| *c == "return" || *c == "reject"),
         bulk_document: steps.iter().any(|(c, _)| *c == "ratify"),
@@ -647,12 +657,31 @@ async fn new_page(
     })
 }
 
+/// The new-proposal form's query: `saran=1` fills it with Padu's suggestion from the finding.
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct NewQuery {
+    saran: Option<String>,
+}
+
 pub(super) async fn new_form(
     ctx: Ctx,
     Path(id_art): Path<String>,
+    Query(q): Query<NewQuery>,
 ) -> Result<Html<String>, AppError> {
     ctx.require(Permission::Propose)?;
-    render(&new_page(&ctx, &id_art, &BTreeMap::new(), None).await?)
+    let mut typed = BTreeMap::new();
+    if q.saran.is_some() {
+        let m = ctx.store().member(&id_art).await?;
+        if let Some(s) = m.finding.as_ref().and_then(|f| padu_core::suggest(&f.row)) {
+            typed.insert("kind".to_string(), s.change.kind().as_str().to_string());
+            if let Some(r) = s.change.deactivation_reason() {
+                typed.insert("reason".to_string(), r.as_str().to_string());
+            }
+            typed.extend(s.fields.clone());
+            typed.insert("note".to_string(), s.why(ctx.lang()).to_string());
+        }
+    }
+    render(&new_page(&ctx, &id_art, &typed, None).await?)
 }
 
 pub(super) async fn create(
@@ -700,6 +729,115 @@ pub(super) async fn create(
         Err(e) => {
             let status = e.status();
             let page = new_page(&ctx, &id_art, &f, Some(e.user_message(lang))).await?;
+            Ok((status, render(&page)?).into_response())
+        }
+    }
+}
+
+/// One finding that asks for action, with Padu's suggestion.
+struct FindingRow {
+    id_art: String,
+    nama: String,
+    village: String,
+    status: String,
+    flags: String,
+    keterangan: String,
+    /// The suggestion in words, or empty when the finding needs the operator to find out.
+    suggestion: String,
+    /// Whether the suggestion can be proposed in bulk.
+    suggested: bool,
+    /// An unfinished proposal that already covers the member.
+    open: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "findings.html")]
+struct FindingsPage {
+    l: Layout,
+    rows: Vec<FindingRow>,
+    can_propose: bool,
+    error: Option<String>,
+}
+
+async fn findings_page(ctx: &Ctx, error: Option<String>) -> Result<FindingsPage, AppError> {
+    let lang = ctx.lang();
+    let t = Tr::new(lang);
+    let open = ctx.store().open_proposals().await?;
+    let rows = findings_rows(ctx)
+        .await?
+        .into_iter()
+        .map(|(m, r)| {
+            let s = padu_core::suggest(&r);
+            FindingRow {
+                id_art: m.person.id_art.clone(),
+                nama: m.person.nama.clone(),
+                village: region_name(m.person.kode_wilayah),
+                status: r.status.as_str().to_string(),
+                flags: r
+                    .flags
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                keterangan: r.keterangan.clone(),
+                suggestion: s
+                    .as_ref()
+                    .map(|s| {
+                        let what = match s.change.deactivation_reason() {
+                            Some(x) => {
+                                format!("{}: {}", s.change.kind().label(lang), x.label(lang))
+                            }
+                            None => s.change.kind().label(lang).to_string(),
+                        };
+                        format!("{what} ({})", s.why(lang))
+                    })
+                    .unwrap_or_else(|| t.get("proposal.no_suggestion").to_string()),
+                suggested: s.is_some(),
+                open: open.get(&m.person.id_art).copied(),
+            }
+        })
+        .collect();
+    Ok(FindingsPage {
+        l: Layout::new(ctx, t.get("proposal.findings"), "proposals"),
+        rows,
+        can_propose: ctx.can(Permission::Propose),
+        error,
+    })
+}
+
+pub(super) async fn findings(ctx: Ctx) -> Result<Html<String>, AppError> {
+    render(&findings_page(&ctx, None).await?)
+}
+
+pub(super) async fn propose_findings(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
+    ctx.require(Permission::Propose)?;
+    let lang = ctx.lang();
+    let t = Tr::new(lang);
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let id_arts: Vec<String> = pairs
+        .into_iter()
+        .filter(|(n, _)| n == "pilih")
+        .map(|(_, v)| v)
+        .collect();
+    let outcome = async {
+        if id_arts.is_empty() {
+            return Err(AppError::BadRequest(t.get("proposal.bulk_none").into()));
+        }
+        let news = suggested_proposals(&ctx, &id_arts).await?;
+        let actor = ctx.actor();
+        let made = ctx
+            .store()
+            .create_proposals(&ctx.step_ctx(&actor), &news)
+            .await?;
+        Ok(made.len())
+    }
+    .await;
+    match outcome {
+        Ok(n) => Ok(see_other(&format!("/usulan?dibuat={n}"))),
+        Err(e) => {
+            let status = e.status();
+            let page = findings_page(&ctx, Some(e.user_message(lang))).await?;
             Ok((status, render(&page)?).into_response())
         }
     }

@@ -322,3 +322,100 @@ async fn a_proposal_goes_from_the_village_to_pusdatin(backend: Backend) {
     }
     server.stop().await;
 }
+
+both_backends!(findings_become_proposals_once);
+
+/// The village operator sees the findings that ask for action with Padu's
+/// suggestions, drafts them together, and cannot propose the same member twice.
+async fn findings_become_proposals_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let desa = server.sign_in("desa").await;
+    let (s, list) = desa.get_json("/api/v1/proposals/suggestions").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let suggested: Vec<String> = list
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| !f["suggestion"].is_null())
+        .map(|f| f["id_art"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !suggested.is_empty(),
+        "the focus village has a finding with a suggestion: {list}"
+    );
+    let (invalid, row) = server
+        .sample
+        .invalid_with_proposal()
+        .map(|(p, r)| (p.clone(), r.clone()))
+        .expect("an invalid NIK with a proposal");
+    assert!(suggested.contains(&invalid.id_art));
+    let (s, html) = desa.get("/usulan/temuan").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(&format!("value=\"{}\"", invalid.id_art)),
+        "a checkbox for it"
+    );
+
+    // Drafted from the page, all together.
+    let fields: Vec<(&str, &str)> = suggested.iter().map(|id| ("pilih", id.as_str())).collect();
+    let (s, to) = desa.post_form("/usulan/temuan", &fields).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+    assert_eq!(to, format!("/usulan?dibuat={}", suggested.len()));
+    let (_, ps) = desa
+        .get_json(&format!("/api/v1/proposals?id_art={}", invalid.id_art))
+        .await;
+    let p = &ps[0];
+    assert_eq!(p["kind"], "UBAH_DATA");
+    assert_eq!(p["after"]["nik"], row.nik_usulan.clone().unwrap());
+    assert_eq!(p["state"], "DRAFT");
+
+    // Covered now: marked on the page, and refused a second time, naming the open proposal.
+    let (_, html) = desa.get("/usulan/temuan").await;
+    assert!(
+        !html.contains(&format!("value=\"{}\"", invalid.id_art)),
+        "no checkbox any more"
+    );
+    assert!(
+        html.contains(&format!("/usulan/{}", p["id"])),
+        "a link to the open proposal"
+    );
+    let (s, e) = desa
+        .post_json(
+            "/api/v1/proposals/from-findings",
+            &json!({"id_arts": [invalid.id_art]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&invalid.id_art) && message.contains(&format!("#{}", p["id"])),
+        "{message}"
+    );
+    // The one-by-one form comes filled with the suggestion, to accept or change.
+    let (_, html) = desa
+        .get(&format!("/anggota/{}/usulan?saran=1", invalid.id_art))
+        .await;
+    assert!(
+        html.contains(&format!(
+            "name=\"nik\" value=\"{}\"",
+            row.nik_usulan.clone().unwrap()
+        )),
+        "the suggested NIK in the form"
+    );
+    // A finding without a definite suggestion is not drafted in bulk.
+    let other = server
+        .sample
+        .in_village(&server.sample.focus_village())
+        .find(|(p, _)| !suggested.contains(&p.id_art))
+        .map(|(p, _)| p.id_art.clone());
+    if let Some(other) = other {
+        let (s, e) = desa
+            .post_json(
+                "/api/v1/proposals/from-findings",
+                &json!({"id_arts": [other]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no suggestion: {e}");
+    }
+    server.stop().await;
+}

@@ -733,7 +733,73 @@ async fn the_cut_off_is_kept_in_each_regions_local_time(db: &TestDb) {
     }
 }
 
+async fn a_member_has_one_open_proposal_and_bulk_drafts_are_all_or_nothing(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let zones = ZoneMap::default();
+    let c = ctx(&o.desa, "2026-10-04T02:00:00Z", &zones);
+    let first = db
+        .store
+        .create_proposal(o.desa.scope, &c, &deceased("A1", "32.76.01.1006"))
+        .await
+        .unwrap();
+    let e = db
+        .store
+        .create_proposal(o.desa.scope, &c, &deceased("A1", "32.76.01.1006"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Transition(TransitionError::AlreadyProposed { proposal_id }) if proposal_id == first.proposal_id),
+        "{e}"
+    );
+    // A2 and A3 would be fine, A1 is covered: none is created.
+    let news = [
+        deceased("A2", "32.76.01.1006"),
+        deceased("A1", "32.76.01.1006"),
+        deceased("A3", "32.76.01.1006"),
+    ];
+    let e = db
+        .store
+        .create_proposals(o.desa.scope, &c, &news)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::InBulkMember { id_art, .. } if id_art == "A1"),
+        "{e}"
+    );
+    let all = db
+        .store
+        .proposals(o.desa.scope, &ProposalFilter::default(), 50)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1, "nothing of the failed bulk remains");
+    let open = db.store.open_proposals(o.desa.scope).await.unwrap();
+    assert_eq!(open.get("A1"), Some(&first.proposal_id));
+    let made = db
+        .store
+        .create_proposals(o.desa.scope, &c, &news[..1])
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 1);
+    // Once finished, the member may get a new proposal.
+    let reject = Reason::parse("tidak terbukti meninggal").unwrap();
+    let sent = up_to_sent(db, &o, "A3", "32.76.01.1006", "2026-10-05T02:00:00Z").await;
+    step(
+        db,
+        &o.pusdatin,
+        "2026-10-06T02:00:00Z",
+        &sent,
+        Action::Reject(reject),
+    )
+    .await;
+    db.store
+        .create_proposal(o.desa.scope, &c, &deceased("A3", "32.76.01.1006"))
+        .await
+        .unwrap();
+}
+
 contract!(
+    a_member_has_one_open_proposal_and_bulk_drafts_are_all_or_nothing,
     a_proposal_walks_from_the_village_to_a_period,
     a_returned_proposal_is_corrected_and_goes_through_the_village_again,
     two_people_acting_on_one_version_conflict_and_the_second_changes_nothing,
