@@ -421,6 +421,14 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
     // The village operator drafts, submits, attaches the signed minutes and ratifies.
     let c = browser(&driver, false).await;
     sign_in(&c, base, "desa").await;
+    c.goto(&format!("{base}/usulan/temuan"))
+        .await
+        .expect("goto");
+    assert!(
+        body(&c).await.contains("Usulan Padu"),
+        "the findings with Padu's suggestions"
+    );
+    shot(&c, "usulan-temuan").await;
     c.goto(&format!("{base}/anggota/{member}"))
         .await
         .expect("goto");
