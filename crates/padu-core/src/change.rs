@@ -10,7 +10,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::lang::Lang;
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::lang::{Lang, Localized};
+use crate::person::{IdField, RegistryPerson, Relation, Sex};
 
 /// Declares a code enum: variants with their stored code and Indonesian and English labels.
 macro_rules! coded {
@@ -209,6 +214,125 @@ impl Change {
     }
 }
 
+/// A proposed value that cannot go into the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field}: {message}")]
+pub struct FieldValueError {
+    /// The field, as named in proposals (`tgl_lahir`, ...).
+    pub field: String,
+    /// What is wrong, in Indonesian.
+    pub message: String,
+    /// What is wrong, in English.
+    pub message_en: String,
+}
+
+impl Localized for FieldValueError {
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Id => self.to_string(),
+            Lang::En => format!("{}: {}", self.field, self.message_en),
+        }
+    }
+}
+
+/// `person` with the fields of a correction or a move set to the proposed values.
+///
+/// Field names are those of the registry file (`nama`, `nik`, `no_kk`,
+/// `jenis_kelamin`, `tempat_lahir`, `tgl_lahir`, `hubungan_keluarga`,
+/// `nama_ibu_kandung`, `alamat`, `rt`, `rw`, `kode_wilayah`, `id_keluarga`);
+/// an empty value empties an optional field. A NIK or No KK that is not valid
+/// is kept as data (as an import keeps it); anything else that does not parse
+/// is an error naming the field. `today` fixes the century of a NIK's year.
+pub fn apply_fields(
+    person: &RegistryPerson,
+    fields: &BTreeMap<String, String>,
+    today: NaiveDate,
+) -> Result<RegistryPerson, FieldValueError> {
+    let bad = |field: &str, id: String, en: String| FieldValueError {
+        field: field.to_string(),
+        message: id,
+        message_en: en,
+    };
+    let opt = |v: &str| {
+        let t = v.trim();
+        (!t.is_empty()).then(|| t.to_string())
+    };
+    let mut p = person.clone();
+    for (field, value) in fields {
+        let v = value.trim();
+        match field.as_str() {
+            "nama" => {
+                if v.is_empty() {
+                    return Err(bad(
+                        field,
+                        "nama wajib diisi".into(),
+                        "the name must not be empty".into(),
+                    ));
+                }
+                p.nama = v.to_string();
+            }
+            "nik" => {
+                p.nik = if v.is_empty() {
+                    IdField::Missing
+                } else {
+                    IdField::parse_nik(v, today)
+                }
+            }
+            "no_kk" => {
+                p.no_kk = if v.is_empty() {
+                    IdField::Missing
+                } else {
+                    IdField::parse_kk(v)
+                }
+            }
+            "jenis_kelamin" => {
+                p.jenis_kelamin = Sex::parse(v)
+                    .map_err(|e| bad(field, e.message(Lang::Id), e.message(Lang::En)))?;
+            }
+            "tempat_lahir" => p.tempat_lahir = opt(v),
+            "tgl_lahir" => {
+                let d = crate::date::parse_date(v)
+                    .map_err(|e| bad(field, e.message(Lang::Id), e.message(Lang::En)))?;
+                if d > today {
+                    return Err(bad(
+                        field,
+                        format!("tanggal {v} ada di masa depan"),
+                        format!("date {v} is in the future"),
+                    ));
+                }
+                p.tgl_lahir = d;
+            }
+            "hubungan_keluarga" => {
+                p.hubungan_keluarga = match opt(v) {
+                    None => None,
+                    Some(t) => Some(
+                        t.parse::<Relation>()
+                            .map_err(|e| bad(field, e.message(Lang::Id), e.message(Lang::En)))?,
+                    ),
+                }
+            }
+            "nama_ibu_kandung" => p.nama_ibu_kandung = opt(v),
+            "alamat" => p.alamat = opt(v),
+            "rt" => p.rt = opt(v),
+            "rw" => p.rw = opt(v),
+            "kode_wilayah" => {
+                p.kode_wilayah = crate::region::regions()
+                    .parse_village(v)
+                    .map_err(|e| bad(field, e.message(Lang::Id), e.message(Lang::En)))?;
+            }
+            "id_keluarga" => p.id_keluarga = opt(v),
+            other => {
+                return Err(bad(
+                    other,
+                    "bukan kolom yang dapat diperbaiki".into(),
+                    "is not a field that can be corrected".into(),
+                ));
+            }
+        }
+    }
+    Ok(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +376,62 @@ mod tests {
                     ),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn proposed_values_go_into_a_person_or_name_the_field_that_cannot() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let p = RegistryPerson {
+            id_art: "A1".into(),
+            id_keluarga: Some("K1".into()),
+            no_kk: IdField::Missing,
+            nik: IdField::Missing,
+            nama: "BUDI".into(),
+            jenis_kelamin: Sex::L,
+            tempat_lahir: None,
+            tgl_lahir: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            hubungan_keluarga: None,
+            nama_ibu_kandung: None,
+            alamat: None,
+            rt: None,
+            rw: None,
+            kode_wilayah: crate::region::RegionCode::parse("3276011006").unwrap(),
+            extra: Vec::new(),
+        };
+        let f = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let q = apply_fields(
+            &p,
+            &f(&[
+                ("nama", "BUDI SANTOSO"),
+                ("tgl_lahir", "05-01-1990"),
+                ("kode_wilayah", "3276011007"),
+                ("nik", "123"),
+            ]),
+            today,
+        )
+        .unwrap();
+        assert_eq!(q.nama, "BUDI SANTOSO");
+        assert_eq!(q.tgl_lahir, NaiveDate::from_ymd_opt(1990, 1, 5).unwrap());
+        assert_eq!(q.kode_wilayah.compact(), "3276011007");
+        assert!(
+            matches!(q.nik, IdField::Invalid { .. }),
+            "an invalid NIK is kept as data"
+        );
+        for bad in [
+            ("tgl_lahir", "31/02/1990"),
+            ("jenis_kelamin", "X"),
+            ("kode_wilayah", "9999999999"),
+            ("warna", "biru"),
+            ("nama", " "),
+        ] {
+            let e = apply_fields(&p, &f(&[bad]), today).unwrap_err();
+            assert_eq!(e.field, bad.0, "{e}");
         }
     }
 

@@ -21,7 +21,10 @@ pub mod suggest;
 pub mod verify;
 
 pub use access::{Permission, Role, RoleError};
-pub use change::{Change, ChangeCodeError, ChangeError, DeactivationReason, ProposalKind};
+pub use change::{
+    Change, ChangeCodeError, ChangeError, DeactivationReason, FieldValueError, ProposalKind,
+    apply_fields,
+};
 pub use code::{CodeError, CodeKind};
 pub use date::{DateError, parse_date};
 pub use evidence::{EvidenceError, MAX_EVIDENCE_BYTES, MediaType, check_evidence};

@@ -528,6 +528,9 @@ pub enum TransitionError {
         /// The actor's role.
         role: Role,
     },
+    /// A proposed value cannot go into the registry (checked again when Pusdatin finalises).
+    #[error("nilai usulan tidak dapat dimasukkan ke DTKS: {0}")]
+    ValueRejected(crate::change::FieldValueError),
     /// The member already has a proposal that is not finished.
     #[error(
         "anggota ini sudah punya usulan yang belum selesai (#{proposal_id}); lanjutkan usulan itu"
@@ -574,6 +577,10 @@ impl Localized for TransitionError {
             (TransitionError::MayNotPropose { role }, Lang::En) => format!(
                 "the role {} does not draft or change proposals; village operators do",
                 role.label(Lang::En)
+            ),
+            (TransitionError::ValueRejected(e), Lang::En) => format!(
+                "a proposed value cannot go into the registry: {}",
+                e.message(Lang::En)
             ),
             (TransitionError::AlreadyProposed { proposal_id }, Lang::En) => format!(
                 "this member already has an unfinished proposal (#{proposal_id}); carry on with that one"

@@ -120,8 +120,8 @@ pub use findings::{Finding, FindingCounts, FindingSource};
 pub use import::{CivilImport, Import, ImportReport, RegistryImport};
 pub use members::{Actor, Household, MemberCursor, MemberDetail, MemberFilter, MemberSummary};
 pub use proposals::{
-    AttachmentInfo, AttachmentPurpose, NewAttachment, NewProposal, Proposal, ProposalEvent,
-    ProposalFilter, StepContext,
+    AttachmentInfo, AttachmentPurpose, MemberStatus, NewAttachment, NewProposal, Proposal,
+    ProposalEvent, ProposalFilter, StepContext,
 };
 pub use read::{HistoryEntry, ImportRun, LevelStats, RegionCount, Stats};
 pub use scope::Scope;

@@ -452,37 +452,18 @@ impl Store {
             });
         }
         let now = Utc::now();
-        let row = PersonRow::from_person(person);
         let mut tx = Tx::begin(&self.pool).await?;
-        on_tx!(&mut tx, c => sqlx::query(EDIT_HISTORY.as_str())
-            .bind(now)
-            .bind(before.person_id)
-            .execute(&mut *c)
-            .await.map(drop)?);
-        let updated = match &mut tx {
-            Tx::Sqlite(t) => {
-                let q = sqlx::query(EDIT_UPDATE[0].as_str())
-                    .bind(now)
-                    .bind(actor.app_user_id)
-                    .bind(reason)
-                    .bind(before.person_id)
-                    .bind(expected_version);
-                row.bind_row(q).execute(&mut **t).await?.rows_affected()
-            }
-            Tx::Postgres(t) => {
-                let q = sqlx::query(EDIT_UPDATE[1].as_str())
-                    .bind(now)
-                    .bind(actor.app_user_id)
-                    .bind(reason)
-                    .bind(before.person_id)
-                    .bind(expected_version);
-                PersonRow::bind_arrays(vec![row], q)
-                    .execute(&mut **t)
-                    .await?
-                    .rows_affected()
-            }
-        };
-        if updated == 0 {
+        let updated = write_version(
+            &mut tx,
+            before.person_id,
+            expected_version,
+            person,
+            actor.app_user_id,
+            reason,
+            now,
+        )
+        .await?;
+        if !updated {
             // Changed between the read above and this write.
             tx.rollback().await?;
             let current = self.member(scope, &person.id_art).await?;
@@ -511,6 +492,50 @@ impl Store {
         tx.commit().await?;
         self.member(scope, &person.id_art).await
     }
+}
+
+/// Writes `person` as the next version of record `person_id` if it is still
+/// at `expected_version`, keeping the old version in the history with who
+/// and why; `false` when the record moved on (nothing is written then).
+pub(crate) async fn write_version(
+    tx: &mut Tx,
+    person_id: i64,
+    expected_version: i64,
+    person: &RegistryPerson,
+    app_user_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let row = PersonRow::from_person(person);
+    on_tx!(tx, c => sqlx::query(EDIT_HISTORY.as_str())
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut *c)
+        .await.map(drop)?);
+    let updated = match tx {
+        Tx::Sqlite(t) => {
+            let q = sqlx::query(EDIT_UPDATE[0].as_str())
+                .bind(now)
+                .bind(app_user_id)
+                .bind(reason)
+                .bind(person_id)
+                .bind(expected_version);
+            row.bind_row(q).execute(&mut **t).await?.rows_affected()
+        }
+        Tx::Postgres(t) => {
+            let q = sqlx::query(EDIT_UPDATE[1].as_str())
+                .bind(now)
+                .bind(app_user_id)
+                .bind(reason)
+                .bind(person_id)
+                .bind(expected_version);
+            PersonRow::bind_arrays(vec![row], q)
+                .execute(&mut **t)
+                .await?
+                .rows_affected()
+        }
+    };
+    Ok(updated > 0)
 }
 
 /// A person's fields as JSON for the audit trail's before and after values.

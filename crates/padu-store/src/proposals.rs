@@ -20,9 +20,15 @@ use padu_core::{
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
 use crate::audit_log::{NewAuditEntry, insert_audit};
+use crate::columns::list;
 use crate::error::StoreError;
 use crate::members::Actor;
+use crate::members::{person_json, write_version};
+use crate::rows::PersonRow;
 use crate::scope::Scope;
 use crate::tx::{Tx, on_tx};
 use crate::{Store, with_pool};
@@ -176,6 +182,19 @@ pub struct AttachmentInfo {
     pub created_at: DateTime<Utc>,
 }
 
+/// A member's status in force, when a finalised proposal set one.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MemberStatus {
+    /// Whether the member is active.
+    pub active: bool,
+    /// Why not, as a `DeactivationReason` code.
+    pub deactivation_reason: Option<String>,
+    /// The finalised proposal that set it.
+    pub proposal_id: Option<i64>,
+    /// Since when.
+    pub valid_from: DateTime<Utc>,
+}
+
 /// Which proposals a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProposalFilter {
@@ -311,6 +330,25 @@ const OPEN_FOR_MEMBER: &str = "select proposal_id from proposal where id_art = $
 const OPEN_BY_MEMBER: &str = "select id_art, min(proposal_id) from proposal \
     where kode_wilayah >= $1 and kode_wilayah < $2 and id_art is not null \
     and state not in ('DITETAPKAN', 'DITOLAK_PUSDATIN') group by id_art";
+
+/// The current record of member $1.
+static CURRENT_PERSON: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select person_id, version, {person} from person where id_art = $1",
+        person = list::<PersonRow>("")
+    )
+});
+
+/// Closes the status range in force of person $2 at $1.
+const CLOSE_STATUS: &str = "update person_status set valid_to = $1, updated_at = $1 where person_id = $2 and valid_to is null";
+
+const INSERT_STATUS: &str = "insert into person_status (person_id, active, deactivation_reason, \
+    proposal_id, valid_from, created_at, updated_at) values ($1, $2, $3, $4, $5, $5, $5)";
+
+/// The status in force of member $1 in $2..$3.
+const STATUS_IN_FORCE: &str = "select s.active <> 0 as active, s.deactivation_reason, s.proposal_id, \
+    s.valid_from from person_status s join person p on p.person_id = s.person_id \
+    where p.id_art = $1 and p.kode_wilayah >= $2 and p.kode_wilayah < $3 and s.valid_to is null";
 
 const MEMBER_VILLAGE: &str = "select kode_wilayah from person \
     where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3";
@@ -713,6 +751,21 @@ impl Store {
         Ok((info, data))
     }
 
+    /// A member's status in force, if a finalised proposal set one (none: active since import).
+    pub async fn member_status(
+        &self,
+        scope: Scope,
+        id_art: &str,
+    ) -> Result<Option<MemberStatus>, StoreError> {
+        let (lo, hi) = scope.range();
+        Ok(with_pool!(&self.pool, p => sqlx::query_as(STATUS_IN_FORCE)
+            .bind(id_art)
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_optional(p)
+            .await?))
+    }
+
     /// The stale-version error with the version the proposal has now.
     async fn stale(&self, scope: Scope, proposal_id: i64) -> StoreError {
         match self.proposal(scope, proposal_id).await {
@@ -808,6 +861,108 @@ async fn create_in(
     fetch_one(tx, scope, id).await
 }
 
+#[derive(sqlx::FromRow)]
+struct CurrentPerson {
+    person_id: i64,
+    version: i64,
+    #[sqlx(flatten)]
+    person: PersonRow,
+}
+
+/// Puts a finalised proposal into the registry, inside the step's transaction:
+/// a correction or a move becomes the member's next version (the previous one
+/// goes to the history, valid until now); a deactivation or reactivation
+/// closes the member's status range in force and opens the next. Returns a
+/// line for the timeline.
+async fn apply_change(
+    tx: &mut Tx,
+    p: &Proposal,
+    ctx: &StepContext<'_>,
+) -> Result<String, StoreError> {
+    let Some(id_art) = &p.id_art else {
+        // Additions are not drafted yet; nothing to put in.
+        return Ok(String::new());
+    };
+    let row: Option<CurrentPerson> = on_tx!(tx, c => sqlx::query_as(CURRENT_PERSON.as_str())
+        .bind(id_art)
+        .fetch_optional(&mut *c)
+        .await?);
+    let current = row.ok_or(StoreError::NotFound)?;
+    let today = ctx.at.date_naive();
+    let reason = format!("usulan #{}", p.proposal_id);
+    match p.change {
+        Change::CorrectFields | Change::Move => {
+            let before = current.person.into_person(today)?;
+            let fields: BTreeMap<String, String> = p
+                .after
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let after = padu_core::apply_fields(&before, &fields, today)
+                .map_err(|e| StoreError::Transition(TransitionError::ValueRejected(e)))?;
+            let written = write_version(
+                tx,
+                current.person_id,
+                current.version,
+                &after,
+                ctx.actor.app_user_id,
+                &reason,
+                ctx.at,
+            )
+            .await?;
+            if !written {
+                return Err(StoreError::Stale {
+                    current_version: current.version,
+                });
+            }
+            let entry = NewAuditEntry {
+                occurred_at: ctx.at,
+                app_user_id: Some(ctx.actor.app_user_id),
+                username: Some(ctx.actor.username.clone()),
+                ip: Some(ctx.actor.ip.clone()),
+                action: "member.update".into(),
+                kode_wilayah: Some(after.kode_wilayah.compact()),
+                entity: Some("person".into()),
+                entity_id: Some(id_art.clone()),
+                before_value: Some(person_json(&before)),
+                after_value: Some(person_json(&after)),
+                reason: Some(reason),
+                detail: Some(format!("proposal_id={}", p.proposal_id)),
+            };
+            insert_audit(tx, &entry).await?;
+            Ok(format!("registry version {}", current.version + 1))
+        }
+        Change::Deactivate(_) | Change::Reactivate => {
+            let active = matches!(p.change, Change::Reactivate);
+            on_tx!(tx, c => sqlx::query(CLOSE_STATUS)
+                .bind(ctx.at)
+                .bind(current.person_id)
+                .execute(&mut *c)
+                .await
+                .map(drop)?);
+            on_tx!(tx, c => sqlx::query(INSERT_STATUS)
+                .bind(current.person_id)
+                .bind(i64::from(active))
+                .bind(p.change.deactivation_reason().map(DeactivationReason::as_str))
+                .bind(p.proposal_id)
+                .bind(ctx.at)
+                .execute(&mut *c)
+                .await
+                .map(drop)?);
+            Ok(if active {
+                "member active".into()
+            } else {
+                "member inactive".into()
+            })
+        }
+        Change::AddMember | Change::AddHousehold => Ok(String::new()),
+    }
+}
+
 /// Reads one proposal inside a transaction.
 async fn fetch_one(tx: &mut Tx, scope: Scope, proposal_id: i64) -> Result<Proposal, StoreError> {
     let (lo, hi) = scope.range();
@@ -867,7 +1022,12 @@ async fn step_one(
         }
         Action::Finalise(into) => {
             check_finalise(p.period, *into).map_err(refused)?;
-            (Some(*into), p.late, Some(format!("period={into}")))
+            let applied = apply_change(tx, &p, ctx).await?;
+            (
+                Some(*into),
+                p.late,
+                Some(format!("period={into}; {applied}")),
+            )
         }
         Action::Ratify(doc) => (
             p.period,

@@ -95,6 +95,14 @@ impl ScopedStore {
         self.store.open_proposals(self.scope).await
     }
 
+    /// A member's status set by a finalised proposal, if any.
+    pub async fn member_status(
+        &self,
+        id_art: &str,
+    ) -> Result<Option<padu_store::MemberStatus>, StoreError> {
+        self.store.member_status(self.scope, id_art).await
+    }
+
     /// One proposal.
     pub async fn proposal(&self, proposal_id: i64) -> Result<Proposal, StoreError> {
         self.store.proposal(self.scope, proposal_id).await

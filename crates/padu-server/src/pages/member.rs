@@ -123,6 +123,8 @@ fn relation_label(p: &RegistryPerson) -> String {
 struct MemberPage {
     l: Layout,
     notice: Option<String>,
+    /// "Inactive since …" when a finalised proposal deactivated the member.
+    inactive: Option<String>,
     id_art: String,
     id_keluarga: Option<String>,
     nama: String,
@@ -191,6 +193,26 @@ pub(super) async fn show(
     let full = ctx.can(Permission::ViewFullNik);
     let versions = ctx.store().history(&id_art).await?;
     let audit = ctx.store().changes_of(&id_art, 100).await?;
+    let inactive = ctx
+        .store()
+        .member_status(&id_art)
+        .await?
+        .filter(|s| !s.active)
+        .map(|s| {
+            let reason = s
+                .deactivation_reason
+                .as_deref()
+                .and_then(|r| r.parse::<padu_core::DeactivationReason>().ok())
+                .map(|r| r.label(lang))
+                .unwrap_or_default();
+            t.get("member.inactive")
+                .replace("{reason}", reason)
+                .replace("{since}", &time(s.valid_from))
+                .replace(
+                    "{proposal}",
+                    &s.proposal_id.map(|p| p.to_string()).unwrap_or_default(),
+                )
+        });
     // Edits made in Padu come from the audit trail (who, why, what); versions
     // written by imports come from the history.
     let mut history: Vec<HistoryLine> = audit
@@ -223,6 +245,7 @@ pub(super) async fn show(
     render(&MemberPage {
         l: Layout::new(&ctx, p.nama.clone(), "members"),
         notice: q.disimpan.map(|_| t.get("member.saved").to_string()),
+        inactive,
         id_art: p.id_art.clone(),
         id_keluarga: p.id_keluarga.clone(),
         nama: p.nama.clone(),

@@ -187,6 +187,13 @@ async fn a_proposal_goes_from_the_village_to_pusdatin(backend: Backend) {
         html.contains("Riwayat") && html.contains("Ditetapkan"),
         "the timeline"
     );
+    // The registry now says so: the member is inactive, and still there.
+    let (s, html) = desa.get(&format!("/anggota/{}", members[0])).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("id=\"inactive\"") && html.contains("Meninggal dunia"),
+        "the member page shows the deactivation"
+    );
 
     // Nobody reaches a member outside their village.
     let outside = server.sample.outside(&village).id_art.clone();
@@ -286,6 +293,22 @@ async fn a_proposal_goes_from_the_village_to_pusdatin(backend: Backend) {
     assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
     assert_eq!(state(&desa, ids[0]).await, "DIKEMBALIKAN");
     let v = version(&desa, ids[0]).await;
+    // A value that could never go into the registry is refused when written.
+    let (s, e) = desa
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/proposals/{}", ids[0]),
+            &json!({"version": v, "after": {"tgl_lahir": "31/02/1990"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tgl_lahir"),
+        "{e}"
+    );
     let (s, p) = desa
         .send_json(
             reqwest::Method::PUT,

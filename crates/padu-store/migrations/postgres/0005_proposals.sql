@@ -73,3 +73,21 @@ create table proposal_attachment (
     updated_at timestamptz not null default now()
 );
 create index proposal_attachment_proposal_idx on proposal_attachment (proposal_id);
+
+-- Whether a member is active, as validity ranges: a finalised deactivation or reactivation
+-- closes the range in force (valid_to) and opens the next. No row means active since import.
+create table person_status (
+    person_status_id bigint generated always as identity primary key,
+    person_id bigint not null references person (person_id),
+    active bigint not null,
+    -- DeactivationReason code when inactive.
+    deactivation_reason text,
+    -- The finalised proposal that changed it.
+    proposal_id bigint references proposal (proposal_id),
+    valid_from timestamptz not null,
+    -- Null while in force.
+    valid_to timestamptz,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now()
+);
+create index person_status_person_idx on person_status (person_id, valid_from);

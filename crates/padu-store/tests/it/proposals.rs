@@ -798,7 +798,114 @@ async fn a_member_has_one_open_proposal_and_bulk_drafts_are_all_or_nothing(db: &
         .unwrap();
 }
 
+async fn a_finalised_proposal_changes_the_registry_and_keeps_the_history(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let depok = Scope::Region(code("32.76"));
+    // A death: the member stays, inactive from the moment Pusdatin fixed it.
+    let sent = up_to_sent(db, &o, "A1", "32.76.01.1006", "2026-10-10T03:00:00Z").await;
+    let oct = Period::new(2026, 10).unwrap();
+    let done = step(
+        db,
+        &o.pusdatin,
+        "2026-10-20T03:00:00Z",
+        &sent,
+        Action::Finalise(oct),
+    )
+    .await;
+    let status = db
+        .store
+        .member_status(depok, "A1")
+        .await
+        .unwrap()
+        .expect("a status");
+    assert!(!status.active);
+    assert_eq!(status.deactivation_reason.as_deref(), Some("MENINGGAL"));
+    assert_eq!(status.proposal_id, Some(done.proposal_id));
+    assert!(db.store.member(depok, "A1").await.is_ok(), "never deleted");
+    assert_eq!(db.store.member_status(depok, "A2").await.unwrap(), None);
+
+    // A correction: the member's next version, the previous one in the history.
+    let zones = ZoneMap::default();
+    let when = "2026-10-02T02:00:00Z";
+    let mut fix = deceased("A2", "32.76.01.1006");
+    fix.change = Change::CorrectFields;
+    fix.before = Some(json!({ "nama": "SRI WAHYUNI" }));
+    fix.after = json!({ "nama": "SRI WAHYUNINGSIH", "tgl_lahir": "1991-03-04" });
+    let p = db
+        .store
+        .create_proposal(o.desa.scope, &ctx(&o.desa, when, &zones), &fix)
+        .await
+        .unwrap();
+    let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    attach_scan(db, &o.desa, &p).await;
+    let p = step(db, &o.desa, when, &p, signed()).await;
+    let p = step(db, &o.verifier, when, &p, Action::Verify).await;
+    let p = step(db, &o.head, when, &p, Action::Approve).await;
+    let p = step(db, &o.operator, "2026-10-11T03:00:00Z", &p, Action::Send).await;
+    let before = db.store.member(depok, "A2").await.unwrap();
+    step(
+        db,
+        &o.pusdatin,
+        "2026-10-20T04:00:00Z",
+        &p,
+        Action::Finalise(oct),
+    )
+    .await;
+    let after = db.store.member(depok, "A2").await.unwrap();
+    assert_eq!(after.person.nama, "SRI WAHYUNINGSIH");
+    assert_eq!(after.person.tgl_lahir.to_string(), "1991-03-04");
+    assert_eq!(after.version, before.version + 1);
+    assert_eq!(
+        after.change_reason.as_deref(),
+        Some(format!("usulan #{}", p.proposal_id).as_str())
+    );
+    let history = db.store.person_history(depok, "A2").await.unwrap();
+    assert!(
+        history.iter().any(|h| h.person.nama == "SRI WAHYUNI"),
+        "the previous version is kept"
+    );
+
+    // A value that cannot go in is refused at finalisation and changes nothing.
+    let mut bad = deceased("A3", "32.76.01.1006");
+    bad.change = Change::CorrectFields;
+    bad.after = json!({ "tgl_lahir": "31/02/1990" });
+    let p = db
+        .store
+        .create_proposal(o.desa.scope, &ctx(&o.desa, when, &zones), &bad)
+        .await
+        .unwrap();
+    let p = step(db, &o.desa, when, &p, Action::Submit).await;
+    attach_scan(db, &o.desa, &p).await;
+    let p = step(db, &o.desa, when, &p, signed()).await;
+    let p = step(db, &o.verifier, when, &p, Action::Verify).await;
+    let p = step(db, &o.head, when, &p, Action::Approve).await;
+    let p = step(db, &o.operator, "2026-10-11T03:00:00Z", &p, Action::Send).await;
+    let e = db
+        .store
+        .take_proposal_step(
+            Scope::National,
+            &ctx(&o.pusdatin, "2026-10-20T05:00:00Z", &zones),
+            p.proposal_id,
+            p.version,
+            &Action::Finalise(oct),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Transition(TransitionError::ValueRejected(_))),
+        "{e}"
+    );
+    let still = db
+        .store
+        .proposal(Scope::National, p.proposal_id)
+        .await
+        .unwrap();
+    assert_eq!(still.state, ProposalState::DikirimPusdatin);
+}
+
 contract!(
+    a_finalised_proposal_changes_the_registry_and_keeps_the_history,
     a_member_has_one_open_proposal_and_bulk_drafts_are_all_or_nothing,
     a_proposal_walks_from_the_village_to_a_period,
     a_returned_proposal_is_corrected_and_goes_through_the_village_again,
