@@ -31,6 +31,10 @@ const UNSCOPED: &[(&str, &str)] = &[
     ("Import::finish", "merges the import, returns only counts"),
     ("Import::abort", "rolls the import back"),
     (
+        "Import::preview",
+        "counts what finish would do, then rolls back; returns only counts",
+    ),
+    (
         "Store::import_runs",
         "the import log: files and counts, no people",
     ),
