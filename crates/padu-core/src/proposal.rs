@@ -531,6 +531,12 @@ pub enum TransitionError {
     /// A proposed value cannot go into the registry (checked again when Pusdatin finalises).
     #[error("nilai usulan tidak dapat dimasukkan ke DTKS: {0}")]
     ValueRejected(crate::change::FieldValueError),
+    /// The period is already finalised.
+    #[error("periode {period} sudah ditetapkan; tetapkan usulan ini pada periode berikutnya")]
+    PeriodClosed {
+        /// The period asked for.
+        period: Period,
+    },
     /// The member already has a proposal that is not finished.
     #[error(
         "anggota ini sudah punya usulan yang belum selesai (#{proposal_id}); lanjutkan usulan itu"
@@ -581,6 +587,9 @@ impl Localized for TransitionError {
             (TransitionError::ValueRejected(e), Lang::En) => format!(
                 "a proposed value cannot go into the registry: {}",
                 e.message(Lang::En)
+            ),
+            (TransitionError::PeriodClosed { period }, Lang::En) => format!(
+                "period {period} is already finalised; finalise this proposal in the next period"
             ),
             (TransitionError::AlreadyProposed { proposal_id }, Lang::En) => format!(
                 "this member already has an unfinished proposal (#{proposal_id}); carry on with that one"

@@ -31,6 +31,18 @@ const UNSCOPED: &[(&str, &str)] = &[
     ("Import::finish", "merges the import, returns only counts"),
     ("Import::abort", "rolls the import back"),
     (
+        "Store::periods",
+        "the finalised periods: months, instants and counts, no people",
+    ),
+    (
+        "Store::period",
+        "one finalised period: a month, an instant and a count, no people",
+    ),
+    (
+        "Store::finalise_period",
+        "a national act of Pusdatin: writes one row and reads only a count",
+    ),
+    (
         "Import::preview",
         "counts what finish would do, then rolls back; returns only counts",
     ),

@@ -92,6 +92,7 @@ mod error;
 mod findings;
 mod import;
 mod members;
+mod periods;
 mod proposals;
 mod read;
 mod rows;
@@ -119,6 +120,7 @@ pub use error::StoreError;
 pub use findings::{Finding, FindingCounts, FindingSource};
 pub use import::{CivilImport, Import, ImportReport, RegistryImport};
 pub use members::{Actor, Household, MemberCursor, MemberDetail, MemberFilter, MemberSummary};
+pub use periods::{DiffLine, FinalisedPeriod, SnapshotRow};
 pub use proposals::{
     AttachmentInfo, AttachmentPurpose, MemberStatus, NewAttachment, NewProposal, Proposal,
     ProposalEvent, ProposalFilter, StepContext,

@@ -1022,6 +1022,11 @@ async fn step_one(
         }
         Action::Finalise(into) => {
             check_finalise(p.period, *into).map_err(refused)?;
+            if crate::periods::is_finalised(tx, *into).await? {
+                return Err(StoreError::Transition(TransitionError::PeriodClosed {
+                    period: *into,
+                }));
+            }
             let applied = apply_change(tx, &p, ctx).await?;
             (
                 Some(*into),

@@ -91,3 +91,19 @@ create table person_status (
     updated_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 create index person_status_person_idx on person_status (person_id, valid_from);
+
+-- Finalised monthly periods. The registry "as of" a period is every record version valid at
+-- finalised_at (person and person_history are validity ranges), so a period costs one row here,
+-- not a copy of the registry.
+create table period (
+    -- YYYY-MM.
+    period text primary key,
+    finalised_at text not null,
+    finalised_by integer not null references app_user (app_user_id),
+    -- Active members in the registry as of the period, counted when it was finalised.
+    people integer not null,
+    created_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+create index person_valid_from_idx on person (valid_from);
+create index person_history_valid_idx on person_history (valid_from, valid_to);

@@ -904,7 +904,165 @@ async fn a_finalised_proposal_changes_the_registry_and_keeps_the_history(db: &Te
     assert_eq!(still.state, ProposalState::DikirimPusdatin);
 }
 
+/// An instant `hours` from now, as the step contexts take it (imports are stamped with the real clock).
+fn later(hours: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339()
+}
+
+async fn a_period_snapshot_is_the_registry_replayed_to_its_instant(db: &TestDb) {
+    setup(db).await;
+    let o = office(&db.store, "32.76.01.1006", "").await;
+    let national = Scope::National;
+    let pusdatin = Actor {
+        app_user_id: o.pusdatin.app_user_id,
+        username: o.pusdatin.username.clone(),
+        ip: "10.0.0.1".into(),
+    };
+    let zone = ZoneMap::default().zone(code("32.76")).unwrap();
+    let t1 = at(&later(1));
+    let p1 = CutOff::default().period_of(t1, zone);
+    let first = db.store.finalise_period(&pusdatin, p1, t1).await.unwrap();
+    assert_eq!(first.people, people().len() as i64);
+    let e = db
+        .store
+        .finalise_period(&pusdatin, p1, t1)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Conflict { .. }), "{e}");
+    let before = db.store.load_registry(national).await.unwrap();
+
+    // Two changes fixed into the next period: a death and a correction.
+    let p2 = p1.next();
+    let zones = ZoneMap::default();
+    let walk = |id_art: &'static str, fix: Option<serde_json::Value>| {
+        let o = &o;
+        let zones = &zones;
+        async move {
+            let mut new = deceased(id_art, "32.76.01.1006");
+            if let Some(after) = fix {
+                new.change = Change::CorrectFields;
+                new.after = after;
+            }
+            let when = later(2);
+            let p = db
+                .store
+                .create_proposal(o.desa.scope, &ctx(&o.desa, &when, zones), &new)
+                .await
+                .unwrap();
+            let p = step(db, &o.desa, &when, &p, Action::Submit).await;
+            attach_scan(db, &o.desa, &p).await;
+            let p = step(db, &o.desa, &when, &p, signed()).await;
+            let p = step(db, &o.verifier, &when, &p, Action::Verify).await;
+            let p = step(db, &o.head, &when, &p, Action::Approve).await;
+            let p = step(db, &o.operator, &when, &p, Action::Send).await;
+            // Nothing is fixed into a period already finalised.
+            let e = db
+                .store
+                .take_proposal_step(
+                    Scope::National,
+                    &ctx(&o.pusdatin, &later(3), zones),
+                    p.proposal_id,
+                    p.version,
+                    &Action::Finalise(p1),
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    StoreError::Transition(
+                        TransitionError::PeriodClosed { .. }
+                            | TransitionError::PeriodBeforeSending { .. }
+                    )
+                ),
+                "{e}"
+            );
+            step(db, &o.pusdatin, &later(3), &p, Action::Finalise(p1.next())).await
+        }
+    };
+    walk("A1", None).await;
+    let fix = json!({ "nama": "SRI WAHYUNINGSIH" });
+    walk("A2", Some(fix.clone())).await;
+    let t2 = at(&later(4));
+    let second = db.store.finalise_period(&pusdatin, p2, t2).await.unwrap();
+    assert_eq!(second.people, people().len() as i64 - 1);
+
+    let snapshot = |period| async move {
+        let mut rows = Vec::new();
+        db.store
+            .export_period(national, period, |r| {
+                rows.push(r);
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .unwrap();
+        rows
+    };
+    // As of the first period: exactly the registry before the changes.
+    let s1 = snapshot(p1).await;
+    assert_eq!(
+        s1.iter().map(|r| r.person.clone()).collect::<Vec<_>>(),
+        before
+    );
+    // As of the second: the first, replayed with the changes fixed in between.
+    let mut replayed: Vec<RegistryPerson> = before
+        .iter()
+        .filter(|p| p.id_art != "A1")
+        .cloned()
+        .collect();
+    for p in &mut replayed {
+        if p.id_art == "A2" {
+            let fields = std::collections::BTreeMap::from([(
+                "nama".to_string(),
+                "SRI WAHYUNINGSIH".to_string(),
+            )]);
+            *p = padu_core::apply_fields(p, &fields, t2.date_naive()).unwrap();
+        }
+    }
+    let s2 = snapshot(p2).await;
+    assert_eq!(
+        s2.iter().map(|r| r.person.clone()).collect::<Vec<_>>(),
+        replayed
+    );
+    let a2 = s2.iter().find(|r| r.person.id_art == "A2").unwrap();
+    assert_eq!(a2.version, 2);
+    let a3 = s2.iter().find(|r| r.person.id_art == "A3").unwrap();
+    assert!(
+        a3.valid_from <= first.finalised_at,
+        "unchanged since before the first period"
+    );
+    // Later changes do not move an earlier snapshot.
+    assert_eq!(snapshot(p1).await, s1);
+
+    let diff = db.store.period_diff(national, p1, p2).await.unwrap();
+    let lines: Vec<(String, Option<String>, String, i64)> = diff
+        .into_iter()
+        .map(|d| (d.change, d.reason, d.kabupaten, d.count))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("BERUBAH".to_string(), None, "3276".to_string(), 1),
+            (
+                "NONAKTIF".to_string(),
+                Some("MENINGGAL".to_string()),
+                "3276".to_string(),
+                1
+            ),
+        ]
+    );
+    // Scoped: Bali sees nothing of Depok's changes.
+    assert!(
+        db.store
+            .period_diff(Scope::Region(code("51")), p1, p2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 contract!(
+    a_period_snapshot_is_the_registry_replayed_to_its_instant,
     a_finalised_proposal_changes_the_registry_and_keeps_the_history,
     a_member_has_one_open_proposal_and_bulk_drafts_are_all_or_nothing,
     a_proposal_walks_from_the_village_to_a_period,
