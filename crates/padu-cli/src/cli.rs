@@ -55,6 +55,45 @@ pub(crate) enum Command {
     /// Manage accounts: the first admin, and scripts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Monthly periods: finalise one, export the registry as of one, compare two.
+    #[command(subcommand)]
+    Period(PeriodCommand),
+}
+
+/// `padu period ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PeriodCommand {
+    /// The finalised periods.
+    List,
+    /// Finalise a month (YYYY-MM) now, as a Pusdatin account.
+    Finalise {
+        /// The month, `YYYY-MM`.
+        period: String,
+        /// The Pusdatin account that finalises it (recorded in the audit log).
+        #[arg(long)]
+        user: String,
+    },
+    /// Write the registry as of a finalised period (active members, with each record's version and since when).
+    Export {
+        /// The month, `YYYY-MM`.
+        period: String,
+        /// Output file: `.csv`, `.xlsx` or `.parquet`.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this region (province, regency, district or village code).
+        #[arg(long)]
+        wilayah: Option<String>,
+    },
+    /// What changed between two finalised periods, by kind, reason and regency.
+    Diff {
+        /// The earlier month.
+        from: String,
+        /// The later month.
+        to: String,
+        /// Only this region.
+        #[arg(long)]
+        wilayah: Option<String>,
+    },
 }
 
 /// Arguments of `padu serve`.

@@ -13,6 +13,7 @@
 //! * `api`: the same data and actions as JSON, with the OpenAPI document.
 //! * [`recheck`]: the single-record checker, built in the background from the
 //!   civil extract and the last run's model.
+//! * [`periods`]: monthly periods: finalise, the registry as of one, changes between two.
 //! * [`proposal`]: proposals (usulan) as forms and JSON bodies say them,
 //!   turned into the workflow's change and step once for pages and API.
 //! * [`i18n`]: Bahasa Indonesia and English.
@@ -28,6 +29,7 @@ pub mod edit;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod periods;
 pub mod proposal;
 pub mod recheck;
 pub mod view;

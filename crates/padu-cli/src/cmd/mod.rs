@@ -5,6 +5,7 @@ mod export;
 mod generate;
 mod import;
 mod nik;
+mod period;
 mod serve;
 mod stats;
 mod user;
@@ -32,6 +33,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(c) => bench::run(c, &cli.db, cli.lang),
         Command::Serve(a) => serve::run(a, &cli.db),
         Command::User(c) => user::run(c, &cli.db, cli.lang),
+        Command::Period(c) => period::run(c, &cli.db, cli.lang),
         Command::Migrate => block_on(async {
             let store = padu_store::Store::connect(&cli.db)
                 .await

@@ -4,5 +4,6 @@ mod common;
 mod import_export;
 mod nik_wilayah;
 mod office;
+mod period;
 mod serve;
 mod verify;

@@ -6,6 +6,7 @@
 //! `/api/openapi.json`.
 
 pub(crate) mod admin;
+mod periods;
 mod proposals;
 
 use axum::Json;
@@ -57,6 +58,7 @@ pub fn routes() -> (axum::Router<AppState>, axum::Router<AppState>) {
         .routes(routes!(audit))
         .merge(admin::routes())
         .merge(proposals::routes())
+        .merge(periods::routes())
         .split_for_parts();
     let (uploads, upload_api) = proposals::upload_routes().split_for_parts();
     api.merge(upload_api);

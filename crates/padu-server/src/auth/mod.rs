@@ -134,6 +134,19 @@ impl AppState {
         Ok(self.inner.store.append_audit(&entry).await?)
     }
 
+    /// Finalises a period (national: the caller has checked the role and scope).
+    pub async fn finalise_period(
+        &self,
+        actor: &Actor,
+        period: padu_core::Period,
+        at: DateTime<Utc>,
+    ) -> Result<padu_store::FinalisedPeriod, AppError> {
+        match self.inner.store.finalise_period(actor, period, at).await {
+            Err(StoreError::Conflict { constraint }) => Err(AppError::Conflict(constraint)),
+            other => Ok(other?),
+        }
+    }
+
     /// Closes the database pool (graceful shutdown).
     pub async fn close(&self) {
         self.inner.store.close().await;

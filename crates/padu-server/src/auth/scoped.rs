@@ -103,6 +103,29 @@ impl ScopedStore {
         self.store.member_status(self.scope, id_art).await
     }
 
+    /// The finalised periods (the list is national; what they hold is read scoped).
+    pub async fn periods(&self) -> Result<Vec<padu_store::FinalisedPeriod>, StoreError> {
+        self.store.periods().await
+    }
+
+    /// What changed in the scope between two finalised periods.
+    pub async fn period_diff(
+        &self,
+        from: padu_core::Period,
+        to: padu_core::Period,
+    ) -> Result<Vec<padu_store::DiffLine>, StoreError> {
+        self.store.period_diff(self.scope, from, to).await
+    }
+
+    /// The scope's registry as of a finalised period, row by row.
+    pub async fn export_period<F, E>(&self, period: padu_core::Period, sink: F) -> Result<u64, E>
+    where
+        F: FnMut(padu_store::SnapshotRow) -> Result<(), E>,
+        E: From<StoreError>,
+    {
+        self.store.export_period(self.scope, period, sink).await
+    }
+
     /// One proposal.
     pub async fn proposal(&self, proposal_id: i64) -> Result<Proposal, StoreError> {
         self.store.proposal(self.scope, proposal_id).await

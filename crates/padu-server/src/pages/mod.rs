@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod member;
 pub mod members;
+mod periods;
 mod proposals;
 mod regions;
 
@@ -55,6 +56,8 @@ pub fn routes() -> Router<AppState> {
             post(admin::revoke_token),
         )
         .route("/audit", get(admin::audit))
+        .route("/periode", get(periods::list).post(periods::finalise_form))
+        .route("/periode/{period}/ekspor", get(periods::download))
         .route("/usulan", get(proposals::list))
         .route("/usulan/massal", post(proposals::bulk))
         .route(

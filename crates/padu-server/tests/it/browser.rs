@@ -551,6 +551,18 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
         "the period"
     );
     shot(&c, "usulan-riwayat").await;
+    // Pusdatin then finalises the month on the periods page.
+    c.goto(&format!("{base}/periode")).await.expect("goto");
+    c.find(Locator::Css("#finalise-form button[type=submit]"))
+        .await
+        .expect("finalise button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "ditetapkan=").await;
+    let page = body(&c).await;
+    assert!(page.contains(&period.label(padu_core::Lang::Id)), "{page}");
+    shot(&c, "periode").await;
     c.close().await.expect("close");
 
     // The list and the proposal fit a 360-pixel phone.

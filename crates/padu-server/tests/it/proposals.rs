@@ -442,3 +442,129 @@ async fn findings_become_proposals_once(backend: Backend) {
     }
     server.stop().await;
 }
+
+both_backends!(periods_are_finalised_and_read_as_of);
+
+/// Pusdatin finalises a month; a death fixed into the next month changes the
+/// registry as of that month only; the village downloads both and sees the change.
+async fn periods_are_finalised_and_read_as_of(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let village = server.sample.focus_village();
+    let member = server
+        .sample
+        .in_village(&village)
+        .map(|(p, _)| p.id_art.clone())
+        .next()
+        .expect("a member");
+    let in_village = server.sample.in_village(&village).count();
+    let pusdatin = server.sign_in("pusdatin").await;
+    let desa = server.sign_in("desa").await;
+
+    // The page suggests the month; Pusdatin finalises it.
+    let (_, html) = pusdatin.get("/periode").await;
+    let first = crate::support::hidden_value(&html, "period").expect("a suggested period");
+    let (s, to) = pusdatin
+        .post_form("/periode", &[("period", first.as_str())])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+    let (s, _) = pusdatin
+        .post_form("/periode", &[("period", first.as_str())])
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "a month is finalised once");
+    let (s, _) = desa
+        .post_json("/api/v1/periods", &json!({"period": "2099-01"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only Pusdatin finalises");
+
+    // A death, walked through and fixed into the next month.
+    let (s, p) = desa
+        .post_json(
+            &format!("/api/v1/members/{member}/proposals"),
+            &json!({"kind": "NONAKTIF", "deactivation_reason": "MENINGGAL"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(
+        api_step(&desa, id, json!({"step": "submit"})).await.0,
+        StatusCode::OK
+    );
+    let (s, _) = desa
+        .post_bytes(
+            &format!("/api/v1/proposals/{id}/attachments"),
+            SCAN.to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        api_step(&desa, id, json!({"step": "ratify"})).await.0,
+        StatusCode::OK
+    );
+    for (who, step) in [
+        ("verifikator", "verify"),
+        ("kepala", "approve"),
+        ("dinsos", "send"),
+    ] {
+        let b = server.sign_in(who).await;
+        let (s, e) = api_step(&b, id, json!({"step": step})).await;
+        assert_eq!(s, StatusCode::OK, "{who} {step}: {e}");
+    }
+    let (s, e) = api_step(&pusdatin, id, json!({"step": "finalise", "period": first})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "the month is closed: {e}");
+    let next: padu_core::Period = first.parse::<padu_core::Period>().unwrap().next();
+    let (s, e) = api_step(
+        &pusdatin,
+        id,
+        json!({"step": "finalise", "period": next.to_string()}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let (s, p) = pusdatin
+        .post_json("/api/v1/periods", &json!({"period": next.to_string()}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+
+    // The village's registry as of each month.
+    for (period, rows) in [
+        (first.clone(), in_village),
+        (next.to_string(), in_village - 1),
+    ] {
+        let r = desa
+            .http
+            .get(format!(
+                "{}/api/v1/periods/{period}/export?format=csv",
+                desa.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let csv = r.text().await.unwrap();
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .ends_with("versi,berlaku_sejak_periode")
+        );
+        assert_eq!(csv.lines().count(), rows + 1, "{period}");
+        assert_eq!(
+            csv.contains(&format!("{member},")),
+            period == first,
+            "{period}"
+        );
+    }
+    let (s, d) = desa
+        .get_json(&format!("/api/v1/periods/{next}/changes?from={first}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(
+        d,
+        json!([{"change": "NONAKTIF", "reason": "MENINGGAL", "kabupaten": village.replace('.', "")[..4], "count": 1}])
+    );
+    let (_, html) = desa.get(&format!("/periode?dari={first}&ke={next}")).await;
+    assert!(
+        html.contains("Dinonaktifkan") && html.contains("Meninggal dunia"),
+        "the diff on the page"
+    );
+    server.stop().await;
+}
