@@ -111,6 +111,12 @@ pub(crate) struct ServeArgs {
     /// Threads that build the instant re-check index at start-up (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// The day of the month on which proposals' period closes (1-28), in each region's local time.
+    #[arg(long, default_value_t = 17)]
+    pub cut_off_day: u32,
+    /// The minute it closes, `HH:MM` local time (the whole minute is included).
+    #[arg(long, default_value = "23:59")]
+    pub cut_off_time: String,
 }
 
 /// `padu user ...`.

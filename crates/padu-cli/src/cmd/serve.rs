@@ -23,7 +23,10 @@ pub(super) fn run(args: &ServeArgs, db: &str) -> anyhow::Result<ExitCode> {
                  `padu user add admin --role admin --wilayah nasional`"
             );
         }
+        let cut_off = padu_core::CutOff::new(args.cut_off_day, &args.cut_off_time)
+            .map_err(|e| anyhow::anyhow!("--cut-off-day/--cut-off-time: {e}"))?;
         let config = ServerConfig {
+            cut_off,
             addr: args.addr,
             secure_cookies: args.secure_cookies,
             session_idle: chrono::Duration::minutes(args.session_minutes.max(1)),
