@@ -319,8 +319,12 @@ const INSERT_ATTACHMENT: &str = "insert into proposal_attachment (proposal_id, p
     media_type, size_bytes, sha256, data, uploaded_by, created_at, updated_at) \
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning proposal_attachment_id";
 
-const HAS_SCAN: &str = "select count(*) from proposal_attachment \
-    where proposal_id = $1 and purpose = 'PINDAIAN_PENGESAHAN'";
+/// Signed scans of proposal $1 uploaded since it was last returned: a returned
+/// proposal goes through the deliberation again, so the earlier minutes do not count.
+const HAS_SCAN: &str = "select count(*) from proposal_attachment a \
+    where a.proposal_id = $1 and a.purpose = 'PINDAIAN_PENGESAHAN' \
+    and not exists (select 1 from proposal_event e where e.proposal_id = a.proposal_id \
+    and e.step = 'return' and e.occurred_at >= a.created_at)";
 
 /// An unfinished proposal about member $1.
 const OPEN_FOR_MEMBER: &str = "select proposal_id from proposal where id_art = $1 \

@@ -586,3 +586,110 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
     phone.close().await.expect("close");
     server.stop().await;
 }
+
+/// A proposal returned by the Dinsos verifier with a reason, corrected by the
+/// village on the proposal page and submitted again, in Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returned_proposal_is_corrected_and_resubmitted_in_chromium() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let village = server.sample.focus_village();
+    let member = server
+        .sample
+        .in_village(&village)
+        .map(|(p, _)| p.id_art.clone())
+        .nth(1)
+        .expect("a member");
+    let driver = start_driver().await;
+    let base = &server.base;
+
+    let c = browser(&driver, false).await;
+    sign_in(&c, base, "desa").await;
+    c.goto(&format!("{base}/anggota/{member}/usulan"))
+        .await
+        .expect("goto");
+    c.find(Locator::Css("#kind option[value=UBAH_DATA]"))
+        .await
+        .expect("kind")
+        .click()
+        .await
+        .expect("select");
+    type_into(&c, "#f-tempat_lahir", "BOGOR").await;
+    type_into(&c, "#note", "Tempat lahir sesuai akta kelahiran.").await;
+    c.find(Locator::Css("#proposal-form button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "ok=create").await;
+    let id: i64 = c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_start_matches("/usulan/")
+        .parse()
+        .expect("proposal id");
+    take_step(&c, id, "submit").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scan = dir.path().join("sptjm.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n% SPTJM bertanda tangan\n%%EOF\n").expect("scan");
+    c.find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(scan.to_str().expect("path"))
+        .await
+        .expect("choose file");
+    c.find(Locator::Css("#attach-form button[type=submit]"))
+        .await
+        .expect("upload")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "ok=attach").await;
+    c.find(Locator::Css("#document-ratify option[value=SPTJM]"))
+        .await
+        .expect("document")
+        .click()
+        .await
+        .expect("select");
+    take_step(&c, id, "ratify").await;
+    c.close().await.expect("close");
+
+    // The verifier returns it with a reason the village can act on.
+    let v = browser(&driver, false).await;
+    sign_in(&v, base, "verifikator").await;
+    v.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
+    type_into(&v, "#reason-return", "Lampirkan fotokopi akta kelahiran.").await;
+    take_step(&v, id, "return").await;
+    v.close().await.expect("close");
+
+    // The village reads the reason, corrects the proposal and submits it again.
+    let c = browser(&driver, false).await;
+    sign_in(&c, base, "desa").await;
+    c.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
+    let page = body(&c).await;
+    assert!(
+        page.contains("Dikembalikan ke desa")
+            && page.contains("Lampirkan fotokopi akta kelahiran."),
+        "the village sees why: {page}"
+    );
+    type_into(&c, "#after-tempat_lahir", "KABUPATEN BOGOR").await;
+    type_into(&c, "#edit-note", "Akta kelahiran dilampirkan.").await;
+    c.find(Locator::Css("#edit-form button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "ok=edit").await;
+    take_step(&c, id, "resubmit").await;
+    let page = body(&c).await;
+    assert!(
+        page.contains("KABUPATEN BOGOR") && page.contains("Diajukan ke Musdes/Muskel"),
+        "corrected and submitted again: {page}"
+    );
+    shot(&c, "usulan-dikembalikan").await;
+    c.close().await.expect("close");
+    server.stop().await;
+}

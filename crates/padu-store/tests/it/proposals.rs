@@ -408,6 +408,41 @@ async fn a_returned_proposal_is_corrected_and_goes_through_the_village_again(db:
             "create", "submit", "attach", "ratify", "return", "edit", "resubmit"
         ]
     );
+    // The deliberation ratifies again, with new minutes: the earlier scan does not count.
+    let e = db
+        .store
+        .take_proposal_step(
+            o.desa.scope,
+            &ctx(&o.desa, "2026-10-02T03:00:00Z", &zones),
+            p.proposal_id,
+            p.version,
+            &signed(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Transition(TransitionError::UnsignedRatification)
+        ),
+        "{e}"
+    );
+    db.store
+        .add_proposal_attachment(
+            o.desa.scope,
+            &ctx(&o.desa, "2026-10-02T03:30:00Z", &zones),
+            p.proposal_id,
+            &NewAttachment {
+                purpose: AttachmentPurpose::RatificationScan,
+                file_name: "berita-acara-2.pdf",
+                media: MediaType::Pdf,
+                bytes: SCAN,
+            },
+        )
+        .await
+        .unwrap();
+    let p = step(db, &o.desa, "2026-10-02T04:00:00Z", &p, signed()).await;
+    assert_eq!(p.state, ProposalState::DisahkanDesa);
 }
 
 async fn two_people_acting_on_one_version_conflict_and_the_second_changes_nothing(db: &TestDb) {
