@@ -88,6 +88,7 @@ mod audit_log;
 mod bulk;
 mod columns;
 mod comments;
+mod directory;
 mod error;
 mod findings;
 mod import;
@@ -116,6 +117,7 @@ use sqlx::sqlite::{
 pub use accounts::{ApiToken, FailedAttempts, NewUser, Session, User};
 pub use audit_log::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use comments::HouseholdComment;
+pub use directory::DirectoryEntry;
 pub use error::StoreError;
 pub use findings::{Finding, FindingCounts, FindingSource};
 pub use import::{CivilImport, Import, ImportReport, RegistryImport};

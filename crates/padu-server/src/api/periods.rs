@@ -21,6 +21,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(changes))
         .routes(routes!(download))
+        .routes(routes!(directory))
 }
 
 /// A finalised period.
@@ -141,4 +142,39 @@ async fn download(
 ) -> Result<Response, AppError> {
     let period = parse_period(&period, &ctx)?;
     export(&ctx, period, &q.format).await
+}
+
+/// One operator in the directory.
+#[derive(Serialize, ToSchema)]
+struct ContactJson {
+    display_name: String,
+    /// Role code.
+    role: String,
+    /// `nasional` or the region code the operator works in.
+    scope: String,
+    phone: Option<String>,
+    working_hours: Option<String>,
+}
+
+/// The operators the caller may call: their region, the regions above it and those inside it.
+#[utoipa::path(get, path = "/api/v1/directory", tag = "periode",
+    responses((status = 200, body = Vec<ContactJson>)))]
+async fn directory(ctx: Ctx) -> Result<Json<Vec<ContactJson>>, AppError> {
+    Ok(Json(
+        ctx.store()
+            .directory()
+            .await?
+            .into_iter()
+            .map(|e| ContactJson {
+                display_name: e.display_name,
+                role: e.role.as_str().into(),
+                scope: match e.scope {
+                    padu_store::Scope::National => "nasional".into(),
+                    padu_store::Scope::Region(r) => r.dotted(),
+                },
+                phone: e.phone,
+                working_hours: e.working_hours,
+            })
+            .collect(),
+    ))
 }

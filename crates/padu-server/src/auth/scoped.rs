@@ -126,6 +126,28 @@ impl ScopedStore {
         self.store.export_period(self.scope, period, sink).await
     }
 
+    /// The operators this user may call (see [`Store::directory`]).
+    pub async fn directory(&self) -> Result<Vec<padu_store::DirectoryEntry>, StoreError> {
+        self.store.directory(self.scope).await
+    }
+
+    /// Sets an account's phone and working hours (an admin's job).
+    pub async fn set_user_contact(
+        &self,
+        app_user_id: i64,
+        phone: Option<&str>,
+        working_hours: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .set_user_contact(self.scope, app_user_id, phone, working_hours)
+            .await
+    }
+
+    /// An account's working hours.
+    pub async fn working_hours(&self, app_user_id: i64) -> Result<Option<String>, StoreError> {
+        self.store.working_hours(self.scope, app_user_id).await
+    }
+
     /// One proposal.
     pub async fn proposal(&self, proposal_id: i64) -> Result<Proposal, StoreError> {
         self.store.proposal(self.scope, proposal_id).await

@@ -163,6 +163,7 @@ struct TokenRow {
 struct UserPage {
     l: Layout,
     u: UserRow,
+    working_hours: String,
     is_self: bool,
     tokens: Vec<TokenRow>,
     /// A token just issued: shown on this page once, never again.
@@ -190,8 +191,10 @@ async fn user_page(
     ctx.require(Permission::ManageUsers)?;
     let u = ctx.store().user(id).await?;
     let tokens = ctx.store().api_tokens(id).await?;
+    let working_hours = ctx.store().working_hours(id).await?.unwrap_or_default();
     render(&UserPage {
         l: Layout::new(ctx, u.username.clone(), "users"),
+        working_hours,
         is_self: u.app_user_id == ctx.user().app_user_id,
         u: user_row(&u, ctx),
         tokens: tokens
@@ -227,6 +230,7 @@ pub(super) async fn show(
         "status" => Some(t.get("users.done_status").to_string()),
         "sandi" => Some(t.get("users.done_password").to_string()),
         "cabut" => Some(t.get("users.done_revoked").to_string()),
+        "kontak" => Some(t.get("directory.saved").to_string()),
         _ => None,
     });
     user_page(&ctx, id, None, notice, Vec::new()).await
@@ -254,6 +258,42 @@ pub(super) async fn set_status(
 ) -> Result<Response, AppError> {
     admin::disable(&ctx, id, f.disabled == "1").await?;
     Ok(see_other(&format!("/pengguna/{id}?ok=status")))
+}
+
+/// The contact form: phone and working hours, for the operator directory.
+#[derive(Debug, Deserialize)]
+pub(super) struct ContactForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    working_hours: String,
+}
+
+/// Sets how an operator can be reached; audited.
+pub(super) async fn set_contact(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ContactForm>,
+) -> Result<Response, AppError> {
+    ctx.require(Permission::ManageUsers)?;
+    let (phone, hours) = (f.phone.trim(), f.working_hours.trim());
+    if phone.chars().count() > 40 || hours.chars().count() > 120 {
+        return Err(AppError::BadRequest(
+            crate::i18n::Tr::new(ctx.lang())
+                .get("directory.too_long")
+                .into(),
+        ));
+    }
+    ctx.store()
+        .set_user_contact(id, Some(phone), Some(hours))
+        .await?;
+    let mut entry = ctx.audit_entry("user.contact");
+    entry.entity = Some("app_user".into());
+    entry.entity_id = Some(id.to_string());
+    entry.after_value =
+        Some(serde_json::json!({ "phone": phone, "working_hours": hours }).to_string());
+    ctx.store().audit(&entry).await?;
+    Ok(see_other(&format!("/pengguna/{id}?ok=kontak")))
 }
 
 /// Sets a temporary password.

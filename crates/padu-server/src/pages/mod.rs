@@ -50,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/pengguna/{id}", get(admin::show))
         .route("/pengguna/{id}/status", post(admin::set_status))
         .route("/pengguna/{id}/sandi", post(admin::reset_password))
+        .route("/pengguna/{id}/kontak", post(admin::set_contact))
+        .route("/kontak", get(directory))
         .route("/pengguna/{id}/token", post(admin::issue_token))
         .route(
             "/pengguna/{id}/token/{token_id}/cabut",
@@ -77,6 +79,45 @@ pub fn routes() -> Router<AppState> {
 /// Pages that take uploads of evidence, which get the larger body limit.
 pub fn upload_routes() -> Router<AppState> {
     Router::new().route("/usulan/{id}/lampiran", post(proposals::attach))
+}
+
+/// One operator in the directory, in words.
+struct ContactRow {
+    region: String,
+    role: String,
+    name: String,
+    phone: String,
+    hours: String,
+}
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    l: Layout,
+    rows: Vec<ContactRow>,
+}
+
+/// The operators the user may call: their region and those above and below it.
+async fn directory(ctx: Ctx) -> Result<Html<String>, AppError> {
+    let lang = ctx.lang();
+    let t = Tr::new(lang);
+    let rows = ctx
+        .store()
+        .directory()
+        .await?
+        .into_iter()
+        .map(|e| ContactRow {
+            region: scope_name(e.scope, lang),
+            role: e.role.label(lang).to_string(),
+            name: e.display_name,
+            phone: e.phone.unwrap_or_default(),
+            hours: e.working_hours.unwrap_or_default(),
+        })
+        .collect();
+    render(&DirectoryPage {
+        l: Layout::new(&ctx, t.get("directory.title"), "directory"),
+        rows,
+    })
 }
 
 /// Pages anyone may fetch: health, static files.

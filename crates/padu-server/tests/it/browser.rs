@@ -690,6 +690,13 @@ async fn a_returned_proposal_is_corrected_and_resubmitted_in_chromium() {
         "corrected and submitted again: {page}"
     );
     shot(&c, "usulan-dikembalikan").await;
+    // Whom to call: the operator directory.
+    c.goto(&format!("{base}/kontak")).await.expect("goto");
+    assert!(
+        body(&c).await.contains("Kepala Dinsos"),
+        "the directory lists the office"
+    );
+    shot(&c, "kontak").await;
     c.close().await.expect("close");
     server.stop().await;
 }

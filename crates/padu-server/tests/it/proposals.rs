@@ -568,3 +568,55 @@ async fn periods_are_finalised_and_read_as_of(backend: Backend) {
     );
     server.stop().await;
 }
+
+both_backends!(the_directory_shows_whom_to_call);
+
+/// The regency's admin records a Dinsos operator's phone and hours; the
+/// village operator finds them, and everyone above and beside, but no admin.
+async fn the_directory_shows_whom_to_call(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.sign_in("admin.depok").await;
+    let id = admin.user_id("dinsos").await;
+    let (s, to) = admin
+        .post_form(
+            &format!("/pengguna/{id}/kontak"),
+            &[
+                ("phone", "0812-3456-7890"),
+                ("working_hours", "Senin–Jumat 08.00–16.00 WIB"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+    let desa = server.sign_in("desa").await;
+    let (s, html) = desa.get("/kontak").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("0812-3456-7890") && html.contains("Senin–Jumat 08.00–16.00 WIB"),
+        "the Dinsos operator's contact"
+    );
+    let (_, list) = desa.get_json("/api/v1/directory").await;
+    let roles: Vec<&str> = list
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["role"].as_str().unwrap())
+        .collect();
+    for role in [
+        "operator_desa",
+        "operator_kecamatan",
+        "operator_dinsos",
+        "verifikator_dinsos",
+        "kepala_dinsos",
+        "admin_provinsi",
+        "pusdatin",
+    ] {
+        assert!(roles.contains(&role), "{role} in {roles:?}");
+    }
+    assert!(!roles.contains(&"admin"), "admins are not operators");
+    // A village operator cannot set contacts.
+    let (s, _) = desa
+        .post_form(&format!("/pengguna/{id}/kontak"), &[("phone", "1")])
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    server.stop().await;
+}

@@ -107,3 +107,6 @@ create table period (
 );
 create index person_valid_from_idx on person (valid_from);
 create index person_history_valid_idx on person_history (valid_from, valid_to);
+
+-- When an operator can be reached, shown in the operator directory beside the phone number.
+alter table app_user add column working_hours text;
