@@ -97,6 +97,9 @@ impl AppError {
                 | padu_core::TransitionError::MayNotPropose { .. },
             ) => StatusCode::FORBIDDEN,
             AppError::Workflow(padu_core::TransitionError::OutsideScope) => StatusCode::NOT_FOUND,
+            AppError::Workflow(padu_core::TransitionError::ValueRejected(_)) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Workflow(_) => StatusCode::CONFLICT,
             AppError::InBulk { source, .. } | AppError::InBulkMember { source, .. } => {
                 source.status()

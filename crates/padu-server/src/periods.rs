@@ -57,21 +57,10 @@ pub async fn export(ctx: &Ctx, period: Period, format: &str) -> Result<Response,
         "csv" => ("csv", "text/csv; charset=utf-8"),
         other => return Err(AppError::BadRequest(format!("format {other:?}: xlsx, csv"))),
     };
-    let periods = ctx.store().periods().await?;
     let mut people = Vec::new();
     ctx.store()
         .export_period(period, |row| {
-            let since = periods
-                .iter()
-                .find(|p| p.finalised_at >= row.valid_from)
-                .map(|p| p.period.to_string())
-                .unwrap_or_default();
-            let mut person = row.person;
-            person.extra = vec![
-                ("versi".into(), row.version.to_string()),
-                ("berlaku_sejak_periode".into(), since),
-            ];
-            people.push(person);
+            people.push(padu_store::SnapshotRow::with_columns(row));
             Ok::<_, padu_store::StoreError>(())
         })
         .await?;
@@ -80,10 +69,7 @@ pub async fn export(ctx: &Ctx, period: Period, format: &str) -> Result<Response,
     let path = dir.path().join(format!("periode.{ext}"));
     let written = path.clone();
     tokio::task::spawn_blocking(move || {
-        let mut w = padu_io::RegistryWriter::create(
-            &written,
-            vec!["versi".into(), "berlaku_sejak_periode".into()],
-        )?;
+        let mut w = padu_io::RegistryWriter::create(&written, padu_store::SnapshotRow::columns())?;
         for p in &people {
             w.write(p)?;
         }

@@ -83,7 +83,6 @@ pub fn before_after(
     person: &RegistryPerson,
     given: &BTreeMap<String, String>,
     lang: Lang,
-    today: chrono::NaiveDate,
 ) -> Result<(Value, Value), AppError> {
     let t = Tr::new(lang);
     let mut before = Map::new();
@@ -117,7 +116,6 @@ pub fn before_after(
                     t.get("proposal.nothing_changes").into(),
                 ));
             }
-            check_values(person, &Value::Object(after.clone()), today, lang)?;
         }
         Change::Deactivate(reason) => {
             before.insert("status".into(), Value::String("AKTIF".into()));
@@ -143,33 +141,6 @@ pub fn before_after(
         }
     }
     Ok((Value::Object(before), Value::Object(after)))
-}
-
-/// Checks that the proposed values of a correction or move can go into the
-/// registry (the same check the store makes when Pusdatin finalises), so the
-/// village hears of a bad value now rather than at the end.
-pub fn check_values(
-    person: &RegistryPerson,
-    after: &Value,
-    today: chrono::NaiveDate,
-    lang: Lang,
-) -> Result<(), AppError> {
-    let fields: BTreeMap<String, String> = after
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    padu_core::apply_fields(person, &fields, today)
-        .map(drop)
-        .map_err(|e| AppError::BadRequest(padu_core::lang::Localized::message(&e, lang)))
 }
 
 /// What a step form or body carries, before it is checked.
@@ -276,13 +247,7 @@ pub(crate) async fn suggested_proposals(
                         .replace("{id_art}", id_art),
                 )
             })?;
-        let (before, after) = before_after(
-            suggestion.change,
-            &m.person,
-            &suggestion.fields,
-            lang,
-            ctx.state().now().date_naive(),
-        )?;
+        let (before, after) = before_after(suggestion.change, &m.person, &suggestion.fields, lang)?;
         news.push(NewProposal {
             change: suggestion.change,
             kode_wilayah: m.person.kode_wilayah,
@@ -308,15 +273,11 @@ mod tests {
         given.insert("nama".to_string(), "BUDI SANTOSA".to_string());
         given.insert("alamat".to_string(), "   ".to_string());
         given.insert("kode_wilayah".to_string(), "3276011006".to_string());
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let (before, after) =
-            before_after(Change::CorrectFields, &p, &given, Lang::Id, today).unwrap();
+        let (before, after) = before_after(Change::CorrectFields, &p, &given, Lang::Id).unwrap();
         assert_eq!(after, serde_json::json!({ "nama": "BUDI SANTOSA" }));
         assert_eq!(before, serde_json::json!({ "nama": "BUDI SANTOSO" }));
         let same = BTreeMap::from([("nama".to_string(), "BUDI SANTOSO".to_string())]);
-        assert!(before_after(Change::CorrectFields, &p, &same, Lang::Id, today).is_err());
-        let bad = BTreeMap::from([("tgl_lahir".to_string(), "31/02/1990".to_string())]);
-        assert!(before_after(Change::CorrectFields, &p, &bad, Lang::En, today).is_err());
+        assert!(before_after(Change::CorrectFields, &p, &same, Lang::Id).is_err());
     }
 
     #[test]

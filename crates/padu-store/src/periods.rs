@@ -52,6 +52,29 @@ pub struct SnapshotRow {
     pub version: i64,
     /// When those values took effect.
     pub valid_from: DateTime<Utc>,
+    /// The first period finalised after they took effect: the record is
+    /// "unchanged since" that period (`None` if it took effect after every period).
+    pub since: Option<Period>,
+}
+
+impl SnapshotRow {
+    /// The extra columns a period export adds to the registry file's.
+    pub fn columns() -> Vec<String> {
+        vec!["versi".into(), "berlaku_sejak_periode".into()]
+    }
+
+    /// The record with [`SnapshotRow::columns`] as its extra data, ready to write.
+    pub fn with_columns(row: SnapshotRow) -> RegistryPerson {
+        let mut person = row.person;
+        person.extra = vec![
+            ("versi".into(), row.version.to_string()),
+            (
+                "berlaku_sejak_periode".into(),
+                row.since.map(|p| p.to_string()).unwrap_or_default(),
+            ),
+        ];
+        person
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -246,7 +269,12 @@ impl Store {
         F: FnMut(SnapshotRow) -> Result<(), E>,
         E: From<StoreError>,
     {
-        let at = self.period(period).await?.finalised_at;
+        let periods = self.periods().await?;
+        let at = periods
+            .iter()
+            .find(|p| p.period == period)
+            .ok_or(StoreError::NotFound)?
+            .finalised_at;
         let (lo, hi) = scope.range();
         let today = at.date_naive();
         let mut n = 0u64;
@@ -261,6 +289,10 @@ impl Store {
                     person: row.person.into_person(today)?,
                     version: row.version,
                     valid_from: row.valid_from,
+                    since: periods
+                        .iter()
+                        .find(|p| p.finalised_at >= row.valid_from)
+                        .map(|p| p.period),
                 })?;
                 n += 1;
             }

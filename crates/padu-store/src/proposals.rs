@@ -15,7 +15,7 @@ use padu_core::proposal::{
 };
 use padu_core::{
     Change, CutOff, DeactivationReason, MediaType, Period, ProposalKind, ProposalState, RegionCode,
-    Step, TransitionError, ZoneMap,
+    RegistryPerson, Step, TransitionError, ZoneMap,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -520,6 +520,18 @@ impl Store {
             tx.rollback().await?;
             return Err(refused(e));
         }
+        let checked = check_proposed_values(
+            &mut tx,
+            p.change,
+            p.id_art.as_deref(),
+            after,
+            ctx.at.date_naive(),
+        )
+        .await;
+        if let Err(e) = checked {
+            tx.rollback().await?;
+            return Err(e);
+        }
         let after_text = json_text(after);
         let n = on_tx!(&mut tx, c => sqlx::query(UPDATE_CONTENT)
             .bind(&after_text)
@@ -807,6 +819,14 @@ async fn create_in(
             return Err(StoreError::NotFound);
         }
     }
+    check_proposed_values(
+        tx,
+        new.change,
+        new.id_art.as_deref(),
+        &new.after,
+        ctx.at.date_naive(),
+    )
+    .await?;
     if let Some(id_art) = &new.id_art {
         let open: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(OPEN_FOR_MEMBER)
             .bind(id_art)
@@ -865,6 +885,54 @@ async fn create_in(
     fetch_one(tx, scope, id).await
 }
 
+/// `person` with a correction's or move's proposed values (the `after` object) in place.
+///
+/// The one check of proposed values: made when a proposal is drafted, when it
+/// is edited and when Pusdatin finalises it, so a value that cannot go into
+/// the registry is refused as soon as it is written.
+fn with_proposed_values(
+    person: &RegistryPerson,
+    after: &Value,
+    today: chrono::NaiveDate,
+) -> Result<RegistryPerson, StoreError> {
+    let fields: BTreeMap<String, String> = after
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    padu_core::apply_fields(person, &fields, today)
+        .map_err(|e| StoreError::Transition(TransitionError::ValueRejected(e)))
+}
+
+/// Checks the proposed values of a correction or move about `id_art` against its current record.
+async fn check_proposed_values(
+    tx: &mut Tx,
+    change: Change,
+    id_art: Option<&str>,
+    after: &Value,
+    today: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    let (Change::CorrectFields | Change::Move, Some(id_art)) = (change, id_art) else {
+        return Ok(());
+    };
+    let row: Option<CurrentPerson> = on_tx!(tx, c => sqlx::query_as(CURRENT_PERSON.as_str())
+        .bind(id_art)
+        .fetch_optional(&mut *c)
+        .await?);
+    let current = row.ok_or(StoreError::NotFound)?.person.into_person(today)?;
+    with_proposed_values(&current, after, today).map(drop)
+}
+
 #[derive(sqlx::FromRow)]
 struct CurrentPerson {
     person_id: i64,
@@ -897,17 +965,7 @@ async fn apply_change(
     match p.change {
         Change::CorrectFields | Change::Move => {
             let before = current.person.into_person(today)?;
-            let fields: BTreeMap<String, String> = p
-                .after
-                .as_object()
-                .map(|o| {
-                    o.iter()
-                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let after = padu_core::apply_fields(&before, &fields, today)
-                .map_err(|e| StoreError::Transition(TransitionError::ValueRejected(e)))?;
+            let after = with_proposed_values(&before, &p.after, today)?;
             let written = write_version(
                 tx,
                 current.person_id,

@@ -85,26 +85,11 @@ pub(super) fn run(cmd: &PeriodCommand, db: &str, lang: Lang) -> anyhow::Result<E
             } => {
                 let period = parse_period(period)?;
                 let scope = super::scope(wilayah.as_deref())?;
-                let periods = store.periods().await?;
-                let mut w = RegistryWriter::create(
-                    out,
-                    vec!["versi".into(), "berlaku_sejak_periode".into()],
-                )
-                .with_context(|| format!("membuat {}", out.display()))?;
+                let mut w = RegistryWriter::create(out, padu_store::SnapshotRow::columns())
+                    .with_context(|| format!("membuat {}", out.display()))?;
                 let n = store
                     .export_period(scope, period, |row| {
-                        // The first period finalised after these values took effect:
-                        // "unchanged since period X".
-                        let since = periods
-                            .iter()
-                            .find(|p| p.finalised_at >= row.valid_from)
-                            .map(|p| p.period.to_string())
-                            .unwrap_or_default();
-                        let mut person = row.person;
-                        person.extra = vec![
-                            ("versi".into(), row.version.to_string()),
-                            ("berlaku_sejak_periode".into(), since),
-                        ];
+                        let person = padu_store::SnapshotRow::with_columns(row);
                         w.write(&person).map_err(anyhow::Error::from)
                     })
                     .await?;

@@ -253,13 +253,7 @@ async fn create(
     let lang = ctx.lang();
     let change = parse_change(&b.kind, b.deactivation_reason.as_deref(), lang)?;
     let m = ctx.store().member(&id_art).await?;
-    let (before, after) = before_after(
-        change,
-        &m.person,
-        &b.fields,
-        lang,
-        ctx.state().now().date_naive(),
-    )?;
+    let (before, after) = before_after(change, &m.person, &b.fields, lang)?;
     let actor = ctx.actor();
     let p = ctx
         .store()
@@ -302,21 +296,6 @@ async fn edit(
 ) -> Result<Json<ProposalJson>, AppError> {
     if !b.after.is_object() {
         return Err(AppError::BadRequest("after".into()));
-    }
-    let current = ctx.store().proposal(id).await?;
-    if let Some(id_art) = &current.id_art
-        && matches!(
-            current.change,
-            padu_core::Change::CorrectFields | padu_core::Change::Move
-        )
-    {
-        let m = ctx.store().member(id_art).await?;
-        crate::proposal::check_values(
-            &m.person,
-            &b.after,
-            ctx.state().now().date_naive(),
-            ctx.lang(),
-        )?;
     }
     let actor = ctx.actor();
     let p = ctx

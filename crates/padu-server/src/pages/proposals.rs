@@ -494,15 +494,6 @@ pub(super) async fn edit(
             }
         }
         let note = f.get("note").map(|n| n.trim()).filter(|n| !n.is_empty());
-        if let Some(id_art) = &p.id_art {
-            let m = ctx.store().member(id_art).await?;
-            crate::proposal::check_values(
-                &m.person,
-                &serde_json::Value::Object(after.clone()),
-                ctx.state().now().date_naive(),
-                ctx.lang(),
-            )?;
-        }
         let actor = ctx.actor();
         ctx.store()
             .edit_proposal(
@@ -709,8 +700,7 @@ pub(super) async fn create(
             lang,
         )?;
         let m = ctx.store().member(&id_art).await?;
-        let (before, after) =
-            before_after(change, &m.person, &f, lang, ctx.state().now().date_naive())?;
+        let (before, after) = before_after(change, &m.person, &f, lang)?;
         let actor = ctx.actor();
         let p = ctx
             .store()

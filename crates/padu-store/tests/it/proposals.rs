@@ -901,29 +901,34 @@ async fn a_finalised_proposal_changes_the_registry_and_keeps_the_history(db: &Te
         "the previous version is kept"
     );
 
-    // A value that cannot go in is refused at finalisation and changes nothing.
+    // A value that cannot go into the registry is refused when written, drafted or edited.
     let mut bad = deceased("A3", "32.76.01.1006");
     bad.change = Change::CorrectFields;
     bad.after = json!({ "tgl_lahir": "31/02/1990" });
+    let e = db
+        .store
+        .create_proposal(o.desa.scope, &ctx(&o.desa, when, &zones), &bad)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Transition(TransitionError::ValueRejected(v)) if v.field == "tgl_lahir"),
+        "{e}"
+    );
+    bad.after = json!({ "tgl_lahir": "1990-02-28" });
     let p = db
         .store
         .create_proposal(o.desa.scope, &ctx(&o.desa, when, &zones), &bad)
         .await
         .unwrap();
-    let p = step(db, &o.desa, when, &p, Action::Submit).await;
-    attach_scan(db, &o.desa, &p).await;
-    let p = step(db, &o.desa, when, &p, signed()).await;
-    let p = step(db, &o.verifier, when, &p, Action::Verify).await;
-    let p = step(db, &o.head, when, &p, Action::Approve).await;
-    let p = step(db, &o.operator, "2026-10-11T03:00:00Z", &p, Action::Send).await;
     let e = db
         .store
-        .take_proposal_step(
-            Scope::National,
-            &ctx(&o.pusdatin, "2026-10-20T05:00:00Z", &zones),
+        .edit_proposal(
+            o.desa.scope,
+            &ctx(&o.desa, when, &zones),
             p.proposal_id,
             p.version,
-            &Action::Finalise(oct),
+            &json!({ "jenis_kelamin": "X" }),
+            None,
         )
         .await
         .unwrap_err();
@@ -936,7 +941,10 @@ async fn a_finalised_proposal_changes_the_registry_and_keeps_the_history(db: &Te
         .proposal(Scope::National, p.proposal_id)
         .await
         .unwrap();
-    assert_eq!(still.state, ProposalState::DikirimPusdatin);
+    assert_eq!(
+        (still.version, still.after),
+        (1, json!({ "tgl_lahir": "1990-02-28" }))
+    );
 }
 
 /// An instant `hours` from now, as the step contexts take it (imports are stamped with the real clock).
@@ -1065,6 +1073,11 @@ async fn a_period_snapshot_is_the_registry_replayed_to_its_instant(db: &TestDb) 
     assert!(
         a3.valid_from <= first.finalised_at,
         "unchanged since before the first period"
+    );
+    assert_eq!(
+        (a3.since, a2.since),
+        (Some(p1), Some(p2)),
+        "unchanged since which period"
     );
     // Later changes do not move an earlier snapshot.
     assert_eq!(snapshot(p1).await, s1);
