@@ -195,6 +195,56 @@ async fn a_proposal_goes_from_the_village_to_pusdatin(backend: Backend) {
         "the member page shows the deactivation"
     );
 
+    // An operator of another village does not see the proposal, its timeline
+    // or its evidence, by URL or by API, and cannot act on it.
+    let other_village = server.sample.outside(&village).kode_wilayah.dotted();
+    let admin = server.sign_in("admin").await;
+    let (s, created) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "desa.lain", "display_name": "Desa Lain", "role": "operator_desa",
+                    "scope": other_village, "password": "sementara-123"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{created}");
+    let mut lain = server.client();
+    lain.sign_in("desa.lain", "sementara-123").await;
+    lain.refresh_csrf().await;
+    let (s, _) = lain
+        .post_form(
+            "/sandi",
+            &[
+                ("current", "sementara-123"),
+                ("new", "kata-sandi-kuat-789"),
+                ("confirm", "kata-sandi-kuat-789"),
+            ],
+        )
+        .await;
+    assert!(s == StatusCode::SEE_OTHER || s == StatusCode::OK, "{s}");
+    lain.refresh_csrf().await;
+    for path in [
+        format!("/usulan/{id}"),
+        format!("/api/v1/proposals/{id}"),
+        format!("/usulan/{id}/lampiran/{file}"),
+        format!("/api/v1/proposals/{id}/attachments/{file}"),
+    ] {
+        let (s, _) = lain.get(&path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (s, _) = lain
+        .post_json(
+            &format!("/api/v1/proposals/{id}/steps"),
+            &json!({"step": "submit", "version": 8}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = lain.get_json("/api/v1/proposals").await;
+    assert_eq!(
+        list,
+        json!([]),
+        "no proposals of another village in the list"
+    );
+
     // Nobody reaches a member outside their village.
     let outside = server.sample.outside(&village).id_art.clone();
     let (s, _) = desa.get(&format!("/anggota/{outside}/usulan")).await;
