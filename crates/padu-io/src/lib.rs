@@ -125,5 +125,6 @@ pub use read::{
 };
 pub use results::read_results;
 pub use write::{
-    RegistryWriter, ResultSubject, ResultWriter, write_civil, write_registry, write_result_workbook,
+    RegistryWriter, ReportKind, ResultSubject, ResultWriter, write_civil, write_registry,
+    write_report, write_result_workbook,
 };

@@ -68,6 +68,45 @@ fn civil_cell(p: &CivilPerson, c: Civil) -> Out<'_> {
     }
 }
 
+/// What a column of a report (a dashboard table) holds, which decides how a
+/// workbook stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Text.
+    Text,
+    /// A code that must stay text (a region code with its leading zeros).
+    Code,
+    /// A whole number.
+    Count,
+    /// A share between 0 and 1, shown as a percentage in a workbook.
+    Percent,
+}
+
+/// Writes a small table (`.csv` or `.xlsx`, by extension) with the given
+/// header and rows of text cells; returns the number of rows written.
+pub fn write_report(
+    path: &Path,
+    sheet: &str,
+    header: &[(String, ReportKind)],
+    rows: &[Vec<String>],
+) -> Result<u64, WriteError> {
+    let names: Vec<String> = header.iter().map(|(n, _)| n.clone()).collect();
+    let kinds: Vec<Kind> = header
+        .iter()
+        .map(|(_, k)| match k {
+            ReportKind::Text => Kind::Text,
+            ReportKind::Code => Kind::Id,
+            ReportKind::Count => Kind::Count,
+            ReportKind::Percent => Kind::Percent,
+        })
+        .collect();
+    let mut w = TableWriter::create(path, sheet, &names, &kinds)?;
+    for r in rows {
+        w.write(r.iter().map(|c| Out::from(c.as_str())))?;
+    }
+    w.finish()
+}
+
 /// Writes a registry file (`.csv`, `.xlsx` or `.parquet`): the spec's columns in order, then the extra columns.
 ///
 /// The extra columns are those of the first person; later people's extra

@@ -25,6 +25,7 @@ pub mod api;
 pub mod auth;
 pub mod comment;
 pub mod console;
+pub mod dashboard;
 pub mod edit;
 pub mod error;
 pub mod i18n;

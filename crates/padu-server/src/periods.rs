@@ -49,14 +49,7 @@ pub async fn diff(ctx: &Ctx, from: Period, to: Period) -> Result<Vec<DiffLine>, 
 /// The registry of the caller's region as of `period`, as an XLSX or CSV download (audited).
 pub async fn export(ctx: &Ctx, period: Period, format: &str) -> Result<Response, AppError> {
     ctx.require(Permission::Export)?;
-    let (ext, mime) = match format {
-        "" | "xlsx" => (
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        "csv" => ("csv", "text/csv; charset=utf-8"),
-        other => return Err(AppError::BadRequest(format!("format {other:?}: xlsx, csv"))),
-    };
+    let (ext, mime) = crate::view::table_format(format)?;
     let mut people = Vec::new();
     ctx.store()
         .export_period(period, |row| {

@@ -189,6 +189,20 @@ pub fn count(n: u64, lang: Lang) -> String {
     out
 }
 
+/// The extension and media type of a table download (`format=xlsx|csv`, XLSX when empty).
+pub fn table_format(format: &str) -> Result<(&'static str, &'static str), crate::error::AppError> {
+    match format {
+        "" | "xlsx" => Ok((
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )),
+        "csv" => Ok(("csv", "text/csv; charset=utf-8")),
+        other => Err(crate::error::AppError::BadRequest(format!(
+            "format {other:?}: xlsx, csv"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

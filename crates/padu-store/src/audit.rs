@@ -20,6 +20,10 @@ const UNSCOPED: &[(&str, &str)] = &[
     ("Store::migrate", "changes the schema, reads no people"),
     ("Store::close", "closes the pool"),
     (
+        "Store::recount_progress",
+        "rewrites the derived progress counts from the records, returns nothing",
+    ),
+    (
         "Store::begin_registry_import",
         "opens an import, which only writes",
     ),

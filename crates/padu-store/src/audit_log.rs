@@ -74,7 +74,14 @@ const INSERT: &str = "insert into audit_log (occurred_at, app_user_id, username,
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $1, $1)";
 
 /// Appends an entry inside an open transaction, so it commits or rolls back with the change it records.
+///
+/// Every change to a village's records is audited with the village's code, so
+/// this is also where the transaction learns which villages' progress counts
+/// to refresh when it commits.
 pub(crate) async fn insert_audit(tx: &mut Tx, e: &NewAuditEntry) -> Result<(), StoreError> {
+    if let Some(code) = &e.kode_wilayah {
+        tx.touch(code, e.occurred_at);
+    }
     on_tx!(tx, c => sqlx::query(INSERT)
         .bind(e.occurred_at)
         .bind(e.app_user_id)

@@ -16,7 +16,7 @@ use sqlx::AssertSqlSafe;
 use crate::Backend;
 use crate::columns::{Column, Columns, columns};
 use crate::error::StoreError;
-use crate::tx::Tx;
+use crate::tx::{Conn, Tx};
 
 /// SQLite's default limit on bind parameters per statement.
 const SQLITE_MAX_BINDS: usize = 32_766;
@@ -75,8 +75,8 @@ impl<R: Columns> BulkTable<R> {
             return Ok(());
         }
         let sql = self.sql();
-        match tx {
-            Tx::Sqlite(t) => {
+        match &mut tx.conn {
+            Conn::Sqlite(t) => {
                 for chunk in rows.chunks(sql.sqlite_rows) {
                     let mut q = if chunk.len() == sql.sqlite_rows {
                         sqlx::query(sql.sqlite_full.as_str())
@@ -89,7 +89,7 @@ impl<R: Columns> BulkTable<R> {
                     q.execute(&mut **t).await?;
                 }
             }
-            Tx::Postgres(t) => {
+            Conn::Postgres(t) => {
                 R::bind_arrays(rows, sqlx::query(sql.postgres_insert.as_str()))
                     .execute(&mut **t)
                     .await?;

@@ -132,7 +132,9 @@ const ON_CONFLICT: &str = "on conflict (id_art) do update set \
     flag_nik_beda_identitas = excluded.flag_nik_beda_identitas, tindakan = excluded.tindakan, \
     nik_usulan = excluded.nik_usulan, skor = excluded.skor, \
     id_kelompok_ganda = excluded.id_kelompok_ganda, id_art_utama = excluded.id_art_utama, \
-    keterangan = excluded.keterangan, found_at = excluded.found_at, updated_at = excluded.updated_at";
+    keterangan = excluded.keterangan, found_at = excluded.found_at, updated_at = excluded.updated_at, \
+    run_tindakan = case when excluded.source = 'run' then excluded.run_tindakan else person_finding.run_tindakan end, \
+    run_found_at = case when excluded.source = 'run' then excluded.run_found_at else person_finding.run_found_at end";
 
 /// The flag columns set from a flags text, as SQL over the stored `flags` (a fixed
 /// list of codes, never user input).
@@ -141,13 +143,15 @@ const FLAG_COLUMNS: &str = "flag_ganda, flag_meninggal, flag_pindah, flag_nik_be
 static FROM_RUN: LazyLock<String> = LazyLock::new(|| {
     format!(
         "insert into person_finding (id_art, verification_run_id, source, status, flags, {FLAG_COLUMNS}, \
-         tindakan, nik_usulan, skor, id_kelompok_ganda, id_art_utama, keterangan, found_at, created_at, updated_at) \
+         tindakan, nik_usulan, skor, id_kelompok_ganda, id_art_utama, keterangan, found_at, created_at, updated_at, \
+         run_tindakan, run_found_at) \
          select r.id_art, r.verification_run_id, 'run', r.status, r.flags, \
          case when r.flags like '%GANDA%' then 1 else 0 end, \
          case when r.flags like '%MENINGGAL%' then 1 else 0 end, \
          case when r.flags like '%PINDAH%' then 1 else 0 end, \
          case when r.flags like '%NIK_BEDA_IDENTITAS%' then 1 else 0 end, \
-         r.tindakan, r.nik_usulan, r.skor, r.id_kelompok_ganda, r.id_art_utama, r.keterangan, $2, $2, $2 \
+         r.tindakan, r.nik_usulan, r.skor, r.id_kelompok_ganda, r.id_art_utama, r.keterangan, $2, $2, $2, \
+         r.tindakan, $2 \
          from verification_result r where r.verification_run_id = $1 \
          and exists (select 1 from person p where p.id_art = r.id_art) \
  {ON_CONFLICT}"
@@ -171,8 +175,10 @@ pub(crate) async fn findings_from_run(
 static UPSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "insert into person_finding (id_art, verification_run_id, source, status, flags, {FLAG_COLUMNS}, \
-         tindakan, nik_usulan, skor, id_kelompok_ganda, id_art_utama, keterangan, found_at, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16) \
+         tindakan, nik_usulan, skor, id_kelompok_ganda, id_art_utama, keterangan, found_at, created_at, updated_at, \
+         run_tindakan, run_found_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16, \
+         case when $3 = 'run' then $10 end, case when $3 = 'run' then $16 end) \
  {ON_CONFLICT}"
     )
 });

@@ -18,7 +18,7 @@ use crate::bulk::{BulkTable, TableSql};
 use crate::columns::{assignments, list};
 use crate::error::StoreError;
 use crate::rows::{CivilRow, PersonRow, StagedPerson};
-use crate::tx::{Tx, on_tx};
+use crate::tx::{Conn, Tx, on_tx};
 use crate::{Backend, Store};
 
 /// Advisory-lock key that serialises imports on PostgreSQL ("padu" in ASCII).
@@ -246,7 +246,7 @@ impl<'a, T> Import<'a, T> {
     ) -> Result<Import<'a, T>, StoreError> {
         let now = Utc::now();
         let mut tx = Tx::begin(&store.pool).await?;
-        if let Tx::Postgres(t) = &mut tx {
+        if let Conn::Postgres(t) = &mut tx.conn {
             // Two imports merging into the same tables at once would race on new keys;
             // the second waits for the first to commit instead of failing.
             sqlx::query("select pg_advisory_xact_lock($1)")
@@ -313,6 +313,9 @@ impl<'a, T> Import<'a, T> {
         let stage = (kind.stage)();
         let backend = self.tx().backend();
         let (new, changed, unchanged) = self.prepare().await?;
+        if kind.name == "registry" {
+            self.touch_villages(stage.name, now).await?;
+        }
         for (step, sql) in (kind.merge)() {
             let t = Instant::now();
             let id = self.import_id;
@@ -384,6 +387,31 @@ impl<'a, T> Import<'a, T> {
                 .await?;
         }
         self.counts(stage.name).await
+    }
+
+    /// Tells the transaction which villages' progress counts the merge changes:
+    /// those of the staged records and those the same people are in now.
+    async fn touch_villages(&mut self, stage: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let staged: Vec<String> = on_tx!(self.tx(), c => sqlx::query_scalar(AssertSqlSafe(format!(
+            "select kode_wilayah from {stage} group by kode_wilayah"
+        )))
+        .fetch_all(&mut *c)
+        .await?);
+        if staged.len() > 200 {
+            // Recounted set-wise anyway; no need to find the old villages.
+            self.tx().touch_all(now);
+            return Ok(());
+        }
+        let current: Vec<String> = on_tx!(self.tx(), c => sqlx::query_scalar(AssertSqlSafe(format!(
+            "select p.kode_wilayah from person p join {stage} s on s.id_art = p.id_art \
+             group by p.kode_wilayah"
+        )))
+        .fetch_all(&mut *c)
+        .await?);
+        for v in staged.iter().chain(&current) {
+            self.tx().touch(v, now);
+        }
+        Ok(())
     }
 
     /// What [`finish`](Self::finish) would do, without doing it: a dry run.

@@ -94,6 +94,7 @@ mod findings;
 mod import;
 mod members;
 mod periods;
+mod progress;
 mod proposals;
 mod read;
 mod rows;
@@ -123,6 +124,7 @@ pub use findings::{Finding, FindingCounts, FindingSource};
 pub use import::{CivilImport, Import, ImportReport, RegistryImport};
 pub use members::{Actor, Household, MemberCursor, MemberDetail, MemberFilter, MemberSummary};
 pub use periods::{DiffLine, FinalisedPeriod, SnapshotRow};
+pub use progress::{ProgressCounts, ProgressDay, RegionProgress};
 pub use proposals::{
     AttachmentInfo, AttachmentPurpose, MemberStatus, NewAttachment, NewProposal, Proposal,
     ProposalEvent, ProposalFilter, StepContext,
@@ -293,11 +295,16 @@ impl Store {
             }
         };
         with_pool!(&self.pool, p => migrator.run(p).await?);
-        Ok(migrator
+        let applied: Vec<String> = migrator
             .iter()
             .filter(|m| !m.migration_type.is_down_migration() && !before.contains(&m.version))
             .map(|m| format!("{}_{}", m.version, m.description.replace(' ', "_")))
-            .collect())
+            .collect();
+        if applied.iter().any(|m| m == "6_progress") {
+            // The progress counts start from the records already there.
+            self.recount_progress().await?;
+        }
+        Ok(applied)
     }
 
     /// The names of every migration this build embeds, applied or not.

@@ -16,7 +16,7 @@ use crate::error::StoreError;
 use crate::findings::{Finding, FindingRow, upsert_finding};
 use crate::rows::PersonRow;
 use crate::scope::Scope;
-use crate::tx::{Tx, on_tx};
+use crate::tx::{Conn, Tx, on_tx};
 use crate::{Backend, Store, with_pool};
 
 /// Which members a list shows; every part is optional and they combine with "and".
@@ -486,6 +486,8 @@ impl Store {
             detail: None,
         };
         insert_audit(&mut tx, &entry).await?;
+        // A member moved to another village leaves the old one's counts too.
+        tx.touch(&before.person.kode_wilayah.compact(), now);
         if let Some(r) = recheck {
             upsert_finding(&mut tx, r, None, now).await?;
         }
@@ -512,8 +514,8 @@ pub(crate) async fn write_version(
         .bind(person_id)
         .execute(&mut *c)
         .await.map(drop)?);
-    let updated = match tx {
-        Tx::Sqlite(t) => {
+    let updated = match &mut tx.conn {
+        Conn::Sqlite(t) => {
             let q = sqlx::query(EDIT_UPDATE[0].as_str())
                 .bind(now)
                 .bind(app_user_id)
@@ -522,7 +524,7 @@ pub(crate) async fn write_version(
                 .bind(expected_version);
             row.bind_row(q).execute(&mut **t).await?.rows_affected()
         }
-        Tx::Postgres(t) => {
+        Conn::Postgres(t) => {
             let q = sqlx::query(EDIT_UPDATE[1].as_str())
                 .bind(now)
                 .bind(app_user_id)

@@ -996,6 +996,8 @@ async fn apply_change(
                 detail: Some(format!("proposal_id={}", p.proposal_id)),
             };
             insert_audit(tx, &entry).await?;
+            // A move leaves the old village's counts too.
+            tx.touch(&before.kode_wilayah.compact(), ctx.at);
             Ok(format!("registry version {}", current.version + 1))
         }
         Change::Deactivate(_) | Change::Reactivate => {

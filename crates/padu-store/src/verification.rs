@@ -171,6 +171,7 @@ impl Store {
         }
         on_tx!(&mut tx, c => sqlx::query(RESULT_REGIONS).bind(run_id).execute(&mut *c).await.map(drop)?);
         findings_from_run(&mut tx, run_id, now).await?;
+        tx.touch_all(now);
         tx.commit().await?;
         Ok(run_id)
     }

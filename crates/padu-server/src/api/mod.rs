@@ -6,6 +6,7 @@
 //! `/api/openapi.json`.
 
 pub(crate) mod admin;
+mod dashboard;
 mod periods;
 mod proposals;
 
@@ -59,6 +60,7 @@ pub fn routes() -> (axum::Router<AppState>, axum::Router<AppState>) {
         .merge(admin::routes())
         .merge(proposals::routes())
         .merge(periods::routes())
+        .merge(dashboard::routes())
         .split_for_parts();
     let (uploads, upload_api) = proposals::upload_routes().split_for_parts();
     api.merge(upload_api);

@@ -284,6 +284,35 @@ impl ScopedStore {
         self.store.finding_counts(self.narrow(region)?).await
     }
 
+    /// The kept progress counts of the scope, or of a region inside it.
+    pub async fn progress(
+        &self,
+        region: Option<RegionCode>,
+    ) -> Result<padu_store::ProgressCounts, StoreError> {
+        self.store.progress(self.scope, self.narrow(region)?).await
+    }
+
+    /// The regions a dashboard ranks below the scope (or a region inside it), with their counts.
+    pub async fn progress_children(
+        &self,
+        region: Option<RegionCode>,
+    ) -> Result<Vec<padu_store::RegionProgress>, StoreError> {
+        self.store
+            .progress_children(self.scope, self.narrow(region)?)
+            .await
+    }
+
+    /// The daily progress history of the scope (or a region inside it) since `since`.
+    pub async fn progress_history(
+        &self,
+        region: Option<RegionCode>,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<padu_store::ProgressDay>, StoreError> {
+        self.store
+            .progress_history(self.scope, self.narrow(region)?, since)
+            .await
+    }
+
     /// People and households per region below the scope, or below a region inside it.
     pub async fn stats(&self, region: Option<RegionCode>) -> Result<Stats, StoreError> {
         self.store.stats(self.narrow(region)?).await

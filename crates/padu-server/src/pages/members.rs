@@ -380,14 +380,7 @@ async fn export_members(
     query: &MemberQuery,
 ) -> Result<(Vec<u8>, &'static str, &'static str, u64), AppError> {
     ctx.require(Permission::Export)?;
-    let (ext, mime) = match format {
-        "" | "xlsx" => (
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        "csv" => ("csv", "text/csv; charset=utf-8"),
-        other => return Err(AppError::BadRequest(format!("format {other:?}: xlsx, csv"))),
-    };
+    let (ext, mime) = crate::view::table_format(format)?;
     let parsed = query.parse(ctx)?;
     let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
     let path = dir.path().join(format!("ekspor.{ext}"));

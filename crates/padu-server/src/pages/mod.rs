@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod dashboard;
 mod member;
 pub mod members;
 mod periods;
@@ -35,6 +36,8 @@ pub fn routes() -> Router<AppState> {
             get(account::password_page).post(account::change_password),
         )
         .route("/bahasa", post(account::set_lang))
+        .route("/dasbor", get(dashboard::show))
+        .route("/dasbor/ekspor", get(dashboard::download))
         .route("/wilayah", get(regions::browse_root))
         .route("/wilayah/{code}", get(regions::browse))
         .route("/anggota", get(members::list))
@@ -206,12 +209,31 @@ struct HomePage {
     flags: Vec<Tile>,
     actions: Vec<Tile>,
     recheck: String,
+    /// The share of findings resolved and the time left to the cut-off (the dashboard's headline).
+    progress: String,
+    deadline: String,
 }
 
 async fn home(ctx: Ctx) -> Result<Html<String>, AppError> {
     let counts = ctx.store().finding_counts(None).await?;
     let lang = ctx.lang();
     let t = Tr::new(lang);
+    let d = crate::dashboard::dashboard(&ctx, None).await?;
+    let progress = t
+        .get("home.progress")
+        .replace(
+            "{share}",
+            &crate::dashboard::percent(d.counts.resolved_permille(), lang),
+        )
+        .replace(
+            "{resolved}",
+            &count(u64::try_from(d.counts.resolved).unwrap_or(0), lang),
+        )
+        .replace(
+            "{findings}",
+            &count(u64::try_from(d.counts.findings).unwrap_or(0), lang),
+        );
+    let deadline = crate::dashboard::time_left(&d, lang);
     let pct = |n: u64| {
         if counts.people == 0 {
             String::new()
@@ -268,6 +290,8 @@ async fn home(ctx: Ctx) -> Result<Html<String>, AppError> {
         actions,
         recheck,
         counts,
+        progress,
+        deadline,
     })
 }
 

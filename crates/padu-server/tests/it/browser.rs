@@ -563,6 +563,25 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
     let page = body(&c).await;
     assert!(page.contains(&period.label(padu_core::Lang::Id)), "{page}");
     shot(&c, "periode").await;
+    // The regency's dashboard: its villages ranked, the chart, the time left.
+    c.goto(&format!("{base}/dasbor?wilayah={}", &village[..5]))
+        .await
+        .expect("goto");
+    let share = text_of(&c, "#share").await;
+    assert!(
+        share.ends_with('%'),
+        "a share of findings resolved: {share}"
+    );
+    let page = body(&c).await;
+    assert!(page.contains("Peringkat desa/kelurahan"), "{page}");
+    assert!(
+        page.contains("Sisa waktu") || page.contains("sudah lewat"),
+        "{page}"
+    );
+    c.find(Locator::Css("svg.chart"))
+        .await
+        .expect("the progress chart");
+    shot(&c, "dasbor").await;
     c.close().await.expect("close");
 
     // The list and the proposal fit a 360-pixel phone.
@@ -571,6 +590,7 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
     for (path, name) in [
         ("/usulan".to_string(), "ponsel-usulan-daftar"),
         (format!("/usulan/{id}"), "ponsel-usulan"),
+        ("/dasbor".to_string(), "ponsel-dasbor"),
     ] {
         phone.goto(&format!("{base}{path}")).await.expect("goto");
         let width = phone

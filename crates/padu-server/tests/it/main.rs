@@ -20,6 +20,7 @@ macro_rules! both_backends {
 
 mod browser;
 mod comments;
+mod dashboard;
 mod journey;
 mod proposals;
 mod security;

@@ -286,6 +286,11 @@ impl TestServer {
         b
     }
 
+    /// The database under the server, for direct counts to compare its pages with.
+    pub(crate) fn store(&self) -> &padu_store::Store {
+        &self._db.store
+    }
+
     /// Stops the server gracefully and waits for it.
     pub(crate) async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -3,4 +3,5 @@
 
 mod contract;
 mod kill;
+mod progress;
 mod proposals;

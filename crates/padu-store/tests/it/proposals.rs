@@ -29,15 +29,15 @@ fn people() -> Vec<RegistryPerson> {
 }
 
 /// The offices of a village: its operator, the regency's Dinsos, and Pusdatin.
-struct Office {
-    desa: User,
-    operator: User,
-    verifier: User,
-    head: User,
-    pusdatin: User,
+pub(crate) struct Office {
+    pub(crate) desa: User,
+    pub(crate) operator: User,
+    pub(crate) verifier: User,
+    pub(crate) head: User,
+    pub(crate) pusdatin: User,
 }
 
-async fn user(store: &Store, name: &str, role: Role, scope: Scope) -> User {
+pub(crate) async fn user(store: &Store, name: &str, role: Role, scope: Scope) -> User {
     store
         .create_user(
             Scope::National,
@@ -57,7 +57,7 @@ async fn user(store: &Store, name: &str, role: Role, scope: Scope) -> User {
 }
 
 /// Imports the people and creates the accounts of the office of `village`.
-async fn office(store: &Store, village: &str, tag: &str) -> Office {
+pub(crate) async fn office(store: &Store, village: &str, tag: &str) -> Office {
     let v = code(village);
     let regency = Scope::Region(v.regency().unwrap());
     Office {
@@ -99,12 +99,12 @@ async fn setup(db: &TestDb) {
     imp.finish().await.unwrap();
 }
 
-fn at(s: &str) -> DateTime<Utc> {
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 /// Everything a step needs for `u` at instant `when`; the account part is leaked for the test's life.
-fn ctx<'a>(u: &User, when: &str, zones: &'a ZoneMap) -> StepContext<'a> {
+pub(crate) fn ctx<'a>(u: &User, when: &str, zones: &'a ZoneMap) -> StepContext<'a> {
     let actor: &'static Actor = Box::leak(Box::new(Actor {
         app_user_id: u.app_user_id,
         username: u.username.clone(),
@@ -137,7 +137,7 @@ fn deceased(id_art: &str, village: &str) -> NewProposal {
     }
 }
 
-fn signed() -> Action {
+pub(crate) fn signed() -> Action {
     Action::Ratify(Ratification {
         kind: RatificationKind::Musdes,
         signed_scan_attached: true,
@@ -148,7 +148,7 @@ fn signed() -> Action {
 const SCAN: &[u8] = b"%PDF-1.4\n% berita acara musdes bertanda tangan\n";
 
 /// Attaches the signed scan to `p` as the village operator.
-async fn attach_scan(db: &TestDb, desa: &User, p: &Proposal) {
+pub(crate) async fn attach_scan(db: &TestDb, desa: &User, p: &Proposal) {
     let zones = ZoneMap::default();
     db.store
         .add_proposal_attachment(
@@ -167,7 +167,13 @@ async fn attach_scan(db: &TestDb, desa: &User, p: &Proposal) {
 }
 
 /// Takes `action` as `u` at `when` on `p` at its current version.
-async fn step(db: &TestDb, u: &User, when: &str, p: &Proposal, action: Action) -> Proposal {
+pub(crate) async fn step(
+    db: &TestDb,
+    u: &User,
+    when: &str,
+    p: &Proposal,
+    action: Action,
+) -> Proposal {
     let zones = ZoneMap::default();
     db.store
         .take_proposal_step(
@@ -183,15 +189,28 @@ async fn step(db: &TestDb, u: &User, when: &str, p: &Proposal, action: Action) -
 
 /// Walks a new proposal up to DIKIRIM_PUSDATIN, sent at `sent`.
 async fn up_to_sent(db: &TestDb, o: &Office, id_art: &str, village: &str, sent: &str) -> Proposal {
+    walk_to_sent(
+        db,
+        o,
+        &deceased(id_art, village),
+        "2026-10-01T02:00:00Z",
+        sent,
+    )
+    .await
+}
+
+/// Drafts `new` at `when` and walks it up to DIKIRIM_PUSDATIN, sent at `sent`.
+pub(crate) async fn walk_to_sent(
+    db: &TestDb,
+    o: &Office,
+    new: &NewProposal,
+    when: &str,
+    sent: &str,
+) -> Proposal {
     let zones = ZoneMap::default();
-    let when = "2026-10-01T02:00:00Z";
     let p = db
         .store
-        .create_proposal(
-            o.desa.scope,
-            &ctx(&o.desa, when, &zones),
-            &deceased(id_art, village),
-        )
+        .create_proposal(o.desa.scope, &ctx(&o.desa, when, &zones), new)
         .await
         .unwrap();
     let p = step(db, &o.desa, when, &p, Action::Submit).await;
@@ -948,7 +967,7 @@ async fn a_finalised_proposal_changes_the_registry_and_keeps_the_history(db: &Te
 }
 
 /// An instant `hours` from now, as the step contexts take it (imports are stamped with the real clock).
-fn later(hours: i64) -> String {
+pub(crate) fn later(hours: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339()
 }
 
