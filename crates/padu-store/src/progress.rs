@@ -462,8 +462,9 @@ impl Store {
         Ok(row.map(|r| r.counts()).unwrap_or_default())
     }
 
-    /// The regions one level down from `of` that a dashboard ranks (see
-    /// [`child_len`]), with their kept counts, in code order.
+    /// The regions one level down from `of` that a dashboard ranks (provinces under
+    /// the country, regencies under a province, villages under a regency or a
+    /// district), with their kept counts, in code order.
     pub async fn progress_children(
         &self,
         scope: Scope,
