@@ -98,15 +98,9 @@ pub async fn dashboard(ctx: &Ctx, region: Option<RegionCode>) -> Result<Dashboar
     for (i, r) in ranked.iter_mut().enumerate() {
         r.rank = i + 1;
     }
-    let state = ctx.state();
-    let now = state.now();
+    let (zone, period, closes_at, now) = cut_off(ctx, region);
     let since = (now - Duration::days(HISTORY_DAYS)).date_naive();
     let history = store.progress_history(region, since).await?;
-    let config = state.config();
-    let zone = region
-        .and_then(|r| config.zones.zone(r))
-        .unwrap_or(Zone::Wib);
-    let period = config.cut_off.period_of(now, zone);
     Ok(Dashboard {
         region,
         name: crate::view::scope_name(region.map_or(Scope::National, Scope::Region), ctx.lang()),
@@ -115,15 +109,31 @@ pub async fn dashboard(ctx: &Ctx, region: Option<RegionCode>) -> Result<Dashboar
         history,
         zone,
         period,
-        closes_at: config.cut_off.closes_at(period, zone),
+        closes_at,
         now,
     })
 }
 
-/// "3 hari 4 jam lagi", or that the cut-off has passed.
-pub fn time_left(d: &Dashboard, lang: Lang) -> String {
+/// A region's time zone (WIB for the whole country), the period a correction
+/// sent now belongs to, when that period closes, and the server's clock now.
+pub fn cut_off(
+    ctx: &Ctx,
+    region: Option<RegionCode>,
+) -> (Zone, Period, DateTime<Utc>, DateTime<Utc>) {
+    let state = ctx.state();
+    let now = state.now();
+    let config = state.config();
+    let zone = region
+        .and_then(|r| config.zones.zone(r))
+        .unwrap_or(Zone::Wib);
+    let period = config.cut_off.period_of(now, zone);
+    (zone, period, config.cut_off.closes_at(period, zone), now)
+}
+
+/// "3 hari 4 jam lagi" until `closes_at`, or that the cut-off has passed.
+pub fn time_left(closes_at: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> String {
     let t = Tr::new(lang);
-    let left = d.closes_at - d.now;
+    let left = closes_at - now;
     if left <= Duration::zero() {
         return t.get("dashboard.closed").to_string();
     }

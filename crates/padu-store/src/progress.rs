@@ -252,6 +252,23 @@ pub(crate) async fn refresh(tx: &mut Tx, touched: Touched) -> Result<(), StoreEr
     Ok(())
 }
 
+/// Sets a row's counts: `$1` the region, then one parameter per column of [`COLUMNS`].
+static SET_COUNTS: LazyLock<String> = LazyLock::new(|| counts_update(|c, n| format!("{c} = ${n}")));
+
+/// Adds to a row's counts, parameters as in [`SET_COUNTS`].
+static ADD_COUNTS: LazyLock<String> =
+    LazyLock::new(|| counts_update(|c, n| format!("{c} = {c} + ${n}")));
+
+fn counts_update(assign: impl Fn(&str, usize) -> String) -> String {
+    let sets = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| assign(c, i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("update region_progress set {sets} where kode_wilayah = $1")
+}
+
 /// Recounts one set of villages and moves the regions above them by the difference.
 async fn refresh_villages(
     tx: &mut Tx,
@@ -280,15 +297,6 @@ async fn refresh_villages(
         .map(drop)?);
     }
     let mut deltas: BTreeMap<&str, [i64; 13]> = BTreeMap::new();
-    let set_sql = format!(
-        "update region_progress set {} where kode_wilayah = $1",
-        COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c} = ${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
     for v in villages {
         let old: CountRow = on_tx!(tx, c => sqlx::query_as(
             sqlx::AssertSqlSafe(format!("{} where kode_wilayah = $1", STORED.as_str())))
@@ -307,7 +315,7 @@ async fn refresh_villages(
             continue;
         }
         on_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(set_sql.clone())).bind(v);
+            let mut q = sqlx::query(SET_COUNTS.as_str()).bind(v);
             for n in new {
                 q = q.bind(n);
             }
@@ -320,18 +328,9 @@ async fn refresh_villages(
             }
         }
     }
-    let add_sql = format!(
-        "update region_progress set {} where kode_wilayah = $1",
-        COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c} = {c} + ${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
     for (code, d) in &deltas {
         on_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(add_sql.clone())).bind(*code);
+            let mut q = sqlx::query(ADD_COUNTS.as_str()).bind(*code);
             for n in d {
                 q = q.bind(*n);
             }

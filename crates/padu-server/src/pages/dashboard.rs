@@ -164,7 +164,7 @@ pub(super) async fn show(
                 "{at}",
                 &format!("{} {}", local.format("%d-%m-%Y %H:%M"), d.zone.as_str()),
             ),
-        left: time_left(&d, lang),
+        left: time_left(d.closes_at, d.now, lang),
         chart: chart_svg(&d.history, lang),
         child_level,
         ranked,

@@ -218,22 +218,28 @@ async fn home(ctx: Ctx) -> Result<Html<String>, AppError> {
     let counts = ctx.store().finding_counts(None).await?;
     let lang = ctx.lang();
     let t = Tr::new(lang);
-    let d = crate::dashboard::dashboard(&ctx, None).await?;
+    // Only the headline: the home page needs neither the ranking nor the history.
+    let progress_counts = ctx.store().progress(None).await?;
     let progress = t
         .get("home.progress")
         .replace(
             "{share}",
-            &crate::dashboard::percent(d.counts.resolved_permille(), lang),
+            &crate::dashboard::percent(progress_counts.resolved_permille(), lang),
         )
         .replace(
             "{resolved}",
-            &count(u64::try_from(d.counts.resolved).unwrap_or(0), lang),
+            &count(u64::try_from(progress_counts.resolved).unwrap_or(0), lang),
         )
         .replace(
             "{findings}",
-            &count(u64::try_from(d.counts.findings).unwrap_or(0), lang),
+            &count(u64::try_from(progress_counts.findings).unwrap_or(0), lang),
         );
-    let deadline = crate::dashboard::time_left(&d, lang);
+    let region = match ctx.scope() {
+        padu_store::Scope::National => None,
+        padu_store::Scope::Region(r) => Some(r),
+    };
+    let (_, _, closes_at, now) = crate::dashboard::cut_off(&ctx, region);
+    let deadline = crate::dashboard::time_left(closes_at, now, lang);
     let pct = |n: u64| {
         if counts.people == 0 {
             String::new()
