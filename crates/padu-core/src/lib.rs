@@ -22,8 +22,8 @@ pub mod verify;
 
 pub use access::{Permission, Role, RoleError};
 pub use change::{
-    Change, ChangeCodeError, ChangeError, DeactivationReason, FieldValueError, ProposalKind,
-    apply_fields,
+    CORRECTABLE_FIELDS, Change, ChangeCodeError, ChangeError, DeactivationReason, FieldValueError,
+    ProposalKind, apply_fields, field_value,
 };
 pub use code::{CodeError, CodeKind};
 pub use date::{DateError, parse_date};

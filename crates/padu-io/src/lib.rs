@@ -108,6 +108,7 @@ mod fields;
 mod format;
 mod issue;
 mod mapping;
+mod offline;
 mod read;
 mod results;
 mod schema;
@@ -117,6 +118,10 @@ mod write;
 pub use error::{ReadError, WriteError};
 pub use issue::{Issue, Severity};
 pub use mapping::{EXTRA, Mapping, MappingError};
+pub use offline::{
+    BOOK_FORMAT, BOOK_SHEET, BookInfo, BookMember, BookRow, NEW_VALUE_COLUMNS, OfflineBook,
+    ShownRow, fingerprint, read_offline_book, write_offline_book,
+};
 /// The spec's column lists, kept in padu-core so every crate writes the same contract.
 pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
 pub use read::{

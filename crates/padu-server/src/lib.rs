@@ -34,6 +34,7 @@ pub mod periods;
 pub mod proposal;
 pub mod recheck;
 pub mod view;
+pub mod workbook;
 
 use std::net::SocketAddr;
 use std::time::Duration as StdDuration;

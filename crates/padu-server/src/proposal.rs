@@ -16,39 +16,7 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 
-/// The fields a correction may change, in form order, with their locale keys.
-pub const FIELDS: [&str; 10] = [
-    "nama",
-    "nik",
-    "no_kk",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "tgl_lahir",
-    "hubungan_keluarga",
-    "nama_ibu_kandung",
-    "alamat",
-    "kode_wilayah",
-];
-
-/// A member's current value of a correctable field, as text.
-pub fn current_value(p: &RegistryPerson, field: &str) -> String {
-    match field {
-        "nama" => p.nama.clone(),
-        "nik" => p.nik.to_cell(),
-        "no_kk" => p.no_kk.to_cell(),
-        "jenis_kelamin" => p.jenis_kelamin.as_str().to_string(),
-        "tempat_lahir" => p.tempat_lahir.clone().unwrap_or_default(),
-        "tgl_lahir" => p.tgl_lahir.to_string(),
-        "hubungan_keluarga" => p
-            .hubungan_keluarga
-            .map(|r| r.as_str().to_string())
-            .unwrap_or_default(),
-        "nama_ibu_kandung" => p.nama_ibu_kandung.clone().unwrap_or_default(),
-        "alamat" => p.alamat.clone().unwrap_or_default(),
-        "kode_wilayah" => p.kode_wilayah.compact(),
-        _ => String::new(),
-    }
-}
+pub use padu_core::change::{CORRECTABLE_FIELDS as FIELDS, field_value as current_value};
 
 /// The change a form or body names, checked: a kind, and a reason for a deactivation.
 pub fn parse_change(kind: &str, reason: Option<&str>, lang: Lang) -> Result<Change, AppError> {

@@ -354,6 +354,11 @@ const STATUS_IN_FORCE: &str = "select s.active <> 0 as active, s.deactivation_re
     s.valid_from from person_status s join person p on p.person_id = s.person_id \
     where p.id_art = $1 and p.kode_wilayah >= $2 and p.kode_wilayah < $3 and s.valid_to is null";
 
+/// Members in $1..$2 whose status in force is inactive, and why.
+const INACTIVE_IN: &str = "select p.id_art, s.deactivation_reason from person_status s \
+    join person p on p.person_id = s.person_id \
+    where p.kode_wilayah >= $1 and p.kode_wilayah < $2 and s.valid_to is null and s.active = 0";
+
 const MEMBER_VILLAGE: &str = "select kode_wilayah from person \
     where id_art = $1 and kode_wilayah >= $2 and kode_wilayah < $3";
 
@@ -780,6 +785,24 @@ impl Store {
             .bind(&hi)
             .fetch_optional(p)
             .await?))
+    }
+
+    /// The members in `scope` whose status in force is inactive, with the
+    /// deactivation reason's code (for lists that show every member's status).
+    pub async fn inactive_members(
+        &self,
+        scope: Scope,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let (lo, hi) = scope.range();
+        let rows: Vec<(String, Option<String>)> = with_pool!(&self.pool, p => sqlx::query_as(INACTIVE_IN)
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_all(p)
+                .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, r)| (id, r.unwrap_or_default()))
+            .collect())
     }
 
     /// The stale-version error with the version the proposal has now.

@@ -19,6 +19,8 @@ use padu_core::{CivilPerson, IdField, LifeStatus, Nik, RegionCode, RegistryPerso
 pub mod db;
 #[cfg(feature = "io")]
 pub mod generated;
+#[cfg(feature = "sheet")]
+pub mod sheet;
 pub mod table;
 
 /// The reference date of every test, and padu-gen's default: it fixes the

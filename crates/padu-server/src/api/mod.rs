@@ -9,6 +9,7 @@ pub(crate) mod admin;
 mod dashboard;
 mod periods;
 mod proposals;
+mod workbook;
 
 use axum::Json;
 use axum::extract::{Path, Query};
@@ -61,8 +62,11 @@ pub fn routes() -> (axum::Router<AppState>, axum::Router<AppState>) {
         .merge(proposals::routes())
         .merge(periods::routes())
         .merge(dashboard::routes())
+        .merge(workbook::routes())
         .split_for_parts();
-    let (uploads, upload_api) = proposals::upload_routes().split_for_parts();
+    let (uploads, upload_api) = proposals::upload_routes()
+        .merge(workbook::upload_routes())
+        .split_for_parts();
     api.merge(upload_api);
     let doc = api
         .to_pretty_json()

@@ -45,6 +45,19 @@ impl ScopedStore {
         self.scope.contains(code)
     }
 
+    /// The same handle narrowed to a region inside the scope; a region
+    /// outside it is "not found" (it can only narrow, never widen).
+    pub fn narrowed(&self, region: RegionCode) -> Result<ScopedStore, StoreError> {
+        if !self.scope.contains(region) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(ScopedStore {
+            store: self.store.clone(),
+            scope: Scope::Region(region),
+            app_user_id: self.app_user_id,
+        })
+    }
+
     /// A page of members (see [`Store::members`]).
     pub async fn members(
         &self,
@@ -93,6 +106,13 @@ impl ScopedStore {
         &self,
     ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
         self.store.open_proposals(self.scope).await
+    }
+
+    /// The inactive members and their deactivation reasons.
+    pub async fn inactive_members(
+        &self,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        self.store.inactive_members(self.scope).await
     }
 
     /// A member's status set by a finalised proposal, if any.

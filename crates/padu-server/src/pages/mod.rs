@@ -8,6 +8,7 @@ pub mod members;
 mod periods;
 mod proposals;
 mod regions;
+mod workbook;
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +25,7 @@ use crate::recheck::RecheckStatus;
 use crate::view::{Layout, count, scope_name, status_class};
 
 pub use members::MemberQuery;
+pub(crate) use workbook::workbook_file;
 
 /// The pages that need a signed-in user (or, for the sign-in page, may have one).
 pub fn routes() -> Router<AppState> {
@@ -65,6 +67,8 @@ pub fn routes() -> Router<AppState> {
         .route("/periode/{period}/ekspor", get(periods::download))
         .route("/usulan", get(proposals::list))
         .route("/usulan/massal", post(proposals::bulk))
+        .route("/usulan/lembar-kerja", get(workbook::show))
+        .route("/usulan/lembar-kerja/unduh", get(workbook::download))
         .route(
             "/usulan/temuan",
             get(proposals::findings).post(proposals::propose_findings),
@@ -81,7 +85,9 @@ pub fn routes() -> Router<AppState> {
 
 /// Pages that take uploads of evidence, which get the larger body limit.
 pub fn upload_routes() -> Router<AppState> {
-    Router::new().route("/usulan/{id}/lampiran", post(proposals::attach))
+    Router::new()
+        .route("/usulan/{id}/lampiran", post(proposals::attach))
+        .route("/usulan/lembar-kerja/unggah", post(workbook::submit))
 }
 
 /// One operator in the directory, in words.

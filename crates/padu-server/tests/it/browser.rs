@@ -58,12 +58,24 @@ async fn start_driver() -> Driver {
 /// A desktop browser window, or with `phone` a 360×780 phone screen (device
 /// emulation: a desktop window cannot be made that narrow).
 async fn browser(driver: &Driver, phone: bool) -> Client {
+    browser_with(driver, phone, None).await
+}
+
+/// [`browser`], saving downloads into `downloads` without asking.
+async fn browser_with(driver: &Driver, phone: bool, downloads: Option<&std::path::Path>) -> Client {
     let mut options = json!({
         "binary": std::env::var("PADU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", "--window-size=1280,900"]
     });
+    if let Some(dir) = downloads {
+        options["prefs"] = json!({
+            "download.default_directory": dir.to_str().expect("a UTF-8 path"),
+            "download.prompt_for_download": false,
+            "download.directory_upgrade": true,
+        });
+    }
     if phone {
         options["mobileEmulation"] = json!({
             "deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 1.0, "touch": true}
@@ -387,6 +399,100 @@ async fn take_step(c: &Client, id: i64, step: &str) {
     panic!("{step} was not recorded: {page}");
 }
 
+/// Chooses `path` in the form's file input and submits the form.
+async fn upload_file(c: &Client, form: &str, path: &std::path::Path) {
+    c.find(Locator::Css(&format!("{form} input[type=file]")))
+        .await
+        .expect("file input")
+        .send_keys(path.to_str().expect("path"))
+        .await
+        .expect("choose file");
+    c.find(Locator::Css(&format!("{form} button[type=submit]")))
+        .await
+        .expect("upload button")
+        .click()
+        .await
+        .expect("click");
+}
+
+/// The number of the proposal the browser has arrived at.
+async fn proposal_in_url(c: &Client) -> i64 {
+    for _ in 0..100 {
+        let url = c.current_url().await.expect("url");
+        if let Some(n) = url
+            .path()
+            .strip_prefix("/usulan/")
+            .and_then(|s| s.parse().ok())
+        {
+            return n;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("not on a proposal page");
+}
+
+/// The village's part after drafting: submit to the deliberation, upload
+/// the signed scan `name` into `dir`, record the ratification by `document`.
+async fn submit_and_ratify(c: &Client, id: i64, dir: &std::path::Path, name: &str, document: &str) {
+    take_step(c, id, "submit").await;
+    let scan = dir.join(name);
+    std::fs::write(
+        &scan,
+        format!("%PDF-1.4\n% {name} bertanda tangan\n%%EOF\n"),
+    )
+    .expect("scan");
+    upload_file(c, "#attach-form", &scan).await;
+    wait_for_query(c, "ok=attach").await;
+    assert!(body(c).await.contains(name), "the scan is listed");
+    c.find(Locator::Css(&format!(
+        "#document-ratify option[value={document}]"
+    )))
+    .await
+    .expect("document")
+    .click()
+    .await
+    .expect("select");
+    take_step(c, id, "ratify").await;
+}
+
+/// The Dinsos verifier, head of office and operator each take their step in
+/// their own session; `from_list` opens the proposal from the list (with a
+/// screenshot of the verifier's list) instead of by its address.
+async fn through_dinsos(driver: &Driver, base: &str, id: i64, from_list: bool) {
+    for (who, step) in [
+        ("verifikator", "verify"),
+        ("kepala", "approve"),
+        ("dinsos", "send"),
+    ] {
+        let c = browser(driver, false).await;
+        sign_in(&c, base, who).await;
+        if from_list {
+            c.goto(&format!("{base}/usulan")).await.expect("goto");
+            assert!(
+                body(&c).await.contains(&format!("#{id}")),
+                "{who} sees the proposal in the list"
+            );
+            if who == "verifikator" {
+                shot(&c, "usulan-daftar").await;
+            }
+        }
+        c.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
+        take_step(&c, id, step).await;
+        c.close().await.expect("close");
+    }
+}
+
+/// Pusdatin fixes the proposal into the period now open for the village; returns that period.
+async fn finalise_now(c: &Client, base: &str, id: i64, village: &str) -> padu_core::Period {
+    c.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
+    let region = padu_core::RegionCode::parse(village).expect("village");
+    let zone = padu_core::ZoneMap::default().zone(region).expect("zone");
+    let period = padu_core::CutOff::default().period_of(chrono::Utc::now(), zone);
+    type_into(c, "#period-finalise", &period.to_string()).await;
+    take_step(c, id, "finalise").await;
+    period
+}
+
 /// Waits until the browser's URL carries `query` (a form posted to the page it was on).
 async fn wait_for_query(c: &Client, query: &str) {
     let mut now = String::new();
@@ -465,76 +571,16 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
         .click()
         .await
         .expect("click");
-    let mut id = 0;
-    for _ in 0..100 {
-        let url = c.current_url().await.expect("url");
-        if let Some(n) = url
-            .path()
-            .strip_prefix("/usulan/")
-            .and_then(|s| s.parse().ok())
-        {
-            id = n;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(id > 0, "redirected to the new proposal");
-    take_step(&c, id, "submit").await;
+    let id = proposal_in_url(&c).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let scan = dir.path().join("berita-acara-musdes.pdf");
-    std::fs::write(
-        &scan,
-        b"%PDF-1.4\n% berita acara musdes bertanda tangan\n%%EOF\n",
-    )
-    .expect("scan");
-    c.find(Locator::Css("#file"))
-        .await
-        .expect("file input")
-        .send_keys(scan.to_str().expect("path"))
-        .await
-        .expect("choose file");
-    c.find(Locator::Css("#attach-form button[type=submit]"))
-        .await
-        .expect("upload")
-        .click()
-        .await
-        .expect("click");
-    wait_for_query(&c, "ok=attach").await;
-    assert!(
-        body(&c).await.contains("berita-acara-musdes.pdf"),
-        "the scan is listed"
-    );
-    take_step(&c, id, "ratify").await;
+    submit_and_ratify(&c, id, dir.path(), "berita-acara-musdes.pdf", "MUSDES").await;
     c.close().await.expect("close");
 
     // Dinsos: verifier, head of office, operator; then Pusdatin.
-    for (who, step) in [
-        ("verifikator", "verify"),
-        ("kepala", "approve"),
-        ("dinsos", "send"),
-    ] {
-        let c = browser(&driver, false).await;
-        sign_in(&c, base, who).await;
-        c.goto(&format!("{base}/usulan")).await.expect("goto");
-        assert!(
-            body(&c).await.contains(&format!("#{id}")),
-            "{who} sees the proposal in the list"
-        );
-        if who == "verifikator" {
-            shot(&c, "usulan-daftar").await;
-        }
-        c.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
-        take_step(&c, id, step).await;
-        c.close().await.expect("close");
-    }
+    through_dinsos(&driver, base, id, true).await;
     let c = browser(&driver, false).await;
     sign_in(&c, base, "pusdatin").await;
-    c.goto(&format!("{base}/usulan/{id}")).await.expect("goto");
-    let region = padu_core::RegionCode::parse(&village).expect("village");
-    let zone = padu_core::ZoneMap::default().zone(region).expect("zone");
-    let period = padu_core::CutOff::default().period_of(chrono::Utc::now(), zone);
-    type_into(&c, "#period-finalise", &period.to_string()).await;
-    take_step(&c, id, "finalise").await;
+    let period = finalise_now(&c, base, id, &village).await;
     let page = body(&c).await;
     for state in [
         "Diajukan ke Musdes/Muskel",
@@ -642,38 +688,9 @@ async fn a_returned_proposal_is_corrected_and_resubmitted_in_chromium() {
         .await
         .expect("click");
     wait_for_query(&c, "ok=create").await;
-    let id: i64 = c
-        .current_url()
-        .await
-        .expect("url")
-        .path()
-        .trim_start_matches("/usulan/")
-        .parse()
-        .expect("proposal id");
-    take_step(&c, id, "submit").await;
+    let id = proposal_in_url(&c).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let scan = dir.path().join("sptjm.pdf");
-    std::fs::write(&scan, b"%PDF-1.4\n% SPTJM bertanda tangan\n%%EOF\n").expect("scan");
-    c.find(Locator::Css("#file"))
-        .await
-        .expect("file input")
-        .send_keys(scan.to_str().expect("path"))
-        .await
-        .expect("choose file");
-    c.find(Locator::Css("#attach-form button[type=submit]"))
-        .await
-        .expect("upload")
-        .click()
-        .await
-        .expect("click");
-    wait_for_query(&c, "ok=attach").await;
-    c.find(Locator::Css("#document-ratify option[value=SPTJM]"))
-        .await
-        .expect("document")
-        .click()
-        .await
-        .expect("select");
-    take_step(&c, id, "ratify").await;
+    submit_and_ratify(&c, id, dir.path(), "sptjm.pdf", "SPTJM").await;
     c.close().await.expect("close");
 
     // The verifier returns it with a reason the village can act on.
@@ -717,6 +734,154 @@ async fn a_returned_proposal_is_corrected_and_resubmitted_in_chromium() {
         "the directory lists the office"
     );
     shot(&c, "kontak").await;
+    c.close().await.expect("close");
+    server.stop().await;
+}
+
+/// Waits for a finished download in `dir` and returns its path.
+async fn downloaded(dir: &std::path::Path, ext: &str) -> std::path::PathBuf {
+    for _ in 0..200 {
+        if let Some(p) = std::fs::read_dir(dir)
+            .expect("download folder")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == ext))
+        {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no .{ext} was downloaded into {}", dir.display());
+}
+
+/// The third proposal of the walk comes in through the offline workbook: the
+/// village operator downloads the village's workbook in Chromium, fills in a
+/// correction as Excel would save it, uploads it on the page, opens the draft
+/// it became and takes it through Musdes, the Dinsos office and Pusdatin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_comes_in_through_the_offline_workbook_in_chromium() {
+    use padu_testkit::sheet::{Edit, fill_in, text};
+
+    let server = TestServer::start(Backend::Sqlite).await;
+    let village = server.sample.focus_village();
+    let member = server
+        .sample
+        .in_village(&village)
+        .map(|(p, _)| p.clone())
+        .nth(2)
+        .expect("a member");
+    let driver = start_driver().await;
+    let base = &server.base;
+    let downloads = tempfile::tempdir().expect("tempdir");
+
+    let c = browser_with(&driver, false, Some(downloads.path())).await;
+    sign_in(&c, base, "desa").await;
+    c.goto(&format!("{base}/usulan")).await.expect("goto");
+    c.find(Locator::Css("#workbook-link"))
+        .await
+        .expect("the workbook link on the proposals page")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, "/usulan/lembar-kerja").await;
+    shot(&c, "lembar-kerja").await;
+    c.find(Locator::Css("#download-form button[type=submit]"))
+        .await
+        .expect("download button")
+        .click()
+        .await
+        .expect("click");
+    let book = std::fs::read(downloaded(downloads.path(), "xlsx").await).expect("the workbook");
+    assert_eq!(
+        padu_testkit::sheet::column(&book, "Anggota", "id_art").len(),
+        server.sample.in_village(&village).count(),
+        "every member of the village"
+    );
+
+    // Offline: the operator types a new address and a note, and saves.
+    let new_address = format!("{} GG. MAWAR", member.alamat.clone().unwrap_or_default())
+        .trim()
+        .to_string();
+    let filled = fill_in(
+        &book,
+        &[
+            Edit {
+                sheet: "Anggota",
+                row_key: &member.id_art,
+                column: "baru_alamat",
+                value: text(&new_address),
+            },
+            Edit {
+                sheet: "Anggota",
+                row_key: &member.id_art,
+                column: "catatan",
+                value: text("Alamat sesuai surat domisili."),
+            },
+        ],
+    );
+    // First with a slip in another row: nothing is saved, the row is named.
+    let other = server
+        .sample
+        .in_village(&village)
+        .map(|(p, _)| p.id_art.clone())
+        .nth(3)
+        .expect("another member");
+    let slipped = fill_in(
+        &filled,
+        &[Edit {
+            sheet: "Anggota",
+            row_key: &other,
+            column: "baru_tgl_lahir",
+            value: text("31-02-1990"),
+        }],
+    );
+    let path = downloads.path().join("lembar-kerja-salah.xlsx");
+    std::fs::write(&path, &slipped).expect("save");
+    upload_file(&c, "#upload-form", &path).await;
+    let errors = text_of(&c, "#upload-errors").await;
+    assert!(
+        errors.contains(":baru_tgl_lahir: tanggal \"31-02-1990\" tidak ada di kalender"),
+        "{errors}"
+    );
+    assert!(body(&c).await.contains("Tidak ada yang disimpan: 1 galat"));
+    shot(&c, "lembar-kerja-galat").await;
+
+    let path = downloads.path().join("lembar-kerja-terisi.xlsx");
+    std::fs::write(&path, &filled).expect("save");
+    upload_file(&c, "#upload-form", &path).await;
+    let result = text_of(&c, "#upload-result").await;
+    assert!(
+        result.contains("1 usulan DRAFT dibuat, 0 baris dilewati, dari 1 baris yang terisi"),
+        "{result}"
+    );
+    shot(&c, "lembar-kerja-hasil").await;
+    c.find(Locator::Css("#upload-created a[href^='/usulan/']"))
+        .await
+        .expect("the new proposal's link")
+        .click()
+        .await
+        .expect("click");
+    let id = proposal_in_url(&c).await;
+    let page = body(&c).await;
+    assert!(
+        page.contains(&new_address) && page.contains("dari lembar kerja offline"),
+        "{page}"
+    );
+
+    // From here on the same road as every proposal.
+    submit_and_ratify(&c, id, downloads.path(), "sptjm.pdf", "SPTJM").await;
+    c.close().await.expect("close");
+    through_dinsos(&driver, base, id, false).await;
+    let c = browser(&driver, false).await;
+    sign_in(&c, base, "pusdatin").await;
+    finalise_now(&c, base, id, &village).await;
+    c.goto(&format!("{base}/anggota/{}", member.id_art))
+        .await
+        .expect("goto");
+    assert!(
+        body(&c).await.contains(&new_address),
+        "the registry has the new address"
+    );
     c.close().await.expect("close");
     server.stop().await;
 }

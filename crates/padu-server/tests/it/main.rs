@@ -25,3 +25,4 @@ mod journey;
 mod proposals;
 mod security;
 mod support;
+mod workbook;

@@ -331,6 +331,28 @@ impl Browser {
         (s, r.text().await.unwrap_or_default())
     }
 
+    /// GET a file: status, content type and bytes.
+    pub(crate) async fn get_bytes(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let s = r.status();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (
+            s,
+            kind,
+            r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+        )
+    }
+
     /// The id of an account, from the account list (the caller must be an admin who can see it).
     pub(crate) async fn user_id(&self, username: &str) -> i64 {
         let (_, users) = self.get_json("/api/v1/users").await;
