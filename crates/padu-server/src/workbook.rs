@@ -1,6 +1,6 @@
 //! The offline round trip: a village's workbook to download, fill in away
 //! from a connection and upload, each filled-in row becoming a draft
-//! proposal. The page and the API both call [`download`] and [`upload`].
+//! proposal. The page and the API both call `download` and `upload`.
 //!
 //! What the file alone can tell is read by `padu_io::read_offline_book`;
 //! here each row meets the member's current record: the member must be in
