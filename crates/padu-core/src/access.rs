@@ -59,6 +59,8 @@ pub enum Permission {
     ViewAudit,
     /// Draft proposals (usulan) for the village and edit them while they are drafts or returned.
     Propose,
+    /// Write numbered letters (surat) to the villages of the region and track them.
+    WriteLetter,
 }
 
 impl Role {
@@ -145,6 +147,7 @@ impl Role {
             P::ManageUsers => self == R::Admin,
             P::ViewAudit => matches!(self, R::Admin | R::KepalaDinsos | R::Pusdatin),
             P::Propose => self == R::OperatorDesa,
+            P::WriteLetter => matches!(self, R::OperatorDinsos | R::KepalaDinsos),
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod dashboard;
 pub mod edit;
 pub mod error;
 pub mod i18n;
+pub mod letters;
 pub mod pages;
 pub mod periods;
 pub mod proposal;

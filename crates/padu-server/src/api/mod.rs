@@ -7,6 +7,7 @@
 
 pub(crate) mod admin;
 mod dashboard;
+mod letters;
 mod periods;
 mod proposals;
 mod workbook;
@@ -63,6 +64,7 @@ pub fn routes() -> (axum::Router<AppState>, axum::Router<AppState>) {
         .merge(periods::routes())
         .merge(dashboard::routes())
         .merge(workbook::routes())
+        .merge(letters::routes())
         .split_for_parts();
     let (uploads, upload_api) = proposals::upload_routes()
         .merge(workbook::upload_routes())

@@ -304,6 +304,47 @@ impl ScopedStore {
         self.store.finding_counts(self.narrow(region)?).await
     }
 
+    /// Writes a letter from the office of the scope's regency (see [`Store::create_letter`]).
+    pub async fn create_letter(
+        &self,
+        actor: &Actor,
+        at: chrono::DateTime<chrono::Utc>,
+        new: &padu_store::NewLetter,
+    ) -> Result<padu_store::Letter, StoreError> {
+        self.store.create_letter(self.scope, actor, at, new).await
+    }
+
+    /// The letters issued in the scope or addressed to a village in it, newest first.
+    pub async fn letters(&self, limit: u32) -> Result<Vec<padu_store::Letter>, StoreError> {
+        self.store.letters(self.scope, limit).await
+    }
+
+    /// One letter in view.
+    pub async fn letter(&self, letter_id: i64) -> Result<padu_store::Letter, StoreError> {
+        self.store.letter(self.scope, letter_id).await
+    }
+
+    /// The progress of a letter's recipients in view, as of `min(now, deadline)`.
+    pub async fn letter_progress(
+        &self,
+        letter: &padu_store::Letter,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<padu_store::RecipientProgress>, StoreError> {
+        self.store.letter_progress(self.scope, letter, now).await
+    }
+
+    /// The records a letter attached for a village in view.
+    pub async fn letter_items(
+        &self,
+        letter: &padu_store::Letter,
+        village: RegionCode,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<padu_store::LetterItem>, StoreError> {
+        self.store
+            .letter_items(self.scope, letter, village, now)
+            .await
+    }
+
     /// The kept progress counts of the scope, or of a region inside it.
     pub async fn progress(
         &self,

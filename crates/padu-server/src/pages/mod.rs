@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod dashboard;
+mod letters;
 mod member;
 pub mod members;
 mod periods;
@@ -24,6 +25,7 @@ use crate::i18n::Tr;
 use crate::recheck::RecheckStatus;
 use crate::view::{Layout, count, scope_name, status_class};
 
+pub(crate) use letters::pdf_response;
 pub use members::MemberQuery;
 pub(crate) use workbook::workbook_file;
 
@@ -57,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route("/pengguna/{id}/sandi", post(admin::reset_password))
         .route("/pengguna/{id}/kontak", post(admin::set_contact))
         .route("/kontak", get(directory))
+        .route("/surat", get(letters::list).post(letters::create))
+        .route("/surat/baru", get(letters::new_form))
+        .route("/surat/{id}", get(letters::show))
+        .route("/surat/{id}/pdf", get(letters::pdf))
         .route("/pengguna/{id}/token", post(admin::issue_token))
         .route(
             "/pengguna/{id}/token/{token_id}/cabut",
@@ -218,6 +224,8 @@ struct HomePage {
     /// The share of findings resolved and the time left to the cut-off (the dashboard's headline).
     progress: String,
     deadline: String,
+    /// The latest letters addressed to (or written in) the user's region.
+    letters: Vec<letters::LetterRow>,
 }
 
 async fn home(ctx: Ctx) -> Result<Html<String>, AppError> {
@@ -291,8 +299,11 @@ async fn home(ctx: Ctx) -> Result<Html<String>, AppError> {
         RecheckStatus::NoModel => t.get("recheck.no_model").to_string(),
         RecheckStatus::Failed(_) => t.get("recheck.failed").to_string(),
     };
+    // Letters addressed to the user's region, newest first, with its own progress.
+    let letters = letters::letter_rows(&ctx, 5).await?;
     render(&HomePage {
         l: Layout::new(&ctx, t.get("home.title"), "home"),
+        letters,
         scope_name: scope_name(ctx.scope(), lang),
         people: count(counts.people, lang),
         unverified: count(counts.unverified, lang),

@@ -885,3 +885,89 @@ async fn a_proposal_comes_in_through_the_offline_workbook_in_chromium() {
     c.close().await.expect("close");
     server.stop().await;
 }
+
+/// The Dinsos operator writes a letter to a village in Chromium (the form
+/// comes filled with the office's text; the village is ticked), reads the
+/// numbered letter with the village's progress, and the village operator
+/// finds it on the home page. The PDF's first two pages become screenshots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_to_a_village_in_chromium() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let village = server.sample.focus_village();
+    let compact = village.replace('.', "");
+    let driver = start_driver().await;
+    let base = &server.base;
+
+    let c = browser(&driver, false).await;
+    sign_in(&c, base, "dinsos").await;
+    c.goto(&format!("{base}/surat")).await.expect("goto");
+    c.find(Locator::Css("#new-letter"))
+        .await
+        .expect("the new-letter link")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, "/surat/baru").await;
+    let deadline = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%d-%m-%Y")
+        .to_string();
+    type_into(&c, "#deadline", &deadline).await;
+    type_into(&c, "#signatory_name", "Dra. SITI AMINAH, M.Si.").await;
+    type_into(&c, "#signatory_id", "19700101 199003 2 001").await;
+    c.find(Locator::Css(&format!("#v-{compact}")))
+        .await
+        .expect("the village's box")
+        .click()
+        .await
+        .expect("tick");
+    shot(&c, "surat-baru").await;
+    c.find(Locator::Css("#letter-form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "dibuat=1").await;
+    let number = text_of(&c, "#letter-number").await;
+    assert!(number.starts_with("400.9/001/Dinsos/"), "{number}");
+    let page = body(&c).await;
+    assert!(page.contains("Kemajuan per desa/kelurahan"), "{page}");
+    shot(&c, "surat").await;
+    let id = c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_start_matches("/surat/")
+        .to_string();
+    c.close().await.expect("close");
+
+    // The PDF as the office prints it; its pages as pictures for the docs.
+    let (_, kind, pdf) = server
+        .sign_in("dinsos")
+        .await
+        .get_bytes(&format!("/surat/{id}/pdf"))
+        .await;
+    assert_eq!(kind, "application/pdf");
+    assert!(crate::letters::pdf_text(&pdf).contains(&number));
+    if let Ok(dir) = std::env::var("PADU_SCREENSHOTS") {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("surat.pdf");
+        std::fs::write(&path, &pdf).expect("pdf");
+        let ok = std::process::Command::new("pdftoppm")
+            .args(["-r", "70", "-png", "-f", "1", "-l", "2"])
+            .arg(&path)
+            .arg(format!("{dir}/surat-halaman"))
+            .status()
+            .expect("pdftoppm");
+        assert!(ok.success());
+    }
+
+    let v = browser(&driver, false).await;
+    sign_in(&v, base, "desa").await;
+    let letters = text_of(&v, "#home-letters").await;
+    assert!(letters.contains(&number), "{letters}");
+    shot(&v, "beranda-surat").await;
+    v.close().await.expect("close");
+    server.stop().await;
+}

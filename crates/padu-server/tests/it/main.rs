@@ -22,6 +22,7 @@ mod browser;
 mod comments;
 mod dashboard;
 mod journey;
+mod letters;
 mod proposals;
 mod security;
 mod support;

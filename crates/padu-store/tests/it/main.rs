@@ -3,5 +3,6 @@
 
 mod contract;
 mod kill;
+mod letters;
 mod progress;
 mod proposals;

@@ -53,12 +53,22 @@ async fn counts(store: &Store, village: RegionCode) -> ProgressCounts {
         .unwrap()
 }
 
-/// Generates a regency's registry, imports it and saves its ground truth as a verification run.
+/// Generates a regency's registry and imports it; returns it with its ground truth.
 async fn setup(db: &TestDb) -> (Vec<RegistryPerson>, Vec<VerificationRow>) {
+    generated(db, 3000, 5).await
+}
+
+/// Generates `people` of Kota Depok with `seed`, imports them and returns
+/// them with their ground truth (not yet saved as a run).
+pub(crate) async fn generated(
+    db: &TestDb,
+    people: usize,
+    seed: u64,
+) -> (Vec<RegistryPerson>, Vec<VerificationRow>) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = padu_gen::GenConfig {
-        people: 3000,
-        seed: 5,
+        people,
+        seed,
         wilayah: Some(code("32.76")),
         today: padu_testkit::today(),
         ..padu_gen::GenConfig::default()
