@@ -30,6 +30,7 @@ pub mod edit;
 pub mod error;
 pub mod i18n;
 pub mod letters;
+pub mod minutes;
 pub mod pages;
 pub mod periods;
 pub mod proposal;

@@ -97,6 +97,7 @@ mod members;
 mod periods;
 mod progress;
 mod proposals;
+mod ratifications;
 mod read;
 mod rows;
 mod scope;
@@ -131,6 +132,7 @@ pub use proposals::{
     AttachmentInfo, AttachmentPurpose, MemberStatus, NewAttachment, NewProposal, Proposal,
     ProposalEvent, ProposalFilter, StepContext,
 };
+pub use ratifications::{NewRatification, RatificationRecord, ScanFile, kind_code};
 pub use read::{HistoryEntry, ImportRun, LevelStats, RegionCount, Stats};
 pub use scope::Scope;
 pub use search::{MAX_QUERY_TOKENS, NameHit, NameTokens, StaleName};

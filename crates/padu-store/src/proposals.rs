@@ -321,10 +321,16 @@ const INSERT_ATTACHMENT: &str = "insert into proposal_attachment (proposal_id, p
 
 /// Signed scans of proposal $1 uploaded since it was last returned: a returned
 /// proposal goes through the deliberation again, so the earlier minutes do not count.
-const HAS_SCAN: &str = "select count(*) from proposal_attachment a \
+/// A signed scan of minutes that list the proposal counts the same way.
+const HAS_SCAN: &str = "select (select count(*) from proposal_attachment a \
     where a.proposal_id = $1 and a.purpose = 'PINDAIAN_PENGESAHAN' \
     and not exists (select 1 from proposal_event e where e.proposal_id = a.proposal_id \
-    and e.step = 'return' and e.occurred_at >= a.created_at)";
+    and e.step = 'return' and e.occurred_at >= a.created_at)) \
+    + (select count(*) from ratification_proposal rp \
+    join ratification r on r.ratification_id = rp.ratification_id \
+    where rp.proposal_id = $1 and r.scan_data is not null \
+    and not exists (select 1 from proposal_event e where e.proposal_id = rp.proposal_id \
+    and e.step = 'return' and e.occurred_at >= r.scanned_at))";
 
 /// An unfinished proposal about member $1.
 const OPEN_FOR_MEMBER: &str = "select proposal_id from proposal where id_art = $1 \

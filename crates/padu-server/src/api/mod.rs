@@ -8,6 +8,7 @@
 pub(crate) mod admin;
 mod dashboard;
 mod letters;
+mod minutes;
 mod periods;
 mod proposals;
 mod workbook;
@@ -65,9 +66,11 @@ pub fn routes() -> (axum::Router<AppState>, axum::Router<AppState>) {
         .merge(dashboard::routes())
         .merge(workbook::routes())
         .merge(letters::routes())
+        .merge(minutes::routes())
         .split_for_parts();
     let (uploads, upload_api) = proposals::upload_routes()
         .merge(workbook::upload_routes())
+        .merge(minutes::upload_routes())
         .split_for_parts();
     api.merge(upload_api);
     let doc = api

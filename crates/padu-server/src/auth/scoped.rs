@@ -304,6 +304,57 @@ impl ScopedStore {
         self.store.finding_counts(self.narrow(region)?).await
     }
 
+    /// Records minutes with the proposals they ratify (see [`Store::create_ratification`]).
+    pub async fn create_ratification(
+        &self,
+        actor: &Actor,
+        at: chrono::DateTime<chrono::Utc>,
+        new: &padu_store::NewRatification,
+    ) -> Result<padu_store::RatificationRecord, StoreError> {
+        self.store
+            .create_ratification(self.scope, actor, at, new)
+            .await
+    }
+
+    /// The minutes of the villages in view, newest first.
+    pub async fn ratifications(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<padu_store::RatificationRecord>, StoreError> {
+        self.store.ratifications(self.scope, limit).await
+    }
+
+    /// One set of minutes in view.
+    pub async fn ratification(
+        &self,
+        ratification_id: i64,
+    ) -> Result<padu_store::RatificationRecord, StoreError> {
+        self.store.ratification(self.scope, ratification_id).await
+    }
+
+    /// Stores the signed scan of minutes in view.
+    pub async fn attach_ratification_scan(
+        &self,
+        actor: &Actor,
+        at: chrono::DateTime<chrono::Utc>,
+        ratification_id: i64,
+        scan: &padu_store::ScanFile<'_>,
+    ) -> Result<padu_store::RatificationRecord, StoreError> {
+        self.store
+            .attach_ratification_scan(self.scope, actor, at, ratification_id, scan)
+            .await
+    }
+
+    /// The signed scan of minutes in view: name, media type, bytes.
+    pub async fn ratification_scan(
+        &self,
+        ratification_id: i64,
+    ) -> Result<(String, String, Vec<u8>), StoreError> {
+        self.store
+            .ratification_scan(self.scope, ratification_id)
+            .await
+    }
+
     /// Writes a letter from the office of the scope's regency (see [`Store::create_letter`]).
     pub async fn create_letter(
         &self,

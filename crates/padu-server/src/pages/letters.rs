@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use padu_core::{Permission, RegionCode, RegionLevel};
 use padu_store::{Letter, Scope};
 
-use super::{render, see_other};
+use super::{FormFields, render, see_other};
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -160,15 +160,8 @@ pub(super) async fn new_form(ctx: Ctx) -> Result<Html<String>, AppError> {
 /// Writes the letter and shows it.
 pub(super) async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::WriteLetter)?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let form = FormFields::parse(&body)?;
+    let get = |k: &str| form.one(k);
     let input = LetterInput {
         classification: Some(get("classification")),
         letter_date: Some(get("letter_date")),
@@ -178,11 +171,7 @@ pub(super) async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> 
         signatory_name: get("signatory_name"),
         signatory_title: get("signatory_title"),
         signatory_id: Some(get("signatory_id")),
-        villages: pairs
-            .iter()
-            .filter(|(n, _)| n == "villages")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        villages: form.all("villages"),
     };
     let outcome = async {
         let new = parse_letter(&ctx, &input)?;

@@ -6,6 +6,7 @@ mod dashboard;
 mod letters;
 mod member;
 pub mod members;
+mod minutes;
 mod periods;
 mod proposals;
 mod regions;
@@ -59,6 +60,12 @@ pub fn routes() -> Router<AppState> {
         .route("/pengguna/{id}/sandi", post(admin::reset_password))
         .route("/pengguna/{id}/kontak", post(admin::set_contact))
         .route("/kontak", get(directory))
+        .route("/berita-acara", get(minutes::list).post(minutes::create))
+        .route("/berita-acara/baru", get(minutes::new_form))
+        .route("/berita-acara/{id}", get(minutes::show))
+        .route("/berita-acara/{id}/sahkan", post(minutes::ratify))
+        .route("/berita-acara/{id}/pindaian", get(minutes::scan))
+        .route("/berita-acara/{id}/dokumen/{name}", get(minutes::document))
         .route("/surat", get(letters::list).post(letters::create))
         .route("/surat/baru", get(letters::new_form))
         .route("/surat/{id}", get(letters::show))
@@ -94,6 +101,7 @@ pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .route("/usulan/{id}/lampiran", post(proposals::attach))
         .route("/usulan/lembar-kerja/unggah", post(workbook::submit))
+        .route("/berita-acara/{id}/pindaian", post(minutes::attach))
 }
 
 /// One operator in the directory, in words.
@@ -141,6 +149,36 @@ pub fn public_routes() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/static/padu.css", get(css))
         .route("/static/padu.js", get(js))
+}
+
+/// A posted form whose fields may repeat (checkbox lists), read by name.
+pub(crate) struct FormFields(Vec<(String, String)>);
+
+impl FormFields {
+    /// Parses an `application/x-www-form-urlencoded` body.
+    pub(crate) fn parse(body: &[u8]) -> Result<FormFields, AppError> {
+        serde_urlencoded::from_bytes(body)
+            .map(FormFields)
+            .map_err(|e| AppError::BadRequest(e.to_string()))
+    }
+
+    /// The first value of `name`, or "".
+    pub(crate) fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value of `name`, in order.
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
 }
 
 /// Renders a template, or a 500 that says so.

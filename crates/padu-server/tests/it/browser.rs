@@ -971,3 +971,105 @@ async fn a_letter_to_a_village_in_chromium() {
     v.close().await.expect("close");
     server.stop().await;
 }
+
+/// The village records the minutes of its deliberation in Chromium: two
+/// submitted proposals are gathered, the signed scan is uploaded, and both
+/// are ratified with one click. The draft minutes' first page becomes a screenshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn minutes_ratify_proposals_in_chromium() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let village = server.sample.focus_village();
+    let people: Vec<String> = server
+        .sample
+        .in_village(&village)
+        .map(|(p, _)| p.id_art.clone())
+        .take(2)
+        .collect();
+    let api = server.sign_in("desa").await;
+    let a = crate::minutes::submitted(&api, &people[0], "KOTA BOGOR").await;
+    let b = crate::minutes::submitted(&api, &people[1], "KABUPATEN BOGOR").await;
+    let driver = start_driver().await;
+    let base = &server.base;
+
+    let c = browser(&driver, false).await;
+    sign_in(&c, base, "desa").await;
+    c.goto(&format!("{base}/usulan")).await.expect("goto");
+    c.find(Locator::Css("#minutes-link"))
+        .await
+        .expect("the minutes link")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, "/berita-acara").await;
+    c.find(Locator::Css("#new-minutes"))
+        .await
+        .expect("new minutes")
+        .click()
+        .await
+        .expect("click");
+    wait_for_path(&c, "/berita-acara/baru").await;
+    type_into(&c, "#number", "140/12/BA-MUSDES/XII/2026").await;
+    type_into(&c, "#place", "Balai Desa").await;
+    type_into(
+        &c,
+        "#attendees",
+        "H. UJANG — Kepala Desa\nSITI — Ketua BPD\nAHMAD — Pendamping PKH",
+    )
+    .await;
+    type_into(
+        &c,
+        "#signatories",
+        "H. UJANG — Kepala Desa\nSITI — Ketua BPD",
+    )
+    .await;
+    c.find(Locator::Css("#minutes-form button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "ok=create").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scan = dir.path().join("berita-acara-ttd.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n% berita acara bertanda tangan\n%%EOF\n").expect("scan");
+    upload_file(&c, "#scan-form", &scan).await;
+    wait_for_query(&c, "ok=scan").await;
+    c.find(Locator::Css("#ratify-form button[type=submit]"))
+        .await
+        .expect("the ratify button, once the scan is there")
+        .click()
+        .await
+        .expect("click");
+    wait_for_query(&c, "ok=ratify").await;
+    let page = body(&c).await;
+    assert!(page.contains("DISAHKAN_DESA"), "{page}");
+    shot(&c, "berita-acara").await;
+    let id = c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_start_matches("/berita-acara/")
+        .to_string();
+    c.close().await.expect("close");
+    for p in [a, b] {
+        let (_, j) = api.get_json(&format!("/api/v1/proposals/{p}")).await;
+        assert_eq!(j["proposal"]["state"], "DISAHKAN_DESA");
+    }
+    let (_, _, pdf) = api
+        .get_bytes(&format!("/berita-acara/{id}/dokumen/draf.pdf"))
+        .await;
+    assert!(crate::letters::pdf_text(&pdf).contains("BERITA ACARA MUSYAWARAH DESA"));
+    if let Ok(out) = std::env::var("PADU_SCREENSHOTS") {
+        let path = dir.path().join("draf.pdf");
+        std::fs::write(&path, &pdf).expect("pdf");
+        let ok = std::process::Command::new("pdftoppm")
+            .args(["-r", "70", "-png", "-f", "1", "-l", "2"])
+            .arg(&path)
+            .arg(format!("{out}/berita-acara-draf"))
+            .status()
+            .expect("pdftoppm");
+        assert!(ok.success());
+    }
+    server.stop().await;
+}

@@ -23,6 +23,7 @@ mod comments;
 mod dashboard;
 mod journey;
 mod letters;
+mod minutes;
 mod proposals;
 mod security;
 mod support;

@@ -6,3 +6,4 @@ mod kill;
 mod letters;
 mod progress;
 mod proposals;
+mod ratifications;

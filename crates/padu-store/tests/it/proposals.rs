@@ -93,7 +93,7 @@ pub(crate) async fn office(store: &Store, village: &str, tag: &str) -> Office {
     }
 }
 
-async fn setup(db: &TestDb) {
+pub(crate) async fn setup(db: &TestDb) {
     let mut imp = db.store.begin_registry_import("dtks.csv").await.unwrap();
     imp.push(&people()).await.unwrap();
     imp.finish().await.unwrap();
@@ -125,7 +125,7 @@ pub(crate) fn ctx<'a>(u: &User, when: &str, zones: &'a ZoneMap) -> StepContext<'
     }
 }
 
-fn deceased(id_art: &str, village: &str) -> NewProposal {
+pub(crate) fn deceased(id_art: &str, village: &str) -> NewProposal {
     NewProposal {
         change: Change::Deactivate(DeactivationReason::Meninggal),
         kode_wilayah: code(village),
@@ -145,7 +145,7 @@ pub(crate) fn signed() -> Action {
 }
 
 /// A one-page "scan" of signed minutes.
-const SCAN: &[u8] = b"%PDF-1.4\n% berita acara musdes bertanda tangan\n";
+pub(crate) const SCAN: &[u8] = b"%PDF-1.4\n% berita acara musdes bertanda tangan\n";
 
 /// Attaches the signed scan to `p` as the village operator.
 pub(crate) async fn attach_scan(db: &TestDb, desa: &User, p: &Proposal) {
