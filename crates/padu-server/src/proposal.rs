@@ -111,6 +111,74 @@ pub fn before_after(
     Ok((Value::Object(before), Value::Object(after)))
 }
 
+/// The fields a new member is proposed with, in form order.
+pub const ADDITION_FIELDS: [&str; 8] = [
+    "nama",
+    "nik",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tgl_lahir",
+    "hubungan_keluarga",
+    "nama_ibu_kandung",
+    "no_kk",
+];
+
+/// What a new household adds: its address.
+pub const HOUSEHOLD_FIELDS: [&str; 3] = ["alamat", "rt", "rw"];
+
+/// A new member of household `household` (or, without one, a new household
+/// with its head in the user's village) as a draft proposal: the values
+/// given (blank ones left out), checked by the store when drafted.
+pub async fn addition_proposal(
+    ctx: &Ctx,
+    change: Change,
+    household: Option<&str>,
+    given: &BTreeMap<String, String>,
+    note: &str,
+) -> Result<NewProposal, AppError> {
+    let t = Tr::new(ctx.lang());
+    let village = match household {
+        Some(k) => ctx.store().household(k).await?.kode_wilayah,
+        None => match ctx.scope() {
+            padu_store::Scope::Region(r) if r.level() == padu_core::RegionLevel::Village => r,
+            _ => return Err(AppError::Forbidden),
+        },
+    };
+    let names: Vec<&str> = match change {
+        Change::AddHousehold => ADDITION_FIELDS
+            .iter()
+            .chain(HOUSEHOLD_FIELDS.iter())
+            .copied()
+            .filter(|f| *f != "hubungan_keluarga")
+            .collect(),
+        _ => ADDITION_FIELDS.to_vec(),
+    };
+    let mut after = Map::new();
+    for name in names {
+        let v = given
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+            .trim();
+        if !v.is_empty() {
+            after.insert(name.to_string(), Value::String(v.to_string()));
+        }
+    }
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(AppError::BadRequest(t.get("addition.no_note").into()));
+    }
+    Ok(NewProposal {
+        change,
+        kode_wilayah: village,
+        id_art: None,
+        id_keluarga: household.map(str::to_string),
+        before: None,
+        after: Value::Object(after),
+        note: Some(note.to_string()),
+    })
+}
+
 /// What a step form or body carries, before it is checked.
 #[derive(Debug, Default, Clone)]
 pub struct StepInput {

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use crate::audit_log::{NewAuditEntry, insert_audit};
-use crate::columns::list;
+use crate::columns::{Columns, list};
 use crate::error::StoreError;
 use crate::members::Actor;
 use crate::members::{person_json, write_version};
@@ -535,6 +535,7 @@ impl Store {
             &mut tx,
             p.change,
             p.id_art.as_deref(),
+            (p.id_keluarga.as_deref(), p.kode_wilayah),
             after,
             ctx.at.date_naive(),
         )
@@ -852,6 +853,7 @@ async fn create_in(
         tx,
         new.change,
         new.id_art.as_deref(),
+        (new.id_keluarga.as_deref(), new.kode_wilayah),
         &new.after,
         ctx.at.date_naive(),
     )
@@ -948,9 +950,15 @@ async fn check_proposed_values(
     tx: &mut Tx,
     change: Change,
     id_art: Option<&str>,
+    household: (Option<&str>, RegionCode),
     after: &Value,
     today: chrono::NaiveDate,
 ) -> Result<(), StoreError> {
+    if let Change::AddMember | Change::AddHousehold = change {
+        return addition(tx, change, household.0, household.1, after, today)
+            .await
+            .map(drop);
+    }
     let (Change::CorrectFields | Change::Move, Some(id_art)) = (change, id_art) else {
         return Ok(());
     };
@@ -960,6 +968,214 @@ async fn check_proposed_values(
         .await?);
     let current = row.ok_or(StoreError::NotFound)?.person.into_person(today)?;
     with_proposed_values(&current, after, today).map(drop)
+}
+
+/// The household an addition joins: its No KK, village and address.
+#[derive(sqlx::FromRow)]
+struct HouseholdRow {
+    no_kk: String,
+    kode_wilayah: String,
+    alamat: Option<String>,
+    rt: Option<String>,
+    rw: Option<String>,
+}
+
+const HOUSEHOLD: &str =
+    "select no_kk, kode_wilayah, alamat, rt, rw from household where id_keluarga = $1";
+
+/// The fields an addition must give.
+const ADDITION_REQUIRED: [&str; 3] = ["nama", "jenis_kelamin", "tgl_lahir"];
+
+/// The record an addition proposes: for a new member, the household's No KK,
+/// address and village with the proposed values over them; for a new
+/// household, the proposed values alone (its head). Checked the way a
+/// correction is (`apply_fields`), and the household must lie in the
+/// proposal's village.
+async fn addition(
+    tx: &mut Tx,
+    change: Change,
+    id_keluarga: Option<&str>,
+    village: RegionCode,
+    after: &Value,
+    today: chrono::NaiveDate,
+) -> Result<RegistryPerson, StoreError> {
+    let rejected = |field: &str, id: &str, en: &str| {
+        StoreError::Transition(TransitionError::ValueRejected(padu_core::FieldValueError {
+            field: field.to_string(),
+            message: id.to_string(),
+            message_en: en.to_string(),
+        }))
+    };
+    let given = after.as_object();
+    for field in ADDITION_REQUIRED {
+        let present = given
+            .and_then(|o| o.get(field))
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.trim().is_empty());
+        if !present {
+            return Err(rejected(
+                field,
+                "wajib diisi untuk anggota baru",
+                "is required for a new member",
+            ));
+        }
+    }
+    let mut base = RegistryPerson {
+        id_art: String::new(),
+        id_keluarga: None,
+        no_kk: padu_core::IdField::Missing,
+        nik: padu_core::IdField::Missing,
+        nama: String::new(),
+        jenis_kelamin: padu_core::Sex::L,
+        tempat_lahir: None,
+        tgl_lahir: today,
+        hubungan_keluarga: None,
+        nama_ibu_kandung: None,
+        alamat: None,
+        rt: None,
+        rw: None,
+        kode_wilayah: village,
+        extra: Vec::new(),
+    };
+    match (change, id_keluarga) {
+        (Change::AddMember, Some(k)) => {
+            let h: Option<HouseholdRow> = on_tx!(tx, c => sqlx::query_as(HOUSEHOLD)
+                .bind(k)
+                .fetch_optional(&mut *c)
+                .await?);
+            let h = h
+                .filter(|h| h.kode_wilayah == village.compact())
+                .ok_or(StoreError::NotFound)?;
+            base.id_keluarga = Some(k.to_string());
+            base.no_kk = padu_core::IdField::parse_kk(&h.no_kk);
+            base.alamat = h.alamat;
+            base.rt = h.rt;
+            base.rw = h.rw;
+        }
+        (Change::AddMember, None) => return Err(StoreError::NotFound),
+        (Change::AddHousehold, _) => {
+            base.hubungan_keluarga = Some(padu_core::Relation::Kepala);
+        }
+        _ => {}
+    }
+    let p = with_proposed_values(&base, after, today)?;
+    if p.kode_wilayah != village {
+        return Err(rejected(
+            "kode_wilayah",
+            "anggota baru diusulkan di desa/kelurahan usulan ini",
+            "a new member is proposed in the proposal's village",
+        ));
+    }
+    Ok(p)
+}
+
+/// A new member's `id_art`, a new household's `id_keluarga`: from the proposal's number.
+fn new_ids(proposal_id: i64) -> (String, String) {
+    (
+        format!("ARTU{proposal_id:09}"),
+        format!("KELU{proposal_id:09}"),
+    )
+}
+
+/// Inserts a person as version 1, valid from $1, written by $2 for reason $3.
+static INSERT_PERSON: LazyLock<[String; 2]> = LazyLock::new(|| {
+    let cols = crate::columns::columns::<PersonRow>();
+    let names = list::<PersonRow>("");
+    let scalars: Vec<String> = (0..cols.len()).map(|i| format!("${}", i + 4)).collect();
+    let arrays: Vec<String> = cols
+        .iter()
+        .zip(4..)
+        .map(|(c, i)| format!("${i}::{}", c.sql.postgres_array()))
+        .collect();
+    let tail = "1, $1, $2, $3, $1, $1";
+    let head = format!(
+        "insert into person ({names}, version, valid_from, changed_by_app_user_id, change_reason, \
+         created_at, updated_at)"
+    );
+    [
+        format!("{head} values ({}, {tail})", scalars.join(", ")),
+        format!(
+            "{head} select u.*, {tail} from unnest({}) as u",
+            arrays.join(", ")
+        ),
+    ]
+});
+
+const INSERT_HOUSEHOLD: &str = "insert into household (id_keluarga, no_kk, kode_wilayah, alamat, \
+    rt, rw, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7)";
+
+/// Puts a finalised addition into the registry: the new household (for a
+/// new household) and the new member, version 1 from now.
+async fn insert_addition(
+    tx: &mut Tx,
+    p: &Proposal,
+    ctx: &StepContext<'_>,
+) -> Result<String, StoreError> {
+    let today = ctx.at.date_naive();
+    let mut person = addition(
+        tx,
+        p.change,
+        p.id_keluarga.as_deref(),
+        p.kode_wilayah,
+        &p.after,
+        today,
+    )
+    .await?;
+    let (id_art, new_household) = new_ids(p.proposal_id);
+    person.id_art = id_art.clone();
+    if p.change == Change::AddHousehold {
+        person.id_keluarga = Some(new_household.clone());
+        on_tx!(tx, c => sqlx::query(INSERT_HOUSEHOLD)
+            .bind(&new_household)
+            .bind(person.no_kk.to_cell())
+            .bind(person.kode_wilayah.compact())
+            .bind(&person.alamat)
+            .bind(&person.rt)
+            .bind(&person.rw)
+            .bind(ctx.at)
+            .execute(&mut *c)
+            .await
+            .map(drop)?);
+    }
+    let reason = format!("usulan #{}", p.proposal_id);
+    let row = PersonRow::from_person(&person);
+    match &mut tx.conn {
+        crate::tx::Conn::Sqlite(t) => {
+            let q = sqlx::query(INSERT_PERSON[0].as_str())
+                .bind(ctx.at)
+                .bind(ctx.actor.app_user_id)
+                .bind(&reason);
+            row.bind_row(q).execute(&mut **t).await?;
+        }
+        crate::tx::Conn::Postgres(t) => {
+            let q = sqlx::query(INSERT_PERSON[1].as_str())
+                .bind(ctx.at)
+                .bind(ctx.actor.app_user_id)
+                .bind(&reason);
+            PersonRow::bind_arrays(vec![row], q)
+                .execute(&mut **t)
+                .await?;
+        }
+    }
+    let entry = NewAuditEntry {
+        occurred_at: ctx.at,
+        app_user_id: Some(ctx.actor.app_user_id),
+        username: Some(ctx.actor.username.clone()),
+        ip: Some(ctx.actor.ip.clone()),
+        action: "member.create".into(),
+        kode_wilayah: Some(person.kode_wilayah.compact()),
+        entity: Some("person".into()),
+        entity_id: Some(id_art.clone()),
+        before_value: None,
+        after_value: Some(person_json(&person)),
+        reason: Some(reason),
+        detail: Some(format!("proposal_id={}", p.proposal_id)),
+    };
+    insert_audit(tx, &entry).await?;
+    Ok(match p.change {
+        Change::AddHousehold => format!("new household {new_household}, member {id_art}"),
+        _ => format!("new member {id_art}"),
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -980,9 +1196,11 @@ async fn apply_change(
     p: &Proposal,
     ctx: &StepContext<'_>,
 ) -> Result<String, StoreError> {
+    if let Change::AddMember | Change::AddHousehold = p.change {
+        return insert_addition(tx, p, ctx).await;
+    }
     let Some(id_art) = &p.id_art else {
-        // Additions are not drafted yet; nothing to put in.
-        return Ok(String::new());
+        return Err(StoreError::NotFound);
     };
     let row: Option<CurrentPerson> = on_tx!(tx, c => sqlx::query_as(CURRENT_PERSON.as_str())
         .bind(id_art)
@@ -1052,7 +1270,7 @@ async fn apply_change(
                 "member inactive".into()
             })
         }
-        Change::AddMember | Change::AddHousehold => Ok(String::new()),
+        Change::AddMember | Change::AddHousehold => unreachable!("additions return above"),
     }
 }
 

@@ -36,6 +36,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(download))
         .routes(routes!(suggestions))
         .routes(routes!(from_findings))
+        .routes(routes!(addition))
 }
 
 /// The upload route, which gets the larger body limit.
@@ -548,4 +549,52 @@ async fn from_findings(
         StatusCode::CREATED,
         Json(made.iter().map(ProposalJson::from).collect()),
     ))
+}
+
+/// A proposed addition.
+#[derive(Deserialize, ToSchema)]
+struct AdditionBody {
+    /// `TAMBAH_ART` (a new member of `id_keluarga`) or `TAMBAH_KELUARGA` (a new household with its head, in the caller's village).
+    kind: String,
+    /// The household a new member joins.
+    id_keluarga: Option<String>,
+    /// The new member's values: `nama`, `jenis_kelamin` and `tgl_lahir` required; `nik`, `tempat_lahir`, `hubungan_keluarga`, `nama_ibu_kandung`, `no_kk`, and for a new household `alamat`, `rt`, `rw`.
+    fields: BTreeMap<String, String>,
+    /// Why (the birth certificate, the moving letter).
+    note: String,
+}
+
+/// Drafts a new member of a household, or a new household with its head (village operator).
+#[utoipa::path(post, path = "/api/v1/additions", tag = "usulan", request_body = AdditionBody,
+    responses((status = 201, body = ProposalJson), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn addition(
+    ctx: Ctx,
+    Json(b): Json<AdditionBody>,
+) -> Result<(StatusCode, Json<ProposalJson>), AppError> {
+    ctx.require(Permission::Propose)?;
+    let change = match b.kind.trim() {
+        "TAMBAH_ART" => padu_core::Change::AddMember,
+        "TAMBAH_KELUARGA" => padu_core::Change::AddHousehold,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "jenis \"{other}\" bukan TAMBAH_ART atau TAMBAH_KELUARGA"
+            )));
+        }
+    };
+    if change == padu_core::Change::AddMember && b.id_keluarga.is_none() {
+        return Err(AppError::BadRequest("TAMBAH_ART perlu id_keluarga".into()));
+    }
+    let household = match change {
+        padu_core::Change::AddMember => b.id_keluarga.as_deref(),
+        _ => None,
+    };
+    let new =
+        crate::proposal::addition_proposal(&ctx, change, household, &b.fields, &b.note).await?;
+    let actor = ctx.actor();
+    let p = ctx
+        .store()
+        .create_proposal(&ctx.step_ctx(&actor), &new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(ProposalJson::from(&p))))
 }

@@ -315,6 +315,7 @@ struct HouseholdPage {
     comment: String,
     comment_error: Option<String>,
     notice: Option<String>,
+    can_propose: bool,
 }
 
 /// One comment on a household page.
@@ -384,6 +385,7 @@ async fn household_page(
     }
     let t = Tr::new(ctx.lang());
     Ok(HouseholdPage {
+        can_propose: ctx.can(Permission::Propose),
         l: Layout::new(
             ctx,
             format!("{} {}", t.get("member.household"), h.id_keluarga),

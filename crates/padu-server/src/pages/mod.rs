@@ -1,6 +1,7 @@
 //! The HTML pages: plain forms that work without JavaScript, rendered on the server.
 
 mod account;
+mod additions;
 mod admin;
 mod dashboard;
 mod letters;
@@ -54,6 +55,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/keluarga/{id_keluarga}", get(member::household))
         .route("/keluarga/{id_keluarga}/catatan", post(member::comment))
+        .route(
+            "/keluarga/{id_keluarga}/usulan-anggota",
+            get(additions::member_form).post(additions::create_member),
+        )
+        .route(
+            "/usulan/keluarga-baru",
+            get(additions::household_form).post(additions::create_household),
+        )
         .route("/pengguna", get(admin::list).post(admin::create))
         .route("/pengguna/{id}", get(admin::show))
         .route("/pengguna/{id}/status", post(admin::set_status))

@@ -18,6 +18,7 @@ macro_rules! both_backends {
     };
 }
 
+mod additions;
 mod browser;
 mod comments;
 mod dashboard;

@@ -12,7 +12,8 @@ use crate::support::{Backend, Browser, TestServer};
 
 both_backends!(a_proposal_goes_from_the_village_to_pusdatin);
 
-const SCAN: &[u8] = b"%PDF-1.4\n% berita acara musyawarah desa, bertanda tangan\n%%EOF\n";
+pub(crate) const SCAN: &[u8] =
+    b"%PDF-1.4\n% berita acara musyawarah desa, bertanda tangan\n%%EOF\n";
 
 /// The proposal's number from a redirect to `/usulan/{id}?...`.
 fn id_from(location: &str) -> i64 {
@@ -24,7 +25,7 @@ fn id_from(location: &str) -> i64 {
         .unwrap_or_else(|| panic!("not a proposal redirect: {location}"))
 }
 
-async fn version(b: &Browser, id: i64) -> i64 {
+pub(crate) async fn version(b: &Browser, id: i64) -> i64 {
     let (s, d) = b.get_json(&format!("/api/v1/proposals/{id}")).await;
     assert_eq!(s, StatusCode::OK, "{d}");
     d["proposal"]["version"].as_i64().expect("version")
@@ -52,7 +53,7 @@ async fn page_step(
 }
 
 /// Takes `step` through the API at the current version.
-async fn api_step(b: &Browser, id: i64, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn api_step(b: &Browser, id: i64, body: Value) -> (StatusCode, Value) {
     let mut body = body;
     body["version"] = json!(version(b, id).await);
     b.post_json(&format!("/api/v1/proposals/{id}/steps"), &body)

@@ -17,7 +17,7 @@ use crate::proposals::{Office, ctx, later, office, step, walk_to_sent};
 
 /// Every region with kept counts (national, provinces, regencies, districts,
 /// villages) has the counts a direct count gives; returns the number checked.
-async fn kept_equals_counted(store: &Store, when: &str) -> usize {
+pub(crate) async fn kept_equals_counted(store: &Store, when: &str) -> usize {
     let mut regions = vec![Scope::National];
     let mut i = 0;
     while i < regions.len() {
