@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::proposals::{SCAN, api_step};
+use crate::proposals::{api_step, walk_to_sent};
 use crate::support::{Backend, TestServer};
 
 both_backends!(a_newborn_and_a_new_household_are_proposed_and_added);
@@ -76,30 +76,7 @@ async fn a_newborn_and_a_new_household_are_proposed_and_added(backend: Backend) 
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // The newborn through the workflow into the registry.
-    assert_eq!(
-        api_step(&desa, id, json!({"step": "submit"})).await.0,
-        StatusCode::OK
-    );
-    let (s, _) = desa
-        .post_bytes(
-            &format!("/api/v1/proposals/{id}/attachments"),
-            SCAN.to_vec(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    assert_eq!(
-        api_step(&desa, id, json!({"step": "ratify"})).await.0,
-        StatusCode::OK
-    );
-    for (who, step) in [
-        ("verifikator", "verify"),
-        ("kepala", "approve"),
-        ("dinsos", "send"),
-    ] {
-        let b = server.sign_in(who).await;
-        let (s, e) = api_step(&b, id, json!({"step": step})).await;
-        assert_eq!(s, StatusCode::OK, "{who} {step}: {e}");
-    }
+    walk_to_sent(&server, &desa, id).await;
     let (_, sent) = desa.get_json(&format!("/api/v1/proposals/{id}")).await;
     let period = sent["proposal"]["period"].as_str().unwrap().to_string();
     let pusdatin = server.sign_in("pusdatin").await;

@@ -12,8 +12,7 @@ use crate::support::{Backend, Browser, TestServer};
 
 both_backends!(a_proposal_goes_from_the_village_to_pusdatin);
 
-pub(crate) const SCAN: &[u8] =
-    b"%PDF-1.4\n% berita acara musyawarah desa, bertanda tangan\n%%EOF\n";
+const SCAN: &[u8] = b"%PDF-1.4\n% berita acara musyawarah desa, bertanda tangan\n%%EOF\n";
 
 /// The proposal's number from a redirect to `/usulan/{id}?...`.
 fn id_from(location: &str) -> i64 {
@@ -25,7 +24,7 @@ fn id_from(location: &str) -> i64 {
         .unwrap_or_else(|| panic!("not a proposal redirect: {location}"))
 }
 
-pub(crate) async fn version(b: &Browser, id: i64) -> i64 {
+async fn version(b: &Browser, id: i64) -> i64 {
     let (s, d) = b.get_json(&format!("/api/v1/proposals/{id}")).await;
     assert_eq!(s, StatusCode::OK, "{d}");
     d["proposal"]["version"].as_i64().expect("version")
@@ -53,6 +52,36 @@ async fn page_step(
 }
 
 /// Takes `step` through the API at the current version.
+/// Takes a drafted proposal through the API up to DIKIRIM_PUSDATIN: the
+/// village submits, attaches the signed scan and ratifies; the verifier,
+/// the head of office and the operator take their steps.
+pub(crate) async fn walk_to_sent(server: &TestServer, desa: &Browser, id: i64) {
+    assert_eq!(
+        api_step(desa, id, json!({"step": "submit"})).await.0,
+        StatusCode::OK
+    );
+    let (s, _) = desa
+        .post_bytes(
+            &format!("/api/v1/proposals/{id}/attachments"),
+            SCAN.to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        api_step(desa, id, json!({"step": "ratify"})).await.0,
+        StatusCode::OK
+    );
+    for (who, step) in [
+        ("verifikator", "verify"),
+        ("kepala", "approve"),
+        ("dinsos", "send"),
+    ] {
+        let b = server.sign_in(who).await;
+        let (s, e) = api_step(&b, id, json!({"step": step})).await;
+        assert_eq!(s, StatusCode::OK, "{who} {step}: {e}");
+    }
+}
+
 pub(crate) async fn api_step(b: &Browser, id: i64, body: Value) -> (StatusCode, Value) {
     let mut body = body;
     body["version"] = json!(version(b, id).await);
@@ -536,30 +565,7 @@ async fn periods_are_finalised_and_read_as_of(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let id = p["id"].as_i64().unwrap();
-    assert_eq!(
-        api_step(&desa, id, json!({"step": "submit"})).await.0,
-        StatusCode::OK
-    );
-    let (s, _) = desa
-        .post_bytes(
-            &format!("/api/v1/proposals/{id}/attachments"),
-            SCAN.to_vec(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    assert_eq!(
-        api_step(&desa, id, json!({"step": "ratify"})).await.0,
-        StatusCode::OK
-    );
-    for (who, step) in [
-        ("verifikator", "verify"),
-        ("kepala", "approve"),
-        ("dinsos", "send"),
-    ] {
-        let b = server.sign_in(who).await;
-        let (s, e) = api_step(&b, id, json!({"step": step})).await;
-        assert_eq!(s, StatusCode::OK, "{who} {step}: {e}");
-    }
+    walk_to_sent(&server, &desa, id).await;
     let (s, e) = api_step(&pusdatin, id, json!({"step": "finalise", "period": first})).await;
     assert_eq!(s, StatusCode::CONFLICT, "the month is closed: {e}");
     let next: padu_core::Period = first.parse::<padu_core::Period>().unwrap().next();
