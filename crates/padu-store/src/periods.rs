@@ -210,6 +210,16 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<FinalisedPeriod, StoreError> {
         let mut tx = Tx::begin(&self.pool).await?;
+        // The stored count must be the registry as of `at`: on PostgreSQL, wait
+        // for the writes in flight (a proposal being finalised, an edit, an
+        // import) and hold new ones back until the count is taken; the mode
+        // conflicts with itself, so two finalisations also take turns and the
+        // order check below cannot race. SQLite has one writer at a time already.
+        if let crate::tx::Conn::Postgres(t) = &mut tx.conn {
+            sqlx::query("lock table person, person_status, period in share row exclusive mode")
+                .execute(&mut **t)
+                .await?;
+        }
         let last: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
             "select max(period) from period",
         )
