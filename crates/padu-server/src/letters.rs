@@ -77,6 +77,14 @@ pub fn deadline_words(deadline: DateTime<Utc>, zone: Zone, lang: Lang) -> String
     )
 }
 
+/// A letter's deadline in words, in its office's zone.
+pub fn letter_deadline(ctx: &Ctx, letter: &Letter, lang: Lang) -> String {
+    let zone = RegionCode::parse(&letter.kode_wilayah)
+        .map(|r| zone_of(ctx, r))
+        .unwrap_or(Zone::Wib);
+    deadline_words(letter.deadline, zone, lang)
+}
+
 /// Checks a letter form or body and turns it into a `NewLetter` from the user's office.
 pub fn parse_letter(ctx: &Ctx, input: &LetterInput) -> Result<NewLetter, AppError> {
     ctx.require(Permission::WriteLetter)?;
@@ -220,7 +228,7 @@ pub async fn letter_pdf(ctx: &Ctx, letter: &Letter) -> Result<Vec<u8>, AppError>
     let lang = Lang::Id;
     let issuer =
         RegionCode::parse(&letter.kode_wilayah).map_err(|e| AppError::Internal(e.to_string()))?;
-    let zone = zone_of(ctx, issuer);
+    let deadline = letter_deadline(ctx, letter, lang);
     let lines = recipients(ctx, letter).await?;
     let full = ctx.can(Permission::ViewFullNik);
     let now = ctx.state().now();
@@ -260,7 +268,7 @@ pub async fn letter_pdf(ctx: &Ctx, letter: &Letter) -> Result<Vec<u8>, AppError>
     blocks.push(Block::Paragraph(letter.body.clone()));
     blocks.push(Block::Fields(vec![(
         "Batas waktu".into(),
-        deadline_words(letter.deadline, zone, lang),
+        deadline.clone(),
     )]));
     // The office's operators, whom the villages call.
     let contacts: Vec<Vec<String>> = ctx
@@ -315,10 +323,7 @@ pub async fn letter_pdf(ctx: &Ctx, letter: &Letter) -> Result<Vec<u8>, AppError>
                 "Data yang perlu diperbaiki".into(),
                 format!("{} orang", items.len()),
             ),
-            (
-                "Batas waktu".into(),
-                deadline_words(letter.deadline, zone, lang),
-            ),
+            ("Batas waktu".into(), deadline.clone()),
         ]));
         let rows: Vec<Vec<String>> = items
             .iter()

@@ -44,6 +44,27 @@ pub struct NewAuditEntry {
     pub detail: Option<String>,
 }
 
+impl NewAuditEntry {
+    /// An entry of `action` by `actor` at `at`, about nothing in particular
+    /// yet: set the record, region and values with struct update syntax.
+    pub fn by(actor: &crate::members::Actor, at: DateTime<Utc>, action: &str) -> NewAuditEntry {
+        NewAuditEntry {
+            occurred_at: at,
+            app_user_id: Some(actor.app_user_id),
+            username: Some(actor.username.clone()),
+            ip: Some(actor.ip.clone()),
+            action: action.to_string(),
+            kode_wilayah: None,
+            entity: None,
+            entity_id: None,
+            before_value: None,
+            after_value: None,
+            reason: None,
+            detail: None,
+        }
+    }
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {

@@ -106,18 +106,12 @@ impl Store {
         .fetch_one(&mut *c)
         .await?);
         let entry = NewAuditEntry {
-            occurred_at: now,
-            app_user_id: Some(actor.app_user_id),
-            username: Some(actor.username.clone()),
-            ip: Some(actor.ip.clone()),
-            action: "household.comment".into(),
             kode_wilayah: Some(kode),
             entity: Some("household".into()),
             entity_id: Some(id_keluarga.to_string()),
-            before_value: None,
             after_value: Some(serde_json::json!({ "body": body }).to_string()),
-            reason: None,
             detail: Some(format!("household_comment_id={id}")),
+            ..NewAuditEntry::by(actor, now, "household.comment")
         };
         insert_audit(&mut tx, &entry).await?;
         let stored: HouseholdComment = on_tx!(&mut tx, c => sqlx::query_as(ONE)

@@ -338,21 +338,14 @@ impl Store {
                     .map(drop)?);
             }
             let entry = NewAuditEntry {
-                occurred_at: at,
-                app_user_id: Some(actor.app_user_id),
-                username: Some(actor.username.clone()),
-                ip: Some(actor.ip.clone()),
-                action: "letter.create".into(),
                 kode_wilayah: Some(issuer.clone()),
                 entity: Some("letter".into()),
                 entity_id: Some(id.to_string()),
-                before_value: None,
                 after_value: Some(
                     serde_json::json!({ "number": number, "subject": new.subject, "villages": villages, "deadline": new.deadline })
                         .to_string(),
                 ),
-                reason: None,
-                detail: None,
+                ..NewAuditEntry::by(actor, at, "letter.create")
             };
             insert_audit(&mut tx, &entry).await?;
             let (lo, hi) = scope.range();

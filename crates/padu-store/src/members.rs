@@ -472,18 +472,13 @@ impl Store {
             });
         }
         let entry = NewAuditEntry {
-            occurred_at: now,
-            app_user_id: Some(actor.app_user_id),
-            username: Some(actor.username.clone()),
-            ip: Some(actor.ip.clone()),
-            action: "member.update".into(),
             kode_wilayah: Some(person.kode_wilayah.compact()),
             entity: Some("person".into()),
             entity_id: Some(person.id_art.clone()),
             before_value: Some(person_json(&before.person)),
             after_value: Some(person_json(person)),
             reason: Some(reason.to_string()),
-            detail: None,
+            ..NewAuditEntry::by(actor, now, "member.update")
         };
         insert_audit(&mut tx, &entry).await?;
         // A member moved to another village leaves the old one's counts too.

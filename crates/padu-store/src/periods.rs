@@ -249,18 +249,10 @@ impl Store {
             .await
             .map(drop)?);
         let entry = NewAuditEntry {
-            occurred_at: at,
-            app_user_id: Some(actor.app_user_id),
-            username: Some(actor.username.clone()),
-            ip: Some(actor.ip.clone()),
-            action: "period.finalise".into(),
-            kode_wilayah: None,
             entity: Some("period".into()),
             entity_id: Some(period.to_string()),
-            before_value: None,
             after_value: Some(serde_json::json!({ "people": people }).to_string()),
-            reason: None,
-            detail: None,
+            ..NewAuditEntry::by(actor, at, "period.finalise")
         };
         insert_audit(&mut tx, &entry).await?;
         tx.commit().await?;

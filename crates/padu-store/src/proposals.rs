@@ -572,18 +572,13 @@ impl Store {
         )
         .await?;
         let entry = NewAuditEntry {
-            occurred_at: ctx.at,
-            app_user_id: Some(ctx.actor.app_user_id),
-            username: Some(ctx.actor.username.clone()),
-            ip: Some(ctx.actor.ip.clone()),
-            action: "proposal.edit".into(),
             kode_wilayah: Some(p.kode_wilayah.compact()),
             entity: Some("proposal".into()),
             entity_id: Some(proposal_id.to_string()),
             before_value: Some(json_text(&p.after)),
             after_value: Some(after_text),
             reason: note.map(str::to_string),
-            detail: None,
+            ..NewAuditEntry::by(ctx.actor, ctx.at, "proposal.edit")
         };
         insert_audit(&mut tx, &entry).await?;
         let stored = fetch_one(&mut tx, scope, proposal_id).await?;
@@ -719,18 +714,12 @@ impl Store {
         )
         .await?;
         let entry = NewAuditEntry {
-            occurred_at: ctx.at,
-            app_user_id: Some(ctx.actor.app_user_id),
-            username: Some(ctx.actor.username.clone()),
-            ip: Some(ctx.actor.ip.clone()),
-            action: "proposal.attach".into(),
             kode_wilayah: Some(p.kode_wilayah.compact()),
             entity: Some("proposal".into()),
             entity_id: Some(proposal_id.to_string()),
-            before_value: None,
             after_value: Some(serde_json::json!({ "sha256": sha, "bytes": size }).to_string()),
-            reason: None,
             detail: Some(detail),
+            ..NewAuditEntry::by(ctx.actor, ctx.at, "proposal.attach")
         };
         insert_audit(&mut tx, &entry).await?;
         tx.commit().await?;
@@ -899,11 +888,6 @@ async fn create_in(
     )
     .await?;
     let entry = NewAuditEntry {
-        occurred_at: ctx.at,
-        app_user_id: Some(ctx.actor.app_user_id),
-        username: Some(ctx.actor.username.clone()),
-        ip: Some(ctx.actor.ip.clone()),
-        action: "proposal.create".into(),
         kode_wilayah: Some(kode),
         entity: Some("proposal".into()),
         entity_id: Some(id.to_string()),
@@ -911,6 +895,7 @@ async fn create_in(
         after_value: Some(after),
         reason: new.note.clone(),
         detail: Some(format!("kind={}", new.change.kind())),
+        ..NewAuditEntry::by(ctx.actor, ctx.at, "proposal.create")
     };
     insert_audit(tx, &entry).await?;
     fetch_one(tx, scope, id).await
@@ -1158,18 +1143,13 @@ async fn insert_addition(
         }
     }
     let entry = NewAuditEntry {
-        occurred_at: ctx.at,
-        app_user_id: Some(ctx.actor.app_user_id),
-        username: Some(ctx.actor.username.clone()),
-        ip: Some(ctx.actor.ip.clone()),
-        action: "member.create".into(),
         kode_wilayah: Some(person.kode_wilayah.compact()),
         entity: Some("person".into()),
         entity_id: Some(id_art.clone()),
-        before_value: None,
         after_value: Some(person_json(&person)),
         reason: Some(reason),
         detail: Some(format!("proposal_id={}", p.proposal_id)),
+        ..NewAuditEntry::by(ctx.actor, ctx.at, "member.create")
     };
     insert_audit(tx, &entry).await?;
     Ok(match p.change {
@@ -1229,11 +1209,6 @@ async fn apply_change(
                 });
             }
             let entry = NewAuditEntry {
-                occurred_at: ctx.at,
-                app_user_id: Some(ctx.actor.app_user_id),
-                username: Some(ctx.actor.username.clone()),
-                ip: Some(ctx.actor.ip.clone()),
-                action: "member.update".into(),
                 kode_wilayah: Some(after.kode_wilayah.compact()),
                 entity: Some("person".into()),
                 entity_id: Some(id_art.clone()),
@@ -1241,6 +1216,7 @@ async fn apply_change(
                 after_value: Some(person_json(&after)),
                 reason: Some(reason),
                 detail: Some(format!("proposal_id={}", p.proposal_id)),
+                ..NewAuditEntry::by(ctx.actor, ctx.at, "member.update")
             };
             insert_audit(tx, &entry).await?;
             // A move leaves the old village's counts too.
@@ -1392,11 +1368,6 @@ async fn step_one(
     )
     .await?;
     let entry = NewAuditEntry {
-        occurred_at: ctx.at,
-        app_user_id: Some(ctx.actor.app_user_id),
-        username: Some(ctx.actor.username.clone()),
-        ip: Some(ctx.actor.ip.clone()),
-        action: format!("proposal.{}", step.as_str()),
         kode_wilayah: Some(p.kode_wilayah.compact()),
         entity: Some("proposal".into()),
         entity_id: Some(proposal_id.to_string()),
@@ -1404,6 +1375,7 @@ async fn step_one(
         after_value: Some(serde_json::json!({ "state": next.as_str() }).to_string()),
         reason: reason.map(str::to_string),
         detail: detail.clone(),
+        ..NewAuditEntry::by(ctx.actor, ctx.at, &format!("proposal.{}", step.as_str()))
     };
     insert_audit(tx, &entry).await?;
     fetch_one(tx, scope, proposal_id).await

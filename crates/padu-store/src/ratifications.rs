@@ -255,22 +255,15 @@ impl Store {
                     .map(drop)?);
             }
             let entry = NewAuditEntry {
-                occurred_at: at,
-                app_user_id: Some(actor.app_user_id),
-                username: Some(actor.username.clone()),
-                ip: Some(actor.ip.clone()),
-                action: "ratification.create".into(),
                 kode_wilayah: Some(village.clone()),
                 entity: Some("ratification".into()),
                 entity_id: Some(id.to_string()),
-                before_value: None,
                 after_value: Some(
                     serde_json::json!({ "kind": kind_code(new.kind), "number": new.number.trim(),
                         "held_on": new.held_on, "proposals": ids })
                     .to_string(),
                 ),
-                reason: None,
-                detail: None,
+                ..NewAuditEntry::by(actor, at, "ratification.create")
             };
             insert_audit(&mut tx, &entry).await?;
             Ok(id)
@@ -378,21 +371,14 @@ impl Store {
             .await
             .map(drop)?);
         let entry = NewAuditEntry {
-            occurred_at: at,
-            app_user_id: Some(actor.app_user_id),
-            username: Some(actor.username.clone()),
-            ip: Some(actor.ip.clone()),
-            action: "ratification.scan".into(),
             kode_wilayah: Some(r.kode_wilayah.clone()),
             entity: Some("ratification".into()),
             entity_id: Some(ratification_id.to_string()),
-            before_value: None,
             after_value: Some(
                 serde_json::json!({ "file": file_name, "sha256": sha, "bytes": bytes.len() })
                     .to_string(),
             ),
-            reason: None,
-            detail: None,
+            ..NewAuditEntry::by(actor, at, "ratification.scan")
         };
         insert_audit(&mut tx, &entry).await?;
         tx.commit().await?;

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use padu_core::{Permission, RegionCode, RegionLevel};
+use padu_core::{Permission, RegionLevel};
 use padu_store::{Letter, Scope};
 
 use super::{FormFields, render, see_other};
@@ -14,7 +14,7 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::letters::{
-    LetterInput, RecipientLine, deadline_words, default_body, letter_pdf, parse_letter, recipients,
+    LetterInput, RecipientLine, default_body, letter_deadline, letter_pdf, parse_letter, recipients,
 };
 use crate::view::{Layout, count, region_name};
 
@@ -48,16 +48,12 @@ fn row(
     lines: &[RecipientLine],
     now: chrono::DateTime<chrono::Utc>,
 ) -> LetterRow {
-    let zone = RegionCode::parse(&l.kode_wilayah)
-        .ok()
-        .and_then(|r| ctx.state().config().zones.zone(r))
-        .unwrap_or(padu_core::Zone::Wib);
     LetterRow {
         id: l.letter_id,
         number: l.number.clone(),
         date: l.letter_date.clone(),
         subject: l.subject.clone(),
-        deadline: deadline_words(l.deadline, zone, ctx.lang()),
+        deadline: letter_deadline(ctx, l, ctx.lang()),
         villages: lines.len(),
         items: lines.iter().map(|r| r.progress.items).sum(),
         resolved: lines.iter().map(|r| r.progress.resolved).sum(),
@@ -252,13 +248,9 @@ pub(super) async fn show(
             .collect();
         out.push(Recipient { line, items });
     }
-    let zone = RegionCode::parse(&letter.kode_wilayah)
-        .ok()
-        .and_then(|r| ctx.state().config().zones.zone(r))
-        .unwrap_or(padu_core::Zone::Wib);
     render(&DetailPage {
         l: Layout::new(&ctx, letter.number.clone(), "letters"),
-        deadline: deadline_words(letter.deadline, zone, ctx.lang()),
+        deadline: letter_deadline(&ctx, &letter, ctx.lang()),
         date: letter
             .letter_date
             .parse()
