@@ -341,36 +341,19 @@ async fn village_operator_in_chromium() {
     a.close().await.expect("close");
 
     // A 360-pixel phone: nothing wider than the screen.
-    let phone = browser(&driver, true).await;
-    sign_in(&phone, base, "desa").await;
-    for (path, name) in [
-        ("/".to_string(), "ponsel-beranda"),
-        ("/anggota".to_string(), "ponsel-daftar"),
-        (format!("/anggota/{}", person.id_art), "ponsel-anggota"),
-        (format!("/anggota/{}/ubah", person.id_art), "ponsel-ubah"),
-        (format!("/keluarga/{hh}"), "ponsel-keluarga"),
-    ] {
-        phone.goto(&format!("{base}{path}")).await.expect("goto");
-        let width = phone
-            .execute("return document.documentElement.scrollWidth;", vec![])
-            .await
-            .expect("width");
-        let inner = phone
-            .execute("return window.innerWidth;", vec![])
-            .await
-            .expect("inner");
-        assert_eq!(
-            inner.as_f64(),
-            Some(360.0),
-            "{path}: wider than a phone screen"
-        );
-        assert!(
-            width.as_f64() <= inner.as_f64(),
-            "{path} scrolls sideways on a phone: {width} > {inner}"
-        );
-        shot(&phone, name).await;
-    }
-    phone.close().await.expect("close");
+    fits_a_phone(
+        &driver,
+        base,
+        "desa",
+        &[
+            ("/".to_string(), "ponsel-beranda"),
+            ("/anggota".to_string(), "ponsel-daftar"),
+            (format!("/anggota/{}", person.id_art), "ponsel-anggota"),
+            (format!("/anggota/{}/ubah", person.id_art), "ponsel-ubah"),
+            (format!("/keluarga/{hh}"), "ponsel-keluarga"),
+        ],
+    )
+    .await;
     server.stop().await;
 }
 
@@ -491,6 +474,35 @@ async fn finalise_now(c: &Client, base: &str, id: i64, village: &str) -> padu_co
     type_into(c, "#period-finalise", &period.to_string()).await;
     take_step(c, id, "finalise").await;
     period
+}
+
+/// Signs `who` in on a 360-pixel phone and checks that no page of `pages`
+/// scrolls sideways; each gets a screenshot under its name.
+async fn fits_a_phone(driver: &Driver, base: &str, who: &str, pages: &[(String, &str)]) {
+    let phone = browser(driver, true).await;
+    sign_in(&phone, base, who).await;
+    for (path, name) in pages {
+        phone.goto(&format!("{base}{path}")).await.expect("goto");
+        let width = phone
+            .execute("return document.documentElement.scrollWidth;", vec![])
+            .await
+            .expect("width");
+        let inner = phone
+            .execute("return window.innerWidth;", vec![])
+            .await
+            .expect("inner");
+        assert_eq!(
+            inner.as_f64(),
+            Some(360.0),
+            "{path}: wider than a phone screen"
+        );
+        assert!(
+            width.as_f64() <= inner.as_f64(),
+            "{path} scrolls sideways on a phone: {width} > {inner}"
+        );
+        shot(&phone, name).await;
+    }
+    phone.close().await.expect("close");
 }
 
 /// Waits until the browser's URL carries `query` (a form posted to the page it was on).
@@ -630,26 +642,21 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
     shot(&c, "dasbor").await;
     c.close().await.expect("close");
 
-    // The list and the proposal fit a 360-pixel phone.
-    let phone = browser(&driver, true).await;
-    sign_in(&phone, base, "desa").await;
-    for (path, name) in [
-        ("/usulan".to_string(), "ponsel-usulan-daftar"),
-        (format!("/usulan/{id}"), "ponsel-usulan"),
-        ("/dasbor".to_string(), "ponsel-dasbor"),
-    ] {
-        phone.goto(&format!("{base}{path}")).await.expect("goto");
-        let width = phone
-            .execute("return document.documentElement.scrollWidth;", vec![])
-            .await
-            .expect("width");
-        assert!(
-            width.as_f64() <= Some(360.0),
-            "{path} scrolls sideways on a phone: {width}"
-        );
-        shot(&phone, name).await;
-    }
-    phone.close().await.expect("close");
+    // The list, the proposal and the village's other workflow pages fit a 360-pixel phone.
+    fits_a_phone(
+        &driver,
+        base,
+        "desa",
+        &[
+            ("/usulan".to_string(), "ponsel-usulan-daftar"),
+            (format!("/usulan/{id}"), "ponsel-usulan"),
+            ("/dasbor".to_string(), "ponsel-dasbor"),
+            ("/usulan/lembar-kerja".to_string(), "ponsel-lembar-kerja"),
+            ("/usulan/keluarga-baru".to_string(), "ponsel-keluarga-baru"),
+            ("/berita-acara/baru".to_string(), "ponsel-berita-acara-baru"),
+        ],
+    )
+    .await;
     server.stop().await;
 }
 
@@ -963,6 +970,16 @@ async fn a_letter_to_a_village_in_chromium() {
         assert!(ok.success());
     }
 
+    fits_a_phone(
+        &driver,
+        base,
+        "dinsos",
+        &[
+            (format!("/surat/{id}"), "ponsel-surat"),
+            ("/surat/baru".to_string(), "ponsel-surat-baru"),
+        ],
+    )
+    .await;
     let v = browser(&driver, false).await;
     sign_in(&v, base, "desa").await;
     let letters = text_of(&v, "#home-letters").await;
@@ -1052,6 +1069,16 @@ async fn minutes_ratify_proposals_in_chromium() {
         .trim_start_matches("/berita-acara/")
         .to_string();
     c.close().await.expect("close");
+    fits_a_phone(
+        &driver,
+        base,
+        "desa",
+        &[
+            (format!("/berita-acara/{id}"), "ponsel-berita-acara"),
+            ("/berita-acara".to_string(), "ponsel-berita-acara-daftar"),
+        ],
+    )
+    .await;
     for p in [a, b] {
         let (_, j) = api.get_json(&format!("/api/v1/proposals/{p}")).await;
         assert_eq!(j["proposal"]["state"], "DISAHKAN_DESA");
