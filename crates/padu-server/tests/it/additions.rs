@@ -66,6 +66,27 @@ async fn a_newborn_and_a_new_household_are_proposed_and_added(backend: Backend) 
         .await;
     assert_eq!(s, StatusCode::CREATED, "{h}");
     assert_eq!(h["kind"], "TAMBAH_KELUARGA");
+    // Another village's household is not the village's to add to.
+    let theirs = server
+        .sample
+        .outside(&village)
+        .id_keluarga
+        .clone()
+        .expect("a household elsewhere");
+    assert_eq!(
+        desa.get(&format!("/keluarga/{theirs}/usulan-anggota"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, _) = desa
+        .post_json(
+            "/api/v1/additions",
+            &json!({"kind": "TAMBAH_ART", "id_keluarga": theirs, "fields": {"nama": "X",
+                "jenis_kelamin": "L", "tgl_lahir": "2026-01-01"}, "note": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let dinsos = server.sign_in("dinsos").await;
     let (s, _) = dinsos
         .post_json(

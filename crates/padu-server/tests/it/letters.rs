@@ -190,6 +190,21 @@ async fn a_letter_goes_to_villages_and_tracks_their_records(backend: Backend) {
         "{page}"
     );
 
+    // Another regency's office finds nothing, by page, API or PDF.
+    let bogor = server
+        .sign_in_new("dinsos.bogor", "operator_dinsos", "32.01")
+        .await;
+    for path in [
+        format!("/surat/{id}"),
+        format!("/surat/{id}/pdf"),
+        format!("/api/v1/letters/{id}"),
+        format!("/api/v1/letters/{id}/pdf"),
+    ] {
+        assert_eq!(bogor.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (_, theirs) = bogor.get_json("/api/v1/letters").await;
+    assert_eq!(theirs, json!([]));
+
     // Only the office writes letters, only to its own villages, and says what is wrong.
     let (s, _) = desa
         .post_json(

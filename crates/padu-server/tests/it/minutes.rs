@@ -148,6 +148,40 @@ async fn minutes_ratify_the_proposals_they_list(backend: Backend) {
         StatusCode::FORBIDDEN,
         "the regency reads, the village ratifies"
     );
+    // Another village's operator finds nothing, by page, API or document, and cannot act.
+    let other = server
+        .sample
+        .villages()
+        .into_iter()
+        .find(|v| *v != village)
+        .unwrap();
+    let neighbour = server
+        .sign_in_new("desa.lain", "operator_desa", &other)
+        .await;
+    for path in [
+        format!("/berita-acara/{id}"),
+        format!("/berita-acara/{id}/pindaian"),
+        format!("/berita-acara/{id}/dokumen/draf.pdf"),
+        format!("/api/v1/minutes/{id}"),
+        format!("/api/v1/minutes/{id}/documents/bnba.xlsx"),
+    ] {
+        assert_eq!(
+            neighbour.get(&path).await.0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let (s, _) = neighbour
+        .post_form(&format!("/berita-acara/{id}/sahkan"), &[])
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = neighbour
+        .post_bytes(
+            &format!("/api/v1/minutes/{id}/scan"),
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, to) = desa
         .post_form(&format!("/berita-acara/{id}/sahkan"), &[])
         .await;

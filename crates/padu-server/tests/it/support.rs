@@ -286,6 +286,26 @@ impl TestServer {
         b
     }
 
+    /// Adds an account of `role` in `scope` (another region's officer, say) and signs it in.
+    pub(crate) async fn sign_in_new(&self, username: &str, role: &str, scope: &str) -> Browser {
+        console::add_user(
+            self.store(),
+            &NewAccount {
+                username: username.into(),
+                display_name: format!("Uji {username}"),
+                role: role.into(),
+                scope: scope.into(),
+                phone: None,
+                password: Some(PASSWORD.into()),
+                must_change_password: false,
+                lang: padu_core::Lang::Id,
+            },
+        )
+        .await
+        .expect("add user");
+        self.sign_in(username).await
+    }
+
     /// The database under the server, for direct counts to compare its pages with.
     pub(crate) fn store(&self) -> &padu_store::Store {
         &self._db.store
