@@ -12,7 +12,7 @@ use padu_core::{RegionCode, Relation, Sex};
 
 use crate::geo::Geo;
 use crate::names::{self, Group};
-use crate::population::{Household, Person, age};
+use crate::population::{Household, Person, age, mark};
 
 /// One kind of injected error or recorded event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,11 +84,26 @@ pub enum ErrorKind {
     TidakAdaDiDukcapil,
     /// Event: this row is an extra registry row of a person already listed.
     Duplikat,
+    /// Event: a duplicate row written after a move to another district of the
+    /// same regency: no NIK, a new No KK and address, the person's own name,
+    /// mother's name and birthplace (day and month swapped when they can be).
+    DaftarUlangPindah,
+    /// A one-word name in the pre-1972 spelling (YUNI as JUNI, SUKARNO as
+    /// SOEKARNO), on a row without NIK.
+    EjaanLamaSatuKata,
+    /// Trait, not an error: a twin (hard negative).
+    Kembar,
+    /// Trait: given the name of another household head (hard negative).
+    Senama,
+    /// Trait: Dukcapil's placeholder birth date, 31 December or 1 July (hard negative).
+    TglPlaceholder,
+    /// Trait: a father and his son with the same name on one card (hard negative).
+    SenamaAyah,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 33] = [
+    pub const ALL: [ErrorKind; 39] = [
         ErrorKind::NamaTypo,
         ErrorKind::NamaEjaan,
         ErrorKind::NamaSingkatan,
@@ -122,6 +137,12 @@ impl ErrorKind {
         ErrorKind::Meninggal,
         ErrorKind::TidakAdaDiDukcapil,
         ErrorKind::Duplikat,
+        ErrorKind::DaftarUlangPindah,
+        ErrorKind::EjaanLamaSatuKata,
+        ErrorKind::Kembar,
+        ErrorKind::Senama,
+        ErrorKind::TglPlaceholder,
+        ErrorKind::SenamaAyah,
     ];
 
     /// A stable snake_case code for reports.
@@ -160,6 +181,12 @@ impl ErrorKind {
             ErrorKind::Meninggal => "meninggal",
             ErrorKind::TidakAdaDiDukcapil => "tidak_ada_di_dukcapil",
             ErrorKind::Duplikat => "duplikat",
+            ErrorKind::DaftarUlangPindah => "daftar_ulang_pindah",
+            ErrorKind::EjaanLamaSatuKata => "ejaan_lama_satu_kata",
+            ErrorKind::Kembar => "kembar",
+            ErrorKind::Senama => "senama",
+            ErrorKind::TglPlaceholder => "tgl_placeholder",
+            ErrorKind::SenamaAyah => "senama_ayah",
         }
     }
 
@@ -199,6 +226,12 @@ impl ErrorKind {
             ErrorKind::Meninggal => "meninggal menurut Dukcapil",
             ErrorKind::TidakAdaDiDukcapil => "tidak ada di data Dukcapil",
             ErrorKind::Duplikat => "baris ganda",
+            ErrorKind::DaftarUlangPindah => "terdaftar lagi tanpa NIK setelah pindah kecamatan",
+            ErrorKind::EjaanLamaSatuKata => "nama satu kata dalam ejaan lama",
+            ErrorKind::Kembar => "kembar",
+            ErrorKind::Senama => "senama dengan kepala keluarga lain",
+            ErrorKind::TglPlaceholder => "tanggal lahir pengganti Dukcapil (31-12 atau 01-07)",
+            ErrorKind::SenamaAyah => "senama dengan ayahnya",
         }
     }
 
@@ -220,6 +253,16 @@ impl Kinds {
     }
     pub(crate) fn has(self, k: ErrorKind) -> bool {
         self.0 & k.bit() != 0
+    }
+    /// Replaces the kinds of `group` by those `from` has.
+    pub(crate) fn take(&mut self, group: &[ErrorKind], from: Kinds) {
+        for &k in group {
+            if from.has(k) {
+                self.add(k);
+            } else {
+                self.remove(k);
+            }
+        }
     }
     pub(crate) fn iter(self) -> impl Iterator<Item = ErrorKind> {
         ErrorKind::ALL.into_iter().filter(move |k| self.has(*k))
@@ -296,6 +339,8 @@ pub(crate) const P_NIK: [f64; 9] = [0.025, 0.015, 0.015, 0.01, 0.008, 0.005, 0.0
 pub(crate) const P_KK: [f64; 2] = [0.025, 0.01];
 /// Mother's name: empty 8%, typo 3%.
 pub(crate) const P_MOTHER: [f64; 2] = [0.08, 0.03];
+/// Probability that a row of a one-word name is written in the old spelling without NIK.
+pub(crate) const P_OLD_ONE_WORD: f64 = 0.015;
 /// Probability that a registry person has a second registry row (10% of those get a third).
 pub(crate) const P_DUPLICATE: f64 = 0.03;
 
@@ -446,6 +491,7 @@ pub(crate) fn household_rows(
     let members = h.start..h.start + h.len;
     for i in members.clone() {
         let mut row = person_row(p, rng, i, members.clone());
+        old_spelling_without_nik(p, rng, &mut row);
         row.hh_key = u64::from(hh_index);
         row.village = h.village;
         row.village_dotted = village_dotted;
@@ -484,14 +530,19 @@ fn duplicate(
     row.rt = original.rt.clone();
     row.rw = original.rw.clone();
     let variant: f64 = rng.random();
+    // Where a cell comes from the original row, so do the labels of what is wrong in it.
     if variant < 0.35 {
         // A copy of the same record under another household.
         row.nama = original.nama.clone();
         row.nik = original.nik.clone();
         row.tgl_lahir = original.tgl_lahir;
         row.sex = original.sex;
+        for group in [&NAME_KINDS[..], &NIK_KINDS, &DATE_SEX_KINDS] {
+            row.kinds.take(group, original.kinds);
+        }
     } else if variant < 0.6 {
         row.nik = original.nik.clone();
+        row.kinds.take(&NIK_KINDS, original.kinds);
         if !row.kinds.has(ErrorKind::NamaTypo) {
             row.nama = typo_name(rng, &row.nama);
             row.kinds.add(ErrorKind::NamaTypo);
@@ -499,11 +550,13 @@ fn duplicate(
     } else if variant < 0.75 {
         let true_nik = format!("{:016}", p.persons[person as usize].nik);
         row.nik = digit_typo(rng, &true_nik);
+        row.kinds.take(&NIK_KINDS, Kinds::default());
         row.kinds.add(ErrorKind::NikTypo);
-    } else if variant < 0.85 {
+    } else if variant < 0.8 {
         row.nik = String::new();
+        row.kinds.take(&NIK_KINDS, Kinds::default());
         row.kinds.add(ErrorKind::NikKosong);
-    } else {
+    } else if variant < 0.9 {
         // Registered again in a neighbouring village of the same district.
         let district = original.village.district().expect("village");
         let regency = p.geo.regency_of(original.village);
@@ -518,8 +571,16 @@ fn duplicate(
         row.alamat = registry_address(rng, &h.alamat);
         row.no_kk = String::new();
         row.kinds.add(ErrorKind::KkKosong);
+    } else if p.persons[person as usize].civil_hh == p.persons[person as usize].hh {
+        // Dukcapil still has the person in the first village.
+        return moved_and_registered_again(p, rng, original, row, dup_keys);
+    } else {
+        // Dukcapil already has them elsewhere: a plain second row without NIK.
+        row.nik = String::new();
+        row.kinds.take(&NIK_KINDS, Kinds::default());
+        row.kinds.add(ErrorKind::NikKosong);
     }
-    let same_household = variant < 0.85 && rng.random_bool(0.3);
+    let same_household = variant < 0.8 && rng.random_bool(0.3);
     if same_household {
         row.hh_key = original_key(p, person);
     } else {
@@ -532,6 +593,156 @@ fn duplicate(
     }
     row
 }
+
+/// The row of a person who moved to a village of another district of the
+/// same regency and was registered there again by its operator, who did not
+/// know of the first row: written from what the person said (own name,
+/// mother's name and birthplace as in Dukcapil), with no NIK, the new card
+/// and address, and the day and month of birth swapped when they can be.
+/// Dukcapil still has the old village.
+fn moved_and_registered_again(
+    p: &RegParams<'_>,
+    rng: &mut ChaCha8Rng,
+    original: &RegRow,
+    base: RegRow,
+    dup_keys: &mut impl FnMut() -> u64,
+) -> RegRow {
+    let person = base.person;
+    let who = &p.persons[person as usize];
+    let district = original.village.district().expect("village");
+    let regency = p.geo.regency_of(original.village);
+    let mut village = original.village;
+    // Another district where the regency has one; a regency of a single
+    // district leaves a neighbouring village.
+    for attempt in 0..24 {
+        let v = p.geo.village_in(rng, regency);
+        if v != original.village && (!district.contains(v) || attempt >= 16) {
+            village = v;
+            break;
+        }
+    }
+    // What the person is (events and traits) stays; the row's own errors are these.
+    let mut kinds = Kinds::default();
+    for k in base.kinds.iter() {
+        if IS_ABOUT_THE_PERSON.contains(&k) {
+            kinds.add(k);
+        }
+    }
+    kinds.add(ErrorKind::Duplikat);
+    kinds.add(ErrorKind::DaftarUlangPindah);
+    kinds.add(ErrorKind::NikKosong);
+    kinds.add(ErrorKind::KkSalah);
+    let b = who.birth;
+    let tgl_lahir = match NaiveDate::from_ymd_opt(b.year(), b.day(), b.month()) {
+        Some(d) if b.day() != b.month() && d <= p.today => {
+            kinds.add(ErrorKind::TglTertukar);
+            d
+        }
+        _ => b,
+    };
+    // The new card: the new district, issued after the move.
+    let new_district = village.district().expect("village").digits();
+    let issued = p.today - Days::new(rng.random_range(30..1400));
+    let no_kk = format!(
+        "{:06}{:02}{:02}{:02}{:04}",
+        new_district,
+        issued.day(),
+        issued.month(),
+        issued.year().rem_euclid(100),
+        rng.random_range(1..=60)
+    );
+    let elsewhere = &p.households[rng.random_range(0..p.households.len())];
+    let (rt, rw) = (rng.random_range(1..=15u8), rng.random_range(1..=15u8));
+    let (rt, rw) = rt_rw(rng, rt, rw);
+    RegRow {
+        person,
+        hh_key: dup_keys(),
+        village,
+        village_dotted: rng.random_bool(0.15),
+        no_kk,
+        nik: String::new(),
+        nama: who.nama.clone(),
+        sex: who.sex,
+        tempat_lahir: p.geo.regencies[who.birthplace as usize].place.clone(),
+        tgl_lahir,
+        tgl_slash: rng.random_bool(0.25),
+        relation: Relation::Kepala,
+        mother: who.mother.clone(),
+        alamat: elsewhere.alamat.clone(),
+        rt,
+        rw,
+        kinds,
+    }
+}
+
+/// What can be wrong with the name cell.
+const NAME_KINDS: [ErrorKind; 11] = [
+    ErrorKind::NamaTypo,
+    ErrorKind::NamaEjaan,
+    ErrorKind::NamaSingkatan,
+    ErrorKind::NamaPanggilan,
+    ErrorKind::NamaBagianHilang,
+    ErrorKind::NamaBagianTambah,
+    ErrorKind::NamaSpasi,
+    ErrorKind::GelarTambah,
+    ErrorKind::GelarHapus,
+    ErrorKind::NamaFormat,
+    ErrorKind::EjaanLamaSatuKata,
+];
+
+/// What can be wrong with the NIK cell.
+const NIK_KINDS: [ErrorKind; 9] = [
+    ErrorKind::NikTypo,
+    ErrorKind::NikTertukar,
+    ErrorKind::NikKosong,
+    ErrorKind::NikPengganti,
+    ErrorKind::NikExcelIlmiah,
+    ErrorKind::NikExcelDesimal,
+    ErrorKind::NikExcelDigitAkhir,
+    ErrorKind::NikPanjangSalah,
+    ErrorKind::NikAnggotaLain,
+];
+
+/// What can be wrong with the birth date and sex cells.
+const DATE_SEX_KINDS: [ErrorKind; 5] = [
+    ErrorKind::TglTertukar,
+    ErrorKind::TglSelisihHari,
+    ErrorKind::TglSelisihTahun,
+    ErrorKind::TglSatuJanuari,
+    ErrorKind::JenisKelaminSalah,
+];
+
+/// A one-word name written in the old spelling by an operator who left the
+/// NIK empty (`P_OLD_ONE_WORD` of the rows of one-word names where a rule
+/// applies): the name cell and the NIK cell replace whatever was injected
+/// in them; the rest of the row keeps its own errors.
+fn old_spelling_without_nik(p: &RegParams<'_>, rng: &mut ChaCha8Rng, row: &mut RegRow) {
+    let name = &p.persons[row.person as usize].nama;
+    if name.contains(' ') || !rng.random_bool(P_OLD_ONE_WORD) {
+        return;
+    }
+    let Some(old) = old_spelling(rng, name) else {
+        return;
+    };
+    row.nama = old;
+    row.nik = String::new();
+    row.kinds.take(&NAME_KINDS, Kinds::default());
+    row.kinds.take(&NIK_KINDS, Kinds::default());
+    row.kinds.add(ErrorKind::EjaanLamaSatuKata);
+    row.kinds.add(ErrorKind::NikKosong);
+}
+
+/// Kinds that describe the person, not how a row was written.
+const IS_ABOUT_THE_PERSON: [ErrorKind; 8] = [
+    ErrorKind::Pindah,
+    ErrorKind::PindahDesa,
+    ErrorKind::Meninggal,
+    ErrorKind::TidakAdaDiDukcapil,
+    ErrorKind::Kembar,
+    ErrorKind::Senama,
+    ErrorKind::TglPlaceholder,
+    ErrorKind::SenamaAyah,
+];
 
 fn original_key(p: &RegParams<'_>, person: u32) -> u64 {
     u64::from(p.persons[person as usize].hh)
@@ -563,6 +774,17 @@ fn person_row(
             } else {
                 ErrorKind::Pindah
             });
+        }
+    }
+
+    for (bit, kind) in [
+        (mark::TWIN, ErrorKind::Kembar),
+        (mark::NAMESAKE, ErrorKind::Senama),
+        (mark::PLACEHOLDER_DATE, ErrorKind::TglPlaceholder),
+        (mark::FATHER_NAME, ErrorKind::SenamaAyah),
+    ] {
+        if person.marks & bit != 0 {
+            kinds.add(kind);
         }
     }
 
@@ -781,6 +1003,33 @@ fn respell(rng: &mut ChaCha8Rng, tokens: &mut [String]) -> bool {
     let t = &tokens[ti];
     tokens[ti] = format!("{}{}{}", &t[..pos], to, &t[pos + from.len()..]);
     true
+}
+
+/// One word rewritten in the pre-1972 spelling at one place where it applies
+/// (Y before a vowel as J, U as OE, C as TJ, J as DJ, SY as SJ, KH as CH);
+/// `None` where no rule applies.
+fn old_spelling(rng: &mut ChaCha8Rng, word: &str) -> Option<String> {
+    let b = word.as_bytes();
+    let vowel = |i: usize| b.get(i).is_some_and(|c| b"AIUEO".contains(c));
+    let mut options: Vec<(usize, usize, &str)> = Vec::new();
+    for i in 0..b.len() {
+        let prev = i.checked_sub(1).map(|k| b[k]);
+        let next = b.get(i + 1).copied();
+        match b[i] {
+            b'Y' if vowel(i + 1) && prev != Some(b'S') => options.push((i, 1, "J")),
+            b'U' if prev != Some(b'O') => options.push((i, 1, "OE")),
+            b'C' if next != Some(b'H') => options.push((i, 1, "TJ")),
+            b'J' if vowel(i + 1) && prev != Some(b'D') => options.push((i, 1, "DJ")),
+            b'S' if next == Some(b'Y') => options.push((i, 2, "SJ")),
+            b'K' if next == Some(b'H') => options.push((i, 2, "CH")),
+            _ => {}
+        }
+    }
+    if options.is_empty() {
+        return None;
+    }
+    let (at, len, to) = options[rng.random_range(0..options.len())];
+    Some(format!("{}{}{}", &word[..at], to, &word[at + len..]))
 }
 
 /// Joins two parts or splits one at a common first element; false if nothing applies.

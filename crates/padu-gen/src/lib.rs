@@ -49,8 +49,15 @@
 //!   with a death date in the last four years (`status_hidup` `MENINGGAL`).
 //! - Hard negatives: twins (1.2% of births; same KK, address, birth date and
 //!   mother, consecutive NIK serials, names like HASAN/HUSEIN or sharing a
-//!   second name) and namesakes (1.2% of heads take the name of an earlier
-//!   head, with the same birth date or the same birth year, in another village).
+//!   second name), namesakes (1.2% of heads take the name of an earlier
+//!   head, with the same birth date or the same birth year, in another
+//!   village), sons named after their father (1% of the sons of a male head:
+//!   same card, address and name, another birth date and mother) and
+//!   Dukcapil's placeholder birth dates (6% of people born before 1975 are
+//!   recorded on 31 December or 1 July of their year, so those dates crowd).
+//!   The truth's `keterangan` names these traits (`kembar`, `senama dengan
+//!   kepala keluarga lain`, `senama dengan ayahnya`, `tanggal lahir pengganti
+//!   Dukcapil`) so that `padu bench` can score each case.
 //!
 //! # The registry
 //!
@@ -82,12 +89,19 @@
 //! | whole household moved to another regency (civil record elsewhere, new KK), per household | 2.8% |
 //! | an adult member moved alone | 0.8% |
 //! | member missing from the civil extract (valid NIK that Dukcapil does not have) | 1% |
+//! | a one-word name written in the old spelling (YUNI as JUNI, SUKARNO as SOEKARNO), with the NIK left empty | 1.5% of one-word names |
 //! | person listed again (duplicate row; 10% of them twice again) | 3% |
 //!
 //! Duplicates are: an exact copy under another household (35%), the same NIK
-//! with a mistyped name (25%), a wrong NIK (15%), no NIK (10%), or a
-//! registration in another village of the same district (15%); 30% of those
-//! not in another village stay in the original household (`id_keluarga`).
+//! with a mistyped name (25%), a wrong NIK (15%), no NIK (5%), a
+//! registration in another village of the same district (10%), or a
+//! registration after a move to another district of the same regency (10%):
+//! no NIK, a new No KK and address, the person's own name, mother's name and
+//! birthplace as Dukcapil has them, and the day and month of birth swapped
+//! when they can be, while Dukcapil still has the first village (for people
+//! Dukcapil already has elsewhere, a second row without NIK instead). 30% of
+//! those not in another village stay in the original household
+//! (`id_keluarga`).
 //! About 1.5% of registry people are deceased in the civil registry.
 //!
 //! When the wilayah holds a single regency, people who "moved" move to another
@@ -122,7 +136,8 @@
 //!   is set, or `NIK_BEDA_IDENTITAS`, or the row's `nama` (upper case,
 //!   whitespace collapsed), `tgl_lahir` or `jenis_kelamin` differs from the
 //!   civil record; else `TETAP`.
-//! - `keterangan`: what was injected, e.g. `typo nama; NIK tertukar dua digit`.
+//! - `keterangan`: what was injected and the traits of the person (twin,
+//!   namesake, ...), e.g. `typo nama; NIK tertukar dua digit`.
 //!
 //! People missing from the civil extract have no civil record: no
 //! `MENINGGAL`/`PINDAH`, no `nik_usulan`.

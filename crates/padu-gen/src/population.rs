@@ -28,7 +28,18 @@ pub(crate) mod mark {
     pub(crate) const NIK_RETIRED: u8 = 8;
     /// The civil record lives in another household than the registry one (moved).
     pub(crate) const MOVED: u8 = 16;
+    /// Birth date unknown to Dukcapil, recorded as 31 December or 1 July of the year.
+    pub(crate) const PLACEHOLDER_DATE: u8 = 32;
+    /// A father and his son who carry the same name, on the same card.
+    pub(crate) const FATHER_NAME: u8 = 64;
 }
+
+/// Probability that a son of a male head is given his father's name.
+pub(crate) const P_FATHER_NAME: f64 = 0.01;
+/// Probability that someone born before [`PLACEHOLDER_BEFORE`] has a placeholder birth date.
+pub(crate) const P_PLACEHOLDER_DATE: f64 = 0.06;
+/// People born before this year may have a placeholder birth date.
+pub(crate) const PLACEHOLDER_BEFORE: i32 = 1975;
 
 /// One resident.
 pub(crate) struct Person {
@@ -596,7 +607,15 @@ fn add_children(
                     });
                 }
             } else {
-                let name = names::draw(rng, &c).name;
+                // Now and then a son carries his father's whole name (a hard
+                // negative: same card, address and name, another birth date).
+                let junior = sex == Sex::L && head.sex == Sex::L && rng.random_bool(P_FATHER_NAME);
+                let name = if junior {
+                    members[0].marks |= mark::FATHER_NAME;
+                    members[0].base.clone()
+                } else {
+                    names::draw(rng, &c).name
+                };
                 let titled =
                     names::with_title(rng, name.clone(), s.group, sex, child_age, s.decile);
                 members.push(Proto {
@@ -607,7 +626,7 @@ fn add_children(
                     mother: mother_name.clone(),
                     relation: Relation::Anak,
                     group: s.group,
-                    marks: 0,
+                    marks: if junior { mark::FATHER_NAME } else { 0 },
                 });
                 if child_age >= 20 && adult_child.is_none() {
                     adult_child = Some(members.len() - 1);
@@ -761,13 +780,31 @@ fn place_members(
     rng: &mut ChaCha8Rng,
     chunk: &mut Chunk,
     s: &Setting,
-    members: Vec<Proto>,
+    mut members: Vec<Proto>,
     room: usize,
 ) -> usize {
     let today = p.today;
     let home_district = village_district(s.village);
     let hh_index = chunk_index(chunk.households.len());
     let start = chunk_index(chunk.persons.len());
+    for m in &mut members {
+        // Older people whose birth date nobody knew were recorded on 31
+        // December or 1 July of the year: crowded dates, a hard negative.
+        if m.birth.year() < PLACEHOLDER_BEFORE
+            && m.marks & mark::TWIN == 0
+            && rng.random_bool(P_PLACEHOLDER_DATE)
+        {
+            let (month, day) = if rng.random_bool(0.5) {
+                (12, 31)
+            } else {
+                (7, 1)
+            };
+            if let Some(d) = NaiveDate::from_ymd_opt(m.birth.year(), month, day) {
+                m.birth = d;
+                m.marks |= mark::PLACEHOLDER_DATE;
+            }
+        }
+    }
     let youngest = members.iter().map(|m| m.birth).max().unwrap_or(today);
     let alamat = address(rng, s.village, s.group, s.decile);
     chunk.households.push(Household {
