@@ -110,6 +110,39 @@ const DOB_MOTHER: NameGroup = NameGroup {
     date: dob_word,
 };
 
+/// The birth date with day and month in either order: `1997-06-02` and
+/// `1997-02-06` give the same word (a dated day/month swap).
+fn unordered_date_word(r: &Rec) -> u64 {
+    let (d, m) = (r.dob.day(), r.dob.month());
+    let year = i64::from(r.dob.year()).cast_unsigned();
+    year.wrapping_mul(10_000) + u64::from(d.min(m) * 100 + d.max(m))
+}
+
+/// A name token, the mother's first token and the birth date with day and
+/// month in either order, in the regency of domicile. Finds a person who
+/// moved to another district of the regency and was registered again there
+/// without NIK, on a new card, with the date written the other way round:
+/// every other rule keys on the exact date, the card or the NIK, or confines
+/// the name to the district. The mother's name keeps the block to a family:
+/// a common name with a common mother's name on one date of one regency is
+/// still a handful of people at Depok's density.
+struct NameMotherRegency;
+impl Blocker for NameMotherRegency {
+    fn name(&self) -> &'static str {
+        "nama+ibu+tgl+kabupaten"
+    }
+    fn keys(&self, ctx: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
+        let Some(mother) = scope::tokens(&ctx.names, r.mother).next() else {
+            return;
+        };
+        let date = unordered_date_word(r);
+        let regency = Level::Regency.region_of(r);
+        for t in scope::tokens(&ctx.names, r.name).take(2) {
+            out.push(mix(&[date, t, mother, regency]));
+        }
+    }
+}
+
 /// The same NIK digits.
 struct NikExact;
 impl Blocker for NikExact {
@@ -224,6 +257,7 @@ pub(crate) fn blockers() -> Vec<Box<dyn Blocker>> {
         Box::new(KkYear),
         Box::new(DobInitial),
         Box::new(DAY_MONTH_NAME),
+        Box::new(NameMotherRegency),
     ]
 }
 

@@ -83,6 +83,105 @@ pub struct Report {
     pub tindakan_accuracy: f64,
     /// `confusion[truth][predicted]` in [`Action::ALL`] order.
     pub tindakan_confusion: [[u64; 3]; 3],
+    /// The same measures per case: per label of the truth's `keterangan`
+    /// (what the generator injected, and traits such as twins), sorted by label.
+    pub cases: Vec<CaseScore>,
+}
+
+/// The measures of the rows whose truth carries one `keterangan` label.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CaseScore {
+    /// The label, e.g. `typo nama` or `kembar`.
+    pub case: String,
+    /// Rows carrying it.
+    pub rows: u64,
+    /// Of those, rows with the right status.
+    pub status_right: u64,
+    /// Proposed NIKs on those rows.
+    pub nik_usulan: Pr,
+    /// Duplicate pairs with at least one row carrying it (true, predicted or both).
+    pub duplicate_pairs: Pr,
+}
+
+impl CaseScore {
+    /// Share of the case's rows with the right status.
+    pub fn status_accuracy(&self) -> f64 {
+        ratio(self.status_right, self.rows)
+    }
+}
+
+/// Splits a truth `keterangan` into its labels.
+fn labels(keterangan: &str) -> impl Iterator<Item = &str> {
+    keterangan
+        .split("; ")
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+}
+
+/// Adds one proposed-NIK comparison to `p`.
+fn add_usulan(p: &mut Pr, predicted: Option<&String>, expected: Option<&String>) {
+    match (predicted, expected) {
+        (Some(a), Some(b)) if a == b => p.tp += 1,
+        (Some(_), Some(_)) => {
+            p.fp += 1;
+            p.fn_ += 1;
+        }
+        (Some(_), None) => p.fp += 1,
+        (None, Some(_)) => p.fn_ += 1,
+        (None, None) => {}
+    }
+}
+
+/// The per-label table of [`Report::cases`]; `both` pairs result and truth rows, and
+/// `predicted`/`expected` are duplicate pairs of indices into it.
+fn cases(
+    both: &[(&VerificationRow, &VerificationRow)],
+    predicted: &HashSet<(usize, usize)>,
+    expected: &HashSet<(usize, usize)>,
+) -> Vec<CaseScore> {
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut out: Vec<CaseScore> = Vec::new();
+    let mut row_labels: Vec<Vec<usize>> = Vec::with_capacity(both.len());
+    for (r, t) in both {
+        let mut mine = Vec::new();
+        for l in labels(&t.keterangan) {
+            let id = *ids.entry(l).or_insert_with(|| {
+                out.push(CaseScore {
+                    case: l.to_string(),
+                    ..CaseScore::default()
+                });
+                out.len() - 1
+            });
+            if mine.contains(&id) {
+                continue;
+            }
+            mine.push(id);
+            let c = &mut out[id];
+            c.rows += 1;
+            c.status_right += u64::from(r.status == t.status);
+            add_usulan(
+                &mut c.nik_usulan,
+                r.nik_usulan.as_ref(),
+                t.nik_usulan.as_ref(),
+            );
+        }
+        row_labels.push(mine);
+    }
+    let mut touched: Vec<usize> = Vec::new();
+    for &(x, y) in predicted.union(expected) {
+        touched.clear();
+        touched.extend(&row_labels[x]);
+        touched.extend(&row_labels[y]);
+        touched.sort_unstable();
+        touched.dedup();
+        for &id in &touched {
+            out[id]
+                .duplicate_pairs
+                .add(predicted.contains(&(x, y)), expected.contains(&(x, y)));
+        }
+    }
+    out.sort_by(|a, b| a.case.cmp(&b.case));
+    out
 }
 
 fn pairs(rows: &[&VerificationRow], index: &HashMap<&str, usize>) -> HashSet<(usize, usize)> {
@@ -143,16 +242,7 @@ pub fn score(results: &[VerificationRow], truth: &[VerificationRow]) -> Report {
         for (k, f) in Flag::ALL.iter().enumerate() {
             flags[k].add(r.flags.contains(f), t.flags.contains(f));
         }
-        match (&r.nik_usulan, &t.nik_usulan) {
-            (Some(a), Some(b)) if a == b => usulan.tp += 1,
-            (Some(_), Some(_)) => {
-                usulan.fp += 1;
-                usulan.fn_ += 1;
-            }
-            (Some(_), None) => usulan.fp += 1,
-            (None, Some(_)) => usulan.fn_ += 1,
-            (None, None) => {}
-        }
+        add_usulan(&mut usulan, r.nik_usulan.as_ref(), t.nik_usulan.as_ref());
     }
     let status = NikStatus::ALL
         .iter()
@@ -173,6 +263,7 @@ pub fn score(results: &[VerificationRow], truth: &[VerificationRow]) -> Report {
     let rp = pairs(&both.iter().map(|x| x.0).collect::<Vec<_>>(), &index);
     let tp_pairs = pairs(&both.iter().map(|x| x.1).collect::<Vec<_>>(), &index);
     let inter = rp.intersection(&tp_pairs).count() as u64;
+    let cases = cases(&both, &rp, &tp_pairs);
     Report {
         rows: n,
         missing_in_results,
@@ -193,6 +284,7 @@ pub fn score(results: &[VerificationRow], truth: &[VerificationRow]) -> Report {
         nik_usulan: usulan,
         tindakan_accuracy: ratio((0..3).map(|k| tc[k][k]).sum(), n),
         tindakan_confusion: tc,
+        cases,
     }
 }
 
@@ -463,6 +555,25 @@ impl fmt::Display for Report {
             }
             writeln!(f)?;
         }
+        writeln!(
+            f,
+            "per case (truth keterangan label): rows, status accuracy, nik_usulan P/R (tp), duplicate pairs P/R (tp)"
+        )?;
+        for c in &self.cases {
+            writeln!(
+                f,
+                "  {:<52} {:>8} {:>7.4}  {:>6.4} {:>6.4} {:>7}  {:>6.4} {:>6.4} {:>7}",
+                c.case,
+                c.rows,
+                c.status_accuracy(),
+                c.nik_usulan.precision(),
+                c.nik_usulan.recall(),
+                c.nik_usulan.tp,
+                c.duplicate_pairs.precision(),
+                c.duplicate_pairs.recall(),
+                c.duplicate_pairs.tp,
+            )?;
+        }
         Ok(())
     }
 }
@@ -519,5 +630,77 @@ mod tests {
             }
         );
         assert!(r.to_string().contains("status accuracy        0.7500"));
+    }
+
+    #[test]
+    fn cases_are_scored_per_truth_label() {
+        let labelled = |mut r: VerificationRow, k: &str, usulan: Option<&str>| {
+            r.keterangan = k.to_string();
+            r.nik_usulan = usulan.map(str::to_string);
+            r
+        };
+        let truth = vec![
+            labelled(
+                row("a", NikStatus::Padan, vec![Flag::Ganda], Some("T1")),
+                "kembar",
+                None,
+            ),
+            labelled(
+                row("b", NikStatus::TanpaNik, vec![Flag::Ganda], Some("T1")),
+                "baris ganda; NIK kosong",
+                Some("3276010101900001"),
+            ),
+            labelled(
+                row("c", NikStatus::TanpaNik, vec![], None),
+                "NIK kosong",
+                Some("3276010101900002"),
+            ),
+            labelled(row("d", NikStatus::Padan, vec![], None), "kembar", None),
+        ];
+        let results = vec![
+            labelled(
+                row("a", NikStatus::Padan, vec![Flag::Ganda], Some("G1")),
+                "",
+                None,
+            ),
+            labelled(
+                row("b", NikStatus::TanpaNik, vec![], None),
+                "",
+                Some("3276010101900001"),
+            ),
+            labelled(row("c", NikStatus::TanpaNik, vec![], None), "", None),
+            // A twin merged with the other: a false pair of the case.
+            labelled(
+                row("d", NikStatus::Padan, vec![Flag::Ganda], Some("G1")),
+                "",
+                None,
+            ),
+        ];
+        let r = score(&results, &truth);
+        let case = |name: &str| r.cases.iter().find(|c| c.case == name).expect(name);
+        let kosong = case("NIK kosong");
+        assert_eq!((kosong.rows, kosong.status_right), (2, 2));
+        assert_eq!(
+            kosong.nik_usulan,
+            Pr {
+                tp: 1,
+                fp: 0,
+                fn_: 1
+            }
+        );
+        // The true pair (a, b) was missed; it touches both labels of b and a's.
+        assert_eq!(kosong.duplicate_pairs.fn_, 1);
+        assert_eq!(case("baris ganda").duplicate_pairs.fn_, 1);
+        // The twins' false pair (a, d) counts against "kembar" only.
+        let kembar = case("kembar");
+        assert_eq!(
+            (kembar.duplicate_pairs.fp, kembar.duplicate_pairs.fn_),
+            (1, 1)
+        );
+        assert_eq!(case("baris ganda").duplicate_pairs.fp, 0);
+        assert_eq!(
+            r.cases.iter().map(|c| c.case.as_str()).collect::<Vec<_>>(),
+            ["NIK kosong", "baris ganda", "kembar"]
+        );
     }
 }

@@ -250,3 +250,74 @@ fn a_chain_of_near_namesakes_does_not_merge_its_ends() {
          T3 TANPA_NIK PERBAIKI",
     );
 }
+
+#[test]
+fn a_person_registered_again_in_another_district_after_moving_is_a_duplicate() {
+    // T1 is right and matches Dukcapil, which still has the first village.
+    // T2 was written in a village of another district of the same city after
+    // the move: no NIK, the day and month of birth swapped, another address;
+    // only the name, the mother's name and the birthplace are as before.
+    check(
+        &reg(
+            "T1|K1|3276014602970021|DEWI LESTARI|P|1997-02-06|DEPOK|SITI AMINAH|JL MAWAR 21|32.76.01.1001
+             T2|K2||DEWI LESTARI|P|1997-06-02|DEPOK|SITI AMINAH|GG MELATI II|32.76.05.1003",
+        ),
+        &civ(
+            "3276014602970021|DEWI LESTARI|P|1997-02-06|DEPOK|SITI AMINAH|JL MAWAR 21|32.76.01.1001||",
+        ),
+        "T1 PADAN [GANDA] TETAP utama=T1
+         T2 TANPA_NIK [GANDA] HAPUS usulan=3276014602970021 utama=T1",
+    );
+}
+
+#[test]
+fn a_one_word_name_in_the_old_spelling_without_nik_is_found() {
+    // JUSUF is YUSUF with the J the old spelling wrote for Y; nothing else in
+    // the word marks it as old, so only the phonetic key can bring them together.
+    check(
+        &reg(
+            "T1|K1||JUSUF|L|1979-06-26|MUSI RAWAS|KHADIJAH|DUSUN CIMANGGU|16.07.06.2017
+             T2|K2||NURHAJATI|P|1969-07-12|BENGKULU|RAMLAH|JL MASJID 4|16.07.06.2017",
+        ),
+        &civ(
+            "1607062606790022|YUSUF|L|1979-06-26|MUSI RAWAS|KHADIJAH|DUSUN CIMANGGU|16.07.06.2017||
+             1607065207690023|NURHAYATI|P|1969-07-12|BENGKULU|RAMLAH|JL MASJID 4|16.07.06.2017||",
+        ),
+        "T1 TANPA_NIK PERBAIKI usulan=1607062606790022
+         T2 TANPA_NIK PERBAIKI usulan=1607065207690023",
+    );
+}
+
+#[test]
+fn a_father_and_his_son_of_the_same_name_are_not_duplicates() {
+    check(
+        &reg(
+            "T1|K7|3273011203620024|SUPARMAN|L|1962-03-12|GARUT|SANIAH|JL DUKU 24|32.73.01.1001
+             T2|K7|3273010809900025|SUPARMAN|L|1990-09-08|GARUT|ROHAYATI|JL DUKU 24|32.73.01.1001",
+        ),
+        &civ(
+            "3273011203620024|SUPARMAN|L|1962-03-12|GARUT|SANIAH|JL DUKU 24|32.73.01.1001||
+             3273010809900025|SUPARMAN|L|1990-09-08|GARUT|ROHAYATI|JL DUKU 24|32.73.01.1001||",
+        ),
+        "T1 PADAN TETAP
+         T2 PADAN TETAP",
+    );
+}
+
+#[test]
+fn neighbours_on_the_same_placeholder_birth_date_are_not_duplicates() {
+    // Dukcapil records an unknown birth date as 31 December: two women of one
+    // village with close names on that date are still two women.
+    check(
+        &reg(
+            "T1|K1||SUKARNI|P|1950-12-31|KEBUMEN|WAGINEM|DUSUN KRAJAN|33.05.01.2001
+             T2|K2||SUKARMI|P|1950-12-31|KEBUMEN|PAINEM|DUSUN KRAJAN|33.05.01.2001",
+        ),
+        &civ(
+            "3305017112500026|SUKARNI|P|1950-12-31|KEBUMEN|WAGINEM|DUSUN KRAJAN|33.05.01.2001||
+             3305017112500027|SUKARMI|P|1950-12-31|KEBUMEN|PAINEM|DUSUN KRAJAN|33.05.01.2001||",
+        ),
+        "T1 TANPA_NIK PERBAIKI usulan=3305017112500026
+         T2 TANPA_NIK PERBAIKI usulan=3305017112500027",
+    );
+}

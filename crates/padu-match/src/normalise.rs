@@ -262,6 +262,10 @@ pub(crate) fn phonetic(token: &str) -> String {
             (b'Q', _) => (b"K", 1),
             (b'X', _) => (b"KS", 1),
             (b'Y', None) => (b"I", 1),
+            // Y before a vowel was written J before 1972, and one J is often
+            // all that is left of the old spelling (JUSUF, NURHAJATI, and
+            // JADJANG read back as YAJANG): fold both, as Z already is.
+            (b'Y', Some(b'A' | b'E' | b'I' | b'O' | b'U')) => (b"J", 1),
             _ => (std::slice::from_ref(&b[i]), 1),
         };
         s.extend_from_slice(out);
@@ -417,6 +421,10 @@ mod tests {
         assert_eq!(phonetic("EFFENDY"), phonetic("EFENDI"));
         assert_eq!(phonetic("FATIMAH"), phonetic("FATIMA"));
         assert_eq!(phonetic("ROHMAN"), phonetic("ROKHMAN"));
+        assert_eq!(phonetic("YUSUF"), phonetic("JUSUF"));
+        assert_eq!(phonetic("NURHAYATI"), phonetic("NURHAJATI"));
+        assert_eq!(phonetic("YAJANG"), phonetic("JAJANG"));
+        assert_eq!(phonetic("NYOMAN"), phonetic("NJOMAN"));
         assert_ne!(phonetic("BUDI"), phonetic("BAYU"));
         assert_ne!(phonetic("ANI"), phonetic("ANDI"));
     }

@@ -116,22 +116,41 @@ pub(crate) fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilP
         .iter()
         .take(k)
         .enumerate()
-        .map(|(i, c)| RegistryPerson {
-            id_art: format!("BG{i:05}"),
-            id_keluarga: Some(format!("BGK{:05}", i / 3)),
-            no_kk: c.no_kk.clone(),
-            nik: IdField::Valid(c.nik),
-            nama: c.nama.clone(),
-            jenis_kelamin: c.jenis_kelamin,
-            tempat_lahir: c.tempat_lahir.clone(),
-            tgl_lahir: c.tgl_lahir,
-            hubungan_keluarga: None,
-            nama_ibu_kandung: c.nama_ibu_kandung.clone(),
-            alamat: c.alamat.clone(),
-            rt: c.rt.clone(),
-            rw: c.rw.clone(),
-            kode_wilayah: c.kode_wilayah,
-            extra: Vec::new(),
+        .map(|(i, c)| {
+            let mut r = RegistryPerson {
+                id_art: format!("BG{i:05}"),
+                id_keluarga: Some(format!("BGK{:05}", i / 3)),
+                no_kk: c.no_kk.clone(),
+                nik: IdField::Valid(c.nik),
+                nama: c.nama.clone(),
+                jenis_kelamin: c.jenis_kelamin,
+                tempat_lahir: c.tempat_lahir.clone(),
+                tgl_lahir: c.tgl_lahir,
+                hubungan_keluarga: None,
+                nama_ibu_kandung: c.nama_ibu_kandung.clone(),
+                alamat: c.alamat.clone(),
+                rt: c.rt.clone(),
+                rw: c.rw.clone(),
+                kode_wilayah: c.kode_wilayah,
+                extra: Vec::new(),
+            };
+            // As in real extracts, one row in ten lives elsewhere in the
+            // regency than Dukcapil says (a move the civil record has not
+            // followed yet, or the other way round): without them the model
+            // would learn that a true match never changes address.
+            if i % 10 == 3 {
+                let regency = c.kode_wilayah.regency();
+                if let Some(v) = VILLAGES
+                    .iter()
+                    .map(|v| RegionCode::parse(v).expect("region"))
+                    .find(|v| v.regency() == regency && *v != c.kode_wilayah)
+                {
+                    r.kode_wilayah = v;
+                    r.alamat = Some(format!("GG {} {}", LAST[i % LAST.len()], 1 + i % 7));
+                    r.no_kk = IdField::Missing;
+                }
+            }
+            r
         })
         .collect();
     (reg, civ)

@@ -214,7 +214,7 @@ pub(super) fn summarise(registry: &[RegistryPerson], rows: &[VerificationRow]) -
 
 /// Writes the results: for people a workbook (`.xlsx`, with names, villages
 /// and summary sheets), for machines the spec's exact columns (CSV, Parquet).
-fn write_results(
+pub(super) fn write_results(
     path: &Path,
     registry: &[RegistryPerson],
     rows: &[VerificationRow],

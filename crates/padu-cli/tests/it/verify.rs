@@ -98,7 +98,17 @@ fn bench_verify_in_one_city_reports_recall_and_what_each_rule_adds() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let rules = report["blocking"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 9, "{rules:?}");
+    assert_eq!(rules.len(), 10, "{rules:?}");
+    // Per case, from the truth's labels: the injected duplicates are scored on their own.
+    let cases = report["accuracy"]["cases"].as_array().unwrap();
+    let dup = cases
+        .iter()
+        .find(|c| c["case"] == "baris ganda")
+        .expect("a duplicate case");
+    assert!(dup["rows"].as_u64() > Some(0));
+    assert!(dup["duplicate_pairs"]["tp"].as_u64() > Some(0));
+    assert!(report["write_s"].as_f64().is_some());
+    assert!(dir.path().join("b/hasil.csv").exists());
     assert!(
         rules
             .iter()
