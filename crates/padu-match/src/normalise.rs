@@ -262,6 +262,14 @@ pub(crate) fn phonetic(token: &str) -> String {
             (b'Q', _) => (b"K", 1),
             (b'X', _) => (b"KS", 1),
             (b'Y', None) => (b"I", 1),
+            // DY before a vowel written in the old spelling is DJ, which
+            // normalisation reads back as J (LIDJA becomes LIJA): fold DY to J
+            // so that LIDYA meets it.
+            (b'D', Some(b'Y'))
+                if matches!(b.get(i + 2), Some(b'A' | b'E' | b'I' | b'O' | b'U')) =>
+            {
+                (b"J", 2)
+            }
             // Y before a vowel was written J before 1972, and one J is often
             // all that is left of the old spelling (JUSUF, NURHAJATI, and
             // JADJANG read back as YAJANG): fold both, as Z already is.
@@ -425,6 +433,8 @@ mod tests {
         assert_eq!(phonetic("NURHAYATI"), phonetic("NURHAJATI"));
         assert_eq!(phonetic("YAJANG"), phonetic("JAJANG"));
         assert_eq!(phonetic("NYOMAN"), phonetic("NJOMAN"));
+        assert_eq!(phonetic("LIDYA"), phonetic("LIJA"));
+        assert_eq!(normalise_name("LIDJA").phon, normalise_name("LIDYA").phon);
         assert_ne!(phonetic("BUDI"), phonetic("BAYU"));
         assert_ne!(phonetic("ANI"), phonetic("ANDI"));
     }
