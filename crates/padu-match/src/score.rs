@@ -292,9 +292,14 @@ fn em(
     session: Session,
     max_iter: usize,
 ) -> ([[f64; ML]; NF], f64, usize) {
-    let pats: Vec<(Vector, f64)> = patterns
-        .iter()
-        .map(|(&p, &c)| (unpack(p), c as f64))
+    // In pattern order, not the map's: the map is merged from per-thread
+    // parts, so its order (and with it every floating-point sum below, down
+    // to the last bit of the prior) would depend on the number of threads.
+    let mut ordered: Vec<(u64, u64)> = patterns.iter().map(|(&p, &c)| (p, c)).collect();
+    ordered.sort_unstable();
+    let pats: Vec<(Vector, f64)> = ordered
+        .into_iter()
+        .map(|(p, c)| (unpack(p), c as f64))
         .collect();
     let total: f64 = pats.iter().map(|p| p.1).sum();
     let lc = level_counts();

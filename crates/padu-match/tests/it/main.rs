@@ -1,3 +1,4 @@
 //! padu-match's integration tests, one binary.
 
+mod threads;
 mod verifier;
