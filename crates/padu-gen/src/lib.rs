@@ -578,6 +578,7 @@ fn write_truth(
 
 #[cfg(test)]
 mod tests {
+    use chrono::Datelike;
     use std::collections::{HashMap, HashSet};
     use std::sync::OnceLock;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -865,6 +866,81 @@ mod tests {
             same_date_elsewhere >= 10,
             "only {same_date_elsewhere} namesakes with the same birth date"
         );
+    }
+
+    #[test]
+    fn the_hard_cases_look_as_documented() {
+        let (dir, _) = big();
+        let civil = read(&dir.path().join("civil.csv"));
+        let registry = read(&dir.path().join("registry.csv"));
+        let truth = read(&dir.path().join("truth.csv"));
+        let by_nik: HashMap<&str, &HashMap<String, String>> =
+            civil.iter().map(|c| (c["nik"].as_str(), c)).collect();
+        let digits = |code: &str| code.replace('.', "");
+        let has = |t: &HashMap<String, String>, label: &str| {
+            t["keterangan"].split("; ").any(|l| l == label)
+        };
+        let (mut moved, mut other_district, mut swapped, mut old_spelling) = (0, 0, 0, 0);
+        for (r, t) in registry.iter().zip(&truth) {
+            if has(t, ErrorKind::DaftarUlangPindah.label()) {
+                // Registered again, without NIK, in the regency Dukcapil
+                // still has them in, from what the person said.
+                moved += 1;
+                let c = by_nik[t["nik_usulan"].as_str()];
+                assert!(r["nik"].is_empty());
+                assert_eq!(r["nama"], c["nama"]);
+                assert_eq!(r["nama_ibu_kandung"], c["nama_ibu_kandung"]);
+                assert_eq!(r["tempat_lahir"], c["tempat_lahir"]);
+                let (row, home) = (digits(&r["kode_wilayah"]), digits(&c["kode_wilayah"]));
+                assert_eq!(row[..4], home[..4], "same regency");
+                other_district += usize::from(row[..6] != home[..6]);
+                let (d, b) = (
+                    parse_date(&r["tgl_lahir"]).unwrap(),
+                    parse_date(&c["tgl_lahir"]).unwrap(),
+                );
+                // Swapped whenever the day can be read as a month.
+                if b.day() <= 12 && b.day() != b.month() {
+                    assert_eq!((d.day(), d.month()), (b.month(), b.day()));
+                    swapped += 1;
+                } else {
+                    assert_eq!(d, b);
+                }
+            }
+            if has(t, ErrorKind::EjaanLamaSatuKata.label()) && !has(t, ErrorKind::Duplikat.label())
+            {
+                old_spelling += 1;
+                let c = by_nik[t["nik_usulan"].as_str()];
+                assert!(r["nik"].is_empty());
+                assert!(!c["nama"].contains(' ') && !r["nama"].contains(' '));
+                assert_ne!(r["nama"], c["nama"]);
+            }
+            if has(t, ErrorKind::TglPlaceholder.label()) && t["nik_usulan"].is_empty() {
+                let d = parse_date(&r["tgl_lahir"]).unwrap();
+                assert!(d.year() < 1976, "{d}");
+            }
+        }
+        assert!(
+            moved >= 10 && old_spelling >= 5,
+            "{moved} moved, {old_spelling} respelt"
+        );
+        assert!(
+            other_district * 10 >= moved * 9,
+            "{other_district} of {moved} in another district"
+        );
+        assert!(swapped > 0);
+        let placeholders = civil
+            .iter()
+            .filter(|c| {
+                let d = parse_date(&c["tgl_lahir"]).unwrap();
+                d.year() < 1975 && matches!((d.month(), d.day()), (12, 31) | (7, 1))
+            })
+            .count();
+        let older = civil
+            .iter()
+            .filter(|c| parse_date(&c["tgl_lahir"]).unwrap().year() < 1975)
+            .count();
+        // 6% placed there, plus the two days' natural share.
+        assert!(placeholders * 100 >= older * 5, "{placeholders} of {older}");
     }
 
     #[test]
