@@ -302,6 +302,13 @@ pub(crate) struct VerifyArgs {
     /// Reference date (default: today).
     #[arg(long, value_parser = parse_day)]
     pub today: Option<NaiveDate>,
+    /// Leave rows with errors out of the run instead of refusing it (file mode):
+    /// each is listed as `file:row:column: message` in the rejects file and counted.
+    #[arg(long, requires = "registry")]
+    pub partial: bool,
+    /// Where --partial lists the rows left out (default: beside --out, `<name>.ditolak.txt`).
+    #[arg(long, requires = "partial")]
+    pub rejects: Option<PathBuf>,
 }
 
 /// `padu bench ...`.

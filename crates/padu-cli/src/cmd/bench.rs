@@ -120,7 +120,9 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         &dir.join("civil.csv"),
         &opts,
         lang,
+        false,
     )?;
+    let (registry, civil) = (registry.records, civil.records);
     let read_s = t.elapsed().as_secs_f64();
     let cfg = padu_match::MatchConfig {
         threads: a.threads,

@@ -28,6 +28,7 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
         ..MatchConfig::default()
     };
     let started = Instant::now();
+    let mut rejected = None;
     let (registry, civil, out) = match (&args.registry, &args.civil) {
         (Some(r), Some(c)) => {
             let opts = ReadOptions {
@@ -36,7 +37,22 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
                 max_issues: 1000,
                 mapping: Default::default(),
             };
-            let (registry, civil) = read_both(r, c, &opts, lang)?;
+            let (registry, civil) = read_both(r, c, &opts, lang, args.partial)?;
+            if args.partial {
+                let path = args
+                    .rejects
+                    .clone()
+                    .unwrap_or_else(|| default_rejects(&args.out));
+                let errors: Vec<_> = registry.errors.iter().chain(&civil.errors).collect();
+                write_rejects(&path, &errors, lang)?;
+                rejected = Some(Rejected {
+                    registry: registry.rejected,
+                    civil: civil.rejected,
+                    errors: errors.len(),
+                    path,
+                });
+            }
+            let (registry, civil) = (registry.records, civil.records);
             let out = run_engine(&registry, &civil, &cfg)?;
             (registry, civil, out)
         }
@@ -87,6 +103,9 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
         write_explain(path, &out)?;
     }
     print_summary(&summary, lang);
+    if let Some(r) = &rejected {
+        r.print(lang);
+    }
     let secs = started.elapsed().as_secs_f64();
     match lang {
         Lang::Id => out!(
@@ -105,6 +124,28 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+/// The rows a partial run left out, for the summary.
+struct Rejected {
+    registry: u64,
+    civil: u64,
+    errors: usize,
+    path: std::path::PathBuf,
+}
+
+impl Rejected {
+    fn print(&self, lang: Lang) {
+        let (r, c, e, p) = (self.registry, self.civil, self.errors, self.path.display());
+        match lang {
+            Lang::Id => out!(
+                "  baris ditolak (--partial): {r} DTKS, {c} Dukcapil; {e} galat tercatat di {p}"
+            ),
+            Lang::En => out!(
+                "  rows left out (--partial): {r} registry, {c} civil registry; {e} errors listed in {p}"
+            ),
+        }
+    }
+}
+
 /// Runs the engine with progress bars per stage.
 pub(super) fn run_engine(
     registry: &[RegistryPerson],
@@ -117,15 +158,28 @@ pub(super) fn run_engine(
     out.context("menjalankan mesin verifikasi")
 }
 
-/// Reads a whole registry file; any row error stops the run with every problem listed.
+/// What reading a file gave: the records, and in a partial read the rows left out.
+pub(super) struct Read<T> {
+    /// The rows that could be read, in file order.
+    pub(super) records: Vec<T>,
+    /// Rows left out because of an error (only in a partial read; otherwise reading fails).
+    pub(super) rejected: u64,
+    /// Every error of the rows left out, in file order (a row may have several).
+    pub(super) errors: Vec<padu_io::Issue>,
+}
+
+/// Reads a whole registry file; any row error stops the run with every problem
+/// listed, unless `partial`, which leaves such rows out and returns their errors.
 pub(super) fn read_all_registry(
     path: &Path,
     opts: &ReadOptions,
     lang: Lang,
-) -> anyhow::Result<Vec<RegistryPerson>> {
+    partial: bool,
+) -> anyhow::Result<Read<RegistryPerson>> {
+    let opts = &read_options(opts, partial);
     let reader = RegistryReader::open(path, opts)
         .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
-    collect_rows(reader.file_issues().to_vec(), reader, path, lang)
+    collect_rows(reader.file_issues().to_vec(), reader, path, lang, partial)
 }
 
 /// Reads the registry and the civil extract at the same time, one thread each:
@@ -136,10 +190,11 @@ pub(super) fn read_both(
     civil: &Path,
     opts: &ReadOptions,
     lang: Lang,
-) -> anyhow::Result<(Vec<RegistryPerson>, Vec<CivilPerson>)> {
+    partial: bool,
+) -> anyhow::Result<(Read<RegistryPerson>, Read<CivilPerson>)> {
     std::thread::scope(|s| {
-        let c = s.spawn(|| read_all_civil(civil, opts, lang));
-        let r = read_all_registry(registry, opts, lang);
+        let c = s.spawn(|| read_all_civil(civil, opts, lang, partial));
+        let r = read_all_registry(registry, opts, lang, partial);
         let c = c.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         Ok((r?, c?))
     })
@@ -150,10 +205,22 @@ pub(super) fn read_all_civil(
     path: &Path,
     opts: &ReadOptions,
     lang: Lang,
-) -> anyhow::Result<Vec<CivilPerson>> {
+    partial: bool,
+) -> anyhow::Result<Read<CivilPerson>> {
+    let opts = &read_options(opts, partial);
     let reader = CivilReader::open(path, opts)
         .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
-    collect_rows(reader.file_issues().to_vec(), reader, path, lang)
+    collect_rows(reader.file_issues().to_vec(), reader, path, lang, partial)
+}
+
+/// A partial read lists every error: a row left out is never left out silently,
+/// so the reader's limit on listed issues is lifted.
+fn read_options(opts: &ReadOptions, partial: bool) -> ReadOptions {
+    let mut opts = opts.clone();
+    if partial {
+        opts.max_issues = usize::MAX;
+    }
+    opts
 }
 
 fn read_failure(issues: &[padu_io::Issue], msg: &str, lang: Lang) -> anyhow::Error {
@@ -168,18 +235,21 @@ fn collect_rows<T>(
     rows: impl Iterator<Item = padu_io::Row<T>>,
     path: &Path,
     lang: Lang,
-) -> anyhow::Result<Vec<T>> {
+    partial: bool,
+) -> anyhow::Result<Read<T>> {
     for i in &file_issues {
         eprintln!("{}", i.message(lang));
     }
     let mut out = Vec::new();
-    let (mut errors, mut warnings, mut rejected) = (0u64, 0u64, 0u64);
+    let mut errors = Vec::new();
+    let (mut warnings, mut rejected) = (0u64, 0u64);
     for row in rows {
-        for i in &row.issues {
+        for i in row.issues {
             match i.severity {
+                Severity::Error if partial => errors.push(i),
                 Severity::Error => {
-                    errors += 1;
                     eprintln!("{}", i.message(lang));
+                    errors.push(i);
                 }
                 // Warnings (invalid NIKs and the like) are what verification is for; count them quietly.
                 Severity::Warning => warnings += 1,
@@ -191,11 +261,21 @@ fn collect_rows<T>(
             None => rejected += 1,
         }
     }
-    if errors > 0 || rejected > 0 {
-        bail!(
-            "{}: {rejected} baris ditolak ({errors} galat ditampilkan); perbaiki berkasnya lalu ulangi",
-            path.display()
-        );
+    if !partial && (!errors.is_empty() || rejected > 0) {
+        match lang {
+            Lang::Id => bail!(
+                "{}: {rejected} baris ditolak ({} galat ditampilkan); perbaiki berkasnya lalu ulangi, \
+                 atau gunakan --partial untuk memverifikasi baris yang benar saja",
+                path.display(),
+                errors.len()
+            ),
+            Lang::En => bail!(
+                "{}: {rejected} rows rejected ({} errors shown); fix the file and retry, \
+                 or use --partial to verify only the good rows",
+                path.display(),
+                errors.len()
+            ),
+        }
     }
     if warnings > 0 {
         eprintln!(
@@ -204,7 +284,31 @@ fn collect_rows<T>(
             out.len()
         );
     }
-    Ok(out)
+    Ok(Read {
+        records: out,
+        rejected,
+        errors,
+    })
+}
+
+/// Writes the errors of the rows a partial run left out, one `file:row:column: message` a line.
+fn write_rejects(path: &Path, errors: &[&padu_io::Issue], lang: Lang) -> anyhow::Result<()> {
+    let f = std::fs::File::create(path).with_context(|| format!("membuat {}", path.display()))?;
+    let mut w = BufWriter::new(f);
+    for i in errors {
+        writeln!(w, "{}", i.message(lang))?;
+    }
+    w.flush()
+        .with_context(|| format!("menulis {}", path.display()))?;
+    Ok(())
+}
+
+/// The default rejects file: beside the result, `<name>.ditolak.txt`.
+fn default_rejects(out: &Path) -> std::path::PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "hasil".into(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!("{stem}.ditolak.txt"))
 }
 
 /// Aggregates results per regency and district of the registry rows.

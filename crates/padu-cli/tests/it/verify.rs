@@ -152,3 +152,106 @@ fn bench_recheck_checks_sampled_rows_exactly_as_the_full_run() {
             .all(|l| l["p99_ms"].as_f64() >= l["p50_ms"].as_f64())
     );
 }
+
+/// A national extract always holds a few broken rows; `--partial` verifies the
+/// rest and lists every row it leaves out, while the default still refuses.
+#[test]
+fn partial_leaves_broken_rows_out_lists_each_and_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_words(
+        dir.path(),
+        &format!("gen --people 3000 --seed 5 --out g --today {TODAY}"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Three civil rows with a death date before the birth date (as measured in a real
+    // extract), and one registry row with a birth date that is no date.
+    let civil = std::fs::read_to_string(dir.path().join("g/civil.csv")).unwrap();
+    let mut lines: Vec<String> = civil.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (birth, death, status) = (col("tgl_lahir"), col("tgl_meninggal"), col("status_hidup"));
+    let broken_civil_rows = [10usize, 500, 2000];
+    for &i in &broken_civil_rows {
+        let mut cells: Vec<String> = lines[i - 1].split(',').map(str::to_string).collect();
+        cells[birth] = "1990-05-05".into();
+        cells[death] = "1980-01-01".into();
+        cells[status] = "MENINGGAL".into();
+        lines[i - 1] = cells.join(",");
+    }
+    std::fs::write(dir.path().join("g/civil.csv"), lines.join("\n") + "\n").unwrap();
+    let registry = std::fs::read_to_string(dir.path().join("g/registry.csv")).unwrap();
+    let mut lines: Vec<String> = registry.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let birth = header.iter().position(|h| *h == "tgl_lahir").unwrap();
+    let mut cells: Vec<String> = lines[6].split(',').map(str::to_string).collect();
+    cells[birth] = "31-31-1970".into();
+    lines[6] = cells.join(",");
+    let registry_rows = lines.len() - 1;
+    std::fs::write(dir.path().join("g/registry.csv"), lines.join("\n") + "\n").unwrap();
+
+    let verify = format!(
+        "verify --registry g/registry.csv --civil g/civil.csv --out hasil.csv --today {TODAY}"
+    );
+    let r = run_words(dir.path(), &verify);
+    assert_eq!(r.code, 2, "without --partial the run is refused");
+    assert!(
+        r.stderr.contains("civil.csv:500:tgl_meninggal:"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--partial"), "{}", r.stderr);
+    assert!(!dir.path().join("hasil.csv").exists());
+
+    let r = run_words(dir.path(), &format!("{verify} --partial"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "baris ditolak (--partial): 1 DTKS, 3 Dukcapil; 4 galat tercatat di hasil.ditolak.txt"
+        ),
+        "{}",
+        r.stdout
+    );
+    let rejects = std::fs::read_to_string(dir.path().join("hasil.ditolak.txt")).unwrap();
+    let rejects: Vec<&str> = rejects.lines().collect();
+    assert_eq!(rejects.len(), 4, "{rejects:?}");
+    assert!(
+        rejects[0].starts_with("g/registry.csv:7:tgl_lahir: "),
+        "{rejects:?}"
+    );
+    for (line, row) in rejects[1..].iter().zip(broken_civil_rows) {
+        assert!(
+            line.starts_with(&format!("g/civil.csv:{row}:tgl_meninggal: ")),
+            "{line}"
+        );
+        assert!(line.contains("sebelum tanggal lahir"), "{line}");
+    }
+    let out = std::fs::read_to_string(dir.path().join("hasil.csv")).unwrap();
+    assert_eq!(
+        out.lines().count() - 1,
+        registry_rows - 1,
+        "every good registry row has its result, the broken one none"
+    );
+
+    // The rejects file can be named, and English is available.
+    let r = crate::common::padu(dir.path())
+        .args(verify.split_whitespace())
+        .args(["--partial", "--rejects", "buang.txt"])
+        .env("PADU_LANG", "en")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        stdout.contains(
+            "rows left out (--partial): 1 registry, 3 civil registry; 4 errors listed in buang.txt"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("buang.txt"))
+            .unwrap()
+            .lines()
+            .count(),
+        4
+    );
+}

@@ -78,9 +78,12 @@ pub(super) fn run(a: &BenchRecheckArgs, lang: Lang) -> anyhow::Result<ExitCode> 
         mapping: Default::default(),
     };
     let before_civil = rss_mib();
-    let civil = crate::cmd::verify::read_all_civil(&dir.join("civil.csv"), &opts, lang)?;
+    let civil =
+        crate::cmd::verify::read_all_civil(&dir.join("civil.csv"), &opts, lang, false)?.records;
     let civil_records_mib = delta(rss_mib(), before_civil);
-    let registry = crate::cmd::verify::read_all_registry(&dir.join("registry.csv"), &opts, lang)?;
+    let registry =
+        crate::cmd::verify::read_all_registry(&dir.join("registry.csv"), &opts, lang, false)?
+            .records;
     let cfg = MatchConfig {
         threads: a.threads,
         ..MatchConfig::default()
