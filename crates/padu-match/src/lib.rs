@@ -10,7 +10,8 @@
 //! [`verify`] takes a [`MatchConfig`] and a [`Progress`] sink and returns
 //! the rows, optional [`Explanation`]s and [`RunStats`] (with the learnt
 //! [`Model`]); [`eval`] scores a result against ground truth and measures
-//! blocking recall. Every module but `eval` is private to the crate.
+//! blocking recall. Every module but `eval` and `partition` (what a
+//! distributed run computes per record, see below) is private to the crate.
 //!
 //! [`Verifier`] answers for one registry person at a time, for a server:
 //! built once from the civil extract and a run's [`Model`] (which
@@ -94,6 +95,7 @@ mod hard_cases;
 mod hash;
 mod link;
 mod normalise;
+pub mod partition;
 mod prepare;
 mod scope;
 mod score;

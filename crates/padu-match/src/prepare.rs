@@ -71,6 +71,17 @@ impl NameInfo {
     }
 }
 
+/// The name information of one raw name, exactly as preparing a record
+/// interns it: `None` for a name that is empty once trimmed or normalised.
+pub(crate) fn name_info(raw: &str) -> Option<NameInfo> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let (key, n) = name_form(raw);
+    (!key.is_empty()).then(|| NameInfo::new(n))
+}
+
 /// A person reduced to what the comparators need.
 #[derive(Debug, Clone)]
 pub(crate) struct Rec {
@@ -456,6 +467,11 @@ fn place_form(s: &str) -> (String, ()) {
 }
 
 impl CivilSide {
+    /// The density counts behind every record's blocking plan.
+    pub(crate) fn density(&self) -> &Density {
+        &self.density
+    }
+
     /// Stage *prepare* of the civil extract, on rayon's pool: its records,
     /// its pools and the density counts behind every record's blocking plan.
     pub(crate) fn prepare(civil: &[CivilPerson]) -> CivilSide {

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use crate::hash::{FxMap, mix, str_word};
 use crate::normalise::phonetic;
-use crate::prepare::{NONE, Names, Rec, id32};
+use crate::prepare::{NONE, NameInfo, Names, Rec, id32};
 
 /// A region a key is confined to, coarsest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -129,11 +129,17 @@ impl Plan {
 /// The phonetic name tokens worth blocking on: the first four, without the
 /// ubiquitous MUHAMMAD.
 pub(crate) fn tokens<'a>(names: &'a Names<'_>, id: u32) -> impl Iterator<Item = u64> + 'a {
-    let toks: &[u64] = if id == NONE {
-        &[]
-    } else {
-        &names[id as usize].phon_tokens
-    };
+    tokens_of(info(names, id))
+}
+
+/// The name behind an id, `None` for [`NONE`].
+fn info<'a>(names: &'a Names<'_>, id: u32) -> Option<&'a NameInfo> {
+    (id != NONE).then(|| &names[id as usize])
+}
+
+/// [`tokens`] of a name itself.
+fn tokens_of(name: Option<&NameInfo>) -> impl Iterator<Item = u64> + '_ {
+    let toks: &[u64] = name.map_or(&[], |n| &n.phon_tokens);
     let muh = *MUHAMMAD_PHON;
     toks.iter().copied().filter(move |t| *t != muh)
 }
@@ -143,18 +149,19 @@ static MUHAMMAD_PHON: std::sync::LazyLock<u64> =
 
 /// The pair of the first two blocking tokens, order-free (SITI AMINAH = AMINAH SITI).
 pub(crate) fn token_pair(names: &Names<'_>, id: u32) -> Option<u64> {
-    let mut it = tokens(names, id);
+    token_pair_of(info(names, id))
+}
+
+/// [`token_pair`] of a name itself.
+fn token_pair_of(name: Option<&NameInfo>) -> Option<u64> {
+    let mut it = tokens_of(name);
     let (a, b) = (it.next()?, it.next()?);
     Some(mix(&[a.min(b), a.max(b), u64::MAX]))
 }
 
 /// The first letter of the first name part other than MUHAMMAD (0 if none).
 pub(crate) fn initial(names: &Names<'_>, id: u32) -> u64 {
-    if id == NONE {
-        0
-    } else {
-        u64::from(names[id as usize].initial)
-    }
+    info(names, id).map_or(0, |n| u64::from(n.initial))
 }
 
 /// What a count is of.
@@ -180,22 +187,31 @@ pub(crate) struct Density {
 }
 
 /// The attributes a record is counted under, each mixed with its kind.
-fn attributes(names: &Names<'_>, r: &Rec, mut f: impl FnMut(u64)) {
+fn attributes(names: &Names<'_>, r: &Rec, f: impl FnMut(u64)) {
+    attributes_of(info(names, r.name), info(names, r.mother), f);
+}
+
+/// [`attributes`] of a person's name and mother's name themselves.
+pub(crate) fn attributes_of(
+    name: Option<&NameInfo>,
+    mother: Option<&NameInfo>,
+    mut f: impl FnMut(u64),
+) {
     let mut put = |k: Kind, a: u64| f(mix(&[k as u64, a]));
-    for t in tokens(names, r.name) {
+    for t in tokens_of(name) {
         put(Kind::NameToken, t);
     }
-    if let Some(p) = token_pair(names, r.name) {
+    if let Some(p) = token_pair_of(name) {
         put(Kind::NamePair, p);
     }
-    if let Some(t) = tokens(names, r.mother).next() {
+    if let Some(t) = tokens_of(mother).next() {
         put(Kind::MotherToken, t);
     }
-    if let Some(p) = token_pair(names, r.mother) {
+    if let Some(p) = token_pair_of(mother) {
         put(Kind::MotherPair, p);
     }
-    if r.name != NONE {
-        put(Kind::Initial, initial(names, r.name));
+    if let Some(n) = name {
+        put(Kind::Initial, u64::from(n.initial));
     }
 }
 
@@ -247,6 +263,27 @@ impl Density {
     fn get(&self, kind: Kind, attr: u64, province: u64) -> f64 {
         let key = (mix(&[kind as u64, attr]), province);
         f64::from(self.counts.get(&key).copied().unwrap_or(0))
+    }
+
+    /// The attribute counts, sorted: `(attribute, province digits, residents)`,
+    /// province 0 being the whole country; what a distributed run counts
+    /// with a `GROUP BY` and broadcasts.
+    pub(crate) fn attribute_table(&self) -> Vec<(u64, u64, u32)> {
+        let mut t: Vec<_> = self.counts.iter().map(|(&(a, p), &n)| (a, p, n)).collect();
+        t.sort_unstable();
+        t
+    }
+
+    /// Civil residents per village, sorted by code.
+    pub(crate) fn village_table(&self) -> Vec<(RegionCode, u32)> {
+        let mut t: Vec<_> = self
+            .pop
+            .iter()
+            .filter(|(c, _)| c.level() == padu_core::RegionLevel::Village)
+            .map(|(&c, &n)| (c, n))
+            .collect();
+        t.sort_unstable();
+        t
     }
 
     /// Civil residents of a region (0 if none).
