@@ -276,6 +276,9 @@ pub(crate) struct GenArgs {
     /// Reference date (default: today).
     #[arg(long, value_parser = parse_day)]
     pub today: Option<NaiveDate>,
+    /// Also write `civil.parquet` and `registry.parquet` (the inputs of `padu-dist`).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 /// Arguments of `padu verify`.

@@ -255,3 +255,27 @@ fn partial_leaves_broken_rows_out_lists_each_and_counts_them() {
         4
     );
 }
+
+/// `gen --parquet` writes the same people as Parquet: verifying either form gives the same file.
+#[test]
+fn generated_parquet_verifies_exactly_as_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_words(
+        dir.path(),
+        &format!("gen --people 3000 --seed 9 --out g --today {TODAY} --parquet"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (ext, out) in [("csv", "a.csv"), ("parquet", "b.csv")] {
+        let r = run_words(
+            dir.path(),
+            &format!(
+                "verify --registry g/registry.{ext} --civil g/civil.{ext} --out {out} --today {TODAY}"
+            ),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let a = std::fs::read_to_string(dir.path().join("a.csv")).unwrap();
+    let b = std::fs::read_to_string(dir.path().join("b.csv")).unwrap();
+    assert!(a.lines().count() > 500);
+    assert_eq!(a, b);
+}
