@@ -1,0 +1,251 @@
+//! Padu's national verification run as a distributed job on Apache
+//! DataFusion Ballista.
+//!
+//! A national run links about 150–285 million registry people against 285
+//! million civil records: more than one machine holds. Ballista (a
+//! scheduler and executors, each its own process, possibly on many
+//! machines) runs DataFusion plans split into stages, shuffling rows
+//! between them by key. Padu's part is a set of DataFusion functions that
+//! call the engine's own per-record code (`padu_match::partition`), so a
+//! distributed plan computes what the single-process engine computes.
+//!
+//! Every process must know those functions by name, because plans travel
+//! between processes as protobuf that names them: the scheduler plans with
+//! them ([`scheduler`]), each executor runs them ([`executor`]), and the
+//! client registers them on its context after connecting ([`connect`]).
+//!
+//! What runs distributed so far (the rest of the pipeline is still the
+//! single-process `padu verify`; see ARCHITECTURE.md):
+//!
+//! - [`civil_density`]: the civil extract's density statistics, the counts
+//!   behind every record's blocking plan, as `GROUP BY`s over
+//!   [`functions::DensityAttributes`]; checked equal to the single-process
+//!   engine's own counts.
+
+pub mod functions;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::registry::BallistaFunctionRegistry;
+use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::config::SchedulerConfig;
+use ballista_scheduler::scheduler_process::start_server;
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
+use datafusion::execution::SessionStateBuilder;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use padu_core::RegionCode;
+use padu_match::partition::CivilDensity;
+
+/// What can go wrong in a distributed job.
+#[derive(Debug, thiserror::Error)]
+pub enum DistError {
+    /// Ballista failed (start-up, scheduling, a lost executor past its retries).
+    #[error("Ballista: {0}")]
+    Ballista(#[from] ballista_core::error::BallistaError),
+    /// DataFusion failed to plan or run a query.
+    #[error("DataFusion: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// A result column did not have the type the job asked for.
+    #[error("hasil kueri tidak terduga: {0}")]
+    Unexpected(String),
+}
+
+/// Ballista settings every Padu process shares.
+///
+/// The adaptive planner is off: with it, an executor lost after it
+/// finished a stage leaves the job hung for good (upstream
+/// apache/datafusion-ballista#1986); without it the scheduler re-runs the
+/// lost stage's tasks on the executors that are left.
+pub fn session_config() -> SessionConfig {
+    SessionConfig::new_with_ballista()
+        .set_bool("ballista.planner.adaptive.enabled", false)
+        .with_target_partitions(4)
+}
+
+/// Padu's functions in a registry an executor resolves plans against:
+/// DataFusion's built-ins and [`functions::all`].
+pub fn function_registry() -> BallistaFunctionRegistry {
+    let mut registry = BallistaFunctionRegistry::default();
+    for f in functions::all() {
+        registry
+            .scalar_functions
+            .insert(f.name().to_string(), Arc::new(f));
+    }
+    registry
+}
+
+/// Timeouts that notice a lost executor within seconds, not minutes (the
+/// defaults are a 60 s heartbeat and a 180 s timeout).
+pub const EXECUTOR_HEARTBEAT_SECONDS: u64 = 2;
+/// See [`EXECUTOR_HEARTBEAT_SECONDS`].
+pub const EXECUTOR_TIMEOUT_SECONDS: u64 = 10;
+
+/// Runs a scheduler on `addr` until the process ends; it plans with Padu's functions.
+pub async fn scheduler(addr: SocketAddr) -> Result<(), DistError> {
+    let config = SchedulerConfig {
+        bind_host: addr.ip().to_string(),
+        external_host: addr.ip().to_string(),
+        bind_port: addr.port(),
+        executor_timeout_seconds: EXECUTOR_TIMEOUT_SECONDS,
+        expire_dead_executor_interval_seconds: EXECUTOR_HEARTBEAT_SECONDS,
+        override_session_builder: Some(Arc::new(|config: SessionConfig| {
+            use datafusion::execution::FunctionRegistry;
+            let mut state = ballista_core::utils::default_session_builder(config)?;
+            for f in functions::all() {
+                state.register_udf(Arc::new(f))?;
+            }
+            Ok(state)
+        })),
+        ..SchedulerConfig::default()
+    };
+    let cluster = BallistaCluster::new_from_config(&config).await?;
+    start_server(cluster, addr, Arc::new(config)).await?;
+    Ok(())
+}
+
+/// Where an executor listens and which scheduler it serves.
+#[derive(Debug, Clone)]
+pub struct ExecutorOptions {
+    /// The scheduler's host.
+    pub scheduler_host: String,
+    /// The scheduler's port.
+    pub scheduler_port: u16,
+    /// The address this executor binds and advertises.
+    pub host: String,
+    /// Arrow Flight port (shuffle data is fetched from it).
+    pub port: u16,
+    /// gRPC port (the scheduler pushes tasks to it).
+    pub grpc_port: u16,
+    /// Tasks run at once.
+    pub slots: usize,
+    /// Directory for shuffle files.
+    pub work_dir: Option<String>,
+}
+
+/// Runs an executor until the process ends; it resolves Padu's functions.
+pub async fn executor(o: ExecutorOptions) -> Result<(), DistError> {
+    let config = ExecutorProcessConfig {
+        bind_host: o.host.clone(),
+        external_host: Some(o.host),
+        port: o.port,
+        grpc_port: o.grpc_port,
+        scheduler_host: o.scheduler_host,
+        scheduler_port: o.scheduler_port,
+        vcores: o.slots,
+        work_dir: o.work_dir,
+        executor_heartbeat_interval_seconds: EXECUTOR_HEARTBEAT_SECONDS,
+        override_function_registry: Some(Arc::new(function_registry())),
+        ..ExecutorProcessConfig::default()
+    };
+    start_executor_process(Arc::new(config)).await?;
+    Ok(())
+}
+
+/// A client context on the scheduler at `host:port`, with Padu's functions.
+///
+/// They are registered after connecting: `remote_with_state` resets the
+/// scalar functions to the built-ins.
+pub async fn connect(scheduler: &str) -> Result<SessionContext, DistError> {
+    let state = SessionStateBuilder::new()
+        .with_config(session_config())
+        .with_default_features()
+        .build();
+    let ctx = SessionContext::remote_with_state(&format!("df://{scheduler}"), state).await?;
+    for f in functions::all() {
+        ctx.register_udf(f);
+    }
+    Ok(ctx)
+}
+
+/// Counts the civil extract's density statistics on the cluster behind
+/// `ctx`: per name attribute and province, per attribute nationally, and
+/// residents per village. Equal to `padu_match::partition::civil_density`
+/// of the same records.
+pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDensity, DistError> {
+    let path = civil.to_string_lossy();
+    ctx.register_parquet("civil", path.as_ref(), ParquetReadOptions::default())
+        .await?;
+    // The attributes of every resident, with the province that counts them.
+    let by_province = ctx
+        .sql(
+            "SELECT a.attr AS attr, a.province AS province, COUNT(*) AS n FROM (\
+               SELECT unnest(padu_density_attributes(nama, nama_ibu_kandung)) AS attr, \
+                      CAST(substr(replace(kode_wilayah, '.', ''), 1, 2) AS BIGINT) AS province \
+               FROM civil) a \
+             GROUP BY a.attr, a.province",
+        )
+        .await?;
+    ctx.register_table("civil_attributes", by_province.into_view())?;
+    let attributes = ctx
+        .sql(
+            "SELECT attr, province, n FROM civil_attributes \
+             UNION ALL \
+             SELECT attr, CAST(0 AS BIGINT) AS province, SUM(n) AS n FROM civil_attributes GROUP BY attr",
+        )
+        .await?
+        .collect()
+        .await?;
+    let mut out = CivilDensity {
+        attributes: Vec::new(),
+        villages: Vec::new(),
+    };
+    for batch in &attributes {
+        let attr = batch.column(0).as_primitive_opt::<UInt64Type>();
+        let province = batch.column(1).as_primitive_opt::<Int64Type>();
+        let n = batch.column(2).as_primitive_opt::<Int64Type>();
+        let (Some(attr), Some(province), Some(n)) = (attr, province, n) else {
+            return Err(DistError::Unexpected(format!(
+                "kolom statistik nama: {:?}",
+                batch.schema()
+            )));
+        };
+        for i in 0..batch.num_rows() {
+            let p = u64::try_from(province.value(i))
+                .map_err(|_| DistError::Unexpected("provinsi negatif".into()))?;
+            let n = u32::try_from(n.value(i))
+                .map_err(|_| DistError::Unexpected("jumlah di luar batas".into()))?;
+            out.attributes.push((attr.value(i), p, n));
+        }
+    }
+    out.attributes.sort_unstable();
+    let villages = ctx
+        .sql("SELECT kode_wilayah, COUNT(*) AS n FROM civil GROUP BY kode_wilayah")
+        .await?
+        .collect()
+        .await?;
+    for batch in &villages {
+        let code = datafusion::arrow::compute::cast(
+            batch.column(0),
+            &datafusion::arrow::datatypes::DataType::Utf8,
+        )
+        .map_err(datafusion::error::DataFusionError::from)?;
+        let code = code.as_string::<i32>();
+        let n = batch.column(1).as_primitive::<Int64Type>();
+        for i in 0..batch.num_rows() {
+            if code.is_null(i) {
+                continue;
+            }
+            let c = RegionCode::parse(code.value(i)).map_err(|e| {
+                DistError::Unexpected(format!("kode_wilayah {}: {e}", code.value(i)))
+            })?;
+            let n = u32::try_from(n.value(i))
+                .map_err(|_| DistError::Unexpected("jumlah di luar batas".into()))?;
+            out.villages.push((c, n));
+        }
+    }
+    // A code may be written with and without dots: one village either way.
+    out.villages.sort_unstable();
+    out.villages.dedup_by(|b, a| {
+        let same = a.0 == b.0;
+        if same {
+            a.1 += b.1;
+        }
+        same
+    });
+    Ok(out)
+}

@@ -1,0 +1,144 @@
+//! `padu-dist`: Padu's scheduler and executor processes for Ballista, and
+//! the distributed jobs a national data engineer runs against them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// Padu's national run on Apache DataFusion Ballista.
+#[derive(Debug, Parser)]
+#[command(name = "padu-dist", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scheduler (one per cluster).
+    Scheduler {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        bind: SocketAddr,
+    },
+    /// Run an executor that takes tasks from a scheduler.
+    Executor {
+        /// The scheduler, HOST:PORT.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        scheduler: String,
+        /// Host this executor binds and advertises.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Arrow Flight port (shuffle data).
+        #[arg(long, default_value_t = 50051)]
+        port: u16,
+        /// gRPC port (tasks pushed by the scheduler).
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        /// Tasks run at once (default: the number of cores).
+        #[arg(long)]
+        slots: Option<usize>,
+        /// Directory for shuffle files (default: a temporary directory).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
+    /// Count the civil extract's density statistics on the cluster and
+    /// print them as `attribute,province,residents` lines (province 0: national).
+    Density {
+        /// The civil extract (Parquet, interchange columns).
+        #[arg(long)]
+        civil: PathBuf,
+        /// The scheduler, HOST:PORT.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        scheduler: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PADU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("galat: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("memulai runtime")?;
+    rt.block_on(async {
+        match cli.command {
+            Command::Scheduler { bind } => padu_dist::scheduler(bind)
+                .await
+                .context("menjalankan scheduler"),
+            Command::Executor {
+                scheduler,
+                host,
+                port,
+                grpc_port,
+                slots,
+                work_dir,
+            } => {
+                let (scheduler_host, scheduler_port) = split_host_port(&scheduler)?;
+                padu_dist::executor(padu_dist::ExecutorOptions {
+                    scheduler_host,
+                    scheduler_port,
+                    host,
+                    port,
+                    grpc_port,
+                    slots: slots.unwrap_or_else(|| {
+                        std::thread::available_parallelism().map_or(1, usize::from)
+                    }),
+                    work_dir: work_dir.map(|p| p.to_string_lossy().into_owned()),
+                })
+                .await
+                .context("menjalankan executor")
+            }
+            Command::Density { civil, scheduler } => {
+                let ctx = padu_dist::connect(&scheduler)
+                    .await
+                    .with_context(|| format!("menghubungi scheduler {scheduler}"))?;
+                let d = padu_dist::civil_density(&ctx, &civil)
+                    .await
+                    .with_context(|| format!("menghitung statistik {}", civil.display()))?;
+                use std::io::Write;
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                for (a, p, n) in &d.attributes {
+                    writeln!(out, "{a},{p},{n}")?;
+                }
+                out.flush()?;
+                eprintln!(
+                    "{} baris statistik nama, {} desa/kelurahan",
+                    d.attributes.len(),
+                    d.villages.len()
+                );
+                Ok(())
+            }
+        }
+    })
+}
+
+/// `HOST:PORT` split at the last colon.
+fn split_host_port(s: &str) -> anyhow::Result<(String, u16)> {
+    let (host, port) = s
+        .rsplit_once(':')
+        .with_context(|| format!("alamat scheduler {s}: harus HOST:PORT"))?;
+    let port = port
+        .parse()
+        .with_context(|| format!("alamat scheduler {s}: port tidak valid"))?;
+    Ok((host.to_string(), port))
+}
