@@ -287,7 +287,7 @@ const DIR_BITS: u32 = 20;
 impl KeyIndex {
     /// Indexes `recs` under every rule.
     pub(crate) fn build(ctx: &Prepared<'_>, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
-        let idx_bits = (usize::BITS - recs.len().leading_zeros()).max(20);
+        let idx_bits = crate::partition::key_bits(recs.len());
         // Keys per chunk of records, concatenated once: a fold and pairwise
         // reduce copied every key several times into ever larger vectors.
         const CHUNK: usize = 16_384;
@@ -323,6 +323,12 @@ impl KeyIndex {
             idx_bits,
             dir,
         }
+    }
+
+    /// The sorted entries: each key's top bits above its record's index.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> &[u64] {
+        &self.entries
     }
 
     fn hash(rule: usize, key: u64, idx_bits: u32) -> u64 {

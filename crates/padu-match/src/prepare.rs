@@ -475,6 +475,18 @@ impl CivilSide {
     /// Stage *prepare* of the civil extract, on rayon's pool: its records,
     /// its pools and the density counts behind every record's blocking plan.
     pub(crate) fn prepare(civil: &[CivilPerson]) -> CivilSide {
+        Self::build(civil, None)
+    }
+
+    /// Stage *prepare* of part of a civil extract whose density statistics
+    /// were counted over the whole of it (a distributed task's broadcast):
+    /// the records' blocking plans are the ones the whole extract's
+    /// [`CivilSide::prepare`] gives them.
+    pub(crate) fn prepare_with(civil: &[CivilPerson], density: Density) -> CivilSide {
+        Self::build(civil, Some(density))
+    }
+
+    fn build(civil: &[CivilPerson], density: Option<Density>) -> CivilSide {
         let exec = Exec::Parallel;
         let (pools, ids) = Pools::intern(civil.iter().map(Person::civil));
         let (name_map, names) = intern(&pools.names.uniq, exec, name_form, |_| None, 0);
@@ -495,7 +507,7 @@ impl CivilSide {
             }
         }
         let pool = Names::shared(&names);
-        let density = Density::count(&pool, &recs);
+        let density = density.unwrap_or_else(|| Density::count(&pool, &recs));
         let areas = scope::Areas::new(&density, &[&recs]);
         exec.for_each(&mut recs, |r| {
             r.plan = scope::plan(&pool, &density, &areas, r)

@@ -265,6 +265,33 @@ impl Density {
         f64::from(self.counts.get(&key).copied().unwrap_or(0))
     }
 
+    /// Statistics counted elsewhere (over a whole extract, by a distributed
+    /// job): `total` residents, residents per village, and attribute counts
+    /// as [`Density::attribute_table`] lists them. Only the attributes of
+    /// the records to be planned need be there; a missing one counts 0.
+    pub(crate) fn from_parts(
+        total: u32,
+        villages: &[(RegionCode, u32)],
+        attributes: impl IntoIterator<Item = (u64, u64, u32)>,
+    ) -> Density {
+        let mut pop: FxMap<RegionCode, u32> = FxMap::default();
+        for &(code, n) in villages {
+            let mut c = Some(code);
+            while let Some(x) = c {
+                *pop.entry(x).or_default() += n;
+                c = x.parent();
+            }
+        }
+        Density {
+            pop,
+            total,
+            counts: attributes
+                .into_iter()
+                .map(|(a, p, n)| ((a, p), n))
+                .collect(),
+        }
+    }
+
     /// The attribute counts, sorted: `(attribute, province digits, residents)`,
     /// province 0 being the whole country; what a distributed run counts
     /// with a `GROUP BY` and broadcasts.
