@@ -126,7 +126,7 @@ pub use offline::{
 pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
 pub use read::{
     CivilReader, FileType, HEADER_SEARCH_ROWS, HeaderInfo, ReadOptions, RegistryReader, Row,
-    Suggestion, suggest_mapping,
+    Suggestion, parquet_row_groups, suggest_mapping,
 };
 pub use results::read_results;
 pub use write::{

@@ -242,6 +242,25 @@ impl<S: Schema, K: Eq + Hash> Table<S, K> {
         let label = path.display().to_string();
         let sheet = opts.sheet.as_deref().or(opts.mapping.sheet.as_deref());
         let opened = format::open(path, sheet, &label)?;
+        Self::from_opened(label, opened, opts)
+    }
+
+    /// Opens the row groups `groups` of a Parquet file.
+    fn open_parquet_groups(
+        path: &Path,
+        opts: &ReadOptions,
+        groups: std::ops::Range<usize>,
+    ) -> Result<Table<S, K>, ReadError> {
+        let label = path.display().to_string();
+        let opened = format::open_parquet_groups(path, &label, groups)?;
+        Self::from_opened(label, opened, opts)
+    }
+
+    fn from_opened(
+        label: String,
+        opened: Opened<Source>,
+        opts: &ReadOptions,
+    ) -> Result<Table<S, K>, ReadError> {
         let Found {
             source,
             columns,
@@ -351,6 +370,18 @@ impl RegistryReader {
         Table::open(path, opts).map(RegistryReader)
     }
 
+    /// Reads only the row groups `groups` of a Parquet registry file: one
+    /// part of it for a distributed job ([`parquet_row_groups`] lists them).
+    /// Rows keep their numbers in the whole file; values that must be unique
+    /// (`id_art`) are checked within the part only.
+    pub fn open_parquet_row_groups(
+        path: &Path,
+        opts: &ReadOptions,
+        groups: std::ops::Range<usize>,
+    ) -> Result<RegistryReader, ReadError> {
+        Table::open_parquet_groups(path, opts, groups).map(RegistryReader)
+    }
+
     /// Problems about the whole file (encoding, and at the end how many issues were left out).
     ///
     /// Complete once the iterator is exhausted.
@@ -437,6 +468,17 @@ impl CivilReader {
         Table::open(path, opts).map(CivilReader)
     }
 
+    /// Reads only the row groups `groups` of a Parquet civil extract, like
+    /// [`RegistryReader::open_parquet_row_groups`] (the NIK is checked for
+    /// uniqueness within the part only).
+    pub fn open_parquet_row_groups(
+        path: &Path,
+        opts: &ReadOptions,
+        groups: std::ops::Range<usize>,
+    ) -> Result<CivilReader, ReadError> {
+        Table::open_parquet_groups(path, opts, groups).map(CivilReader)
+    }
+
     /// Where the header was found and what each column was read as.
     pub fn header(&self) -> &HeaderInfo {
         &self.0.header
@@ -520,4 +562,12 @@ impl Iterator for CivilReader {
     fn next(&mut self) -> Option<Row<CivilPerson>> {
         self.0.next_row(parse_civil)
     }
+}
+
+/// The number of records in each row group of a Parquet file, in file
+/// order: the parts a distributed job may read one at a time with
+/// [`CivilReader::open_parquet_row_groups`] or
+/// [`RegistryReader::open_parquet_row_groups`].
+pub fn parquet_row_groups(path: &Path) -> Result<Vec<u64>, ReadError> {
+    format::parquet_row_groups(path, &path.display().to_string())
 }

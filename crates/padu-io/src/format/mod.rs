@@ -82,6 +82,19 @@ pub(crate) fn open(
     }
 }
 
+/// Opens only the row groups `groups` of a Parquet file (a part of it, for a
+/// distributed job); rows keep their numbers in the whole file.
+pub(crate) fn open_parquet_groups(
+    path: &Path,
+    label: &str,
+    groups: std::ops::Range<usize>,
+) -> Result<Opened<Source>, ReadError> {
+    ParquetSource::open_groups(path, label, Some(groups))
+        .map(|o| o.map_source(|s| Source::Parquet(Box::new(s))))
+}
+
+pub(crate) use self::parquet::row_groups as parquet_row_groups;
+
 /// Where a table's rows are written, whatever its format.
 enum Sink {
     Csv(Box<CsvSink>),

@@ -14,7 +14,8 @@ use padu_core::{
     CivilPerson, IdField, LifeStatus, NikError, NoKk, RegionCode, RegistryPerson, Relation, Sex,
 };
 use padu_io::{
-    CivilReader, Issue, ReadError, RegistryReader, Row, Severity, write_civil, write_registry,
+    CivilReader, Issue, ReadError, RegistryReader, Row, Severity, parquet_row_groups, write_civil,
+    write_registry,
 };
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
@@ -1121,4 +1122,36 @@ fn writing_parquet_then_reading_it_through_the_result_reader_works() {
     w.write(&row).unwrap();
     assert_eq!(w.finish().unwrap(), 1);
     assert_eq!(padu_io::read_results(&path).unwrap(), vec![row]);
+}
+
+/// A distributed job reads a file in parts of whole row groups: each part
+/// gives exactly the rows the whole read gives there, numbered as in the
+/// whole file, with the same records and messages.
+#[test]
+fn row_groups_read_as_parts_give_the_whole_file_s_rows() {
+    let (_dir, path) = temp("parts.parquet");
+    typed_registry(&path);
+    assert_eq!(parquet_row_groups(&path).unwrap(), vec![3, 2]);
+    let whole = read_registry(&path);
+    let part = |groups: std::ops::Range<usize>| -> Vec<Row<RegistryPerson>> {
+        RegistryReader::open_parquet_row_groups(&path, &opts(), groups)
+            .unwrap()
+            .collect()
+    };
+    assert_eq!(part(0..1), whole[..3]);
+    assert_eq!(part(1..2), whole[3..]);
+    assert_eq!(part(0..2), whole);
+    assert_eq!(
+        part(1..2)[0].row,
+        5,
+        "the fourth record is row 5 below the header"
+    );
+    assert!(part(2..2).is_empty());
+    // A CSV has no row groups.
+    let (_d, csv) = temp("parts.csv");
+    std::fs::write(&csv, "id_art\nA1\n").unwrap();
+    assert!(matches!(
+        CivilReader::open_parquet_row_groups(&csv, &opts(), 0..1),
+        Err(ReadError::NotParquet { .. })
+    ));
 }

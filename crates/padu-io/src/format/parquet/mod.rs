@@ -6,7 +6,7 @@ mod write;
 
 use chrono::NaiveDate;
 
-pub(crate) use read::ParquetSource;
+pub(crate) use read::{ParquetSource, row_groups};
 pub(crate) use write::ParquetSink;
 
 /// The first day of the Unix epoch, from which Parquet counts dates.

@@ -231,6 +231,8 @@ pub(crate) struct ParquetSource {
     columns: Vec<Column>,
     /// The next row group to open.
     group: usize,
+    /// The row group to stop before (all of them unless a part was asked for).
+    end_group: usize,
     /// The current row group's column readers, by header position.
     readers: Vec<Option<ColumnReader>>,
     /// Records of the current row group not read yet.
@@ -256,6 +258,16 @@ fn not_parquet(label: &str, e: &ParquetError) -> ReadError {
 impl ParquetSource {
     /// Opens a Parquet file, checks its schema and codecs, and makes its field names the header.
     pub(crate) fn open(path: &Path, label: &str) -> Result<Opened<ParquetSource>, ReadError> {
+        Self::open_groups(path, label, None)
+    }
+
+    /// Like [`ParquetSource::open`], reading only the row groups in `groups`
+    /// (all when `None`); rows keep the numbers they have in the whole file.
+    pub(crate) fn open_groups(
+        path: &Path,
+        label: &str,
+        groups: Option<std::ops::Range<usize>>,
+    ) -> Result<Opened<ParquetSource>, ReadError> {
         let file = File::open(path).map_err(|e| io_error(label, &e))?;
         let reader =
             guarded(|| SerializedFileReader::new(file)).map_err(|e| not_parquet(label, &e))?;
@@ -320,14 +332,22 @@ impl ParquetSource {
                 }
             })
             .collect();
+        let all = meta.num_row_groups();
+        let groups = groups.unwrap_or(0..all);
+        let (group, end_group) = (groups.start.min(all), groups.end.min(all));
+        let mut before = 0u64;
+        for rg in &meta.row_groups()[..group] {
+            before += u64::try_from(rg.num_rows()).unwrap_or(0);
+        }
         let source = ParquetSource {
             file: reader,
             label: label.to_string(),
             readers: Vec::new(),
             columns,
-            group: 0,
+            group,
+            end_group,
             left_in_group: 0,
-            next_record: 0,
+            next_record: before,
             pending: VecDeque::new(),
             defs: Vec::with_capacity(BATCH_ROWS),
             bad_text: Vec::new(),
@@ -362,7 +382,7 @@ impl ParquetSource {
     /// Decodes the next batch of records into `pending`, opening the next row group when needed.
     fn fill(&mut self) -> Result<(), ParquetError> {
         while self.left_in_group == 0 {
-            if self.group >= self.file.metadata().num_row_groups() {
+            if self.group >= self.end_group {
                 self.done = true;
                 return Ok(());
             }
@@ -754,4 +774,17 @@ mod tests {
         );
         assert_eq!(bad, [3]);
     }
+}
+
+/// The number of records in each row group of a Parquet file: how a
+/// distributed job splits the file into parts.
+pub(crate) fn row_groups(path: &Path, label: &str) -> Result<Vec<u64>, ReadError> {
+    let file = File::open(path).map_err(|e| io_error(label, &e))?;
+    let reader = guarded(|| SerializedFileReader::new(file)).map_err(|e| not_parquet(label, &e))?;
+    Ok(reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|rg| u64::try_from(rg.num_rows()).unwrap_or(0))
+        .collect())
 }
