@@ -21,8 +21,15 @@
 //!   behind every record's blocking plan, as `GROUP BY`s over
 //!   [`functions::DensityAttributes`]; checked equal to the single-process
 //!   engine's own counts.
+//! - [`blocking_keys`]: every record's blocking keys, computed by the tasks
+//!   that read its row groups ([`keys`], a Padu scan node that travels with
+//!   its own [`codec`]), from the statistics broadcast as a file ([`stats`]);
+//!   checked equal to the keys the single-process engine indexes.
 
+pub mod codec;
 pub mod functions;
+pub mod keys;
+pub mod stats;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -63,6 +70,8 @@ pub enum DistError {
 /// lost stage's tasks on the executors that are left.
 pub fn session_config() -> SessionConfig {
     SessionConfig::new_with_ballista()
+        .with_ballista_logical_extension_codec(Arc::new(codec::LogicalCodec::default()))
+        .with_ballista_physical_extension_codec(Arc::new(codec::PhysicalCodec::default()))
         .set_bool("ballista.planner.adaptive.enabled", false)
         .with_target_partitions(4)
 }
@@ -93,6 +102,8 @@ pub async fn scheduler(addr: SocketAddr) -> Result<(), DistError> {
         bind_port: addr.port(),
         executor_timeout_seconds: EXECUTOR_TIMEOUT_SECONDS,
         expire_dead_executor_interval_seconds: EXECUTOR_HEARTBEAT_SECONDS,
+        override_logical_codec: Some(Arc::new(codec::LogicalCodec::default())),
+        override_physical_codec: Some(Arc::new(codec::PhysicalCodec::default())),
         override_session_builder: Some(Arc::new(|config: SessionConfig| {
             use datafusion::execution::FunctionRegistry;
             let mut state = ballista_core::utils::default_session_builder(config)?;
@@ -140,6 +151,8 @@ pub async fn executor(o: ExecutorOptions) -> Result<(), DistError> {
         work_dir: o.work_dir,
         executor_heartbeat_interval_seconds: EXECUTOR_HEARTBEAT_SECONDS,
         override_function_registry: Some(Arc::new(function_registry())),
+        override_logical_codec: Some(Arc::new(codec::LogicalCodec::default())),
+        override_physical_codec: Some(Arc::new(codec::PhysicalCodec::default())),
         ..ExecutorProcessConfig::default()
     };
     start_executor_process(Arc::new(config)).await?;
@@ -247,5 +260,42 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
         }
         same
     });
+    Ok(out)
+}
+
+/// Every blocking key of the records of `spec`'s file, computed on the
+/// cluster: `(row, rule, key)` sorted, as [`keys::schema`] describes them.
+pub async fn blocking_keys(
+    ctx: &SessionContext,
+    spec: keys::KeysSpec,
+) -> Result<Vec<(u64, u8, u64)>, DistError> {
+    let name = match spec.side {
+        keys::Side::Civil => "civil_keys",
+        keys::Side::Registry => "registry_keys",
+    };
+    ctx.register_table(name, Arc::new(keys::KeysTable(spec)))?;
+    let batches = ctx
+        .sql(&format!("SELECT row, rule, key FROM {name}"))
+        .await?
+        .collect()
+        .await?;
+    let mut out = Vec::new();
+    for b in &batches {
+        let (Some(row), Some(rule), Some(key)) = (
+            b.column(0).as_primitive_opt::<UInt64Type>(),
+            b.column(1)
+                .as_primitive_opt::<datafusion::arrow::datatypes::UInt8Type>(),
+            b.column(2).as_primitive_opt::<UInt64Type>(),
+        ) else {
+            return Err(DistError::Unexpected(format!(
+                "kolom kunci: {:?}",
+                b.schema()
+            )));
+        };
+        for i in 0..b.num_rows() {
+            out.push((row.value(i), rule.value(i), key.value(i)));
+        }
+    }
+    out.sort_unstable();
     Ok(out)
 }

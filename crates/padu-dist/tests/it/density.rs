@@ -9,11 +9,14 @@ use padu_match::partition::CivilDensity;
 
 use crate::cluster::Cluster;
 
-/// A generated civil extract as Parquet, with the engine's own statistics of it.
-struct Data {
-    parquet: PathBuf,
-    reference: CivilDensity,
-    _dir: tempfile::TempDir,
+/// A generated civil extract and registry as Parquet, with the engine's own statistics.
+pub(crate) struct Data {
+    pub(crate) parquet: PathBuf,
+    pub(crate) registry_parquet: PathBuf,
+    pub(crate) civil: Vec<padu_core::CivilPerson>,
+    pub(crate) registry: Vec<padu_core::RegistryPerson>,
+    pub(crate) reference: CivilDensity,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 fn generate(people: usize, seed: u64) -> Data {
@@ -26,17 +29,24 @@ fn generate(people: usize, seed: u64) -> Data {
     };
     padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
     let civil = padu_testkit::generated::civil(dir.path());
+    let registry = padu_testkit::generated::registry(dir.path());
     let parquet = dir.path().join("civil.parquet");
     padu_io::write_civil(&parquet, civil.iter().cloned()).expect("write civil.parquet");
+    let registry_parquet = dir.path().join("registry.parquet");
+    padu_io::write_registry(&registry_parquet, registry.iter().cloned())
+        .expect("write registry.parquet");
     Data {
         parquet,
+        registry_parquet,
         reference: padu_match::partition::civil_density(&civil),
-        _dir: dir,
+        civil,
+        registry,
+        dir,
     }
 }
 
 /// Large enough that a job is still running when an executor is killed.
-fn large() -> &'static Data {
+pub(crate) fn large() -> &'static Data {
     static DATA: OnceLock<Data> = OnceLock::new();
     DATA.get_or_init(|| generate(150_000, 8))
 }

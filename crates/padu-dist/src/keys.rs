@@ -1,0 +1,345 @@
+//! The blocking keys of every record of one side, computed where the rows
+//! are: a table whose scan reads each task's row groups through padu-io
+//! (the same parsing and row numbers as `padu verify`) and computes their
+//! keys with `padu_match::partition`, from the whole civil extract's
+//! statistics.
+//!
+//! The scan is an in-memory table of parts (row-group ranges, one
+//! partition each) under a Padu node that turns parts into keys. Ballista
+//! 55 hands each task its share of a plan by rewriting the leaves it knows
+//! (file scans, memory tables, shuffle readers); a custom leaf would be run
+//! whole by every task, so the parts must be such a leaf.
+//!
+//! The statistics reach every task as a file ([`crate::stats`]) named in the
+//! plan, like a broadcast variable: every process must see the same path
+//! (a shared file system or a mounted bucket on a real cluster).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use datafusion::arrow::array::{RecordBatch, UInt8Builder, UInt64Builder};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::common::{DataFusionError, Result};
+use datafusion::datasource::TableType;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::Expr;
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
+};
+use padu_io::{CivilReader, ReadOptions, RegistryReader};
+use padu_match::partition::{Key, Statistics, civil_keys, registry_keys};
+use serde::{Deserialize, Serialize};
+
+/// Which side's records a key table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    /// The civil extract (Dukcapil).
+    Civil,
+    /// The registry (DTKS).
+    Registry,
+}
+
+/// Everything a task needs to compute its keys: what travels in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeysSpec {
+    /// Which side the file holds.
+    pub side: Side,
+    /// The Parquet file.
+    pub path: PathBuf,
+    /// The reference date that fixes the century of a NIK's birth year.
+    pub today: NaiveDate,
+    /// The civil statistics file ([`crate::stats::write`]).
+    pub stats: PathBuf,
+}
+
+impl KeysSpec {
+    /// The keys of `side`'s records in `path`.
+    pub fn new(side: Side, path: &Path, today: NaiveDate, stats: &Path) -> Self {
+        KeysSpec {
+            side,
+            path: path.to_path_buf(),
+            today,
+            stats: stats.to_path_buf(),
+        }
+    }
+}
+
+/// The columns of the parts a key scan reads: one row per part, its row groups `from..to`.
+fn parts_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("from", DataType::UInt64, false),
+        Field::new("to", DataType::UInt64, false),
+    ]))
+}
+
+/// The columns of a key table: the record's row (0-based, file order, as
+/// `padu verify` numbers records), the rule and the key mixed with it.
+pub fn schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("row", DataType::UInt64, false),
+        Field::new("rule", DataType::UInt8, false),
+        Field::new("key", DataType::UInt64, false),
+    ]))
+}
+
+/// A key table, to register on a context and query with SQL.
+#[derive(Debug)]
+pub struct KeysTable(pub KeysSpec);
+
+#[async_trait]
+impl TableProvider for KeysTable {
+    fn schema(&self) -> SchemaRef {
+        schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        // The parts are a plain in-memory table, one partition per row group:
+        // Ballista gives each task its own partitions of a table it knows,
+        // and the key node above reads whatever parts reach it.
+        let groups = padu_io::parquet_row_groups(&self.0.path)
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let parts: Vec<Vec<RecordBatch>> = (0..groups.len())
+            .map(|g| {
+                let g = g as u64;
+                RecordBatch::try_new(
+                    parts_schema(),
+                    vec![
+                        Arc::new(datafusion::arrow::array::UInt64Array::from(vec![g])),
+                        Arc::new(datafusion::arrow::array::UInt64Array::from(vec![g + 1])),
+                    ],
+                )
+                .map(|b| vec![b])
+            })
+            .collect::<Result<_, _>>()?;
+        let parts = if parts.is_empty() {
+            vec![Vec::new()]
+        } else {
+            parts
+        };
+        let source: Arc<dyn ExecutionPlan> =
+            datafusion::datasource::memory::MemorySourceConfig::try_new_exec(
+                &parts,
+                parts_schema(),
+                None,
+            )?;
+        let exec: Arc<dyn ExecutionPlan> = Arc::new(KeysExec::new(self.0.clone(), source));
+        match projection {
+            Some(p) if *p != [0, 1, 2] => Ok(Arc::new(
+                datafusion::physical_plan::projection::ProjectionExec::try_new(
+                    p.iter().map(|&i| {
+                        let f = schema().field(i).clone();
+                        let e: Arc<dyn PhysicalExpr> = Arc::new(
+                            datafusion::physical_expr::expressions::Column::new(f.name(), i),
+                        );
+                        (e, f.name().clone())
+                    }),
+                    exec,
+                )?,
+            )),
+            _ => Ok(exec),
+        }
+    }
+}
+
+/// Computes the keys of the parts its input partition lists.
+#[derive(Debug)]
+pub struct KeysExec {
+    spec: KeysSpec,
+    input: Arc<dyn ExecutionPlan>,
+    properties: Arc<PlanProperties>,
+}
+
+impl KeysExec {
+    /// The keys of `spec`'s records in the parts `input` lists (`from`, `to` row groups).
+    pub fn new(spec: KeysSpec, input: Arc<dyn ExecutionPlan>) -> Self {
+        let partitions = input.properties().output_partitioning().partition_count();
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(schema()),
+            Partitioning::UnknownPartitioning(partitions),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        KeysExec {
+            spec,
+            input,
+            properties: Arc::new(properties),
+        }
+    }
+
+    /// What the node computes.
+    pub fn spec(&self) -> &KeysSpec {
+        &self.spec
+    }
+}
+
+impl DisplayAs for KeysExec {
+    fn fmt_as(&self, _: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "PaduKeysExec: {:?} {}",
+            self.spec.side,
+            self.spec.path.display()
+        )
+    }
+}
+
+impl ExecutionPlan for KeysExec {
+    fn name(&self) -> &str {
+        "PaduKeysExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![&self.input]
+    }
+
+    fn maintains_input_order(&self) -> Vec<bool> {
+        vec![true]
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        mut children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        match (children.pop(), children.is_empty()) {
+            (Some(input), true) => Ok(Arc::new(KeysExec::new(self.spec.clone(), input))),
+            _ => datafusion::common::internal_err!("PaduKeysExec takes one input"),
+        }
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        use futures::TryStreamExt;
+        let spec = self.spec.clone();
+        let parts = self.input.execute(partition, context)?;
+        let keys = parts.and_then(move |batch| {
+            let spec = spec.clone();
+            async move {
+                tokio::task::spawn_blocking(move || keys_of_parts(&spec, &batch))
+                    .await
+                    .map_err(|e| DataFusionError::External(Box::new(e)))?
+            }
+        });
+        Ok(Box::pin(RecordBatchStreamAdapter::new(schema(), keys)))
+    }
+}
+
+/// The keys of every part a batch of the parts table lists.
+fn keys_of_parts(spec: &KeysSpec, parts: &RecordBatch) -> Result<RecordBatch> {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::UInt64Type;
+    let from = parts.column(0).as_primitive::<UInt64Type>();
+    let to = parts.column(1).as_primitive::<UInt64Type>();
+    let mut batches = Vec::with_capacity(parts.num_rows());
+    for i in 0..parts.num_rows() {
+        let range = usize::try_from(from.value(i)).unwrap_or(usize::MAX)
+            ..usize::try_from(to.value(i)).unwrap_or(usize::MAX);
+        batches.push(keys_of_part(spec, range)?);
+    }
+    Ok(datafusion::arrow::compute::concat_batches(
+        &schema(),
+        &batches,
+    )?)
+}
+
+/// Reads row groups `groups` and computes the keys of their records.
+fn keys_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
+    let stats = crate::stats::read(&spec.stats)?;
+    let opts = ReadOptions::new(spec.today);
+    let external = |e: padu_io::ReadError| DataFusionError::External(Box::new(e));
+    let (rows, keys): (Vec<u64>, Vec<Vec<Key>>) = match spec.side {
+        Side::Civil => {
+            let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups.clone())
+                .map_err(external)?;
+            let (rows, records) = records(reader, &spec.path)?;
+            (rows, civil_keys(&records, Statistics::of(&stats)))
+        }
+        Side::Registry => {
+            let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
+                .map_err(external)?;
+            let (rows, records) = records(reader, &spec.path)?;
+            (rows, registry_keys(&records, Statistics::of(&stats)))
+        }
+    };
+    let n: usize = keys.iter().map(Vec::len).sum();
+    let (mut row, mut rule, mut key) = (
+        UInt64Builder::with_capacity(n),
+        UInt8Builder::with_capacity(n),
+        UInt64Builder::with_capacity(n),
+    );
+    for (r, ks) in rows.iter().zip(&keys) {
+        for &(ru, k) in ks {
+            row.append_value(*r);
+            rule.append_value(ru);
+            key.append_value(k);
+        }
+    }
+    Ok(RecordBatch::try_new(
+        schema(),
+        vec![
+            Arc::new(row.finish()),
+            Arc::new(rule.finish()),
+            Arc::new(key.finish()),
+        ],
+    )?)
+}
+
+/// The records of a part with their 0-based rows. A row that cannot be read
+/// stops the job: left out, it would renumber every later record, and the
+/// engine's answers depend on record order.
+fn records<T>(
+    rows: impl Iterator<Item = padu_io::Row<T>>,
+    path: &Path,
+) -> Result<(Vec<u64>, Vec<T>)> {
+    let (mut numbers, mut records) = (Vec::new(), Vec::new());
+    for row in rows {
+        match row.record {
+            // Parquet has its header in the schema: the first record is row 2.
+            Some(r) => {
+                numbers.push(row.row - 2);
+                records.push(r);
+            }
+            None => {
+                let what = row.issues.first().map_or_else(
+                    || format!("{}:{}", path.display(), row.row),
+                    |i| i.message(padu_core::Lang::Id),
+                );
+                return Err(DataFusionError::Execution(format!(
+                    "baris tidak terbaca, verifikasi terdistribusi belum mendukung --partial: {what}"
+                )));
+            }
+        }
+    }
+    Ok((numbers, records))
+}
