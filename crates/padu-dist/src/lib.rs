@@ -25,6 +25,10 @@
 //!   that read its row groups ([`keys`], a Padu scan node that travels with
 //!   its own [`codec`]), from the statistics broadcast as a file ([`stats`]);
 //!   checked equal to the keys the single-process engine indexes.
+//! - [`blocking`]: the candidate pairs, a join of the two key tables on the
+//!   keys' top bits with oversized blocks skipped; its counts are checked
+//!   equal to the engine's `RunStats` (pairs per rule, skipped blocks,
+//!   distinct pairs).
 
 pub mod codec;
 pub mod functions;
@@ -298,4 +302,109 @@ pub async fn blocking_keys(
     }
     out.sort_unstable();
     Ok(out)
+}
+
+/// What blocking the registry against the civil extract found: what the
+/// single-process engine reports as `RunStats::candidate_pairs` and `rules`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocking {
+    /// Distinct (registry row, civil row) pairs to compare.
+    pub candidate_pairs: u64,
+    /// Per rule, in the engine's rule order: pairs its keys produced (before
+    /// the union removes repeats) and blocks skipped for exceeding the cap.
+    pub rules: Vec<(u64, u64)>,
+}
+
+/// Blocks the registry against the civil extract on the cluster: joins the
+/// two key tables on a key's top bits (as the engine's index keeps them, for
+/// `civil_rows` indexed records), skips blocks of more than `max_block` civil
+/// records, and counts pairs per rule and distinct pairs.
+pub async fn blocking(
+    ctx: &SessionContext,
+    civil: keys::KeysSpec,
+    registry: keys::KeysSpec,
+    civil_rows: usize,
+    max_block: usize,
+) -> Result<Blocking, DistError> {
+    ctx.register_table("civil_keys", Arc::new(keys::KeysTable(civil)))?;
+    ctx.register_table("registry_keys", Arc::new(keys::KeysTable(registry)))?;
+    let bits = padu_match::partition::key_bits(civil_rows);
+    let cap = u64::try_from(max_block).unwrap_or(u64::MAX);
+    // The civil index: each record once under each of its keys' top bits.
+    ctx.register_table(
+        "civil_index",
+        ctx.sql(&format!(
+            "SELECT DISTINCT key >> {bits} AS k, row FROM civil_keys"
+        ))
+        .await?
+        .into_view(),
+    )?;
+    ctx.register_table(
+        "civil_blocks",
+        ctx.sql("SELECT k, COUNT(*) AS n FROM civil_index GROUP BY k")
+            .await?
+            .into_view(),
+    )?;
+    ctx.register_table(
+        "lookups",
+        ctx.sql(&format!(
+            "SELECT row, rule, key >> {bits} AS k FROM registry_keys"
+        ))
+        .await?
+        .into_view(),
+    )?;
+    let per_rule = ctx
+        .sql(&format!(
+            "SELECT l.rule, \
+                    CAST(SUM(CASE WHEN b.n <= {cap} THEN b.n ELSE 0 END) AS BIGINT) AS pairs, \
+                    CAST(SUM(CASE WHEN b.n > {cap} THEN 1 ELSE 0 END) AS BIGINT) AS skipped \
+             FROM lookups l JOIN civil_blocks b ON l.k = b.k \
+             GROUP BY l.rule"
+        ))
+        .await?
+        .collect()
+        .await?;
+    let mut rules = vec![(0u64, 0u64); padu_match::partition::RULES];
+    for b in &per_rule {
+        let (Some(rule), Some(pairs), Some(skipped)) = (
+            b.column(0)
+                .as_primitive_opt::<datafusion::arrow::datatypes::UInt8Type>(),
+            b.column(1).as_primitive_opt::<Int64Type>(),
+            b.column(2).as_primitive_opt::<Int64Type>(),
+        ) else {
+            return Err(DistError::Unexpected(format!(
+                "kolom aturan: {:?}",
+                b.schema()
+            )));
+        };
+        for i in 0..b.num_rows() {
+            let slot = rules
+                .get_mut(usize::from(rule.value(i)))
+                .ok_or_else(|| DistError::Unexpected("aturan tak dikenal".into()))?;
+            *slot = (
+                u64::try_from(pairs.value(i)).unwrap_or(0),
+                u64::try_from(skipped.value(i)).unwrap_or(0),
+            );
+        }
+    }
+    let pairs = ctx
+        .sql(&format!(
+            "SELECT COUNT(*) FROM (\
+               SELECT DISTINCT l.row AS reg, c.row AS civ \
+               FROM lookups l \
+               JOIN civil_blocks b ON l.k = b.k AND b.n <= {cap} \
+               JOIN civil_index c ON c.k = l.k)"
+        ))
+        .await?
+        .collect()
+        .await?;
+    let candidate_pairs = pairs
+        .first()
+        .and_then(|b| b.column(0).as_primitive_opt::<Int64Type>())
+        .map(|c| c.value(0))
+        .ok_or_else(|| DistError::Unexpected("jumlah pasangan".into()))?;
+    Ok(Blocking {
+        candidate_pairs: u64::try_from(candidate_pairs).unwrap_or(0),
+        rules,
+    })
 }

@@ -87,6 +87,10 @@ impl Statistics {
 /// same bits to find the same pairs.
 pub type Key = (u8, u64);
 
+/// The number of blocking rules; a [`Key`]'s rule is below it, in the
+/// order of `RunStats::rules`.
+pub const RULES: usize = 10;
+
 /// The bits the engine's key index drops from a [`Key`] on a side of `n` records.
 pub fn key_bits(n: usize) -> u32 {
     (usize::BITS - n.leading_zeros()).max(20)
@@ -199,6 +203,11 @@ mod tests {
         assert!(entries.len() > civil.len() * 5, "{} keys", entries.len());
         assert_eq!(entries.as_slice(), index.entries());
         assert_eq!(reg_keys, engine_registry);
+    }
+
+    #[test]
+    fn rules_counts_the_engine_s_rules() {
+        assert_eq!(RULES, blockers().len());
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub(crate) struct Data {
     pub(crate) dir: tempfile::TempDir,
 }
 
-fn generate(people: usize, seed: u64) -> Data {
+pub(crate) fn generate(people: usize, seed: u64) -> Data {
     let dir = tempfile::tempdir().unwrap();
     let cfg = padu_gen::GenConfig {
         people,
