@@ -664,6 +664,19 @@ fn bytes_cell(bytes: &[u8], conv: Conv, offset: usize, bad_text: &mut Vec<usize>
     }
 }
 
+/// The number of records in each row group of a Parquet file: how a
+/// distributed job splits the file into parts.
+pub(crate) fn row_groups(path: &Path, label: &str) -> Result<Vec<u64>, ReadError> {
+    let file = File::open(path).map_err(|e| io_error(label, &e))?;
+    let reader = guarded(|| SerializedFileReader::new(file)).map_err(|e| not_parquet(label, &e))?;
+    Ok(reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|rg| u64::try_from(rg.num_rows()).unwrap_or(0))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
@@ -774,17 +787,4 @@ mod tests {
         );
         assert_eq!(bad, [3]);
     }
-}
-
-/// The number of records in each row group of a Parquet file: how a
-/// distributed job splits the file into parts.
-pub(crate) fn row_groups(path: &Path, label: &str) -> Result<Vec<u64>, ReadError> {
-    let file = File::open(path).map_err(|e| io_error(label, &e))?;
-    let reader = guarded(|| SerializedFileReader::new(file)).map_err(|e| not_parquet(label, &e))?;
-    Ok(reader
-        .metadata()
-        .row_groups()
-        .iter()
-        .map(|rg| u64::try_from(rg.num_rows()).unwrap_or(0))
-        .collect())
 }
