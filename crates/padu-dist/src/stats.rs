@@ -44,7 +44,7 @@ pub fn write(path: &Path, d: &CivilDensity) -> Result<()> {
     Ok(())
 }
 
-/// Reads a file written by [`write`].
+/// Reads a file written by [`write()`].
 pub fn read(path: &Path) -> Result<CivilDensity> {
     let bad = |what: &str| {
         DataFusionError::Execution(format!("berkas statistik {} rusak: {what}", path.display()))
