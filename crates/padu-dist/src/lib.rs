@@ -188,6 +188,9 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
     ctx.register_parquet("civil", path.as_ref(), ParquetReadOptions::default())
         .await?;
     // The attributes of every resident, with the province that counts them.
+    // Each attribute is computed once; the national sums are added here, from
+    // the rows the client collects anyway (a second GROUP BY on the cluster
+    // would compute every attribute again).
     let by_province = ctx
         .sql(
             "SELECT a.attr AS attr, a.province AS province, COUNT(*) AS n FROM (\
@@ -196,14 +199,6 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
                FROM civil) a \
              GROUP BY a.attr, a.province",
         )
-        .await?;
-    ctx.register_table("civil_attributes", by_province.into_view())?;
-    let attributes = ctx
-        .sql(
-            "SELECT attr, province, n FROM civil_attributes \
-             UNION ALL \
-             SELECT attr, CAST(0 AS BIGINT) AS province, SUM(n) AS n FROM civil_attributes GROUP BY attr",
-        )
         .await?
         .collect()
         .await?;
@@ -211,7 +206,8 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
         attributes: Vec::new(),
         villages: Vec::new(),
     };
-    for batch in &attributes {
+    let mut national: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    for batch in &by_province {
         let attr = batch.column(0).as_primitive_opt::<UInt64Type>();
         let province = batch.column(1).as_primitive_opt::<Int64Type>();
         let n = batch.column(2).as_primitive_opt::<Int64Type>();
@@ -227,8 +223,11 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
             let n = u32::try_from(n.value(i))
                 .map_err(|_| DistError::Unexpected("jumlah di luar batas".into()))?;
             out.attributes.push((attr.value(i), p, n));
+            *national.entry(attr.value(i)).or_default() += n;
         }
     }
+    out.attributes
+        .extend(national.into_iter().map(|(a, n)| (a, 0, n)));
     out.attributes.sort_unstable();
     let villages = ctx
         .sql("SELECT kode_wilayah, COUNT(*) AS n FROM civil GROUP BY kode_wilayah")
@@ -245,7 +244,10 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
         let n = batch.column(1).as_primitive::<Int64Type>();
         for i in 0..batch.num_rows() {
             if code.is_null(i) {
-                continue;
+                return Err(DistError::Unexpected(format!(
+                    "{} penduduk tanpa kode_wilayah",
+                    n.value(i)
+                )));
             }
             let c = RegionCode::parse(code.value(i)).map_err(|e| {
                 DistError::Unexpected(format!("kode_wilayah {}: {e}", code.value(i)))
