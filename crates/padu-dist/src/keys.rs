@@ -47,11 +47,25 @@ pub enum Side {
     Registry,
 }
 
+/// What a scan of a side's row groups gives per record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Output {
+    /// Its blocking keys: `(row, rule, key)`, [`schema`].
+    #[default]
+    Keys,
+    /// The record itself, to travel with its candidate pairs: `(row, rec)`,
+    /// [`records_schema`], the record encoded by [`crate::wire`].
+    Records,
+}
+
 /// Everything a task needs to compute its keys: what travels in the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeysSpec {
     /// Which side the file holds.
     pub side: Side,
+    /// What the scan gives per record.
+    #[serde(default)]
+    pub output: Output,
     /// The Parquet file.
     pub path: PathBuf,
     /// The reference date that fixes the century of a NIK's birth year.
@@ -65,9 +79,29 @@ impl KeysSpec {
     pub fn new(side: Side, path: &Path, today: NaiveDate, stats: &Path) -> Self {
         KeysSpec {
             side,
+            output: Output::Keys,
             path: path.to_path_buf(),
             today,
             stats: stats.to_path_buf(),
+        }
+    }
+
+    /// The records of `side` in `path`, each with its row, encoded to travel.
+    pub fn records(side: Side, path: &Path, today: NaiveDate) -> Self {
+        KeysSpec {
+            side,
+            output: Output::Records,
+            path: path.to_path_buf(),
+            today,
+            stats: PathBuf::new(),
+        }
+    }
+
+    /// The columns the scan gives.
+    pub fn schema(&self) -> SchemaRef {
+        match self.output {
+            Output::Keys => schema(),
+            Output::Records => records_schema(),
         }
     }
 }
@@ -90,14 +124,24 @@ pub fn schema() -> SchemaRef {
     ]))
 }
 
-/// A key table, to register on a context and query with SQL.
+/// The columns of a record table: the record's row (as in [`schema`]) and
+/// the record encoded by [`crate::wire`].
+pub fn records_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("row", DataType::UInt64, false),
+        Field::new("rec", DataType::Binary, false),
+    ]))
+}
+
+/// A key table (or, with [`Output::Records`], a record table), to register
+/// on a context and query with SQL.
 #[derive(Debug)]
 pub struct KeysTable(pub KeysSpec);
 
 #[async_trait]
 impl TableProvider for KeysTable {
     fn schema(&self) -> SchemaRef {
-        schema()
+        self.0.schema()
     }
 
     fn table_type(&self) -> TableType {
@@ -141,11 +185,13 @@ impl TableProvider for KeysTable {
                 None,
             )?;
         let exec: Arc<dyn ExecutionPlan> = Arc::new(KeysExec::new(self.0.clone(), source));
+        let schema = self.0.schema();
+        let all: Vec<usize> = (0..schema.fields().len()).collect();
         match projection {
-            Some(p) if *p != [0, 1, 2] => Ok(Arc::new(
+            Some(p) if *p != all => Ok(Arc::new(
                 datafusion::physical_plan::projection::ProjectionExec::try_new(
                     p.iter().map(|&i| {
-                        let f = schema().field(i).clone();
+                        let f = schema.field(i).clone();
                         let e: Arc<dyn PhysicalExpr> = Arc::new(
                             datafusion::physical_expr::expressions::Column::new(f.name(), i),
                         );
@@ -172,7 +218,7 @@ impl KeysExec {
     pub fn new(spec: KeysSpec, input: Arc<dyn ExecutionPlan>) -> Self {
         let partitions = input.properties().output_partitioning().partition_count();
         let properties = PlanProperties::new(
-            EquivalenceProperties::new(schema()),
+            EquivalenceProperties::new(spec.schema()),
             Partitioning::UnknownPartitioning(partitions),
             EmissionType::Incremental,
             Boundedness::Bounded,
@@ -194,8 +240,9 @@ impl DisplayAs for KeysExec {
     fn fmt_as(&self, _: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "PaduKeysExec: {:?} {}",
+            "PaduKeysExec: {:?} {:?} {}",
             self.spec.side,
+            self.spec.output,
             self.spec.path.display()
         )
     }
@@ -251,7 +298,10 @@ impl ExecutionPlan for KeysExec {
                     .map_err(|e| DataFusionError::External(Box::new(e)))?
             }
         });
-        Ok(Box::pin(RecordBatchStreamAdapter::new(schema(), keys)))
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.spec.schema(),
+            keys,
+        )))
     }
 }
 
@@ -265,11 +315,49 @@ fn keys_of_parts(spec: &KeysSpec, parts: &RecordBatch) -> Result<RecordBatch> {
     for i in 0..parts.num_rows() {
         let range = usize::try_from(from.value(i)).unwrap_or(usize::MAX)
             ..usize::try_from(to.value(i)).unwrap_or(usize::MAX);
-        batches.push(keys_of_part(spec, range)?);
+        batches.push(match spec.output {
+            Output::Keys => keys_of_part(spec, range)?,
+            Output::Records => records_of_part(spec, range)?,
+        });
     }
     Ok(datafusion::arrow::compute::concat_batches(
-        &schema(),
+        &spec.schema(),
         &batches,
+    )?)
+}
+
+/// Reads row groups `groups` and encodes their records with their rows.
+fn records_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
+    let opts = ReadOptions::new(spec.today);
+    let external = |e: padu_io::ReadError| DataFusionError::External(Box::new(e));
+    let (rows, encoded): (Vec<u64>, Vec<Vec<u8>>) = match spec.side {
+        Side::Civil => {
+            let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups)
+                .map_err(external)?;
+            let (rows, records) = records(reader, &spec.path)?;
+            (
+                rows,
+                records.iter().map(crate::wire::encode_civil).collect(),
+            )
+        }
+        Side::Registry => {
+            let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
+                .map_err(external)?;
+            let (rows, records) = records(reader, &spec.path)?;
+            (
+                rows,
+                records.iter().map(crate::wire::encode_registry).collect(),
+            )
+        }
+    };
+    Ok(RecordBatch::try_new(
+        records_schema(),
+        vec![
+            Arc::new(datafusion::arrow::array::UInt64Array::from(rows)),
+            Arc::new(datafusion::arrow::array::BinaryArray::from_iter_values(
+                encoded,
+            )),
+        ],
     )?)
 }
 

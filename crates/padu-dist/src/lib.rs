@@ -32,8 +32,17 @@
 
 pub mod codec;
 pub mod functions;
+mod job;
 pub mod keys;
+pub mod rows;
 pub mod stats;
+mod train;
+mod verify;
+pub mod wire;
+
+pub use crate::job::Job;
+pub use crate::train::{train, train_dedup};
+pub use crate::verify::{Verified, result_files, verify};
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -61,6 +70,9 @@ pub enum DistError {
     /// DataFusion failed to plan or run a query.
     #[error("DataFusion: {0}")]
     DataFusion(#[from] datafusion::error::DataFusionError),
+    /// An input file could not be opened as Parquet.
+    #[error(transparent)]
+    Read(#[from] padu_io::ReadError),
     /// A result column did not have the type the job asked for.
     #[error("hasil kueri tidak terduga: {0}")]
     Unexpected(String),
@@ -269,6 +281,16 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
     Ok(out)
 }
 
+/// Counts the civil statistics of `job` on the cluster ([`civil_density`])
+/// and writes them to the work directory, where every task that computes
+/// keys reads them.
+pub async fn statistics(ctx: &SessionContext, job: &Job) -> Result<CivilDensity, DistError> {
+    let density = civil_density(ctx, &job.civil).await?;
+    std::fs::create_dir_all(&job.work).map_err(datafusion::error::DataFusionError::from)?;
+    stats::write(&job.stats(), &density)?;
+    Ok(density)
+}
+
 /// Every blocking key of the records of `spec`'s file, computed on the
 /// cluster: `(row, rule, key)` sorted, as [`keys::schema`] describes them.
 pub async fn blocking_keys(
@@ -317,44 +339,128 @@ pub struct Blocking {
     pub rules: Vec<(u64, u64)>,
 }
 
-/// Blocks the registry against the civil extract on the cluster: joins the
-/// two key tables on a key's top bits (as the engine's index keeps them, for
-/// `civil_rows` indexed records), skips blocks of more than `max_block` civil
-/// records, and counts pairs per rule and distinct pairs.
-pub async fn blocking(
-    ctx: &SessionContext,
-    civil: keys::KeysSpec,
-    registry: keys::KeysSpec,
-    civil_rows: usize,
-    max_block: usize,
-) -> Result<Blocking, DistError> {
-    ctx.register_table("civil_keys", Arc::new(keys::KeysTable(civil)))?;
-    ctx.register_table("registry_keys", Arc::new(keys::KeysTable(registry)))?;
-    let bits = padu_match::partition::key_bits(civil_rows);
-    let cap = u64::try_from(max_block).unwrap_or(u64::MAX);
-    // The civil index: each record once under each of its keys' top bits.
-    ctx.register_table(
+/// Registers the views of linking `job` on `ctx`, nothing run yet (the
+/// civil statistics must be in the work directory, [`statistics`]): the key
+/// tables of both sides, the civil index (each record once under each of its
+/// keys' top bits, as the engine's index keeps them), its block sizes, the
+/// registry's lookups, `candidates` (the distinct `(reg, civ)` pairs of
+/// blocks of at most `MatchConfig::max_block` civil records), the
+/// record tables of both sides and `compared` (`reg, civ, v`: each candidate
+/// pair with its packed comparison levels, the records joined to the pairs
+/// and compared where they meet).
+pub async fn register_linking(ctx: &SessionContext, job: &Job) -> Result<(), DistError> {
+    use keys::{KeysTable, Side};
+    let today = job.today.format("%Y-%m-%d").to_string();
+    for (name, spec) in [
+        ("civil_keys", job.keys(Side::Civil)),
+        ("registry_keys", job.keys(Side::Registry)),
+        ("civil_records", job.records(Side::Civil)),
+        ("registry_records", job.records(Side::Registry)),
+    ] {
+        ctx.deregister_table(name)?;
+        ctx.register_table(name, Arc::new(KeysTable(spec)))?;
+    }
+    let bits = padu_match::partition::key_bits(job.civil_rows);
+    let cap = u64::try_from(job.cfg.max_block).unwrap_or(u64::MAX);
+    let view = |name: &'static str, sql: String| view(ctx, name, sql);
+    view(
         "civil_index",
-        ctx.sql(&format!(
-            "SELECT DISTINCT key >> {bits} AS k, row FROM civil_keys"
-        ))
-        .await?
-        .into_view(),
-    )?;
-    ctx.register_table(
+        format!("SELECT DISTINCT key >> {bits} AS k, row FROM civil_keys"),
+    )
+    .await?;
+    view(
         "civil_blocks",
-        ctx.sql("SELECT k, COUNT(*) AS n FROM civil_index GROUP BY k")
-            .await?
-            .into_view(),
-    )?;
-    ctx.register_table(
+        "SELECT k, COUNT(*) AS n FROM civil_index GROUP BY k".into(),
+    )
+    .await?;
+    view(
         "lookups",
-        ctx.sql(&format!(
-            "SELECT row, rule, key >> {bits} AS k FROM registry_keys"
-        ))
-        .await?
-        .into_view(),
-    )?;
+        format!("SELECT row, rule, key >> {bits} AS k FROM registry_keys"),
+    )
+    .await?;
+    view(
+        "candidates",
+        format!(
+            "SELECT DISTINCT l.row AS reg, c.row AS civ \
+             FROM lookups l \
+             JOIN civil_blocks b ON l.k = b.k AND b.n <= {cap} \
+             JOIN civil_index c ON c.k = l.k"
+        ),
+    )
+    .await?;
+    // `today` is a date the job formatted, not user text.
+    view(
+        "compared",
+        format!(
+            "SELECT p.reg, p.civ, padu_compare(r.rec, c.rec, '{today}') AS v \
+             FROM candidates p \
+             JOIN civil_records c ON c.row = p.civ \
+             JOIN registry_records r ON r.row = p.reg"
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Registers the result of `sql` on `ctx` as the view `name` (replacing one
+/// of that name): nothing runs until a query reads it.
+async fn view(ctx: &SessionContext, name: &str, sql: String) -> Result<(), DistError> {
+    let df = ctx.sql(&sql).await?;
+    ctx.deregister_table(name)?;
+    ctx.register_table(name, df.into_view())?;
+    Ok(())
+}
+
+/// Registers the views of deduplication on `ctx` (after
+/// [`register_linking`]): the registry's own index (each record once under
+/// each of its keys' top bits, for as many records as the registry has),
+/// its block sizes, `dup_candidates` (the distinct `(a, b)` pairs, `a <
+/// b`, of blocks of at most `MatchConfig::max_block` records) and
+/// `dup_compared` (`a, b, v`).
+pub async fn register_dedup(ctx: &SessionContext, job: &Job) -> Result<(), DistError> {
+    let bits = padu_match::partition::key_bits(job.registry_rows);
+    let cap = u64::try_from(job.cfg.max_block).unwrap_or(u64::MAX);
+    let today = job.today.format("%Y-%m-%d").to_string();
+    let view = |name: &'static str, sql: String| view(ctx, name, sql);
+    view(
+        "registry_index",
+        format!("SELECT DISTINCT key >> {bits} AS k, row FROM registry_keys"),
+    )
+    .await?;
+    view(
+        "registry_blocks",
+        "SELECT k, COUNT(*) AS n FROM registry_index GROUP BY k".into(),
+    )
+    .await?;
+    view(
+        "dup_candidates",
+        format!(
+            "SELECT DISTINCT l.row AS a, c.row AS b \
+             FROM (SELECT row, key >> {bits} AS k FROM registry_keys) l \
+             JOIN registry_blocks b ON l.k = b.k AND b.n <= {cap} \
+             JOIN registry_index c ON c.k = l.k \
+             WHERE c.row > l.row"
+        ),
+    )
+    .await?;
+    view(
+        "dup_compared",
+        format!(
+            "SELECT p.a, p.b, padu_compare_registry(ra.rec, rb.rec, '{today}') AS v \
+             FROM dup_candidates p \
+             JOIN registry_records ra ON ra.row = p.a \
+             JOIN registry_records rb ON rb.row = p.b"
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Blocks the registry against the civil extract on the cluster (the views
+/// of [`register_linking`]) and counts pairs per rule and distinct pairs.
+pub async fn blocking(ctx: &SessionContext, job: &Job) -> Result<Blocking, DistError> {
+    register_linking(ctx, job).await?;
+    let cap = u64::try_from(job.cfg.max_block).unwrap_or(u64::MAX);
     let per_rule = ctx
         .sql(&format!(
             "SELECT l.rule, \
@@ -390,13 +496,7 @@ pub async fn blocking(
         }
     }
     let pairs = ctx
-        .sql(&format!(
-            "SELECT COUNT(*) FROM (\
-               SELECT DISTINCT l.row AS reg, c.row AS civ \
-               FROM lookups l \
-               JOIN civil_blocks b ON l.k = b.k AND b.n <= {cap} \
-               JOIN civil_index c ON c.k = l.k)"
-        ))
+        .sql("SELECT COUNT(*) FROM candidates")
         .await?
         .collect()
         .await?;
@@ -409,4 +509,63 @@ pub async fn blocking(
         candidate_pairs: u64::try_from(candidate_pairs).unwrap_or(0),
         rules,
     })
+}
+
+/// Every candidate pair with its packed comparison levels, `(registry row,
+/// civil row, levels)` sorted, from the views of [`register_linking`]: what
+/// the engine's block-and-compare stage produces, collected on the client
+/// (for checking; a national run keeps them on the cluster).
+pub async fn compared_pairs(ctx: &SessionContext) -> Result<Vec<(u64, u64, u64)>, DistError> {
+    let batches = ctx
+        .sql("SELECT reg, civ, v FROM compared")
+        .await?
+        .collect()
+        .await?;
+    let mut out = Vec::new();
+    for b in &batches {
+        let (Some(reg), Some(civ), Some(v)) = (
+            b.column(0).as_primitive_opt::<UInt64Type>(),
+            b.column(1).as_primitive_opt::<UInt64Type>(),
+            b.column(2).as_primitive_opt::<UInt64Type>(),
+        ) else {
+            return Err(DistError::Unexpected(format!(
+                "kolom pasangan: {:?}",
+                b.schema()
+            )));
+        };
+        for i in 0..b.num_rows() {
+            out.push((reg.value(i), civ.value(i), v.value(i)));
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// How often each comparison pattern occurs among the candidate pairs
+/// (views of [`register_linking`]), sorted by pattern: the input to training,
+/// counted on the cluster.
+pub async fn pattern_counts(ctx: &SessionContext) -> Result<Vec<(u64, u64)>, DistError> {
+    count_patterns(ctx, "SELECT v, COUNT(*) AS n FROM compared GROUP BY v").await
+}
+
+/// The `(v, n)` rows of a pattern-counting query, sorted.
+async fn count_patterns(ctx: &SessionContext, sql: &str) -> Result<Vec<(u64, u64)>, DistError> {
+    let batches = ctx.sql(sql).await?.collect().await?;
+    let mut out = Vec::new();
+    for b in &batches {
+        let (Some(v), Some(n)) = (
+            b.column(0).as_primitive_opt::<UInt64Type>(),
+            b.column(1).as_primitive_opt::<Int64Type>(),
+        ) else {
+            return Err(DistError::Unexpected(format!(
+                "kolom pola: {:?}",
+                b.schema()
+            )));
+        };
+        for i in 0..b.num_rows() {
+            out.push((v.value(i), u64::try_from(n.value(i)).unwrap_or(0)));
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
 }

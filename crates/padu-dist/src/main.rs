@@ -55,6 +55,30 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:50050")]
         scheduler: String,
     },
+    /// Verify a registry against a civil extract on the cluster: the
+    /// result `padu verify` gives, written as Parquet in the interchange
+    /// result columns, one `kode_kabupaten=<code>` directory per regency.
+    Verify {
+        /// The registry (DTKS extract), Parquet, interchange columns.
+        #[arg(long)]
+        registry: PathBuf,
+        /// The civil extract (Dukcapil), Parquet, interchange columns.
+        #[arg(long)]
+        civil: PathBuf,
+        /// The result directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// The scheduler, HOST:PORT.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        scheduler: String,
+        /// A directory every executor sees at the same path, for the files
+        /// the job hands its tasks (default: beside --out, `<out>.kerja`).
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// Reference date for NIK birth-year centuries, YYYY-MM-DD (default: today, WIB).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -126,6 +150,55 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     d.attributes.len(),
                     d.villages.len()
                 );
+                Ok(())
+            }
+            Command::Verify {
+                registry,
+                civil,
+                out,
+                scheduler,
+                work,
+                today,
+            } => {
+                let today = today.unwrap_or_else(|| {
+                    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+                });
+                let work = work.unwrap_or_else(|| {
+                    let mut name = out.file_name().unwrap_or_default().to_os_string();
+                    name.push(".kerja");
+                    out.with_file_name(name)
+                });
+                let job = padu_dist::Job::new(
+                    &civil,
+                    &registry,
+                    today,
+                    &work,
+                    padu_match::MatchConfig::default(),
+                )
+                .context("membuka berkas masukan")?;
+                let ctx = padu_dist::connect(&scheduler)
+                    .await
+                    .with_context(|| format!("menghubungi scheduler {scheduler}"))?;
+                let start = std::time::Instant::now();
+                let done = padu_dist::verify(&ctx, &job, &out, &|stage| {
+                    eprintln!("[{:>7.1} s] {stage}", start.elapsed().as_secs_f64());
+                })
+                .await
+                .context("verifikasi terdistribusi")?;
+                eprintln!(
+                    "{} baris DTKS diverifikasi terhadap {} penduduk Dukcapil dalam {:.1} s: \
+                     {} pasangan kandidat, {} pasangan ganda dibandingkan, {} kelompok ganda",
+                    done.rows,
+                    job.civil_rows,
+                    start.elapsed().as_secs_f64(),
+                    done.candidate_pairs,
+                    done.dedup_pairs,
+                    done.duplicate_groups
+                );
+                for (stage, seconds) in &done.stages {
+                    eprintln!("  {stage:<22} {seconds:>8.2} s");
+                }
+                eprintln!("hasil: {}", out.display());
                 Ok(())
             }
         }

@@ -39,6 +39,42 @@ pub(crate) fn dedup(
     lists: &[Vec<(u32, Vector)>],
     threshold: f64,
 ) -> Vec<Vec<u32>> {
+    let edges: Vec<(f64, u32, u32)> = lists
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, l)| {
+            l.iter().filter_map(move |(j, v)| {
+                edge(ctx, model, i, *j as usize, v, threshold).map(|p| (p, id32(i), *j))
+            })
+        })
+        .collect();
+    cluster(ctx, model, anchors, edges)
+}
+
+/// The match probability of registry rows `i` and `j` (compared into `v`)
+/// when it is at least `threshold` and the two may be the same person at
+/// all ([`compatible`]): an edge of the duplicate graph.
+pub(crate) fn edge(
+    ctx: &Prepared<'_>,
+    model: &Model,
+    i: usize,
+    j: usize,
+    v: &Vector,
+    threshold: f64,
+) -> Option<f64> {
+    let p = model.prob(ctx, v, &ctx.reg[i], &[]);
+    (p >= threshold && compatible(ctx, i, j, v)).then_some(p)
+}
+
+/// The clustering of [`dedup`] from its edges `(p, i, j)`: rows anchored to
+/// the same civil resident merged first, then the edges from the most
+/// probable down.
+pub(crate) fn cluster(
+    ctx: &Prepared<'_>,
+    model: &Model,
+    anchors: &[u32],
+    mut edges: Vec<(f64, u32, u32)>,
+) -> Vec<Vec<u32>> {
     let mut groups = Groups::new(anchors);
     let mut by_anchor: Vec<(u32, u32)> = anchors
         .iter()
@@ -52,17 +88,6 @@ pub(crate) fn dedup(
             groups.try_merge(ctx, model, w[0].1, w[1].1, true);
         }
     }
-    let mut edges: Vec<(f64, u32, u32)> = lists
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, l)| {
-            let r = &ctx.reg[i];
-            l.iter().filter_map(move |(j, v)| {
-                let p = model.prob(ctx, v, r, &[]);
-                (p >= threshold && compatible(ctx, i, *j as usize, v)).then_some((p, id32(i), *j))
-            })
-        })
-        .collect();
     edges.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for &(_, i, j) in &edges {
         groups.try_merge(ctx, model, i, j, false);

@@ -31,7 +31,7 @@ pub(crate) struct Group<'a> {
 }
 
 /// The id of the group at position `number` among all groups (from 0).
-fn group_id(number: usize) -> String {
+pub(crate) fn group_id(number: usize) -> String {
     format!("G{:06}", number + 1)
 }
 

@@ -51,14 +51,15 @@ fn identity_weight(ctx: &Prepared<'_>, model: &Model, v: &Vector, i: usize) -> f
 }
 
 /// Links registry row `i`: its NIK status and the civil resident its
-/// decision is about, from its best candidates and the civil holder of its NIK.
+/// decision is about, from its best candidates and the civil holder of its
+/// NIK (its id, as candidates name civil residents, and its record).
 pub(crate) fn link_row(
     ctx: &Prepared<'_>,
     model: &Model,
     person: &RegistryPerson,
     i: usize,
     cands: &[Cand],
-    holder: Option<u32>,
+    holder: Option<(u32, &Rec)>,
     threshold: f64,
 ) -> Link {
     let best_other = |exclude: Option<u32>| {
@@ -90,8 +91,9 @@ pub(crate) fn link_row(
         (IdField::Valid(_), None) => return by_candidates(NikStatus::NikTidakDitemukan),
         (IdField::Valid(_), Some(h)) => h,
     };
+    let (h, holder) = h;
     let r = &ctx.reg[i];
-    let v = compare_all(ctx, r, &ctx.civil[h as usize]);
+    let v = compare_all(ctx, r, holder);
     let w = model.log_odds(ctx, &v, r, &[]);
     let p = Model::probability(w);
     let own = Cand { civ: h, v, p, w };
@@ -172,7 +174,9 @@ pub(crate) fn link(
     (0..registry.len())
         .into_par_iter()
         .map(|i| {
-            let holder = holders.of(ctx.reg[i].nik);
+            let holder = holders
+                .of(ctx.reg[i].nik)
+                .map(|h| (h, &ctx.civil[h as usize]));
             link_row(ctx, model, &registry[i], i, &scored[i], holder, threshold)
         })
         .collect()

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::MatchConfig;
 use crate::compare::{
-    F_DOB, F_NAME, F_NIK, F_SEX, MISSING, NF, Vector, compare_all, level_counts, unpack,
+    F_DOB, F_NAME, F_NIK, F_SEX, MISSING, NF, Vector, compare_all, level_counts, pack, unpack,
 };
 use crate::hash::FxMap;
 use crate::prepare::{NONE, Prepared, Rec, id32};
@@ -126,6 +126,132 @@ impl From<Learnt> for Model {
 /// Records of the right side kept for drawing same-day partners.
 const PARTNER_POOL: usize = 250_000;
 
+/// Chunks a sample is drawn in, each from its own deterministic stream (the
+/// engine compares them in parallel; the draws do not depend on threads).
+const CHUNKS: usize = 64;
+
+/// The stream of chunk `c` of a sample seeded with `seed`.
+fn chunk_rng(seed: u64, c: usize) -> SplitMix {
+    SplitMix::new(seed ^ (c as u64).wrapping_mul(0x1234_5678_9abc_def1))
+}
+
+/// The random pairs behind the u-probabilities: `samples` (rounded up to
+/// whole chunks) pairs `(left, right)` of indices drawn uniformly, a
+/// function of the two sides' sizes and the seed only.
+pub(crate) fn random_pairs(
+    n_left: usize,
+    n_right: usize,
+    samples: usize,
+    seed: u64,
+) -> Vec<(u32, u32)> {
+    if n_left == 0 || n_right == 0 {
+        return Vec::new();
+    }
+    let per = samples.div_ceil(CHUNKS);
+    (0..CHUNKS)
+        .flat_map(|c| {
+            let mut rng = chunk_rng(seed, c);
+            (0..per).map(move |_| {
+                let a = rng.below(n_left);
+                let b = rng.below(n_right);
+                (id32(a), id32(b))
+            })
+        })
+        .collect()
+}
+
+/// The right side's records a same-day partner is drawn from: all of them
+/// when they are few, else a uniform sample (sorting all of a national
+/// extract would cost more than the sampling it serves).
+pub(crate) fn partner_pool(n_right: usize, seed: u64) -> Vec<u32> {
+    let mut rng = SplitMix::new(seed ^ 0x5a4d);
+    (0..n_right.min(PARTNER_POOL))
+        .map(|k| {
+            id32(if n_right <= PARTNER_POOL {
+                k
+            } else {
+                rng.below(n_right)
+            })
+        })
+        .collect()
+}
+
+/// A same-day draw's stream: it draws a left record, then a partner among
+/// the pool's records born on its day with its sex.
+fn same_day_seed(seed: u64) -> u64 {
+    seed ^ 0xd0b0
+}
+
+/// The left records a same-day sample draws, in draw order: each draw takes
+/// two numbers from its stream whatever the data, the first naming the left
+/// record, so these are known before any record is read.
+pub(crate) fn same_day_left(n_left: usize, samples: usize, seed: u64) -> Vec<u32> {
+    if n_left == 0 {
+        return Vec::new();
+    }
+    let per = (samples / 4).div_ceil(CHUNKS);
+    (0..CHUNKS)
+        .flat_map(|c| {
+            let mut rng = chunk_rng(same_day_seed(seed), c);
+            (0..per).map(move |_| {
+                let a = rng.below(n_left);
+                rng.below(1);
+                id32(a)
+            })
+        })
+        .collect()
+}
+
+/// A record's day of birth and sex, as the same-day draw matches them.
+pub(crate) type Day = (i32, u8);
+
+/// The day of a prepared record.
+fn day_of(r: &Rec) -> Day {
+    (r.dob.num_days_from_ce(), r.sex as u8)
+}
+
+/// The same-day pairs of a sample: per draw, the left record (`left_day`
+/// gives its day) and a partner drawn from `pool` (`(day, index)` of each
+/// pool record) born the same day with the same sex; a draw with nobody
+/// born that day, or (`same_side`: the registry against itself) that drew
+/// the record itself, is dropped.
+pub(crate) fn same_day_pairs(
+    n_left: usize,
+    samples: usize,
+    seed: u64,
+    left_day: impl Fn(u32) -> Day,
+    pool: impl IntoIterator<Item = (Day, u32)>,
+    same_side: bool,
+) -> Vec<(u32, u32)> {
+    if n_left == 0 {
+        return Vec::new();
+    }
+    let mut by_day: Vec<(i32, u8, u32)> = pool.into_iter().map(|(d, i)| (d.0, d.1, i)).collect();
+    if by_day.is_empty() {
+        return Vec::new();
+    }
+    by_day.par_sort_unstable();
+    let per = (samples / 4).div_ceil(CHUNKS);
+    let mut out = Vec::new();
+    for c in 0..CHUNKS {
+        let mut rng = chunk_rng(same_day_seed(seed), c);
+        for _ in 0..per {
+            let a = id32(rng.below(n_left));
+            let key = left_day(a);
+            let lo = by_day.partition_point(|e| (e.0, e.1) < key);
+            let hi = by_day.partition_point(|e| (e.0, e.1) <= key);
+            let pick = lo + rng.below((hi - lo).max(1));
+            let Some(&(_, _, b)) = by_day.get(pick) else {
+                continue;
+            };
+            if hi > lo && !(same_side && a == b) {
+                out.push((a, b));
+            }
+        }
+    }
+    out
+}
+
 /// Frequencies of each level among random pairs of `left` x `right`, and of
 /// the NIK levels among random pairs born on the same day with the same sex.
 fn estimate_u(
@@ -138,82 +264,70 @@ fn estimate_u(
     if left.is_empty() || right.is_empty() {
         return default_u();
     }
-    let field = frequencies(samples, seed, |rng| {
-        let a = &left[rng.below(left.len())];
-        let b = &right[rng.below(right.len())];
-        Some(compare_all(ctx, a, b))
-    });
-    // A uniform sample of `right`, sorted by birth date and sex, to draw a
-    // same-day partner from (sorting all of a national extract would cost
-    // more than the sampling it serves).
-    let mut rng = SplitMix::new(seed ^ 0x5a4d);
-    let mut by_day: Vec<(i32, u8, u32)> = (0..right.len().min(PARTNER_POOL))
-        .map(|k| {
-            let i = if right.len() <= PARTNER_POOL {
-                k
-            } else {
-                rng.below(right.len())
-            };
-            let r = &right[i];
-            (r.dob.num_days_from_ce(), r.sex as u8, id32(i))
-        })
-        .collect();
-    by_day.par_sort_unstable();
-    let cond = frequencies(samples / 4, seed ^ 0xd0b0, |rng| {
-        let a = &left[rng.below(left.len())];
-        let key = (a.dob.num_days_from_ce(), a.sex as u8);
-        let lo = by_day.partition_point(|e| (e.0, e.1) < key);
-        let hi = by_day.partition_point(|e| (e.0, e.1) <= key);
-        let b = &right[by_day.get(lo + rng.below((hi - lo).max(1)))?.2 as usize];
-        // The same record (when deduplicating) or nobody born that day: draw again.
-        (hi > lo && !std::ptr::eq(a, b)).then(|| compare_all(ctx, a, b))
-    });
+    let same_side = std::ptr::eq(left, right);
+    let compare = |pairs: Vec<(u32, u32)>| -> Patterns {
+        pairs
+            .par_iter()
+            .fold(Patterns::default, |mut m, &(a, b)| {
+                let v = compare_all(ctx, &left[a as usize], &right[b as usize]);
+                *m.entry(pack(&v)).or_insert(0) += 1;
+                m
+            })
+            .reduce(Patterns::default, |mut a, b| {
+                for (k, v) in b {
+                    *a.entry(k).or_insert(0) += v;
+                }
+                a
+            })
+    };
+    let random = compare(random_pairs(left.len(), right.len(), samples, seed));
+    let pool = partner_pool(right.len(), seed)
+        .into_iter()
+        .map(|i| (day_of(&right[i as usize]), i));
+    let same_day = compare(same_day_pairs(
+        left.len(),
+        samples,
+        seed,
+        |a| day_of(&left[a as usize]),
+        pool,
+        same_side,
+    ));
+    u_from(&random, &same_day)
+}
+
+/// The u-probabilities from the pattern counts of the random pairs and of
+/// the same-day pairs.
+pub(crate) fn u_from(random: &Patterns, same_day: &Patterns) -> UProbs {
     UProbs {
-        field,
-        nik_given_dob: cond[F_NIK],
+        field: frequencies(random),
+        nik_given_dob: frequencies(same_day)[F_NIK],
     }
 }
 
-/// Level frequencies over `samples` pairs drawn by `draw` (which may decline
-/// a draw), in parallel chunks with their own deterministic streams.
-fn frequencies(
-    samples: usize,
-    seed: u64,
-    draw: impl Fn(&mut SplitMix) -> Option<Vector> + Sync,
-) -> [[f64; ML]; NF] {
-    let chunks = 64usize;
-    let per = samples.div_ceil(chunks);
-    let counts: Vec<[[u64; ML]; NF]> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut rng = SplitMix::new(seed ^ (c as u64).wrapping_mul(0x1234_5678_9abc_def1));
-            let mut cnt = [[0u64; ML]; NF];
-            for _ in 0..per {
-                let Some(v) = draw(&mut rng) else { continue };
-                for (f, &l) in v.iter().enumerate() {
-                    if l != MISSING {
-                        cnt[f][l as usize] += 1;
-                    }
-                }
+/// Level frequencies over the pairs counted in `patterns`, smoothed.
+fn frequencies(patterns: &Patterns) -> [[f64; ML]; NF] {
+    let mut counts = [[0u64; ML]; NF];
+    for (&p, &n) in patterns {
+        for (f, &l) in unpack(p).iter().enumerate() {
+            if l != MISSING {
+                counts[f][l as usize] += n;
             }
-            cnt
-        })
-        .collect();
+        }
+    }
     let lc = level_counts();
     let mut u = [[0.0; ML]; NF];
     for f in 0..NF {
-        let tot: u64 = counts.iter().map(|c| c[f].iter().sum::<u64>()).sum();
+        let tot: u64 = counts[f].iter().sum();
         for l in 0..lc[f] {
-            let n: u64 = counts.iter().map(|c| c[f][l]).sum();
             // Half a count of smoothing keeps unseen agreement levels finite but rare.
-            u[f][l] = (n as f64 + 0.5) / (tot as f64 + 0.5 * lc[f] as f64);
+            u[f][l] = (counts[f][l] as f64 + 0.5) / (tot as f64 + 0.5 * lc[f] as f64);
         }
     }
     u
 }
 
 /// Generic u-probabilities, used only when there is nothing to sample.
-fn default_u() -> UProbs {
+pub(crate) fn default_u() -> UProbs {
     let lc = level_counts();
     let mut u = [[0.0; ML]; NF];
     for f in 0..NF {
@@ -414,9 +528,23 @@ pub(crate) fn train(
     cfg: &MatchConfig,
 ) -> Model {
     let u = estimate_u(ctx, &ctx.reg, ctx.civil, cfg.u_samples, cfg.seed);
-    let lambda0 = prior_guess(ctx.reg.len() as f64, pairs, 0.1);
+    train_with(patterns, pairs, u, ctx.reg.len(), ctx.civil.len(), cfg)
+}
+
+/// The EM part of [`train`]: m and the prior from the candidate `patterns`
+/// (of `pairs` pairs) with `u` fixed, for a registry of `n_registry` rows
+/// and a civil extract of `n_civil` residents.
+pub(crate) fn train_with(
+    patterns: &Patterns,
+    pairs: u64,
+    u: UProbs,
+    n_registry: usize,
+    n_civil: usize,
+    cfg: &MatchConfig,
+) -> Model {
+    let lambda0 = prior_guess(n_registry as f64, pairs, 0.1);
     let (m, lambda, iterations) = em_sessions(patterns, &u, lambda0, cfg.em_iterations);
-    Model::new(m, u, lambda, ctx.civil.len() as f64, iterations)
+    Model::new(m, u, lambda, n_civil as f64, iterations)
 }
 
 /// Stage *train* for deduplication: the registry-civil model's m, u from
@@ -430,14 +558,31 @@ pub(crate) fn train_dedup(
     pairs: u64,
     cfg: &MatchConfig,
 ) -> Model {
-    let u = estimate_u(
-        ctx,
-        &ctx.reg,
-        &ctx.reg,
-        cfg.u_samples / 2,
-        cfg.seed ^ 0xd0d0,
-    );
-    let lambda0 = prior_guess(ctx.reg.len() as f64 * 0.02, pairs, 0.01);
+    let u = estimate_u(ctx, &ctx.reg, &ctx.reg, dedup_samples(cfg), dedup_seed(cfg));
+    train_dedup_with(link, patterns, pairs, u, ctx.reg.len(), cfg)
+}
+
+/// The random pairs behind deduplication's u-probabilities.
+pub(crate) fn dedup_samples(cfg: &MatchConfig) -> usize {
+    cfg.u_samples / 2
+}
+
+/// The seed of deduplication's random pairs.
+pub(crate) fn dedup_seed(cfg: &MatchConfig) -> u64 {
+    cfg.seed ^ 0xd0d0
+}
+
+/// The EM part of [`train_dedup`], with `u` fixed, for a registry of
+/// `n_registry` rows.
+pub(crate) fn train_dedup_with(
+    link: &Model,
+    patterns: &Patterns,
+    pairs: u64,
+    u: UProbs,
+    n_registry: usize,
+    cfg: &MatchConfig,
+) -> Model {
+    let lambda0 = prior_guess(n_registry as f64 * 0.02, pairs, 0.01);
     let (_, lambda, _) = em(
         patterns,
         &u,

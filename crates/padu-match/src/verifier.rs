@@ -157,7 +157,7 @@ impl Verifier {
             .blocking
             .candidates(&ctx, r, ctx.civil, None, &mut Scratch::default());
         let cands = best_candidates(&ctx, &self.model, r, list, self.keep);
-        let holder = self.holders.of(r.nik);
+        let holder = self.holders.of(r.nik).map(|h| (h, &ctx.civil[h as usize]));
         let link = link_row(&ctx, &self.model, person, 0, &cands, holder, self.threshold);
         let evidence = Evidence {
             person,

@@ -1,7 +1,8 @@
 //! padu-dist against a real cluster: a scheduler and two executors, each
 //! its own `padu-dist` process on localhost, on generated data.
 
-mod blocking;
 mod cluster;
 mod density;
 mod keys;
+mod linking;
+mod verify;

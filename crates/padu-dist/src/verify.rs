@@ -1,0 +1,498 @@
+//! The whole job: `padu verify` as one distributed run.
+//!
+//! Stages, each a query the cluster runs (the views are in [`crate`]):
+//!
+//! 1. civil statistics ([`crate::statistics`]), written to the work directory;
+//! 2. blocking keys, candidate pairs, records joined to them and compared
+//!    ([`crate::register_linking`]);
+//! 3. training: pattern counts on the cluster, EM on the client
+//!    ([`crate::train()`]); the model is written to the work directory;
+//! 4. per registry row: the civil count of its name, the holder of its NIK
+//!    and its candidates joined to it, scored and linked (`padu_link`),
+//!    kept in the work directory as Parquet;
+//! 5. deduplication: the registry's own pairs compared, its model trained
+//!    the same way, the edges of the duplicate graph judged on the cluster;
+//!    the clustering runs on the client, on the rows the edges and shared
+//!    anchors involve (a few per cent), and its groups go to the work
+//!    directory;
+//! 6. per registry row: decided (`padu_decide`) and written, Parquet in the
+//!    interchange result columns, one directory per regency.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use datafusion::arrow::array::{AsArray, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema, UInt64Type};
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use padu_core::NikStatus;
+use padu_match::partition::{self, ClusterRow, Linked};
+use padu_match::{Model, SavedModel};
+
+use crate::rows::{REGENCY, write_model};
+use crate::train::{register, write_columns};
+use crate::{DistError, Job, wire};
+
+/// What a distributed verification did.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// Result rows written (one per registry row).
+    pub rows: u64,
+    /// Distinct registry-civil candidate pairs compared.
+    pub candidate_pairs: u64,
+    /// Distinct registry-registry candidate pairs compared.
+    pub dedup_pairs: u64,
+    /// Edges of the duplicate graph.
+    pub edges: usize,
+    /// Rows the clustering looked at.
+    pub cluster_rows: usize,
+    /// Duplicate groups found.
+    pub duplicate_groups: usize,
+    /// The learnt registry-civil model.
+    pub model: Model,
+    /// Prior of the registry-registry model.
+    pub dedup_lambda: f64,
+    /// Wall time per stage, seconds.
+    pub stages: Vec<(String, f64)>,
+}
+
+struct Timer {
+    t: Instant,
+    stages: Vec<(String, f64)>,
+}
+
+impl Timer {
+    fn lap(&mut self, name: &str) {
+        let now = Instant::now();
+        self.stages
+            .push((name.to_string(), (now - self.t).as_secs_f64()));
+        self.t = now;
+    }
+}
+
+/// Verifies `job` on the cluster behind `ctx` and writes the result to
+/// `out` (one `kode_kabupaten=<code>` directory of Parquet files per
+/// regency); `progress` hears each stage's name as it starts.
+pub async fn verify(
+    ctx: &SessionContext,
+    job: &Job,
+    out: &Path,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Verified, DistError> {
+    let mut timer = Timer {
+        t: Instant::now(),
+        stages: Vec::new(),
+    };
+    let today = job.today.format("%Y-%m-%d").to_string();
+    std::fs::create_dir_all(&job.work).map_err(DataFusionError::from)?;
+
+    progress("statistik Dukcapil");
+    crate::statistics(ctx, job).await?;
+    crate::register_linking(ctx, job).await?;
+    unique_civil_niks(ctx, &today).await?;
+    timer.lap("statistics");
+
+    progress("membandingkan kandidat dan melatih model");
+    let model = crate::train(ctx, job).await?;
+    let model_path = job.work.join("model.json");
+    write_model(
+        &model_path,
+        &SavedModel {
+            model: model.clone(),
+            config: job.cfg.clone(),
+        },
+    )?;
+    let candidate_pairs = count(ctx, "SELECT COUNT(*) FROM candidates").await?;
+    timer.lap("block+compare+train");
+
+    progress("menautkan tiap baris DTKS");
+    register_rows(ctx, job, &model_path, &today).await?;
+    timer.lap("link");
+
+    progress("mencari data ganda");
+    crate::register_dedup(ctx, job).await?;
+    let dedup = crate::train::train_dedup(ctx, job, &model).await?;
+    let dedup_path = job.work.join("model_ganda.json");
+    write_model(
+        &dedup_path,
+        &SavedModel {
+            model: dedup.clone(),
+            config: job.cfg.clone(),
+        },
+    )?;
+    let dedup_pairs = count(ctx, "SELECT COUNT(*) FROM dup_candidates").await?;
+    let edges = edges(ctx, &dedup_path, &today).await?;
+    let rows = cluster_rows(ctx, job, &edges).await?;
+    let groups = partition::cluster(&rows.rows, &edges, &dedup);
+    let named = partition::duplicate_groups(
+        &groups,
+        |r| rows.status.get(&r).copied().unwrap_or(NikStatus::TanpaNik),
+        |r| rows.id_art.get(&r).map_or("", String::as_str),
+    );
+    write_groups(&job.work.join("kelompok.parquet"), &named)?;
+    register(ctx, "groups", &job.work.join("kelompok.parquet")).await?;
+    timer.lap("dedup");
+
+    progress("memutuskan dan menulis hasil");
+    let written = decide(ctx, out, &model_path, &today).await?;
+    timer.lap("decide+write");
+    if written != job.registry_rows as u64 {
+        return Err(DistError::Unexpected(format!(
+            "{written} baris hasil untuk {} baris DTKS",
+            job.registry_rows
+        )));
+    }
+    Ok(Verified {
+        rows: written,
+        candidate_pairs,
+        dedup_pairs,
+        edges: edges.len(),
+        cluster_rows: rows.rows.len(),
+        duplicate_groups: groups.len(),
+        model,
+        dedup_lambda: dedup.lambda,
+        stages: timer.stages,
+    })
+}
+
+/// Refuses a civil extract with a NIK twice: the engine finds a registry
+/// row's NIK holder by NIK, and `padu verify` refuses such a file too.
+async fn unique_civil_niks(ctx: &SessionContext, today: &str) -> Result<(), DistError> {
+    let repeated = count(
+        ctx,
+        &format!(
+            "SELECT COUNT(*) FROM (\
+               SELECT nik FROM (SELECT padu_nik(rec, '{today}') AS nik FROM civil_records) \
+               GROUP BY nik HAVING COUNT(*) > 1)"
+        ),
+    )
+    .await?;
+    if repeated > 0 {
+        return Err(DistError::Unexpected(format!(
+            "{repeated} NIK tercatat lebih dari sekali di berkas Dukcapil"
+        )));
+    }
+    Ok(())
+}
+
+/// The single count a `SELECT COUNT(*)` returns.
+async fn count(ctx: &SessionContext, sql: &str) -> Result<u64, DistError> {
+    let batches = ctx.sql(sql).await?.collect().await?;
+    let n = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .and_then(|b| b.column(0).as_primitive_opt::<Int64Type>())
+        .map(|c| c.value(0))
+        .ok_or_else(|| DistError::Unexpected(format!("tidak ada hasil: {sql}")))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Runs `sql` on the cluster, writes its rows as Parquet to `dir` (by the
+/// executors) and registers them as `name`.
+async fn materialize(
+    ctx: &SessionContext,
+    sql: &str,
+    dir: &Path,
+    name: &str,
+) -> Result<(), DistError> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(DataFusionError::from)?;
+    }
+    std::fs::create_dir_all(dir).map_err(DataFusionError::from)?;
+    let path = format!("{}/", dir.display());
+    ctx.sql(sql)
+        .await?
+        .write_parquet(&path, DataFrameWriteOptions::new(), None)
+        .await?;
+    ctx.deregister_table(name)?;
+    ctx.register_parquet(name, &path, ParquetReadOptions::default())
+        .await?;
+    Ok(())
+}
+
+/// Stage link's views: each registry row's name count, the holder of its
+/// NIK, its candidates, and its link (`linked`: `row, civ, link`), kept in
+/// the work directory.
+async fn register_rows(
+    ctx: &SessionContext,
+    job: &Job,
+    model: &Path,
+    today: &str,
+) -> Result<(), DistError> {
+    let model = model.display();
+    let view = |name: &'static str, sql: String| crate::view(ctx, name, sql);
+    view(
+        "civil_names",
+        "SELECT k, COUNT(*) AS n FROM (SELECT padu_name_norm(rec) AS k FROM civil_records) \
+         WHERE k IS NOT NULL GROUP BY k"
+            .into(),
+    )
+    .await?;
+    materialize(
+        ctx,
+        "SELECT r.row AS row, COALESCE(n.n, 0) AS name_count \
+         FROM (SELECT row, padu_name_norm(rec) AS k FROM registry_records) r \
+         LEFT JOIN civil_names n ON n.k = r.k",
+        &job.work.join("jumlah_nama"),
+        "registry_counts",
+    )
+    .await?;
+    view(
+        "holders",
+        format!(
+            "SELECT r.row AS reg, c.row AS civ, c.rec AS rec \
+             FROM (SELECT row, padu_nik(rec, '{today}') AS nik FROM registry_records) r \
+             JOIN (SELECT row, rec, padu_nik(rec, '{today}') AS nik FROM civil_records) c \
+             ON r.nik = c.nik"
+        ),
+    )
+    .await?;
+    view(
+        "lists",
+        "SELECT reg, array_agg(civ) AS civs, array_agg(v) AS vs FROM compared GROUP BY reg".into(),
+    )
+    .await?;
+    materialize(
+        ctx,
+        &format!(
+            "SELECT row, padu_linked_civ(link) AS civ, link FROM (\
+               SELECT r.row AS row, \
+                      padu_link(r.rec, rc.name_count, l.civs, l.vs, h.civ, h.rec, \
+                                '{model}', '{today}') AS link \
+               FROM registry_records r \
+               JOIN registry_counts rc ON rc.row = r.row \
+               LEFT JOIN lists l ON l.reg = r.row \
+               LEFT JOIN holders h ON h.reg = r.row)"
+        ),
+        &job.work.join("tautan"),
+        "linked",
+    )
+    .await
+}
+
+/// The edges of the duplicate graph, `(row, later row, p)`, judged on the cluster.
+async fn edges(
+    ctx: &SessionContext,
+    model: &Path,
+    today: &str,
+) -> Result<Vec<(u32, u32, f64)>, DistError> {
+    let model = model.display();
+    let batches = ctx
+        .sql(&format!(
+            "SELECT a, b, p FROM (\
+               SELECT d.a AS a, d.b AS b, \
+                      padu_dedup_edge(ra.rec, rb.rec, rc.name_count, '{model}', '{today}') AS p \
+               FROM dup_candidates d \
+               JOIN registry_records ra ON ra.row = d.a \
+               JOIN registry_records rb ON rb.row = d.b \
+               JOIN registry_counts rc ON rc.row = d.a) \
+             WHERE p IS NOT NULL"
+        ))
+        .await?
+        .collect()
+        .await?;
+    let mut out = Vec::new();
+    for b in &batches {
+        let (Some(a), Some(bb), Some(p)) = (
+            b.column(0).as_primitive_opt::<UInt64Type>(),
+            b.column(1).as_primitive_opt::<UInt64Type>(),
+            b.column(2).as_primitive_opt::<Float64Type>(),
+        ) else {
+            return Err(DistError::Unexpected(format!(
+                "kolom sisi: {:?}",
+                b.schema()
+            )));
+        };
+        for i in 0..b.num_rows() {
+            out.push((row32(a.value(i))?, row32(bb.value(i))?, p.value(i)));
+        }
+    }
+    out.sort_unstable_by_key(|x| (x.0, x.1));
+    Ok(out)
+}
+
+fn row32(x: u64) -> Result<u32, DistError> {
+    u32::try_from(x).map_err(|_| DistError::Unexpected(format!("baris {x} di luar batas")))
+}
+
+/// The rows the clustering looks at, with what it and the group naming read.
+struct Involved {
+    rows: Vec<ClusterRow>,
+    status: HashMap<u32, NikStatus>,
+    id_art: HashMap<u32, String>,
+}
+
+/// Fetches the rows the edges involve and every row whose anchor another
+/// row shares.
+async fn cluster_rows(
+    ctx: &SessionContext,
+    job: &Job,
+    edges: &[(u32, u32, f64)],
+) -> Result<Involved, DistError> {
+    let shared = ctx
+        .sql(
+            "SELECT l.row FROM linked l JOIN (\
+               SELECT civ FROM linked WHERE civ IS NOT NULL GROUP BY civ HAVING COUNT(*) > 1) s \
+             ON s.civ = l.civ",
+        )
+        .await?
+        .collect()
+        .await?;
+    let mut wanted: Vec<u64> = edges
+        .iter()
+        .flat_map(|e| [u64::from(e.0), u64::from(e.1)])
+        .collect();
+    for b in &shared {
+        let rows = b
+            .column(0)
+            .as_primitive_opt::<UInt64Type>()
+            .ok_or_else(|| DistError::Unexpected("kolom baris".into()))?;
+        wanted.extend(rows.values().iter().copied());
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let path = job.work.join("baris_kelompok.parquet");
+    write_columns(&path, &[("row", wanted)])?;
+    register(ctx, "cluster_wanted", &path).await?;
+    let batches = ctx
+        .sql(
+            "SELECT w.row, r.rec, rc.name_count, l.link \
+             FROM cluster_wanted w \
+             JOIN registry_records r ON r.row = w.row \
+             JOIN registry_counts rc ON rc.row = w.row \
+             JOIN linked l ON l.row = w.row",
+        )
+        .await?
+        .collect()
+        .await?;
+    let mut out = Involved {
+        rows: Vec::new(),
+        status: HashMap::new(),
+        id_art: HashMap::new(),
+    };
+    for b in &batches {
+        let (Some(row), Some(rec), Some(n), Some(link)) = (
+            b.column(0).as_primitive_opt::<UInt64Type>(),
+            b.column(1).as_binary_opt::<i32>(),
+            b.column(2).as_primitive_opt::<Int64Type>(),
+            b.column(3).as_binary_opt::<i32>(),
+        ) else {
+            return Err(DistError::Unexpected(format!(
+                "kolom baris kelompok: {:?}",
+                b.schema()
+            )));
+        };
+        for i in 0..b.num_rows() {
+            let r = row32(row.value(i))?;
+            let person = wire::decode_registry(rec.value(i), job.today)
+                .map_err(|e| DataFusionError::External(Box::new(e)))?;
+            let linked = Linked::from_bytes(link.value(i))
+                .ok_or_else(|| DistError::Unexpected("hasil tautan rusak".into()))?;
+            out.status.insert(r, linked.status());
+            out.id_art.insert(r, person.id_art.clone());
+            out.rows.push(ClusterRow {
+                row: r,
+                person,
+                name_count: u32::try_from(n.value(i)).unwrap_or(u32::MAX),
+                anchor: linked.matched(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Writes each grouped row's group: `row, grp, kept`.
+fn write_groups(
+    path: &Path,
+    groups: &[(u32, padu_match::DuplicateGroup)],
+) -> Result<(), DistError> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("row", DataType::UInt64, false),
+        Field::new("grp", DataType::Utf8, false),
+        Field::new("kept", DataType::Utf8, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(UInt64Array::from_iter_values(
+                groups.iter().map(|g| u64::from(g.0)),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                groups.iter().map(|g| g.1.id.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                groups.iter().map(|g| g.1.kept.as_str()),
+            )),
+        ],
+    )
+    .map_err(DataFusionError::from)?;
+    let file = std::fs::File::create(path).map_err(DataFusionError::from)?;
+    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(file, schema, None)
+        .map_err(DataFusionError::from)?;
+    writer.write(&batch).map_err(DataFusionError::from)?;
+    writer.close().map_err(DataFusionError::from)?;
+    Ok(())
+}
+
+/// Decides every registry row and writes the result, partitioned by
+/// regency; returns the rows written.
+async fn decide(
+    ctx: &SessionContext,
+    out: &Path,
+    model: &Path,
+    today: &str,
+) -> Result<u64, DistError> {
+    let model = model.display();
+    let columns: Vec<String> = crate::rows::decided_fields()
+        .iter()
+        .map(|f| format!("d['{0}'] AS {0}", f.name()))
+        .collect();
+    let columns = columns.join(", ");
+    std::fs::create_dir_all(out).map_err(DataFusionError::from)?;
+    let path = format!("{}/", out.display());
+    let df = ctx
+        .sql(&format!(
+            "SELECT {columns} FROM (\
+               SELECT padu_decide(r.rec, l.link, c.rec, g.grp, g.kept, '{model}', '{today}') AS d \
+               FROM linked l \
+               JOIN registry_records r ON r.row = l.row \
+               LEFT JOIN civil_records c ON c.row = l.civ \
+               LEFT JOIN groups g ON g.row = l.row)"
+        ))
+        .await?;
+    let written = df
+        .write_parquet(
+            &path,
+            DataFrameWriteOptions::new().with_partition_by(vec![REGENCY.to_string()]),
+            None,
+        )
+        .await?;
+    let mut n = 0u64;
+    for b in &written {
+        if let Some(c) = b.column(0).as_primitive_opt::<UInt64Type>() {
+            n += c.values().iter().sum::<u64>();
+        }
+    }
+    Ok(n)
+}
+
+/// Every result file under `out`, sorted.
+pub fn result_files(out: &Path) -> Result<Vec<PathBuf>, DistError> {
+    let mut files = Vec::new();
+    let mut dirs = vec![out.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).map_err(DataFusionError::from)? {
+            let p = e.map_err(DataFusionError::from)?.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
