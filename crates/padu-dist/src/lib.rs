@@ -73,6 +73,10 @@ pub enum DistError {
     /// An input file could not be opened as Parquet.
     #[error(transparent)]
     Read(#[from] padu_io::ReadError),
+    /// A query's answer stayed incomplete after every attempt (rows lost
+    /// with an executor).
+    #[error("hasil kueri tidak lengkap: {0}")]
+    Incomplete(String),
     /// A result column did not have the type the job asked for.
     #[error("hasil kueri tidak terduga: {0}")]
     Unexpected(String),
@@ -545,7 +549,84 @@ pub async fn compared_pairs(ctx: &SessionContext) -> Result<Vec<(u64, u64, u64)>
 /// (views of [`register_linking`]), sorted by pattern: the input to training,
 /// counted on the cluster.
 pub async fn pattern_counts(ctx: &SessionContext) -> Result<Vec<(u64, u64)>, DistError> {
-    count_patterns(ctx, "SELECT v, COUNT(*) AS n FROM compared GROUP BY v").await
+    counted_pairs(ctx, "candidates", "compared").await
+}
+
+/// The pattern counts of the pairs of view `pairs` compared in view
+/// `compared`, checked against a count of the pairs made by another query:
+/// two answers that disagree are never used (see [`count_patterns_of`]).
+pub(crate) async fn counted_pairs(
+    ctx: &SessionContext,
+    pairs: &str,
+    compared: &str,
+) -> Result<Vec<(u64, u64)>, DistError> {
+    let mut last = (0, 0);
+    for attempt in 1..=ATTEMPTS {
+        let expected = count(ctx, &format!("SELECT COUNT(*) FROM {pairs}")).await?;
+        let patterns = count_patterns(
+            ctx,
+            &format!("SELECT v, COUNT(*) AS n FROM {compared} GROUP BY v"),
+        )
+        .await?;
+        let counted = patterns.iter().map(|p| p.1).sum();
+        if counted == expected {
+            return Ok(patterns);
+        }
+        tracing::warn!(
+            attempt,
+            counted,
+            expected,
+            "hitungan pola tidak cocok; kueri diulang"
+        );
+        last = (counted, expected);
+    }
+    Err(DistError::Incomplete(format!(
+        "pola terhitung {} dari {} pasangan setelah {ATTEMPTS} percobaan",
+        last.0, last.1
+    )))
+}
+
+/// The single count a `SELECT COUNT(*)` returns.
+pub(crate) async fn count(ctx: &SessionContext, sql: &str) -> Result<u64, DistError> {
+    let batches = ctx.sql(sql).await?.collect().await?;
+    let n = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .and_then(|b| b.column(0).as_primitive_opt::<Int64Type>())
+        .map(|c| c.value(0))
+        .ok_or_else(|| DistError::Unexpected(format!("tidak ada hasil: {sql}")))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Attempts at a query whose answer can be checked before it is given up.
+pub(crate) const ATTEMPTS: usize = 3;
+
+/// The `(v, n)` rows of a pattern-counting query whose counts must add up
+/// to `expected`, sorted. A query during which an executor was lost can
+/// come back short (see ARCHITECTURE.md, "Losing an executor"); such an
+/// answer is never used: the query runs again.
+async fn count_patterns_of(
+    ctx: &SessionContext,
+    sql: &str,
+    expected: u64,
+) -> Result<Vec<(u64, u64)>, DistError> {
+    let mut counted = 0;
+    for attempt in 1..=ATTEMPTS {
+        let patterns = count_patterns(ctx, sql).await?;
+        counted = patterns.iter().map(|p| p.1).sum();
+        if counted == expected {
+            return Ok(patterns);
+        }
+        tracing::warn!(
+            attempt,
+            counted,
+            expected,
+            "hitungan pola tidak lengkap; kueri diulang"
+        );
+    }
+    Err(DistError::Incomplete(format!(
+        "pola terhitung {counted} dari {expected} pasangan setelah {ATTEMPTS} percobaan"
+    )))
 }
 
 /// The `(v, n)` rows of a pattern-counting query, sorted.

@@ -25,7 +25,7 @@ use padu_match::Model;
 use padu_match::partition::{self, Sample};
 
 use crate::functions::from_birth_day;
-use crate::{DistError, Job, count_patterns};
+use crate::{DistError, Job, count_patterns_of};
 
 /// Learns the registry-civil model of `job` on the cluster: the model
 /// `padu_match::verify` learns on the same input. The views of
@@ -51,8 +51,7 @@ pub async fn train_dedup(
     job: &Job,
     link: &Model,
 ) -> Result<Model, DistError> {
-    let candidates =
-        count_patterns(ctx, "SELECT v, COUNT(*) AS n FROM dup_compared GROUP BY v").await?;
+    let candidates = crate::counted_pairs(ctx, "dup_candidates", "dup_compared").await?;
     let (random, same_day) = u_counts(ctx, job, Sample::Dedup).await?;
     Ok(partition::train_dedup(
         &candidates,
@@ -136,7 +135,7 @@ async fn compare_listed(
         Sample::Link => ("padu_compare", "civil_records"),
         Sample::Dedup => ("padu_compare_registry", "registry_records"),
     };
-    count_patterns(
+    count_patterns_of(
         ctx,
         &format!(
             "SELECT v, COUNT(*) AS n FROM (\
@@ -146,6 +145,7 @@ async fn compare_listed(
                JOIN registry_records r ON r.row = p.reg) \
              GROUP BY v"
         ),
+        pairs.len() as u64,
     )
     .await
 }

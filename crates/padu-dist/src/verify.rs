@@ -34,7 +34,7 @@ use padu_match::{Model, SavedModel};
 
 use crate::rows::{REGENCY, write_model};
 use crate::train::{register, write_columns};
-use crate::{DistError, Job, wire};
+use crate::{DistError, Job, count, wire};
 
 /// What a distributed verification did.
 #[derive(Debug, Clone)]
@@ -87,6 +87,14 @@ pub async fn verify(
         stages: Vec::new(),
     };
     let today = job.today.format("%Y-%m-%d").to_string();
+    // The result directory is emptied when a write is repeated: it must
+    // hold nothing of anyone else's.
+    if std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(DistError::Unexpected(format!(
+            "direktori hasil {} sudah berisi berkas; pilih direktori baru",
+            out.display()
+        )));
+    }
     std::fs::create_dir_all(&job.work).map_err(DataFusionError::from)?;
 
     progress("statistik Dukcapil");
@@ -137,10 +145,17 @@ pub async fn verify(
     timer.lap("dedup");
 
     progress("memutuskan dan menulis hasil");
-    let written = decide(ctx, out, &model_path, &today).await?;
+    let mut written = 0;
+    for attempt in 1..=crate::ATTEMPTS {
+        written = decide(ctx, out, &model_path, &today).await?;
+        if written == job.registry_rows as u64 {
+            break;
+        }
+        tracing::warn!(attempt, written, "baris hasil tidak lengkap; ditulis ulang");
+    }
     timer.lap("decide+write");
     if written != job.registry_rows as u64 {
-        return Err(DistError::Unexpected(format!(
+        return Err(DistError::Incomplete(format!(
             "{written} baris hasil untuk {} baris DTKS",
             job.registry_rows
         )));
@@ -178,18 +193,6 @@ async fn unique_civil_niks(ctx: &SessionContext, today: &str) -> Result<(), Dist
     Ok(())
 }
 
-/// The single count a `SELECT COUNT(*)` returns.
-async fn count(ctx: &SessionContext, sql: &str) -> Result<u64, DistError> {
-    let batches = ctx.sql(sql).await?.collect().await?;
-    let n = batches
-        .iter()
-        .find(|b| b.num_rows() > 0)
-        .and_then(|b| b.column(0).as_primitive_opt::<Int64Type>())
-        .map(|c| c.value(0))
-        .ok_or_else(|| DistError::Unexpected(format!("tidak ada hasil: {sql}")))?;
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
 /// Runs `sql` on the cluster, writes its rows as Parquet to `dir` (by the
 /// executors) and registers them as `name`.
 async fn materialize(
@@ -197,20 +200,47 @@ async fn materialize(
     sql: &str,
     dir: &Path,
     name: &str,
+    expected: u64,
 ) -> Result<(), DistError> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(DataFusionError::from)?;
-    }
-    std::fs::create_dir_all(dir).map_err(DataFusionError::from)?;
     let path = format!("{}/", dir.display());
-    ctx.sql(sql)
-        .await?
-        .write_parquet(&path, DataFrameWriteOptions::new(), None)
-        .await?;
-    ctx.deregister_table(name)?;
-    ctx.register_parquet(name, &path, ParquetReadOptions::default())
-        .await?;
-    Ok(())
+    let mut written = 0;
+    for attempt in 1..=crate::ATTEMPTS {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(DataFusionError::from)?;
+        }
+        std::fs::create_dir_all(dir).map_err(DataFusionError::from)?;
+        let out = ctx
+            .sql(sql)
+            .await?
+            .write_parquet(&path, DataFrameWriteOptions::new(), None)
+            .await?;
+        written = rows_written(&out);
+        if written == expected {
+            ctx.deregister_table(name)?;
+            ctx.register_parquet(name, &path, ParquetReadOptions::default())
+                .await?;
+            return Ok(());
+        }
+        tracing::warn!(
+            attempt,
+            written,
+            expected,
+            name,
+            "baris tertulis tidak lengkap; kueri diulang"
+        );
+    }
+    Err(DistError::Incomplete(format!(
+        "{name}: {written} dari {expected} baris setelah {} percobaan",
+        crate::ATTEMPTS
+    )))
+}
+
+/// The rows a write reports.
+fn rows_written(out: &[RecordBatch]) -> u64 {
+    out.iter()
+        .filter_map(|b| b.column(0).as_primitive_opt::<UInt64Type>())
+        .map(|c| c.values().iter().sum::<u64>())
+        .sum()
 }
 
 /// Stage link's views: each registry row's name count, the holder of its
@@ -238,6 +268,7 @@ async fn register_rows(
          LEFT JOIN civil_names n ON n.k = r.k",
         &job.work.join("jumlah_nama"),
         "registry_counts",
+        job.registry_rows as u64,
     )
     .await?;
     view(
@@ -269,6 +300,7 @@ async fn register_rows(
         ),
         &job.work.join("tautan"),
         "linked",
+        job.registry_rows as u64,
     )
     .await
 }
@@ -451,6 +483,10 @@ async fn decide(
         .map(|f| format!("d['{0}'] AS {0}", f.name()))
         .collect();
     let columns = columns.join(", ");
+    // A previous attempt's files would be read as part of the result.
+    if out.exists() {
+        std::fs::remove_dir_all(out).map_err(DataFusionError::from)?;
+    }
     std::fs::create_dir_all(out).map_err(DataFusionError::from)?;
     let path = format!("{}/", out.display());
     let df = ctx
@@ -470,13 +506,7 @@ async fn decide(
             None,
         )
         .await?;
-    let mut n = 0u64;
-    for b in &written {
-        if let Some(c) = b.column(0).as_primitive_opt::<UInt64Type>() {
-            n += c.values().iter().sum::<u64>();
-        }
-    }
-    Ok(n)
+    Ok(rows_written(&written))
 }
 
 /// Every result file under `out`, sorted.

@@ -99,11 +99,25 @@ impl Cluster {
         &mut self,
         trigger: &'static str,
     ) -> std::thread::JoinHandle<(usize, Instant)> {
+        self.kill_executor_on_nth(trigger, 1)
+    }
+
+    /// Kills (SIGKILL) the executor that logs the `nth` line containing
+    /// `trigger` (counted over all executors), from a watcher thread.
+    pub(crate) fn kill_executor_on_nth(
+        &mut self,
+        trigger: &'static str,
+        nth: usize,
+    ) -> std::thread::JoinHandle<(usize, Instant)> {
         let lines = self.lines.take().expect("one watcher per cluster");
         let executors = Arc::clone(&self.executors);
         std::thread::spawn(move || {
+            let mut seen = 0;
             for (i, line) in lines {
                 if line.contains(trigger) {
+                    seen += 1;
+                }
+                if line.contains(trigger) && seen == nth {
                     let mut child = executors[i].lock().expect("executor lock");
                     child.kill().expect("kill executor");
                     let _ = child.wait();

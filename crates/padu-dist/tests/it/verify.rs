@@ -10,15 +10,45 @@ use crate::density::generate;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_distributed_run_writes_the_engine_s_rows_by_regency() {
-    let data = generate(20_000, 14);
+    let cluster = Cluster::start(2);
+    run_and_check(&cluster, 14).await;
+}
+
+/// The run survives an executor killed in the middle: the scheduler runs
+/// the lost tasks again on the executor that is left, and the result is
+/// still the engine's.
+///
+/// Not part of the suite yet: with Ballista 55 a query during which an
+/// executor dies can come back with rows lost or counted twice, or hang
+/// (ARCHITECTURE.md, "Losing an executor"). padu-dist re-runs the queries
+/// it can check, which saves the run when the kill lands in one of them
+/// (as the 60th task did in two runs here) but not otherwise (a third run,
+/// its 60th task in another query, hung). Run it with `--ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "Ballista 55 can lose, double or hang a query that loses an executor; see ARCHITECTURE.md"]
+async fn a_distributed_run_survives_a_killed_executor() {
+    let mut cluster = Cluster::start(2);
+    // Well inside the job: its statistics and key stages are past.
+    let killed = cluster.kill_executor_on_nth("Execute task", 60);
+    tokio::time::timeout(
+        std::time::Duration::from_secs(900),
+        run_and_check(&cluster, 15),
+    )
+    .await
+    .expect("the run does not hang after losing an executor");
+    assert!(killed.is_finished(), "an executor was killed mid-run");
+}
+
+/// Runs `padu-dist verify`'s job on generated data on `cluster` and checks
+/// every result row against the single-process engine's.
+async fn run_and_check(cluster: &Cluster, seed: u64) {
+    let data = generate(20_000, seed);
     let cfg = MatchConfig {
         u_samples: 60_000,
         ..MatchConfig::default()
     };
     let engine =
         padu_match::verify(&data.registry, &data.civil, &cfg, &NoProgress).expect("engine");
-
-    let cluster = Cluster::start(2);
     let ctx = padu_dist::connect(&cluster.scheduler)
         .await
         .expect("connect");
