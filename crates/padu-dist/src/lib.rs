@@ -549,7 +549,7 @@ pub async fn compared_pairs(ctx: &SessionContext) -> Result<Vec<(u64, u64, u64)>
 /// (views of [`register_linking`]), sorted by pattern: the input to training,
 /// counted on the cluster.
 pub async fn pattern_counts(ctx: &SessionContext) -> Result<Vec<(u64, u64)>, DistError> {
-    counted_pairs(ctx, "candidates", "compared").await
+    counted_pairs(ctx, "compared", "compared").await
 }
 
 /// The pattern counts of the pairs of view `pairs` compared in view

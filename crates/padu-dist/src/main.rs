@@ -79,6 +79,17 @@ enum Command {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+    /// Compare a distributed result (a directory of result files) with a
+    /// result file (e.g. `padu verify`'s on the same input), row by row by
+    /// `id_art`; exit 1 when they differ.
+    Compare {
+        /// The result directory `padu-dist verify` wrote.
+        #[arg(long)]
+        dist: PathBuf,
+        /// A result file (`.csv`, `.xlsx` or `.parquet`).
+        #[arg(long)]
+        with: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,6 +111,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Compare { dist, with } = &cli.command {
+        return compare(dist, with);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -152,6 +166,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
                 Ok(())
             }
+            Command::Compare { .. } => unreachable!("handled before the runtime starts"),
             Command::Verify {
                 registry,
                 civil,
@@ -203,6 +218,40 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// `padu-dist compare`: the rows of every result file under `dist` against
+/// the rows of `with`, matched by `id_art`.
+fn compare(dist: &std::path::Path, with: &std::path::Path) -> anyhow::Result<()> {
+    use std::collections::HashMap;
+    let mut ours: HashMap<String, padu_core::VerificationRow> = HashMap::new();
+    let files = padu_dist::result_files(dist).context("membaca direktori hasil")?;
+    for f in &files {
+        for row in padu_io::read_results(f).with_context(|| format!("membaca {}", f.display()))? {
+            if ours.insert(row.id_art.clone(), row).is_some() {
+                anyhow::bail!("id_art berulang di {}", f.display());
+            }
+        }
+    }
+    let theirs =
+        padu_io::read_results(with).with_context(|| format!("membaca {}", with.display()))?;
+    let (mut same, mut differ, mut missing) = (0u64, 0u64, 0u64);
+    for row in &theirs {
+        match ours.remove(&row.id_art) {
+            Some(r) if &r == row => same += 1,
+            Some(_) => differ += 1,
+            None => missing += 1,
+        }
+    }
+    let extra = ours.len();
+    println!(
+        "{} berkas; {same} baris sama, {differ} berbeda, {missing} tidak ada di hasil terdistribusi, {extra} hanya di hasil terdistribusi",
+        files.len()
+    );
+    if differ + missing > 0 || extra > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 /// `HOST:PORT` split at the last colon.

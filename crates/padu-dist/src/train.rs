@@ -51,7 +51,7 @@ pub async fn train_dedup(
     job: &Job,
     link: &Model,
 ) -> Result<Model, DistError> {
-    let candidates = crate::counted_pairs(ctx, "dup_candidates", "dup_compared").await?;
+    let candidates = crate::counted_pairs(ctx, "dup_compared", "dup_compared").await?;
     let (random, same_day) = u_counts(ctx, job, Sample::Dedup).await?;
     Ok(partition::train_dedup(
         &candidates,

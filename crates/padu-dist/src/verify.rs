@@ -104,6 +104,17 @@ pub async fn verify(
     timer.lap("statistics");
 
     progress("membandingkan kandidat dan melatih model");
+    // Compared once and kept: training, the candidate lists and the
+    // checks all read the pairs again.
+    let candidate_pairs = count(ctx, "SELECT COUNT(*) FROM candidates").await?;
+    materialize(
+        ctx,
+        "SELECT reg, civ, v FROM compared",
+        &job.work.join("pasangan"),
+        "compared",
+        candidate_pairs,
+    )
+    .await?;
     let model = crate::train(ctx, job).await?;
     let model_path = job.work.join("model.json");
     write_model(
@@ -113,7 +124,6 @@ pub async fn verify(
             config: job.cfg.clone(),
         },
     )?;
-    let candidate_pairs = count(ctx, "SELECT COUNT(*) FROM candidates").await?;
     timer.lap("block+compare+train");
 
     progress("menautkan tiap baris DTKS");
@@ -122,6 +132,15 @@ pub async fn verify(
 
     progress("mencari data ganda");
     crate::register_dedup(ctx, job).await?;
+    let dedup_pairs = count(ctx, "SELECT COUNT(*) FROM dup_candidates").await?;
+    materialize(
+        ctx,
+        "SELECT a, b, v FROM dup_compared",
+        &job.work.join("pasangan_ganda"),
+        "dup_compared",
+        dedup_pairs,
+    )
+    .await?;
     let dedup = crate::train::train_dedup(ctx, job, &model).await?;
     let dedup_path = job.work.join("model_ganda.json");
     write_model(
@@ -131,7 +150,6 @@ pub async fn verify(
             config: job.cfg.clone(),
         },
     )?;
-    let dedup_pairs = count(ctx, "SELECT COUNT(*) FROM dup_candidates").await?;
     let edges = edges(ctx, &dedup_path, &today).await?;
     let rows = cluster_rows(ctx, job, &edges).await?;
     let groups = partition::cluster(&rows.rows, &edges, &dedup);
@@ -317,7 +335,7 @@ async fn edges(
             "SELECT a, b, p FROM (\
                SELECT d.a AS a, d.b AS b, \
                       padu_dedup_edge(ra.rec, rb.rec, rc.name_count, '{model}', '{today}') AS p \
-               FROM dup_candidates d \
+               FROM dup_compared d \
                JOIN registry_records ra ON ra.row = d.a \
                JOIN registry_records rb ON rb.row = d.b \
                JOIN registry_counts rc ON rc.row = d.a) \

@@ -115,4 +115,37 @@ async fn run_and_check(cluster: &Cluster, seed: u64) {
     for (got, want) in rows.iter().zip(&expected) {
         assert_eq!(got, want);
     }
+
+    // `padu-dist compare` says the same, and notices one changed row.
+    let compare = |with: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_padu-dist"))
+            .arg("compare")
+            .arg("--dist")
+            .arg(&out)
+            .arg("--with")
+            .arg(with)
+            .output()
+            .expect("padu-dist compare")
+    };
+    let same = compare(&single);
+    let said = String::from_utf8_lossy(&same.stdout);
+    assert!(same.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("{} baris sama, 0 berbeda", engine.rows.len())),
+        "{said}"
+    );
+    let changed = data.dir.path().join("diubah.csv");
+    let mut writer = padu_io::ResultWriter::create(&changed).expect("result file");
+    for (i, row) in engine.rows.iter().enumerate() {
+        let mut row = row.clone();
+        if i == 7 {
+            row.keterangan.push_str(" (diubah)");
+        }
+        writer.write(&row).expect("write");
+    }
+    writer.finish().expect("finish");
+    let differ = compare(&changed);
+    let said = String::from_utf8_lossy(&differ.stdout);
+    assert_eq!(differ.status.code(), Some(1), "{said}");
+    assert!(said.contains(", 1 berbeda,"), "{said}");
 }

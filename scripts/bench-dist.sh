@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Measures `padu-dist verify` against `padu verify` on one generated data set:
+# wall time and peak memory (VmHWM) of every process, on this machine.
+#
+#   cargo build --release -p padu-cli -p padu-dist
+#   target/release/padu gen --people 1000000 --seed 7 --today 2026-01-01 --parquet --out /tmp/d1m
+#   scripts/bench-dist.sh /tmp/d1m [executors] [slots per executor]
+#
+# Writes results under the data directory (hasil-*); prints one line per
+# process. Set MEMCAP (e.g. 2G) to run every process under that memory cap
+# (systemd-run --scope -p MemoryMax=...).
+set -euo pipefail
+data=${1:?data directory with civil.parquet and registry.parquet}
+executors=${2:-2}
+slots=${3:-1}
+bin=${PADU_BIN:-target/release}
+today=2026-01-01
+cap=()
+if [ -n "${MEMCAP:-}" ]; then
+  cap=(systemd-run --scope --quiet -p MemoryMax="$MEMCAP" -p MemorySwapMax=0)
+fi
+
+peak() { awk '/VmHWM/ {print $2 " KB"}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+echo "== padu verify (one process)"
+rm -f "$data/hasil-padu.csv"
+/usr/bin/time -f "padu verify: %e s, peak %M KB" "${cap[@]}" "$bin/padu" verify \
+  --registry "$data/registry.parquet" --civil "$data/civil.parquet" \
+  --out "$data/hasil-padu.csv" --today "$today" >/dev/null 2>"$data/padu.log" || {
+  tail -3 "$data/padu.log"; echo "padu verify failed (memory cap?)"; }
+tail -1 "$data/padu.log"
+
+echo "== padu-dist verify (1 scheduler + $executors executors x $slots slots)"
+port=$((50100 + RANDOM % 500))
+work=$(mktemp -d)
+"${cap[@]}" "$bin/padu-dist" scheduler --bind "127.0.0.1:$port" 2>"$work/scheduler.log" &
+sched=$!
+sleep 1
+pids=()
+for i in $(seq 1 "$executors"); do
+  "${cap[@]}" "$bin/padu-dist" executor --scheduler "127.0.0.1:$port" \
+    --port $((port + 10 * i)) --grpc-port $((port + 10 * i + 1)) --slots "$slots" \
+    --work-dir "$work/e$i" 2>"$work/executor$i.log" &
+  pids+=($!)
+  mkdir -p "$work/e$i"
+done
+sleep 2
+rm -rf "$data/hasil-dist" "$data/hasil-dist.kerja"
+/usr/bin/time -f "padu-dist verify (client): %e s, peak %M KB" "${cap[@]}" "$bin/padu-dist" verify \
+  --registry "$data/registry.parquet" --civil "$data/civil.parquet" \
+  --out "$data/hasil-dist" --today "$today" --scheduler "127.0.0.1:$port" 2>&1 | tail -12
+echo "scheduler: peak $(peak $sched)"
+for i in "${!pids[@]}"; do
+  echo "executor $((i + 1)): peak $(peak "${pids[$i]}")"
+done
+du -sh "$work" | awk '{print "shuffle files left on disk: " $1}'
+kill "$sched" "${pids[@]}" 2>/dev/null || true
+wait 2>/dev/null || true
+rm -rf "$work"
