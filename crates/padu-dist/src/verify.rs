@@ -270,7 +270,7 @@ async fn register_rows(
     model: &Path,
     today: &str,
 ) -> Result<(), DistError> {
-    let model = model.display();
+    let model = sql_text(&model.display().to_string());
     let view = |name: &'static str, sql: String| crate::view(ctx, name, sql);
     view(
         "civil_names",
@@ -329,7 +329,7 @@ async fn edges(
     model: &Path,
     today: &str,
 ) -> Result<Vec<(u32, u32, f64)>, DistError> {
-    let model = model.display();
+    let model = sql_text(&model.display().to_string());
     let batches = ctx
         .sql(&format!(
             "SELECT a, b, p FROM (\
@@ -366,6 +366,12 @@ async fn edges(
 
 fn row32(x: u64) -> Result<u32, DistError> {
     u32::try_from(x).map_err(|_| DistError::Unexpected(format!("baris {x} di luar batas")))
+}
+
+/// `s` as the inside of a SQL string literal: a path with an apostrophe
+/// (a `--work` directory named so) must not end the literal early.
+fn sql_text(s: &str) -> String {
+    s.replace('\'', "''")
 }
 
 /// The rows the clustering looks at, with what it and the group naming read.
@@ -495,7 +501,7 @@ async fn decide(
     model: &Path,
     today: &str,
 ) -> Result<u64, DistError> {
-    let model = model.display();
+    let model = sql_text(&model.display().to_string());
     let columns: Vec<String> = crate::rows::decided_fields()
         .iter()
         .map(|f| format!("d['{0}'] AS {0}", f.name()))
