@@ -347,9 +347,27 @@ pub(crate) struct BenchWebArgs {
     /// Threads the server builds its re-check index with.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Run only these scenarios (repeatable; default: all), e.g. to profile one.
+    #[arg(long = "scenario", value_enum)]
+    pub scenarios: Vec<WebScenario>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The scenarios of `padu bench web`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum WebScenario {
+    /// The first page of the national member list.
+    List,
+    /// The deep page (`--page`) of it, by keyset cursor.
+    Deep,
+    /// A national name search.
+    Search,
+    /// A household page.
+    Household,
+    /// The instant re-check (JSON API).
+    Recheck,
 }
 
 /// The generated data a benchmark runs on.

@@ -17,7 +17,7 @@ use padu_core::{RegionLevel, RegistryPerson};
 use padu_store::{Scope, Store};
 use serde::Serialize;
 
-use crate::cli::BenchWebArgs;
+use crate::cli::{BenchWebArgs, WebScenario};
 
 /// The bench accounts' password (they live in a benchmark database only).
 const PASSWORD: &str = "bench-web-sandi-1";
@@ -448,9 +448,15 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rest = server.mib("VmRSS:");
 
-    // The cursor of the deep page, by walking the keyset pages.
+    let wanted = |s: WebScenario| args.scenarios.is_empty() || args.scenarios.contains(&s);
+    // The cursor of the deep page, by walking the keyset pages (only when it is measured).
+    let walk = if wanted(WebScenario::Deep) {
+        args.page
+    } else {
+        1
+    };
     let mut cursor = String::new();
-    for _ in 1..args.page {
+    for _ in 1..walk {
         let page: serde_json::Value = pusdatin[0]
             .http
             .get(format!("{base}/api/v1/members?{cursor}"))
@@ -487,42 +493,52 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
         .collect();
     let secs = args.seconds;
     let mut scenarios = Vec::new();
-    scenarios.push(
-        scenario("daftar anggota hal. 1", &base, &pusdatin, secs, |_| {
-            Req::Get("/anggota".into())
-        })
-        .await,
-    );
+    if wanted(WebScenario::List) {
+        scenarios.push(
+            scenario("daftar anggota hal. 1", &base, &pusdatin, secs, |_| {
+                Req::Get("/anggota".into())
+            })
+            .await,
+        );
+    }
     let deep = format!("/anggota?{cursor}");
-    scenarios.push(
-        scenario(
-            &format!("daftar anggota hal. {}", args.page),
-            &base,
-            &pusdatin,
-            secs,
-            move |_| Req::Get(deep.clone()),
-        )
-        .await,
-    );
-    scenarios.push(
-        scenario("cari nama (nasional)", &base, &pusdatin, secs, move |i| {
-            Req::Get(format!("/anggota?q={}", names[i % names.len()]))
-        })
-        .await,
-    );
-    scenarios.push(
-        scenario("halaman keluarga", &base, &pusdatin, secs, move |i| {
-            Req::Get(format!("/keluarga/{}", households[i % households.len()]))
-        })
-        .await,
-    );
-    scenarios.push(
-        scenario("periksa ulang (API)", &base, &dinsos, secs, move |i| {
-            let (id, body) = &recheck[i % recheck.len()];
-            Req::Post(format!("/api/v1/members/{id}/recheck"), body.clone())
-        })
-        .await,
-    );
+    if wanted(WebScenario::Deep) {
+        scenarios.push(
+            scenario(
+                &format!("daftar anggota hal. {}", args.page),
+                &base,
+                &pusdatin,
+                secs,
+                move |_| Req::Get(deep.clone()),
+            )
+            .await,
+        );
+    }
+    if wanted(WebScenario::Search) {
+        scenarios.push(
+            scenario("cari nama (nasional)", &base, &pusdatin, secs, move |i| {
+                Req::Get(format!("/anggota?q={}", names[i % names.len()]))
+            })
+            .await,
+        );
+    }
+    if wanted(WebScenario::Household) {
+        scenarios.push(
+            scenario("halaman keluarga", &base, &pusdatin, secs, move |i| {
+                Req::Get(format!("/keluarga/{}", households[i % households.len()]))
+            })
+            .await,
+        );
+    }
+    if wanted(WebScenario::Recheck) {
+        scenarios.push(
+            scenario("periksa ulang (API)", &base, &dinsos, secs, move |i| {
+                let (id, body) = &recheck[i % recheck.len()];
+                Req::Post(format!("/api/v1/members/{id}/recheck"), body.clone())
+            })
+            .await,
+        );
+    }
     let after = server.mib("VmRSS:");
     let peak = server.mib("VmHWM:");
     let anon = server.mib("RssAnon:");
