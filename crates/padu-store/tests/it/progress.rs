@@ -352,7 +352,9 @@ async fn kept_counts_equal_direct_counts_through_the_workflow(db: &TestDb) {
     // The entry of today's WIB day, which the re-import (made now) wrote:
     // the workflow steps above are dated up to hours ahead, so near WIB
     // midnight (17:00 UTC) some of them are filed under tomorrow.
-    let wib_today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let wib_today = chrono::Utc::now()
+        .with_timezone(&Zone::Wib.offset())
+        .date_naive();
     let last = history
         .iter()
         .find(|d| d.day == wib_today)
