@@ -276,52 +276,106 @@ pub struct RuleStats {
 pub(crate) struct KeyIndex {
     entries: Vec<u64>,
     idx_bits: u32,
-    /// `dir[b]..dir[b + 1]` are the entries whose top [`DIR_BITS`] bits are `b`,
+    /// `dir[b]..dir[b + 1]` are the entries whose top `dir_bits` bits are `b`,
     /// so a lookup is one or two cache misses instead of a 24-step binary search.
     dir: Vec<u32>,
+    dir_bits: u32,
 }
 
-/// Bits of the directory over the sorted entries.
-const DIR_BITS: u32 = 20;
+/// The bits of the directory over `n` sorted entries: four to eight entries
+/// per slot, so the slice a lookup searches is one or two cache lines, for
+/// a directory of a sixteenth of the entries' memory.
+fn dir_bits(n: usize) -> u32 {
+    (usize::BITS - (n / 8).leading_zeros()).clamp(10, 26)
+}
+
+/// The directory slot of an entry: its top `bits` bits.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "at most 26 bits (`dir_bits`), which every usize holds"
+)]
+fn dir_slot(e: u64, bits: u32) -> usize {
+    (e >> (64 - bits)) as usize
+}
+
+/// Where the entries of one key lie: the directory slot's slice and the
+/// range of entries the key's hash spans.
+#[derive(Clone, Copy)]
+pub(crate) struct Span {
+    start: u32,
+    end: u32,
+    lo: u64,
+    hi: u64,
+}
 
 impl KeyIndex {
     /// Indexes `recs` under every rule.
     pub(crate) fn build(ctx: &Prepared<'_>, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
         let idx_bits = crate::partition::key_bits(recs.len());
-        // Keys per chunk of records, concatenated once: a fold and pairwise
-        // reduce copied every key several times into ever larger vectors.
+        // Keys are counted first and then written once into one vector of
+        // the right size: gathered per chunk and concatenated, they took
+        // twice their memory at the run's peak (the civil side's are a
+        // fifth of it), and fresh memory is slow to touch.
         const CHUNK: usize = 16_384;
-        let parts: Vec<Vec<u64>> = recs
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(ci, chunk)| {
-                let (mut acc, mut keys) = (Vec::with_capacity(chunk.len() * 16), Vec::new());
-                for (k, r) in chunk.iter().enumerate() {
-                    let i = (ci * CHUNK + k) as u64;
-                    for (ri, rule) in rules.iter().enumerate() {
-                        keys.clear();
-                        rule.keys(ctx, r, &mut keys);
-                        acc.extend(keys.iter().map(|&k| Self::pack(ri, k, i, idx_bits)));
+        let each = |chunk: &[Rec], f: &mut dyn FnMut(usize, usize, u64)| {
+            let mut keys = Vec::new();
+            for (k, r) in chunk.iter().enumerate() {
+                for (ri, rule) in rules.iter().enumerate() {
+                    keys.clear();
+                    rule.keys(ctx, r, &mut keys);
+                    for &key in &keys {
+                        f(k, ri, key);
                     }
                 }
-                acc
+            }
+        };
+        let counts: Vec<usize> = recs
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut n = 0;
+                each(chunk, &mut |_, _, _| n += 1);
+                n
             })
             .collect();
-        let mut entries = parts.concat();
-        drop(parts);
+        let mut entries = vec![0u64; counts.iter().sum()];
+        let mut parts = Vec::with_capacity(counts.len());
+        let mut rest = entries.as_mut_slice();
+        for &n in &counts {
+            let (part, tail) = rest.split_at_mut(n);
+            parts.push(part);
+            rest = tail;
+        }
+        recs.par_chunks(CHUNK)
+            .zip(parts)
+            .enumerate()
+            .for_each(|(ci, (chunk, part))| {
+                let mut at = 0;
+                each(chunk, &mut |k, ri, key| {
+                    let i = (ci * CHUNK + k) as u64;
+                    part[at] = Self::pack(ri, key, i, idx_bits);
+                    at += 1;
+                });
+                assert_eq!(
+                    at,
+                    part.len(),
+                    "a record's keys are the same when counted and when written"
+                );
+            });
         entries.par_sort_unstable();
         entries.dedup();
-        let mut dir = vec![0u32; (1 << DIR_BITS) + 1];
+        let dir_bits = dir_bits(entries.len());
+        let mut dir = vec![0u32; (1 << dir_bits) + 1];
         for &e in &entries {
-            dir[(e >> (64 - DIR_BITS)) as usize + 1] += 1;
+            dir[dir_slot(e, dir_bits) + 1] += 1;
         }
-        for b in 0..(1usize << DIR_BITS) {
+        for b in 0..(1usize << dir_bits) {
             dir[b + 1] += dir[b];
         }
         KeyIndex {
             entries,
             idx_bits,
             dir,
+            dir_bits,
         }
     }
 
@@ -339,23 +393,50 @@ impl KeyIndex {
         (Self::hash(rule, key, idx_bits) << idx_bits) | idx
     }
 
-    /// The record indices sharing a key of a rule (may include rare hash collisions,
-    /// which only add a candidate that scoring then rejects).
+    /// The directory slice that holds `key` of `rule`: two reads of the
+    /// directory, independent of any other key's.
+    fn span(&self, rule: usize, key: u64) -> Span {
+        let lo = Self::hash(rule, key, self.idx_bits) << self.idx_bits;
+        let bucket = dir_slot(lo, self.dir_bits);
+        Span {
+            start: self.dir[bucket],
+            end: self.dir[bucket + 1],
+            lo,
+            hi: lo | ((1u64 << self.idx_bits) - 1),
+        }
+    }
+
+    /// Reads one entry of each span's slice, so that their cache misses
+    /// overlap: [`KeyIndex::resolve`] then finds the lines in cache instead
+    /// of waiting for each in turn (safe code has no prefetch instruction).
+    fn touch(&self, spans: &[Span]) {
+        let mut x = 0u64;
+        for s in spans {
+            if let Some(e) = self.entries.get(((s.start + s.end) / 2) as usize) {
+                x ^= e;
+            }
+        }
+        std::hint::black_box(x);
+    }
+
+    /// The record indices of a span's key.
     #[expect(
         clippy::cast_possible_truncation,
         reason = "the masked low bits hold a record index, below the record count like every u32 id"
     )]
-    pub(crate) fn lookup(&self, rule: usize, key: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
-        let h = Self::hash(rule, key, self.idx_bits);
-        let lo = h << self.idx_bits;
-        let hi = lo | ((1u64 << self.idx_bits) - 1);
-        let bucket = (lo >> (64 - DIR_BITS)) as usize;
-        let (start, end) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
+    fn resolve(&self, s: Span) -> impl ExactSizeIterator<Item = u32> + '_ {
+        let (start, end) = (s.start as usize, s.end as usize);
         let slice = &self.entries[start..end];
-        let a = start + slice.partition_point(|&e| e < lo);
-        let b = start + slice.partition_point(|&e| e <= hi);
+        let a = start + slice.partition_point(|&e| e < s.lo);
+        let b = start + slice.partition_point(|&e| e <= s.hi);
         let mask = (1u64 << self.idx_bits) - 1;
         self.entries[a..b].iter().map(move |&e| (e & mask) as u32)
+    }
+
+    /// The record indices sharing a key of a rule (may include rare hash collisions,
+    /// which only add a candidate that scoring then rejects).
+    pub(crate) fn lookup(&self, rule: usize, key: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
+        self.resolve(self.span(rule, key))
     }
 }
 
@@ -363,6 +444,9 @@ impl KeyIndex {
 #[derive(Default)]
 pub(crate) struct Scratch {
     keys: Vec<u64>,
+    /// Per key of the last record, its rule.
+    rules: Vec<u8>,
+    spans: Vec<Span>,
     /// Candidate indices found for the last record.
     pub cands: Vec<u32>,
     /// Per-rule pairs and skipped blocks accumulated by this thread.
@@ -370,6 +454,13 @@ pub(crate) struct Scratch {
 }
 
 /// Collects the distinct candidates of `r` in `index`, skipping blocks above `cap`.
+///
+/// A lookup is two cache misses (the directory, then the entries) in an
+/// index far larger than the cache, and a record has some 25 keys; looked up
+/// one after another they made this the engine's costliest function. So
+/// every key's directory slots are read first, then one entry of each
+/// slice, and only then are the slices searched: the misses of all keys
+/// are in flight together.
 pub(crate) fn candidates_of(
     ctx: &Prepared<'_>,
     r: &Rec,
@@ -382,18 +473,30 @@ pub(crate) fn candidates_of(
     if s.counts.len() < rules.len() {
         s.counts.resize(rules.len(), (0, 0));
     }
+    s.keys.clear();
+    s.rules.clear();
     for (ri, rule) in rules.iter().enumerate() {
-        s.keys.clear();
         rule.keys(ctx, r, &mut s.keys);
-        for &k in &s.keys {
-            let it = index.lookup(ri, k);
-            if it.len() > cap {
-                s.counts[ri].1 += 1;
-                continue;
-            }
-            s.counts[ri].0 += it.len() as u64;
-            s.cands.extend(it);
+        let rule_id = u8::try_from(ri).expect("fewer than 256 blocking rules");
+        s.rules.resize(s.keys.len(), rule_id);
+    }
+    s.spans.clear();
+    s.spans.extend(
+        s.keys
+            .iter()
+            .zip(&s.rules)
+            .map(|(&k, &ri)| index.span(usize::from(ri), k)),
+    );
+    index.touch(&s.spans);
+    for (&span, &ri) in s.spans.iter().zip(&s.rules) {
+        let it = index.resolve(span);
+        let counts = &mut s.counts[usize::from(ri)];
+        if it.len() > cap {
+            counts.1 += 1;
+            continue;
         }
+        counts.0 += it.len() as u64;
+        s.cands.extend(it);
     }
     s.cands.sort_unstable();
     s.cands.dedup();
