@@ -78,6 +78,12 @@ pub(crate) struct NormName {
 /// only, with apostrophes removed inside words (MA'RUF -> MARUF).
 fn raw_tokens(s: &str) -> Vec<String> {
     let mut out = Vec::new();
+    each_raw_token(s, |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `f` with each of [`raw_tokens`] in turn, without a string per token.
+fn each_raw_token(s: &str, mut f: impl FnMut(&str)) {
     let mut cur = String::new();
     for ch in s.chars() {
         let c = fold_char(ch);
@@ -90,15 +96,15 @@ fn raw_tokens(s: &str) -> Vec<String> {
             }
             _ => {
                 if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
+                    f(&cur);
+                    cur.clear();
                 }
             }
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        f(&cur);
     }
-    out
 }
 
 /// Folds a character to ASCII upper case; accents are dropped (É -> E).
@@ -324,9 +330,12 @@ pub(crate) fn normalise_place(raw: &str) -> String {
 
 /// Normalises an address with its RT and RW: common abbreviations folded.
 pub(crate) fn normalise_address(alamat: &str, rt: &str, rw: &str) -> String {
-    let mut toks: Vec<String> = Vec::new();
-    for t in raw_tokens(alamat) {
-        for p in t.split('.').filter(|p| !p.is_empty()) {
+    // Written straight into one string: every record of both sides has an
+    // address, and a vector of token strings per address was a good part
+    // of preparing them.
+    let mut out = String::with_capacity(alamat.len() + 16);
+    let mut push = |token: &str| {
+        for p in token.split('.').filter(|p| !p.is_empty()) {
             let p = match p {
                 "JALAN" | "JLN" | "JL" => "JL",
                 "GANG" | "GG" => "GG",
@@ -338,16 +347,27 @@ pub(crate) fn normalise_address(alamat: &str, rt: &str, rw: &str) -> String {
                 "NOMOR" | "NO" => "NO",
                 other => other,
             };
-            toks.push(p.to_string());
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(p);
         }
-    }
-    let num = |s: &str| s.trim().trim_start_matches('0').to_string();
-    let (rt, rw) = (num(rt), num(rw));
+    };
+    each_raw_token(alamat, &mut push);
+    let (rt, rw) = (
+        rt.trim().trim_start_matches('0'),
+        rw.trim().trim_start_matches('0'),
+    );
     if !rt.is_empty() || !rw.is_empty() {
-        toks.push(format!("RT{rt}"));
-        toks.push(format!("RW{rw}"));
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str("RT");
+        out.push_str(rt);
+        out.push_str(" RW");
+        out.push_str(rw);
     }
-    toks.join(" ")
+    out
 }
 
 #[cfg(test)]

@@ -436,8 +436,7 @@ impl Remap {
     /// The compact record of one person (its blocking plan still empty).
     fn rec(&self, p: &Person<'_>, ids: &RawIds) -> Rec {
         let [name, mother, place, household] = *ids;
-        let opt = |s: &Option<String>| s.as_deref().unwrap_or("").to_string();
-        let [alamat, rt, rw] = p.address;
+        let [alamat, rt, rw] = p.address.map(|s| s.as_deref().unwrap_or(""));
         Rec {
             nik: p.nik,
             nik_digits: p.nik_digits,
@@ -445,7 +444,7 @@ impl Remap {
             name: remap(name, &self.names),
             mother: remap(mother, &self.names),
             place: remap(place, &self.places),
-            addr: normalise_address(&opt(alamat), &opt(rt), &opt(rw)).into(),
+            addr: normalise_address(alamat, rt, rw).into(),
             dob: p.dob,
             sex: p.sex,
             region: p.region,
