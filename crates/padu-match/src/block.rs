@@ -363,6 +363,12 @@ impl KeyIndex {
             });
         entries.par_sort_unstable();
         entries.dedup();
+        // The directory counts entries in u32, like every id of a run.
+        assert!(
+            u32::try_from(entries.len()).is_ok(),
+            "fewer than 2^32 blocking keys on one side of one run (some 170 million people; \
+             a national run is padu-dist's)"
+        );
         let dir_bits = dir_bits(entries.len());
         let mut dir = vec![0u32; (1 << dir_bits) + 1];
         for &e in &entries {
@@ -412,7 +418,7 @@ impl KeyIndex {
     fn touch(&self, spans: &[Span]) {
         let mut x = 0u64;
         for s in spans {
-            if let Some(e) = self.entries.get(((s.start + s.end) / 2) as usize) {
+            if let Some(e) = self.entries.get((s.start + (s.end - s.start) / 2) as usize) {
                 x ^= e;
             }
         }

@@ -182,10 +182,10 @@ pub(super) fn read_all_registry(
     collect_rows(reader.file_issues().to_vec(), reader, path, lang, partial)
 }
 
-/// At least the number of records of a CSV file (its line count), or 0 for
-/// other formats: the record vector is sized once from it. Grown by
-/// doubling instead, a million records were copied twice over into fresh
-/// memory, a fifth of the time spent reading.
+/// The line count of a CSV file, which its records do not exceed by more
+/// than one (the last line may lack its break), or 0 for other formats: the
+/// record vector is sized once from it. Grown by doubling instead, a
+/// million records were copied twice over into fresh memory while reading.
 fn rows_at_most(path: &Path) -> usize {
     let text = path.extension().is_some_and(|e| {
         ["csv", "tsv", "txt"]
