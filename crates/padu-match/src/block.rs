@@ -513,6 +513,68 @@ mod tests {
     use super::*;
     use crate::prepare::{CivilSide, Exec};
 
+    /// The overlapped lookups of [`candidates_of`] find exactly the records
+    /// that share a key of some rule with the row, as a plain map of every
+    /// key of every civil record says, with the per-rule pair counts.
+    #[test]
+    fn candidates_are_the_records_sharing_a_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = padu_gen::GenConfig {
+            people: 5_000,
+            seed: 3,
+            today: padu_testkit::today(),
+            ..padu_gen::GenConfig::default()
+        };
+        padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
+        let civil = padu_testkit::generated::civil(dir.path());
+        let registry = padu_testkit::generated::registry(dir.path());
+        let side = CivilSide::prepare(&civil);
+        let ctx = side.registry(&registry, Exec::Parallel);
+        let rules = blockers();
+        let index = KeyIndex::build(&ctx, ctx.civil, &rules);
+        let bits = index.idx_bits;
+
+        let mut by_key: std::collections::HashMap<u64, Vec<u32>> = Default::default();
+        let mut keys = Vec::new();
+        for (i, c) in ctx.civil.iter().enumerate() {
+            let i = crate::prepare::id32(i);
+            for (ri, rule) in rules.iter().enumerate() {
+                keys.clear();
+                rule.keys(&ctx, c, &mut keys);
+                for &k in &keys {
+                    let ids = by_key.entry(KeyIndex::hash(ri, k, bits)).or_default();
+                    if ids.last() != Some(&i) {
+                        ids.push(i);
+                    }
+                }
+            }
+        }
+        let mut s = Scratch::default();
+        let mut expected_pairs = vec![0u64; rules.len()];
+        let mut found = 0;
+        for r in &ctx.reg {
+            let mut expected = Vec::new();
+            for (ri, rule) in rules.iter().enumerate() {
+                keys.clear();
+                rule.keys(&ctx, r, &mut keys);
+                for &k in &keys {
+                    let ids = by_key.get(&KeyIndex::hash(ri, k, bits));
+                    let ids = ids.map_or(&[][..], Vec::as_slice);
+                    expected_pairs[ri] += ids.len() as u64;
+                    expected.extend_from_slice(ids);
+                }
+            }
+            expected.sort_unstable();
+            expected.dedup();
+            candidates_of(&ctx, r, &rules, &index, usize::MAX, &mut s);
+            assert_eq!(s.cands, expected);
+            found += expected.len();
+        }
+        assert!(found > ctx.reg.len(), "{found} candidates");
+        let pairs: Vec<u64> = s.counts.iter().map(|c| c.0).collect();
+        assert_eq!(pairs, expected_pairs);
+    }
+
     #[test]
     fn common_name_tokens_block_within_the_province_but_their_pair_nationwide() {
         let reg = crate::testkit::registry(
