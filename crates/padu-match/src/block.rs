@@ -512,22 +512,16 @@ pub(crate) fn candidates_of(
 mod tests {
     use super::*;
     use crate::prepare::{CivilSide, Exec};
+    use padu_testkit::generated::Generated;
 
     /// The overlapped lookups of [`candidates_of`] find exactly the records
     /// that share a key of some rule with the row, as a plain map of every
     /// key of every civil record says, with the per-rule pair counts.
     #[test]
     fn candidates_are_the_records_sharing_a_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = padu_gen::GenConfig {
-            people: 5_000,
-            seed: 3,
-            today: padu_testkit::today(),
-            ..padu_gen::GenConfig::default()
-        };
-        padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
-        let civil = padu_testkit::generated::civil(dir.path());
-        let registry = padu_testkit::generated::registry(dir.path());
+        let Generated {
+            civil, registry, ..
+        } = Generated::new(5_000, 3);
         let side = CivilSide::prepare(&civil);
         let ctx = side.registry(&registry, Exec::Parallel);
         let rules = blockers();

@@ -628,6 +628,7 @@ fn keys_of(ctx: &Prepared<'_>, recs: &[Rec]) -> Vec<Vec<Key>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use padu_testkit::generated::Generated;
 
     #[test]
     fn attributes_count_to_the_engine_s_own_density() {
@@ -654,16 +655,9 @@ mod tests {
     /// entry, the registry's lookups row for row.
     #[test]
     fn keys_per_part_are_the_engine_s_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = padu_gen::GenConfig {
-            people: 20_000,
-            seed: 5,
-            today: padu_testkit::today(),
-            ..padu_gen::GenConfig::default()
-        };
-        padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
-        let civil = padu_testkit::generated::civil(dir.path());
-        let registry = padu_testkit::generated::registry(dir.path());
+        let Generated {
+            civil, registry, ..
+        } = Generated::new(20_000, 5);
         let density = civil_density(&civil);
 
         // The engine, whole.
@@ -952,18 +946,8 @@ mod tests {
     }
 
     fn generated(people: usize, seed: u64) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = padu_gen::GenConfig {
-            people,
-            seed,
-            today: padu_testkit::today(),
-            ..padu_gen::GenConfig::default()
-        };
-        padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
-        (
-            padu_testkit::generated::registry(dir.path()),
-            padu_testkit::generated::civil(dir.path()),
-        )
+        let data = Generated::new(people, seed);
+        (data.registry, data.civil)
     }
 
     #[test]

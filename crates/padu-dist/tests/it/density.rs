@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use padu_match::partition::CivilDensity;
+use padu_testkit::generated::Generated;
 
 use crate::cluster::Cluster;
 
@@ -20,16 +21,11 @@ pub(crate) struct Data {
 }
 
 pub(crate) fn generate(people: usize, seed: u64) -> Data {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = padu_gen::GenConfig {
-        people,
-        seed,
-        today: padu_testkit::today(),
-        ..padu_gen::GenConfig::default()
-    };
-    padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
-    let civil = padu_testkit::generated::civil(dir.path());
-    let registry = padu_testkit::generated::registry(dir.path());
+    let Generated {
+        dir,
+        civil,
+        registry,
+    } = Generated::new(people, seed);
     let parquet = dir.path().join("civil.parquet");
     padu_io::write_civil(&parquet, civil.iter().cloned()).expect("write civil.parquet");
     let registry_parquet = dir.path().join("registry.parquet");

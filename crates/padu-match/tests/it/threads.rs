@@ -2,20 +2,13 @@
 //! down to the last bit of every weight an explanation prints.
 
 use padu_match::{MatchConfig, NoProgress, verify};
-use padu_testkit::generated;
+use padu_testkit::generated::Generated;
 
 #[test]
 fn generated_data_gives_the_same_rows_and_weights_on_one_and_two_threads() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let gen_cfg = padu_gen::GenConfig {
-        people: 100_000,
-        seed: 5,
-        today: padu_testkit::today(),
-        ..padu_gen::GenConfig::default()
-    };
-    padu_gen::generate(&gen_cfg, dir.path(), &|_| {}).expect("generate");
-    let civil = generated::civil(dir.path());
-    let registry = generated::registry(dir.path());
+    let Generated {
+        civil, registry, ..
+    } = Generated::new(100_000, 5);
     let run = |threads| {
         let cfg = MatchConfig {
             threads: Some(threads),

@@ -2,14 +2,11 @@
 //! checks every registry row of generated data exactly as the full run
 //! decided and explained it.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use padu_core::{
-    CivilPerson, IdField, Nik, NikStatus, RegionCode, RegistryPerson, VerificationRow,
-};
+use padu_core::{IdField, Nik, NikStatus, RegistryPerson, VerificationRow};
 use padu_match::{DuplicateGroup, MatchConfig, Model, NoProgress, Verifier, VerifyOutput, verify};
-use padu_testkit::generated;
+use padu_testkit::generated::Generated;
 
 /// A generated data set, its full run and a verifier over its civil extract.
 struct Run {
@@ -20,36 +17,19 @@ struct Run {
     verifier: Verifier,
 }
 
-/// A directory removed when dropped.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Generates `people` residents (in `wilayah` only, if given), verifies
 /// the registry with `cfg` (and explanations) and builds a verifier from
 /// the civil extract and the run's model after a round trip through JSON,
 /// as a server stores it.
 fn run(people: usize, seed: u64, wilayah: Option<&str>, cfg: MatchConfig) -> Run {
-    let dir = TempDir(std::env::temp_dir().join(format!(
-        "padu-match-verifier-{}-{people}-{seed}",
-        std::process::id()
-    )));
-    std::fs::create_dir_all(&dir.0).expect("a temporary directory");
-    let gen_cfg = padu_gen::GenConfig {
-        people,
-        seed,
-        wilayah: wilayah.map(|w| RegionCode::parse(w).expect("region")),
-        today: padu_testkit::today(),
-        ..padu_gen::GenConfig::default()
+    let data = match wilayah {
+        Some(code) => Generated::within(code, people, seed),
+        None => Generated::new(people, seed),
     };
-    padu_gen::generate(&gen_cfg, &dir.0, &|_| {}).expect("generate");
-    let civil: Vec<CivilPerson> = generated::civil(&dir.0);
-    let registry = generated::registry(&dir.0);
-    let truth = generated::truth(&dir.0);
+    let truth = data.truth();
+    let Generated {
+        civil, registry, ..
+    } = data;
     let cfg = MatchConfig {
         explain: true,
         ..cfg

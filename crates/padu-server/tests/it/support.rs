@@ -8,6 +8,7 @@ use padu_match::{MatchConfig, NoProgress, SavedModel};
 use padu_server::console::{self, NewAccount};
 use padu_server::{Clock, ServerConfig};
 use padu_testkit::db::TestDb;
+use padu_testkit::generated::Generated;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
@@ -129,17 +130,9 @@ impl TestServer {
             Backend::Postgres => padu_testkit::db::postgres().await,
         };
         let store = db.store.clone();
-        let dir = tempfile::tempdir().expect("tempdir");
-        let cfg = padu_gen::GenConfig {
-            people: 4000,
-            seed: 11,
-            wilayah: Some(padu_core::RegionCode::parse(REGENCY).expect("code")),
-            today: padu_testkit::today(),
-            ..padu_gen::GenConfig::default()
-        };
-        padu_gen::generate(&cfg, dir.path(), &|_| {}).expect("generate");
-        let civil = padu_testkit::generated::civil(dir.path());
-        let registry = padu_testkit::generated::registry(dir.path());
+        let Generated {
+            civil, registry, ..
+        } = Generated::within(REGENCY, 4000, 11);
         let mut imp = store
             .begin_civil_import("civil.csv")
             .await

@@ -10,6 +10,7 @@ use padu_core::{
 };
 use padu_store::{Actor, NewProposal, ProgressCounts, Proposal, Scope, Store};
 use padu_testkit::db::TestDb;
+use padu_testkit::generated::Generated;
 use padu_testkit::{code, contract};
 use serde_json::json;
 
@@ -65,17 +66,8 @@ pub(crate) async fn generated(
     people: usize,
     seed: u64,
 ) -> (Vec<RegistryPerson>, Vec<VerificationRow>) {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = padu_gen::GenConfig {
-        people,
-        seed,
-        wilayah: Some(code("32.76")),
-        today: padu_testkit::today(),
-        ..padu_gen::GenConfig::default()
-    };
-    padu_gen::generate(&cfg, dir.path(), &|_| {}).unwrap();
-    let registry = padu_testkit::generated::registry(dir.path());
-    let truth = padu_testkit::generated::truth(dir.path());
+    let data = Generated::within("32.76", people, seed);
+    let (truth, registry) = (data.truth(), data.registry);
     let mut imp = db.store.begin_registry_import("dtks.csv").await.unwrap();
     imp.push(&registry).await.unwrap();
     imp.finish().await.unwrap();
