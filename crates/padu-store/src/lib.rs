@@ -353,3 +353,28 @@ async fn applied_versions<C: Migrate>(c: &mut C) -> HashSet<i64> {
         Err(_) => HashSet::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled SQLite must be built with the query planner stability
+    /// guarantee (`.cargo/config.toml`): without it the server's cached
+    /// statements are re-planned on every execution, which costs no
+    /// correctness and so would otherwise go unnoticed (docs/benchmarks.md,
+    /// "Statements prepared once").
+    #[tokio::test]
+    async fn bundled_sqlite_plans_independently_of_bound_values() {
+        let store = Store::connect_without_migrating("sqlite::memory:")
+            .await
+            .unwrap();
+        let Pool::Sqlite(pool) = &store.pool else {
+            unreachable!("an in-memory URL opens SQLite")
+        };
+        let used: i64 = sqlx::query_scalar("select sqlite_compileoption_used('ENABLE_QPSG')")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(used, 1, "SQLITE_ENABLE_QPSG missing from LIBSQLITE3_FLAGS");
+    }
+}
