@@ -211,8 +211,9 @@ scalar!(Option<f64>, Real, true, |v| v
     .as_deref());
 
 /// The stored fingerprint of a row's content: a column of the row, but not part of what it fingerprints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(transparent)]
+#[serde(transparent)]
 pub(crate) struct ContentHash(pub(crate) i64);
 
 impl ContentHash {

@@ -56,7 +56,7 @@ pub struct FindingCounts {
 }
 
 /// A finding as read through a left join: every column may be null.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct FindingRow {
     f_status: Option<String>,
     f_flags: Option<String>,
@@ -73,26 +73,29 @@ pub(crate) struct FindingRow {
 }
 
 impl FindingRow {
-    /// The select list for a finding joined as `alias`.
-    pub(crate) fn select(alias: &str) -> String {
-        [
-            "status",
-            "flags",
-            "tindakan",
-            "nik_usulan",
-            "skor",
-            "id_kelompok_ganda",
-            "id_art_utama",
-            "keterangan",
+    /// The stored columns, in field order: the result columns of the
+    /// interchange format but `id_art`, then where the finding came from and
+    /// whose it is.
+    fn columns() -> impl Iterator<Item = &'static str> {
+        VerificationRow::COLUMNS[1..].iter().copied().chain([
             "source",
             "verification_run_id",
             "found_at",
             "id_art",
-        ]
-        .iter()
-        .map(|c| format!("{alias}.{c} as f_{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+        ])
+    }
+
+    /// The select list for a finding joined as `alias`.
+    pub(crate) fn select(alias: &str) -> String {
+        Self::columns()
+            .map(|c| format!("{alias}.{c} as f_{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The names [`FindingRow::select`] gives the columns, in field order.
+    pub(crate) fn aliases() -> Vec<String> {
+        Self::columns().map(|c| format!("f_{c}")).collect()
     }
 
     pub(crate) fn into_finding(self) -> Result<Option<Finding>, StoreError> {

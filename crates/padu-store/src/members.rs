@@ -17,7 +17,7 @@ use crate::findings::{Finding, FindingRow, upsert_finding};
 use crate::rows::PersonRow;
 use crate::scope::Scope;
 use crate::tx::{Conn, Tx, on_tx};
-use crate::{Backend, Store, with_pool};
+use crate::{Backend, Pool, Store, with_pool};
 
 /// Which members a list shows; every part is optional and they combine with "and".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,7 +110,9 @@ pub struct Actor {
     pub ip: String,
 }
 
-#[derive(sqlx::FromRow)]
+/// A list line: read as a row, or from a [`folded`] page as
+/// `[person_id, [person columns…], [finding columns…]]`.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct SummaryRow {
     person_id: i64,
     #[sqlx(flatten)]
@@ -200,18 +202,32 @@ static LIST_AFTER: LazyLock<[String; 2]> = LazyLock::new(|| {
         member_select(Backend::Postgres, true, false),
     ]
 });
-static LIST_IDS_FIRST: LazyLock<[String; 2]> = LazyLock::new(|| {
-    [
-        member_select(Backend::Sqlite, false, true),
-        member_select(Backend::Postgres, false, true),
-    ]
-});
-static LIST_IDS_AFTER: LazyLock<[String; 2]> = LazyLock::new(|| {
-    [
-        member_select(Backend::Sqlite, true, true),
-        member_select(Backend::Postgres, true, true),
-    ]
-});
+/// A page of [`member_select`] by ids on SQLite as one JSON array of
+/// [`SummaryRow`]s, one value instead of a row per member.
+///
+/// The SQLite driver copies every value of every row and hands each row from
+/// its worker thread to the caller separately; for the name search's page of
+/// 50 people by id those copies and hand-offs cost more than the lookups
+/// (perf, docs/benchmarks.md). PostgreSQL reads the rows as they are: its
+/// driver has no such hand-off, and building the JSON there made searches
+/// slower, since the database shares the server's cores (measured). Plain
+/// list pages stay rows on both.
+fn folded(after: bool) -> String {
+    let inner = member_select(Backend::Sqlite, after, true);
+    let person: Vec<&str> = columns::<PersonRow>().iter().map(|c| c.name).collect();
+    let finding = FindingRow::aliases();
+    format!(
+        "select json_group_array(json_array(person_id, json_array({}), json_array({}))) \
+         from ({inner}) page",
+        person.join(", "),
+        finding.join(", "),
+    )
+}
+
+static LIST_IDS_FIRST: LazyLock<[String; 2]> =
+    LazyLock::new(|| [folded(false), member_select(Backend::Postgres, false, true)]);
+static LIST_IDS_AFTER: LazyLock<[String; 2]> =
+    LazyLock::new(|| [folded(true), member_select(Backend::Postgres, true, true)]);
 
 fn by_backend(sql: &[String; 2], backend: Backend) -> &str {
     match backend {
@@ -320,25 +336,50 @@ impl Store {
             _ => lo,
         };
         let today = self.today;
-        let rows: Vec<SummaryRow> = with_pool!(&self.pool, p => {
-            let mut q = sqlx::query_as(sql)
-                .bind(&lo)
-                .bind(&hi)
-                .bind(&rlo)
-                .bind(&rhi)
-                .bind(filter.status.map(|s| s.as_str()))
-                .bind(flag.as_deref())
-                .bind(filter.tindakan.map(|a| a.as_str()))
-                .bind(filter.nik.as_deref())
-                .bind(filter.no_kk.as_deref())
-                .bind(ids.as_deref());
-            if let Some(c) = after {
-                q = q.bind(&c.kode_wilayah).bind(&c.nama).bind(&c.id_art);
-            } else {
-                q = q.bind(None::<&str>).bind(None::<&str>).bind(None::<&str>);
-            }
-            q.bind(i64::from(limit)).fetch_all(p).await?
-        });
+        macro_rules! bound {
+            ($q:expr) => {{
+                let mut q = $q
+                    .bind(&lo)
+                    .bind(&hi)
+                    .bind(&rlo)
+                    .bind(&rhi)
+                    .bind(filter.status.map(|s| s.as_str()))
+                    .bind(flag.as_deref())
+                    .bind(filter.tindakan.map(|a| a.as_str()))
+                    .bind(filter.nik.as_deref())
+                    .bind(filter.no_kk.as_deref())
+                    .bind(ids.as_deref());
+                if let Some(c) = after {
+                    q = q.bind(&c.kode_wilayah).bind(&c.nama).bind(&c.id_art);
+                } else {
+                    q = q.bind(None::<&str>).bind(None::<&str>).bind(None::<&str>);
+                }
+                q.bind(i64::from(limit))
+            }};
+        }
+        let rows: Vec<SummaryRow> = if let (Pool::Sqlite(p), Some(_)) = (&self.pool, &ids) {
+            let packed: String = bound!(sqlx::query_scalar(sql)).fetch_one(p).await?;
+            // The error's kind and position only: its message may quote a value.
+            let mut rows: Vec<SummaryRow> = serde_json::from_str(&packed).map_err(|e| {
+                StoreError::decode(
+                    "person",
+                    "*",
+                    format!("{:?} at column {}", e.classify(), e.column()),
+                )
+            })?;
+            // Aggregates promise no order; the list's is restored here
+            // (bytewise names, as `name_order` sorts them).
+            rows.sort_by(|a, b| {
+                (&a.person.kode_wilayah, &a.person.nama, &a.person.id_art).cmp(&(
+                    &b.person.kode_wilayah,
+                    &b.person.nama,
+                    &b.person.id_art,
+                ))
+            });
+            rows
+        } else {
+            with_pool!(&self.pool, p => bound!(sqlx::query_as(sql)).fetch_all(p).await?)
+        };
         rows.into_iter()
             .map(|r| {
                 Ok(MemberSummary {

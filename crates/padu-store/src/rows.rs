@@ -19,7 +19,7 @@ use crate::error::StoreError;
 row! {
     /// The content columns of a registry person, as stored in `person`,
     /// `person_history` and the staging table, and their hash.
-    #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+    #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Deserialize)]
     struct PersonRow {
         id_art: String,
         id_keluarga: Option<String>,

@@ -1003,6 +1003,31 @@ async fn member_pages_follow_keyset_order_and_filters(db: &TestDb) {
     let mut want: Vec<String> = chosen.iter().map(|m| m.person.id_art.clone()).collect();
     want.sort();
     assert_eq!(ids(&by_ids).await, want);
+    // A page by ids is read folded into one value: the same records, findings
+    // and all, in list order, from the start and after a cursor.
+    let chosen = db.store.members(depok, &all_filter, None, 6).await.unwrap();
+    let by_ids = MemberFilter {
+        person_ids: Some(chosen.iter().rev().map(|m| m.person_id).collect()),
+        ..MemberFilter::default()
+    };
+    assert!(chosen.iter().all(|m| m.finding.is_some()));
+    assert_eq!(
+        db.store.members(depok, &by_ids, None, 6).await.unwrap(),
+        chosen
+    );
+    let second = &chosen[1].person;
+    let after = MemberCursor {
+        kode_wilayah: second.kode_wilayah.compact(),
+        nama: second.nama.clone(),
+        id_art: second.id_art.clone(),
+    };
+    assert_eq!(
+        db.store
+            .members(depok, &by_ids, Some(&after), 3)
+            .await
+            .unwrap(),
+        chosen[2..5]
+    );
     // A region outside the scope shows nothing rather than widening it.
     let outside = MemberFilter {
         region: Some(code("33.01")),
