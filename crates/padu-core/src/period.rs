@@ -200,6 +200,11 @@ impl Zone {
         FixedOffset::east_opt(self.utc_offset_hours() * 3600).expect("7 to 9 hours is an offset")
     }
 
+    /// The calendar day the instant `at` falls on in this zone.
+    pub fn date_of(self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.offset()).date_naive()
+    }
+
     /// The zone of a province, by its two-digit code; `None` for a code that is no province.
     pub fn of_province(code: u8) -> Option<Zone> {
         match code {
@@ -463,6 +468,8 @@ mod tests {
                 "{zone} first second after"
             );
             assert_eq!(cut.closes_at(oct, zone), utc(first_utc));
+            assert_eq!(zone.date_of(utc(last_utc)).to_string(), "2026-10-17");
+            assert_eq!(zone.date_of(utc(first_utc)).to_string(), "2026-10-18");
         }
         // One UTC instant, three periods' worth of difference: at 15:30 UTC it is
         // 22:30 WIB (October), 23:30 WITA (October) and 00:30 WIT (November).

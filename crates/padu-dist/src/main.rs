@@ -175,9 +175,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 work,
                 today,
             } => {
-                let today = today.unwrap_or_else(|| {
-                    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
-                });
+                let today =
+                    today.unwrap_or_else(|| padu_core::Zone::Wib.date_of(chrono::Utc::now()));
                 let work = work.unwrap_or_else(|| {
                     let mut name = out.file_name().unwrap_or_default().to_os_string();
                     name.push(".kerja");

@@ -81,7 +81,7 @@ pub fn date(d: NaiveDate) -> String {
 
 /// A timestamp in Western Indonesian Time (UTC+7), `dd-mm-yyyy HH:MM WIB`.
 pub fn time(t: DateTime<Utc>) -> String {
-    let wib = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    let wib = padu_core::Zone::Wib.offset();
     format!("{} WIB", t.with_timezone(&wib).format("%d-%m-%Y %H:%M"))
 }
 

@@ -16,8 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use padu_core::{ProposalState, RegionCode};
+use chrono::{DateTime, NaiveDate, Utc};
+use padu_core::{ProposalState, RegionCode, Zone};
 
 use crate::error::StoreError;
 use crate::scope::Scope;
@@ -233,8 +233,7 @@ fn ancestors(village: &str) -> [&str; 4] {
 
 /// The day (WIB) the progress history files a change under: the national data centre's day.
 fn wib_day(at: DateTime<Utc>) -> String {
-    let wib = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
-    at.with_timezone(&wib).date_naive().to_string()
+    Zone::Wib.date_of(at).to_string()
 }
 
 /// Brings the counts of the villages a transaction touched (and the regions

@@ -52,7 +52,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Today in Western Indonesian Time (UTC+7), the clock deadlines are stated in.
 pub(crate) fn today_wib() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+    padu_core::Zone::Wib.date_of(chrono::Utc::now())
 }
 
 /// Runs a future on a runtime built for this one command.

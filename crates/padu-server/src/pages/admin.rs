@@ -399,7 +399,11 @@ impl AuditQuery {
 fn wib_midnight(day: &str) -> Option<chrono::DateTime<Utc>> {
     let d = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok()?;
     let local = d.and_hms_opt(0, 0, 0)?;
-    Some(Utc.from_utc_datetime(&(local - chrono::Duration::hours(7))))
+    let at = padu_core::Zone::Wib
+        .offset()
+        .from_local_datetime(&local)
+        .single()?;
+    Some(at.with_timezone(&Utc))
 }
 
 /// Entries per audit page.
