@@ -697,7 +697,9 @@ mod tests {
     /// the engine's levels.
     #[test]
     fn pairs_compare_alone_as_in_the_engine() {
-        let (registry, civil) = generated(6_000, 8);
+        let Generated {
+            registry, civil, ..
+        } = Generated::new(6_000, 8);
         let found = engine_candidates(&registry, &civil, 100);
         assert!(found.len() > registry.len(), "{} pairs", found.len());
         // Shuffled into batches of mixed rows, as a task receives them.
@@ -716,7 +718,9 @@ mod tests {
     /// the engine's, to the last bit.
     #[test]
     fn a_model_trained_from_counts_is_the_engine_s() {
-        let (registry, civil) = generated(6_000, 9);
+        let Generated {
+            registry, civil, ..
+        } = Generated::new(6_000, 9);
         let cfg = MatchConfig {
             u_samples: 40_000,
             ..MatchConfig::default()
@@ -780,7 +784,9 @@ mod tests {
     /// its own. Every result row is the engine's.
     #[test]
     fn a_run_from_parts_gives_the_engine_s_rows() {
-        let (registry, civil) = generated(8_000, 10);
+        let Generated {
+            registry, civil, ..
+        } = Generated::new(8_000, 10);
         let cfg = MatchConfig {
             u_samples: 40_000,
             ..MatchConfig::default()
@@ -943,11 +949,6 @@ mod tests {
             assert_eq!(row, engine.rows[i], "row {i}");
         }
         assert_eq!(statuses.len(), 5, "every status occurs: {statuses:?}");
-    }
-
-    fn generated(people: usize, seed: u64) -> (Vec<RegistryPerson>, Vec<CivilPerson>) {
-        let data = Generated::new(people, seed);
-        (data.registry, data.civil)
     }
 
     #[test]

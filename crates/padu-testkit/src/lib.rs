@@ -8,7 +8,8 @@
 //! - with the `store` feature, a fresh migrated database per test on either
 //!   backend (`db`) and the `contract!` macro that runs one story on both;
 //! - with the `io` feature, a data set written by padu-gen read back into
-//!   records (`generated`).
+//!   records (`generated`); with the `gen` feature, one generated into a
+//!   temporary directory and read back in one call (`generated::Generated`).
 
 use std::path::PathBuf;
 
