@@ -290,6 +290,10 @@ fn sixteen_digits(raw: &str) -> Result<u64, NikError> {
     if t.is_empty() {
         return Err(NikError::Empty);
     }
+    // Sixteen plain digits, as nearly every row has them: nothing to strip or explain.
+    if t.len() == 16 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(t.bytes().fold(0, |v, b| v * 10 + u64::from(b - b'0')));
+    }
     if let Some(e) = excel_form(t) {
         return Err(e);
     }

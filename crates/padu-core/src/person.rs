@@ -60,6 +60,12 @@ impl Sex {
 
     /// Parses `L`/`P`, `LAKI-LAKI`/`PEREMPUAN`, `1`/`2` (and a few spellings of them).
     pub fn parse(s: &str) -> Result<Sex, CodeError> {
+        // The spec's own spellings, as nearly every row has them, without normalising.
+        match s {
+            "L" => return Ok(Sex::L),
+            "P" => return Ok(Sex::P),
+            _ => {}
+        }
         let t: String = s
             .trim()
             .to_uppercase()
@@ -145,6 +151,10 @@ impl FromStr for Relation {
     type Err = CodeError;
     /// Accepts the spec's spellings case-insensitively, plus `ISTRI`, `SUAMI` and `KEPALA`.
     fn from_str(s: &str) -> Result<Self, CodeError> {
+        // The spec's own spellings, as nearly every row has them, without normalising.
+        if let Some(r) = Relation::ALL.into_iter().find(|r| r.as_str() == s) {
+            return Ok(r);
+        }
         let t = s
             .trim()
             .to_uppercase()
@@ -291,6 +301,12 @@ impl LifeStatus {
 
     /// Parses `HIDUP`/`MENINGGAL` (empty means alive).
     pub fn parse(s: &str) -> Result<LifeStatus, CodeError> {
+        // The spec's own spellings, as nearly every row has them, without normalising.
+        match s {
+            "" | "HIDUP" => return Ok(LifeStatus::Hidup),
+            "MENINGGAL" => return Ok(LifeStatus::Meninggal),
+            _ => {}
+        }
         match s.trim().to_uppercase().as_str() {
             "" | "HIDUP" => Ok(LifeStatus::Hidup),
             "MENINGGAL" | "MATI" | "WAFAT" => Ok(LifeStatus::Meninggal),

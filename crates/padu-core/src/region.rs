@@ -348,7 +348,8 @@ impl RegionInfo {
 
 /// An index of every region code by code and by name.
 pub struct RegionIndex {
-    by_code: HashMap<RegionCode, RegionInfo>,
+    /// Looked up for every row read, so with a fast (seeded) hash instead of SipHash.
+    by_code: HashMap<RegionCode, RegionInfo, foldhash::fast::RandomState>,
     by_name: HashMap<String, Vec<RegionCode>>,
 }
 
@@ -408,7 +409,7 @@ impl RegionIndex {
 
     /// Builds an index from `kode,nama` (current) and `kode,nama,edisi_terakhir` (retired) texts.
     pub fn from_lists(current: &str, retired: &str) -> Self {
-        let mut by_code = HashMap::with_capacity(100_000);
+        let mut by_code = HashMap::with_capacity_and_hasher(100_000, Default::default());
         for line in current.lines().skip(1) {
             if let Some((code, name, _)) = split_line(line)
                 && let Ok(code) = RegionCode::parse(code)

@@ -4,6 +4,7 @@
 //! error marks the row as failed but parsing goes on, so one pass reports
 //! every problem of the row.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -23,7 +24,7 @@ use crate::schema::Schema;
 use crate::table::{Cell, excel_number_text, excel_serial_date};
 
 /// Where each column of schema `S` sits in the file, and which other columns it has.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ColumnMap<S> {
     schema: PhantomData<S>,
     /// The file position of each schema column, in schema order.
@@ -359,6 +360,16 @@ impl<S: Schema> ColumnMap<S> {
         self.index[k.index()].is_some()
     }
 
+    /// How column `k` is named in messages: its header as written, or the spec name.
+    pub(crate) fn label(&self, k: S) -> &str {
+        &self.labels[k.index()]
+    }
+
+    /// Whether some column has no header (its values are warned about once per file).
+    pub(crate) fn has_unnamed(&self) -> bool {
+        !self.unnamed.is_empty()
+    }
+
     /// Warns once per nameless column that holds a value, since that value is dropped.
     pub(crate) fn check_unnamed(&mut self, label: &str, row: u64, cells: &[Cell]) -> Vec<Issue> {
         let mut out = Vec::new();
@@ -393,8 +404,8 @@ impl<S: Schema> ColumnMap<S> {
 /// parsed, even when its digits would make a valid number.
 fn number_cell_error(cell: &Cell) -> Option<NikError> {
     match cell {
-        Cell::Number(_) | Cell::Int(_) => Some(NikError::ExcelNumber(cell.shown())),
-        Cell::Float(_) => Some(NikError::ParquetFloat(cell.shown())),
+        Cell::Number(_) | Cell::Int(_) => Some(NikError::ExcelNumber(cell.shown().into_owned())),
+        Cell::Float(_) => Some(NikError::ParquetFloat(cell.shown().into_owned())),
         _ => None,
     }
 }
@@ -441,7 +452,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
             .iter()
             .map(|(name, pos)| {
                 let v = self.cells.get(*pos).map(Cell::shown).unwrap_or_default();
-                (name.clone(), v)
+                (name.clone(), v.into_owned())
             })
             .collect()
     }
@@ -489,12 +500,20 @@ impl<'a, S: Schema> RowCtx<'a, S> {
 
     /// The trimmed text of column `k`, or `None` when blank.
     pub(crate) fn text(&self, k: S) -> Option<String> {
+        self.str(k).map(Cow::into_owned)
+    }
+
+    /// The trimmed text of column `k`, borrowed from the cell when it holds
+    /// text (no allocation for a value only parsed), or `None` when blank.
+    fn str(&self, k: S) -> Option<Cow<'a, str>> {
         let cell = self.cell(k);
         if cell.is_blank() {
             return None;
         }
-        let s = cell.shown();
-        Some(s.trim().to_string())
+        Some(match cell.shown() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        })
     }
 
     /// The trimmed text of a column that must not be blank.
@@ -554,7 +573,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         let field = match number_cell_error(cell) {
             _ if cell.is_blank() => IdField::Missing,
             Some(error) => IdField::Invalid {
-                raw: cell.shown(),
+                raw: cell.shown().into_owned(),
                 error,
             },
             None => parse(&cell.shown()),
@@ -637,7 +656,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
                         );
                         Ok(d)
                     }
-                    None => Err(padu_core::DateError::Format(other.shown())),
+                    None => Err(padu_core::DateError::Format(other.shown().into_owned())),
                 },
                 None => match &self.map.date_pattern {
                     Some((written, pattern)) => {
@@ -685,7 +704,10 @@ impl<'a, S: Schema> RowCtx<'a, S> {
 
     /// `jenis_kelamin`: required, and only the spellings [`Sex::parse`] knows.
     pub(crate) fn sex(&mut self, k: S) -> Option<Sex> {
-        let t = self.required_text(k)?;
+        let Some(t) = self.str(k) else {
+            self.empty_error(k);
+            return None;
+        };
         Sex::parse(&t)
             .map_err(|e| self.error_from(k, "JENIS_KELAMIN_TIDAK_DIKENAL", &e))
             .ok()
@@ -693,7 +715,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
 
     /// `hubungan_keluarga`: optional; an unknown value is dropped with a warning.
     pub(crate) fn relation(&mut self, k: S) -> Option<Relation> {
-        let t = self.text(k)?;
+        let t = self.str(k)?;
         match t.parse::<Relation>() {
             Ok(r) => Some(r),
             Err(e) => {
@@ -724,7 +746,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     /// `1001`) or the village is looked up by name, narrowed by the
     /// district, regency and province given.
     pub(crate) fn village(&mut self, k: S) -> Option<RegionCode> {
-        let given = self.text(k);
+        let given = self.str(k);
         let has_parts = self.map.parts.iter().any(Option::is_some);
         let t = match given {
             Some(t) if !has_parts || !is_short_code(&t) => t,
@@ -734,7 +756,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
                     return None;
                 }
                 match self.village_from_parts(tail.as_deref()) {
-                    Ok(code) => code.compact(),
+                    Ok(code) => Cow::Owned(code.compact()),
                     Err(p) => {
                         let column = match self.map.parts[RegionPart::VillageName.index()] {
                             Some(_) if self.map.index[k.index()].is_none() || tail.is_none() => {
@@ -809,7 +831,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
 
     /// `status_hidup`: empty means alive; anything unknown is an error.
     pub(crate) fn life_status(&mut self, k: S) -> Option<LifeStatus> {
-        let t = self.text(k).unwrap_or_default();
+        let t = self.str(k).unwrap_or_default();
         LifeStatus::parse(&t)
             .map_err(|e| self.error_from(k, "STATUS_HIDUP_TIDAK_DIKENAL", &e))
             .ok()

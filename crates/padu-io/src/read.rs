@@ -1,8 +1,7 @@
 //! Streaming readers for registry (DTKS) and civil-registry (Dukcapil) files.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::fmt::Display;
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::path::Path;
 
@@ -12,7 +11,7 @@ use padu_core::{CivilPerson, LifeStatus, RegistryPerson};
 use crate::error::ReadError;
 use crate::fields::{ColumnMap, RowCtx};
 use crate::format::{self, Source};
-use crate::issue::{Budget, Issue};
+use crate::issue::{Budget, Issue, Severity};
 use crate::mapping::Mapping;
 use crate::schema::{Civil, Registry, Schema};
 use crate::table::{Opened, RawRow};
@@ -223,26 +222,145 @@ pub struct Row<T> {
     pub issues: Vec<Issue>,
 }
 
-/// What both readers share: the source, the column map, the issue budget
-/// and the row where each value of the file's unique key `K` was first seen.
-struct Table<S, K> {
-    source: Source,
+/// A row parsed on its own, before the checks that need the rows above it
+/// (the file's unique key and the issue budget): what a thread reading one
+/// part of a file hands back.
+struct Parsed<T, K> {
+    row: u64,
+    record: Option<T>,
+    /// Problems found reading the row itself (encoding, field count), then parsing it.
+    issues: Vec<Issue>,
+    /// The row's unique key, and where in `issues` an error about it goes.
+    key: Option<(K, usize)>,
+}
+
+/// What a record parser returns: the record (when the row had no error) and
+/// the row's unique key, with how many of the parser's issues came before it.
+type ParseOut<T, K> = (Option<T>, Option<(K, usize)>);
+
+/// Builds a record of schema `S` from a row, recording every problem in the context.
+type ParseFn<S, T, K> = fn(&mut RowCtx<'_, S>, NaiveDate) -> ParseOut<T, K>;
+
+/// The column whose values must be unique in a file, and how a repeat is reported.
+struct UniqueColumn<S, K> {
+    column: S,
+    code: &'static str,
+    what: &'static str,
+    shown: fn(&K) -> String,
+}
+
+/// What parsing a row needs, without the state of the rows above it: one per thread.
+#[derive(Clone)]
+struct RowParser<S> {
     columns: ColumnMap<S>,
-    header: HeaderInfo,
     label: String,
     today: NaiveDate,
+}
+
+impl<S: Schema> RowParser<S> {
+    /// Parses `raw` with `parse` unless reading the row already failed.
+    ///
+    /// Cells of a broken row or one with a structural error cannot be
+    /// trusted, so only its issues count.
+    fn parse<T, K>(&mut self, mut raw: RawRow, parse: ParseFn<S, T, K>) -> Parsed<T, K> {
+        let unnamed = self.columns.check_unnamed(&self.label, raw.row, &raw.cells);
+        raw.issues.extend(unnamed);
+        let mut issues = raw.issues;
+        let (mut record, mut key) = (None, None);
+        if !raw.broken && !issues.iter().any(Issue::is_error) {
+            let mut ctx = RowCtx::new(&self.label, raw.row, &self.columns, &raw.cells);
+            let (r, k) = parse(&mut ctx, self.today);
+            record = r.filter(|_| !ctx.failed);
+            key = k.map(|(k, at)| (k, issues.len() + at));
+            issues.extend(ctx.issues);
+        }
+        Parsed {
+            row: raw.row,
+            record,
+            issues,
+            key,
+        }
+    }
+}
+
+/// Files smaller than this are read by one thread: splitting costs a pass over the file.
+const SPLIT_MIN_BYTES: u64 = 8 << 20;
+
+/// The later parts of a file split between threads, each parsed on its own
+/// thread and handed out in file order once the part before it is done.
+struct Parts<T, K> {
+    threads: VecDeque<std::thread::JoinHandle<Blocks<T, K>>>,
+    current: std::iter::Flatten<std::vec::IntoIter<Vec<Parsed<T, K>>>>,
+}
+
+/// A part's rows, in blocks of [`PART_BLOCK`].
+type Blocks<T, K> = Vec<Vec<Parsed<T, K>>>;
+
+/// Rows a part keeps per block: blocks of a fixed size are never copied to
+/// grow, as one vector of a whole part would be (into fresh memory, which
+/// the kernel must clear first).
+const PART_BLOCK: usize = 8192;
+
+impl<T, K> Default for Parts<T, K> {
+    fn default() -> Self {
+        Parts {
+            threads: VecDeque::new(),
+            current: Vec::new().into_iter().flatten(),
+        }
+    }
+}
+
+impl<T, K> Parts<T, K> {
+    fn next(&mut self) -> Option<Parsed<T, K>> {
+        loop {
+            if let Some(p) = self.current.next() {
+                return Some(p);
+            }
+            let t = self.threads.pop_front()?;
+            self.current = t
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                .into_iter()
+                .flatten();
+        }
+    }
+}
+
+/// What both readers share: the source, the row parser, the issue budget and
+/// the row where each value of the file's unique key `K` was first seen.
+struct Table<S, K, T> {
+    source: Source,
+    parser: RowParser<S>,
+    parse: ParseFn<S, T, K>,
+    unique: UniqueColumn<S, K>,
+    header: HeaderInfo,
     budget: Budget,
     file_issues: Vec<Issue>,
-    seen: HashMap<K, u64>,
+    /// With a fast (seeded) hash: a civil extract checks a million NIKs here.
+    seen: HashMap<K, u64, foldhash::fast::RandomState>,
+    /// Rows of the parts read by other threads, after the source's own.
+    parts: Parts<T, K>,
+    /// Whether a value that is not UTF-8 was reported: once per file, whichever part finds it.
+    warned_encoding: bool,
     finished: bool,
 }
 
-impl<S: Schema, K: Eq + Hash> Table<S, K> {
-    fn open(path: &Path, opts: &ReadOptions) -> Result<Table<S, K>, ReadError> {
+impl<S, K, T> Table<S, K, T>
+where
+    S: Schema + Send + 'static,
+    K: Eq + Hash + Send + 'static,
+    T: Send + 'static,
+{
+    fn open(
+        path: &Path,
+        opts: &ReadOptions,
+        parse: ParseFn<S, T, K>,
+        unique: UniqueColumn<S, K>,
+    ) -> Result<Self, ReadError> {
         let label = path.display().to_string();
         let sheet = opts.sheet.as_deref().or(opts.mapping.sheet.as_deref());
         let opened = format::open(path, sheet, &label)?;
-        Self::from_opened(label, opened, opts)
+        Self::from_opened(label, opened, opts, parse, unique)
     }
 
     /// Opens the row groups `groups` of a Parquet file.
@@ -250,17 +368,21 @@ impl<S: Schema, K: Eq + Hash> Table<S, K> {
         path: &Path,
         opts: &ReadOptions,
         groups: std::ops::Range<usize>,
-    ) -> Result<Table<S, K>, ReadError> {
+        parse: ParseFn<S, T, K>,
+        unique: UniqueColumn<S, K>,
+    ) -> Result<Self, ReadError> {
         let label = path.display().to_string();
         let opened = format::open_parquet_groups(path, &label, groups)?;
-        Self::from_opened(label, opened, opts)
+        Self::from_opened(label, opened, opts, parse, unique)
     }
 
     fn from_opened(
         label: String,
         opened: Opened<Source>,
         opts: &ReadOptions,
-    ) -> Result<Table<S, K>, ReadError> {
+        parse: ParseFn<S, T, K>,
+        unique: UniqueColumn<S, K>,
+    ) -> Result<Self, ReadError> {
         let Found {
             source,
             columns,
@@ -273,101 +395,174 @@ impl<S: Schema, K: Eq + Hash> Table<S, K> {
         let mut budget = Budget::new(opts.max_issues);
         let file_issues = budget.admit(file_issues);
         Ok(Table {
+            warned_encoding: source.warned_encoding(),
             source,
-            columns,
+            parser: RowParser {
+                columns,
+                label,
+                today: opts.today,
+            },
+            parse,
+            unique,
             header: info,
-            label,
-            today: opts.today,
             budget,
             file_issues,
-            seen: HashMap::new(),
+            seen: HashMap::default(),
+            parts: Parts::default(),
             finished: false,
         })
     }
 
-    /// The next raw row, or `None` at the end (after noting how many issues were left out).
-    fn next_raw(&mut self) -> Option<RawRow> {
+    /// Has the rest of a large CSV file parsed by `threads` threads in all,
+    /// this one included, each taking a part that starts at a record
+    /// boundary; the rows still come out in file order and exactly as one
+    /// thread would give them (numbers, issues, the unique-key check and
+    /// the issue budget all as before). Other files, and a CSV with a
+    /// nameless column (warned about once per file), are read as before.
+    fn split(&mut self, threads: usize, min_bytes: u64) -> Result<(), ReadError> {
+        if threads < 2 || self.finished || self.parser.columns.has_unnamed() {
+            return Ok(());
+        }
+        let parts = self
+            .source
+            .split(threads, min_bytes)
+            .map_err(|e| crate::table::io_error(&self.parser.label, &e))?;
+        for mut source in parts {
+            let mut parser = self.parser.clone();
+            let parse = self.parse;
+            self.parts.threads.push_back(std::thread::spawn(move || {
+                let mut blocks = Vec::new();
+                let mut block = Vec::with_capacity(PART_BLOCK);
+                while let Some(raw) = source.next_row() {
+                    block.push(parser.parse(raw, parse));
+                    if block.len() == PART_BLOCK {
+                        blocks.push(std::mem::replace(
+                            &mut block,
+                            Vec::with_capacity(PART_BLOCK),
+                        ));
+                    }
+                }
+                blocks.push(block);
+                blocks
+            }));
+        }
+        Ok(())
+    }
+
+    /// The next row, parsed and checked against the rows before it.
+    fn next_row(&mut self) -> Option<Row<T>> {
         if self.finished {
             return None;
         }
-        match self.source.next_row() {
-            Some(mut raw) => {
-                let unnamed = self.columns.check_unnamed(&self.label, raw.row, &raw.cells);
-                raw.issues.extend(unnamed);
-                Some(raw)
+        let parsed = match self.source.next_row() {
+            Some(raw) => {
+                let p = self.parser.parse(raw, self.parse);
+                self.warned_encoding = self.source.warned_encoding();
+                p
             }
-            None => {
-                self.finished = true;
-                if let Some(summary) = self.budget.summary(&self.label) {
-                    self.file_issues.push(summary);
+            None => match self.parts.next() {
+                Some(mut p) => {
+                    // Each part warns once about encoding; the file warns once.
+                    let before = p.issues.len();
+                    let mut removed_before_key = 0;
+                    let key_at = p.key.as_ref().map_or(usize::MAX, |(_, at)| *at);
+                    let mut i = 0;
+                    p.issues.retain(|issue| {
+                        let keep = issue.code != NOT_UTF8 || !self.warned_encoding;
+                        if issue.code == NOT_UTF8 && keep {
+                            self.warned_encoding = true;
+                        }
+                        if !keep && i < key_at {
+                            removed_before_key += 1;
+                        }
+                        i += 1;
+                        keep
+                    });
+                    if p.issues.len() < before
+                        && let Some((_, at)) = &mut p.key
+                    {
+                        *at -= removed_before_key;
+                    }
+                    p
                 }
-                None
-            }
-        }
+                None => {
+                    self.finished = true;
+                    if let Some(summary) = self.budget.summary(&self.parser.label) {
+                        self.file_issues.push(summary);
+                    }
+                    return None;
+                }
+            },
+        };
+        Some(self.settle(parsed))
     }
 
-    /// The next row, its record built by `parse` unless reading the row already failed.
-    ///
-    /// Cells of a broken row or one with a structural error cannot be
-    /// trusted, so only its issues count. `parse` records what it finds in
-    /// the context and returns the record only when it found no error.
-    fn next_row<T>(
-        &mut self,
-        parse: impl FnOnce(&mut RowCtx<'_, S>, &mut HashMap<K, u64>, NaiveDate) -> Option<T>,
-    ) -> Option<Row<T>> {
-        let mut raw = self.next_raw()?;
-        let mut issues = std::mem::take(&mut raw.issues);
-        let mut record = None;
-        if !raw.broken && !issues.iter().any(Issue::is_error) {
-            let mut ctx = RowCtx::new(&self.label, raw.row, &self.columns, &raw.cells);
-            record = parse(&mut ctx, &mut self.seen, self.today).filter(|_| !ctx.failed);
-            issues.extend(ctx.issues);
+    /// Checks the row's unique key against the rows before it and admits its issues to the budget.
+    fn settle(&mut self, p: Parsed<T, K>) -> Row<T> {
+        let Parsed {
+            row,
+            mut record,
+            mut issues,
+            key,
+        } = p;
+        if let Some((key, at)) = key {
+            match self.seen.entry(key) {
+                Entry::Occupied(first) => {
+                    let u = &self.unique;
+                    let (what, value, first_row) = (u.what, (u.shown)(first.key()), *first.get());
+                    issues.insert(
+                        at,
+                        Issue::new(
+                            &self.parser.label,
+                            row,
+                            Some(self.parser.columns.label(u.column)),
+                            Severity::Error,
+                            u.code,
+                            format!("{what} \"{value}\" sudah dipakai di baris {first_row}"),
+                            format!("{what} \"{value}\" is already used in row {first_row}"),
+                        ),
+                    );
+                    record = None;
+                }
+                Entry::Vacant(v) => {
+                    v.insert(row);
+                }
+            }
         }
-        Some(Row {
-            row: raw.row,
+        Row {
+            row,
             record,
             issues: self.budget.admit(issues),
-        })
+        }
     }
 }
 
-/// Notes that the row of `ctx` has `key` in column `k`; when an earlier row
-/// had it, records error `code` naming that row, with `value` as `what`.
-fn check_unique<S: Schema, K: Eq + Hash>(
-    ctx: &mut RowCtx<'_, S>,
-    seen: &mut HashMap<K, u64>,
-    key: K,
-    k: S,
-    code: &'static str,
-    what: &str,
-    value: &dyn Display,
-) {
-    match seen.entry(key) {
-        Entry::Occupied(first) => {
-            let first = *first.get();
-            ctx.error(
-                k,
-                code,
-                format!("{what} \"{value}\" sudah dipakai di baris {first}"),
-                format!("{what} \"{value}\" is already used in row {first}"),
-            );
-        }
-        Entry::Vacant(v) => {
-            v.insert(ctx.row);
-        }
-    }
-}
+/// The code of the once-per-file warning about text that is not UTF-8.
+const NOT_UTF8: &str = "BUKAN_UTF8";
 
 /// Reads a registry (DTKS) file row by row.
 ///
 /// Only the set of `id_art` values seen so far grows with the file; rows are
 /// parsed and handed out one at a time.
-pub struct RegistryReader(Table<Registry, String>);
+pub struct RegistryReader(Table<Registry, String, RegistryPerson>);
 
 impl RegistryReader {
     /// Opens a registry file (`.csv`, `.tsv`, `.txt`, `.xlsx`, `.xlsm`, `.xls`, `.ods`, `.parquet`) and checks its header.
     pub fn open(path: &Path, opts: &ReadOptions) -> Result<RegistryReader, ReadError> {
-        Table::open(path, opts).map(RegistryReader)
+        Table::open(path, opts, parse_registry, REGISTRY_UNIQUE).map(RegistryReader)
+    }
+
+    /// Has a large CSV file parsed by `threads` threads, each reading a part
+    /// of it that starts at a record boundary; rows still come out in file
+    /// order, numbered and checked exactly as one thread reads them. Other
+    /// formats, and files under 8 MB, are read by one thread.
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError::Unreadable`] when the file cannot be read again to find where its parts start.
+    pub fn parallel(mut self, threads: usize) -> Result<RegistryReader, ReadError> {
+        self.0.split(threads, SPLIT_MIN_BYTES)?;
+        Ok(self)
     }
 
     /// Reads only the row groups `groups` of a Parquet registry file: one
@@ -379,7 +574,8 @@ impl RegistryReader {
         opts: &ReadOptions,
         groups: std::ops::Range<usize>,
     ) -> Result<RegistryReader, ReadError> {
-        Table::open_parquet_groups(path, opts, groups).map(RegistryReader)
+        Table::open_parquet_groups(path, opts, groups, parse_registry, REGISTRY_UNIQUE)
+            .map(RegistryReader)
     }
 
     /// Problems about the whole file (encoding, and at the end how many issues were left out).
@@ -397,6 +593,7 @@ impl RegistryReader {
     /// The unknown columns, in file order, as their headers were written.
     pub fn extra_columns(&self) -> Vec<String> {
         self.0
+            .parser
             .columns
             .extras
             .iter()
@@ -413,14 +610,11 @@ impl RegistryReader {
 /// Builds a registry person from a row, recording every problem in `ctx`.
 fn parse_registry(
     ctx: &mut RowCtx<'_, Registry>,
-    seen: &mut HashMap<String, u64>,
     today: NaiveDate,
-) -> Option<RegistryPerson> {
+) -> ParseOut<RegistryPerson, String> {
     use Registry as C;
     let id_art = ctx.required_text(C::IdArt);
-    if let Some(id) = &id_art {
-        check_unique(ctx, seen, id.clone(), C::IdArt, "ID_GANDA", "id_art", id);
-    }
+    let key = id_art.clone().map(|id| (id, ctx.issues.len()));
     let no_kk = ctx.kk(C::NoKk);
     let nik = ctx.nik(C::Nik, today);
     let nama = ctx.name(C::Nama, true);
@@ -429,30 +623,49 @@ fn parse_registry(
     let hubungan = ctx.relation(C::HubunganKeluarga);
     let ibu = ctx.name(C::NamaIbuKandung, false);
     let kode = ctx.village(C::KodeWilayah);
-    Some(RegistryPerson {
-        id_art: id_art?,
-        id_keluarga: ctx.text(C::IdKeluarga),
-        no_kk,
-        nik,
-        nama: nama?,
-        jenis_kelamin: sex?,
-        tempat_lahir: ctx.text(C::TempatLahir),
-        tgl_lahir: tgl_lahir?,
-        hubungan_keluarga: hubungan,
-        nama_ibu_kandung: ibu,
-        alamat: ctx.text(C::Alamat),
-        rt: ctx.text(C::Rt),
-        rw: ctx.text(C::Rw),
-        kode_wilayah: kode?,
-        extra: ctx.extras(),
-    })
+    let record = (|| {
+        Some(RegistryPerson {
+            id_art: id_art?,
+            id_keluarga: ctx.text(C::IdKeluarga),
+            no_kk,
+            nik,
+            nama: nama?,
+            jenis_kelamin: sex?,
+            tempat_lahir: ctx.text(C::TempatLahir),
+            tgl_lahir: tgl_lahir?,
+            hubungan_keluarga: hubungan,
+            nama_ibu_kandung: ibu,
+            alamat: ctx.text(C::Alamat),
+            rt: ctx.text(C::Rt),
+            rw: ctx.text(C::Rw),
+            kode_wilayah: kode?,
+            extra: ctx.extras(),
+        })
+    })();
+    (record, key)
 }
+
+/// `id_art` is unique in a registry file.
+const REGISTRY_UNIQUE: UniqueColumn<Registry, String> = UniqueColumn {
+    column: Registry::IdArt,
+    code: "ID_GANDA",
+    what: "id_art",
+    shown: String::clone,
+};
+
+/// The NIK is unique in a civil-registry extract (kept as its number, shown as its 16 digits).
+const CIVIL_UNIQUE: UniqueColumn<Civil, u64> = UniqueColumn {
+    column: Civil::Nik,
+    code: "NIK_GANDA",
+    what: "NIK",
+    shown: |n| format!("{n:016}"),
+};
 
 impl Iterator for RegistryReader {
     type Item = Row<RegistryPerson>;
 
     fn next(&mut self) -> Option<Row<RegistryPerson>> {
-        self.0.next_row(parse_registry)
+        self.0.next_row()
     }
 }
 
@@ -460,12 +673,22 @@ impl Iterator for RegistryReader {
 ///
 /// Every row needs a valid NIK that is unique in the file; only the set of
 /// NIKs seen so far grows with the file.
-pub struct CivilReader(Table<Civil, u64>);
+pub struct CivilReader(Table<Civil, u64, CivilPerson>);
 
 impl CivilReader {
     /// Opens a civil-registry extract and checks its header.
     pub fn open(path: &Path, opts: &ReadOptions) -> Result<CivilReader, ReadError> {
-        Table::open(path, opts).map(CivilReader)
+        Table::open(path, opts, parse_civil, CIVIL_UNIQUE).map(CivilReader)
+    }
+
+    /// Has a large CSV file parsed by `threads` threads, like [`RegistryReader::parallel`].
+    ///
+    /// # Errors
+    ///
+    /// [`ReadError::Unreadable`] when the file cannot be read again to find where its parts start.
+    pub fn parallel(mut self, threads: usize) -> Result<CivilReader, ReadError> {
+        self.0.split(threads, SPLIT_MIN_BYTES)?;
+        Ok(self)
     }
 
     /// Reads only the row groups `groups` of a Parquet civil extract, like
@@ -476,7 +699,7 @@ impl CivilReader {
         opts: &ReadOptions,
         groups: std::ops::Range<usize>,
     ) -> Result<CivilReader, ReadError> {
-        Table::open_parquet_groups(path, opts, groups).map(CivilReader)
+        Table::open_parquet_groups(path, opts, groups, parse_civil, CIVIL_UNIQUE).map(CivilReader)
     }
 
     /// Where the header was found and what each column was read as.
@@ -496,16 +719,10 @@ impl CivilReader {
 }
 
 /// Builds a civil-registry resident from a row, recording every problem in `ctx`.
-fn parse_civil(
-    ctx: &mut RowCtx<'_, Civil>,
-    seen: &mut HashMap<u64, u64>,
-    today: NaiveDate,
-) -> Option<CivilPerson> {
+fn parse_civil(ctx: &mut RowCtx<'_, Civil>, today: NaiveDate) -> ParseOut<CivilPerson, u64> {
     use Civil as C;
     let nik = ctx.required_nik(C::Nik, today);
-    if let Some(n) = nik {
-        check_unique(ctx, seen, n.as_u64(), C::Nik, "NIK_GANDA", "NIK", &n);
-    }
+    let key = nik.map(|n| (n.as_u64(), ctx.issues.len()));
     let no_kk = ctx.kk(C::NoKk);
     let nama = ctx.required_text(C::Nama);
     let sex = ctx.sex(C::JenisKelamin);
@@ -539,28 +756,31 @@ fn parse_civil(
             "tgl_meninggal is filled in but status_hidup is not MENINGGAL".into(),
         );
     }
-    Some(CivilPerson {
-        nik: nik?,
-        no_kk,
-        nama: nama?,
-        jenis_kelamin: sex?,
-        tempat_lahir: ctx.text(C::TempatLahir),
-        tgl_lahir: tgl_lahir?,
-        nama_ibu_kandung: ctx.text(C::NamaIbuKandung),
-        alamat: ctx.text(C::Alamat),
-        rt: ctx.text(C::Rt),
-        rw: ctx.text(C::Rw),
-        kode_wilayah: kode?,
-        status_hidup: status?,
-        tgl_meninggal,
-    })
+    let record = (|| {
+        Some(CivilPerson {
+            nik: nik?,
+            no_kk,
+            nama: nama?,
+            jenis_kelamin: sex?,
+            tempat_lahir: ctx.text(C::TempatLahir),
+            tgl_lahir: tgl_lahir?,
+            nama_ibu_kandung: ctx.text(C::NamaIbuKandung),
+            alamat: ctx.text(C::Alamat),
+            rt: ctx.text(C::Rt),
+            rw: ctx.text(C::Rw),
+            kode_wilayah: kode?,
+            status_hidup: status?,
+            tgl_meninggal,
+        })
+    })();
+    (record, key)
 }
 
 impl Iterator for CivilReader {
     type Item = Row<CivilPerson>;
 
     fn next(&mut self) -> Option<Row<CivilPerson>> {
-        self.0.next_row(parse_civil)
+        self.0.next_row()
     }
 }
 
@@ -570,4 +790,164 @@ impl Iterator for CivilReader {
 /// [`RegistryReader::open_parquet_row_groups`].
 pub fn parquet_row_groups(path: &Path) -> Result<Vec<u64>, ReadError> {
     format::parquet_row_groups(path, &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use padu_core::Sex;
+    use padu_testkit::{nik_text, temp, today, ymd};
+
+    use super::*;
+
+    /// Civil rows with what makes splitting a CSV hard: quoted delimiters and
+    /// line breaks, doubled and stray quotes, blank and delimiter-only lines,
+    /// wrong field counts, bad dates, bytes that are not UTF-8, CRLF endings
+    /// and NIKs repeated far apart (so a repeat and its first use fall in
+    /// different parts).
+    fn awkward_civil(delimiter: u8) -> Vec<u8> {
+        let d = delimiter as char;
+        let mut out = Vec::new();
+        for i in 0..1500u32 {
+            if i % 19 == 0 {
+                out.extend_from_slice(b"\n");
+            }
+            if i % 23 == 0 {
+                out.extend(std::iter::repeat_n(delimiter, 12));
+                out.push(b'\n');
+            }
+            // Every 41st row repeats the NIK of the row 40 above it.
+            let first = if i % 41 == 0 && i > 0 { i - 40 } else { i };
+            let born = ymd(1950 + (first % 50) as i32, 1 + first % 12, 1 + first % 28);
+            let nik = nik_text("327601", born, Sex::L, first + 1);
+            let nama = match i % 7 {
+                0 => format!("\"SITI{d} AMINAH\""),
+                1 => "\"KATA \"\"KUTIP\"\"\"".to_string(),
+                2 => "AB\"C".to_string(),
+                _ => format!("ORANG {i}"),
+            };
+            let alamat = if i % 11 == 0 {
+                format!("\"JL. MAWAR{d}\nBARIS DUA\r\nTIGA\"")
+            } else {
+                "DUSUN KRAJAN".to_string()
+            };
+            let tgl = if i % 31 == 0 {
+                "1990-13-45".to_string()
+            } else {
+                born.format("%Y-%m-%d").to_string()
+            };
+            let mut line = format!(
+                "{nik}{d}3276011203150007{d}{nama}{d}L{d}{tgl}{d}DEPOK{d}IBU{d}{alamat}{d}001{d}002{d}32.76.01.1006{d}HIDUP{d}"
+            )
+            .into_bytes();
+            if i % 29 == 0 {
+                line.push(delimiter);
+                line.extend_from_slice(b"LEBIH");
+            }
+            // Beyond the first 64 KB, where the encoding is sniffed for the whole file.
+            if i % 37 == 0 && i > 700 {
+                let at = line.iter().position(|b| *b == b'O').unwrap_or(0);
+                line.insert(at, 0xE9);
+            }
+            out.extend_from_slice(&line);
+            out.extend_from_slice(if i % 43 == 0 { b"\r\n" } else { b"\n" });
+        }
+        out
+    }
+
+    fn header(delimiter: u8) -> Vec<u8> {
+        CIVIL_COLUMNS_LINE
+            .replace(',', &(delimiter as char).to_string())
+            .into_bytes()
+    }
+
+    const CIVIL_COLUMNS_LINE: &str = "nik,no_kk,nama,jenis_kelamin,tgl_lahir,tempat_lahir,nama_ibu_kandung,alamat,rt,rw,kode_wilayah,status_hidup,tgl_meninggal\n";
+
+    type Read = (Vec<Row<CivilPerson>>, Vec<Issue>, u64);
+
+    fn read(path: &Path, max_issues: usize, threads: usize) -> Read {
+        let mut opts = ReadOptions::new(today());
+        opts.max_issues = max_issues;
+        let mut r = CivilReader::open(path, &opts).unwrap();
+        r.0.split(threads, 0).unwrap();
+        if threads > 1 {
+            assert!(!r.0.parts.threads.is_empty(), "the file was split");
+        }
+        let rows: Vec<_> = r.by_ref().collect();
+        (rows, r.file_issues().to_vec(), r.suppressed_issues())
+    }
+
+    #[test]
+    fn a_csv_split_between_threads_reads_exactly_as_one_thread_reads_it() {
+        let layouts: [(&str, Vec<u8>, u8); 4] = [
+            ("plain", Vec::new(), b','),
+            ("bom", vec![0xEF, 0xBB, 0xBF], b','),
+            ("sep", b"sep=;\r\n".to_vec(), b';'),
+            ("title", b"DATA DUKCAPIL DESA SUKAMAJU\n\n".to_vec(), b','),
+        ];
+        for (name, prefix, delimiter) in layouts {
+            let mut text = prefix;
+            text.extend(header(delimiter));
+            text.extend(awkward_civil(delimiter));
+            let (_d, path) = temp(&format!("{name}.csv"));
+            std::fs::write(&path, &text).unwrap();
+            for max_issues in [1000, 7] {
+                let one = read(&path, max_issues, 1);
+                let codes: Vec<&str> = one
+                    .0
+                    .iter()
+                    .flat_map(|r| r.issues.iter().map(|i| i.code))
+                    .collect();
+                if max_issues == 1000 {
+                    for code in [
+                        "NIK_GANDA",
+                        "BUKAN_UTF8",
+                        "JUMLAH_KOLOM_SALAH",
+                        "TANGGAL_TIDAK_VALID",
+                    ] {
+                        assert!(codes.contains(&code), "{name}: the data has {code}");
+                    }
+                    assert_eq!(codes.iter().filter(|c| **c == "BUKAN_UTF8").count(), 1);
+                }
+                for threads in [2, 3, 5, 8] {
+                    let split = read(&path, max_issues, threads);
+                    assert_eq!(split.0.len(), one.0.len(), "{name}, {threads} threads");
+                    for (a, b) in split.0.iter().zip(&one.0) {
+                        assert_eq!(a, b, "{name}, {threads} threads, row {}", b.row);
+                    }
+                    assert_eq!(split.1, one.1, "{name}, {threads} threads: file issues");
+                    assert_eq!(split.2, one.2, "{name}, {threads} threads: suppressed");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn registry_ids_repeated_across_parts_are_caught_as_by_one_thread() {
+        let mut text =
+            b"id_art,nik,no_kk,nama,jenis_kelamin,tgl_lahir,kode_wilayah,hubungan_keluarga\n"
+                .to_vec();
+        for i in 0..500u32 {
+            let id = if i % 97 == 96 { i - 90 } else { i };
+            text.extend(
+                format!("A{id},,,\"NAMA, {i}\",P,1990-01-05,32.76.01.1006,ANAK\n").into_bytes(),
+            );
+        }
+        let (_d, path) = temp("registry.csv");
+        std::fs::write(&path, &text).unwrap();
+        let read = |threads: usize| {
+            let mut r = RegistryReader::open(&path, &ReadOptions::new(today())).unwrap();
+            r.0.split(threads, 0).unwrap();
+            r.collect::<Vec<_>>()
+        };
+        let one = read(1);
+        assert_eq!(
+            one.iter()
+                .filter(|r| r.issues.iter().any(|i| i.code == "ID_GANDA"))
+                .count(),
+            5
+        );
+        for threads in [2, 4, 7] {
+            assert_eq!(read(threads), one, "{threads} threads");
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! [`Out`] values typed by the column's [`Kind`]; the record layer above them
 //! never sees which format a cell came from, only what the cell holds.
 
+use std::borrow::Cow;
 use std::io;
 
 use calamine::{ExcelDateTime, ExcelDateTimeType};
@@ -45,22 +46,25 @@ pub(crate) enum Cell {
 }
 
 impl Cell {
-    /// The text a person sees in the cell (numbers as Excel's formula bar shows them).
-    pub(crate) fn shown(&self) -> String {
+    /// The text a person sees in the cell (numbers as Excel's formula bar shows them),
+    /// borrowed when the cell holds it as text.
+    pub(crate) fn shown(&self) -> Cow<'_, str> {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => s.clone(),
-            Cell::Number(f) | Cell::Float(f) => excel_number_text(*f),
-            Cell::Int(i) => i.to_string(),
-            Cell::Date(Ok(d)) => d.format("%Y-%m-%d").to_string(),
-            Cell::Date(Err(s)) => s.clone(),
-            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Cell::Error(e) => e.clone(),
-            Cell::Timestamp { at, utc: true } => at.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string(),
-            Cell::Timestamp { at, utc: false } if at.time() == NaiveTime::MIN => {
-                at.format("%Y-%m-%d").to_string()
+            Cell::Text(s) | Cell::Date(Err(s)) | Cell::Error(s) => Cow::Borrowed(s),
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
+            Cell::Number(f) | Cell::Float(f) => Cow::Owned(excel_number_text(*f)),
+            Cell::Int(i) => Cow::Owned(i.to_string()),
+            Cell::Date(Ok(d)) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
+            Cell::Timestamp { at, utc: true } => {
+                Cow::Owned(at.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string())
             }
-            Cell::Timestamp { at, utc: false } => at.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
+            Cell::Timestamp { at, utc: false } if at.time() == NaiveTime::MIN => {
+                Cow::Owned(at.format("%Y-%m-%d").to_string())
+            }
+            Cell::Timestamp { at, utc: false } => {
+                Cow::Owned(at.format("%Y-%m-%d %H:%M:%S%.f").to_string())
+            }
         }
     }
 

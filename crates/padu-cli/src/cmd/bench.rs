@@ -121,6 +121,7 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         &opts,
         lang,
         false,
+        super::verify::read_threads(a.threads),
     )?;
     let (registry, civil) = (registry.records, civil.records);
     let read_s = t.elapsed().as_secs_f64();

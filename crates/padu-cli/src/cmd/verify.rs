@@ -37,7 +37,8 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
                 max_issues: 1000,
                 mapping: Default::default(),
             };
-            let (registry, civil) = read_both(r, c, &opts, lang, args.partial)?;
+            let threads = read_threads(args.threads);
+            let (registry, civil) = read_both(r, c, &opts, lang, args.partial, threads)?;
             if args.partial {
                 let path = args
                     .rejects
@@ -175,9 +176,11 @@ pub(super) fn read_all_registry(
     opts: &ReadOptions,
     lang: Lang,
     partial: bool,
+    threads: usize,
 ) -> anyhow::Result<Read<RegistryPerson>> {
     let opts = &read_options(opts, partial);
     let reader = RegistryReader::open(path, opts)
+        .and_then(|r| r.parallel(threads))
         .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
     collect_rows(reader.file_issues().to_vec(), reader, path, lang, partial)
 }
@@ -218,13 +221,21 @@ pub(super) fn read_both(
     opts: &ReadOptions,
     lang: Lang,
     partial: bool,
+    threads: usize,
 ) -> anyhow::Result<(Read<RegistryPerson>, Read<CivilPerson>)> {
+    // Each file is split `threads` ways: the smaller one's parts finish
+    // first and leave the cores to the larger one's.
     std::thread::scope(|s| {
-        let c = s.spawn(|| read_all_civil(civil, opts, lang, partial));
-        let r = read_all_registry(registry, opts, lang, partial);
+        let c = s.spawn(|| read_all_civil(civil, opts, lang, partial, threads));
+        let r = read_all_registry(registry, opts, lang, partial, threads);
         let c = c.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         Ok((r?, c?))
     })
+}
+
+/// How many threads read a large CSV file: `--threads`, or one per core.
+pub(super) fn read_threads(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Reads a whole civil-registry file, like [`read_all_registry`].
@@ -233,9 +244,11 @@ pub(super) fn read_all_civil(
     opts: &ReadOptions,
     lang: Lang,
     partial: bool,
+    threads: usize,
 ) -> anyhow::Result<Read<CivilPerson>> {
     let opts = &read_options(opts, partial);
     let reader = CivilReader::open(path, opts)
+        .and_then(|r| r.parallel(threads))
         .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
     collect_rows(reader.file_issues().to_vec(), reader, path, lang, partial)
 }

@@ -7,8 +7,8 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read};
-use std::path::Path;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -194,6 +194,23 @@ fn not_utf8_issue(label: &str, row: u64, column: Option<&str>) -> Issue {
     )
 }
 
+/// The `csv` parser over `text`, counting its line breaks.
+fn parser(
+    text: BufReader<Box<dyn Read + Send>>,
+    delimiter: u8,
+) -> csv::Reader<LineBreaks<BufReader<Box<dyn Read + Send>>>> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(LineBreaks {
+            inner: text,
+            offset: 0,
+            after_cr: false,
+            pending: VecDeque::new(),
+        })
+}
+
 /// A CSV file read record by record.
 pub(crate) struct CsvSource {
     reader: csv::Reader<LineBreaks<BufReader<Box<dyn Read + Send>>>>,
@@ -211,6 +228,107 @@ pub(crate) struct CsvSource {
     names: Vec<String>,
     warned_encoding: bool,
     done: bool,
+    /// The file, for parts of it read by other threads ([`CsvSource::split`]).
+    path: PathBuf,
+    delimiter: u8,
+    /// Where the parser's text starts in the file (after a BOM and a `sep=` line);
+    /// `None` when the text is decoded (UTF-16) or this is already a part, so it cannot be split.
+    base: Option<u64>,
+    /// The text offset where the next part starts: records from there on are not this source's.
+    limit: Option<u64>,
+}
+
+/// Where a record starts in a CSV's text, with what the reader counts before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RecordStart {
+    /// Text offset (after the BOM and a `sep=` line).
+    at: u64,
+    /// Line breaks before it.
+    lines: u64,
+    /// Line breaks inside quoted fields before it.
+    embedded: u64,
+}
+
+/// The first record start after each of `targets` (ascending text offsets),
+/// found by following the quoting of the text from its start as the `csv`
+/// parser does: a quote opens a quoted field only at the start of a field, a
+/// doubled quote inside one is a literal quote, and a record ends at a line
+/// break outside quotes. Only line feeds start records here, so a file whose
+/// lines end in a bare carriage return yields none.
+///
+/// This passes over the text once with `memchr`, far faster than parsing it,
+/// so a large file can be split between threads at exact record boundaries.
+fn record_starts(
+    mut text: impl BufRead,
+    delimiter: u8,
+    targets: &[u64],
+) -> io::Result<Vec<RecordStart>> {
+    let mut out = Vec::with_capacity(targets.len());
+    let (mut pos, mut lines, mut embedded) = (0u64, 0u64, 0u64);
+    let mut quoted = false;
+    // A quote inside a quoted field was the last byte of the previous buffer.
+    let mut quote_pending = false;
+    // The byte before the current buffer; the text starts at a record start.
+    let mut prev = b'\n';
+    while out.len() < targets.len() {
+        let buf = text.fill_buf()?;
+        let n = buf.len();
+        if n == 0 {
+            break;
+        }
+        let mut i = 0;
+        if quote_pending {
+            quote_pending = false;
+            if buf[0] == b'"' {
+                i = 1;
+            } else {
+                quoted = false;
+            }
+        }
+        while i < n && out.len() < targets.len() {
+            let Some(j) = memchr::memchr2(b'"', b'\n', &buf[i..]) else {
+                break;
+            };
+            let p = i + j;
+            if buf[p] == b'\n' {
+                lines += 1;
+                if quoted {
+                    embedded += 1;
+                } else {
+                    let at = pos + p as u64 + 1;
+                    while out.len() < targets.len() && targets[out.len()] < at {
+                        out.push(RecordStart {
+                            at,
+                            lines,
+                            embedded,
+                        });
+                    }
+                }
+                i = p + 1;
+            } else if quoted {
+                match buf.get(p + 1) {
+                    Some(b'"') => i = p + 2,
+                    Some(_) => {
+                        quoted = false;
+                        i = p + 1;
+                    }
+                    None => {
+                        quote_pending = true;
+                        i = n;
+                    }
+                }
+            } else {
+                let before = if p == 0 { prev } else { buf[p - 1] };
+                quoted = before == delimiter || before == b'\n' || before == b'\r';
+                i = p + 1;
+            }
+        }
+        prev = buf[n - 1];
+        text.consume(n);
+        pos += n as u64;
+    }
+    out.dedup_by_key(|s| s.at);
+    Ok(out)
 }
 
 impl CsvSource {
@@ -231,15 +349,18 @@ impl CsvSource {
         } else {
             None
         };
+        let mut base = None;
         let text: Box<dyn Read + Send> = match utf16 {
             Some(enc) => {
                 raw.consume(2);
                 Box::new(Utf16Reader::new(raw, enc))
             }
             None => {
-                if start.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                let bom = start.starts_with(&[0xEF, 0xBB, 0xBF]);
+                if bom {
                     raw.consume(3);
                 }
+                base = Some(if bom { 3 } else { 0 });
                 Box::new(raw)
             }
         };
@@ -266,18 +387,8 @@ impl CsvSource {
             None => (detect_delimiter(head), 0),
         };
         text.consume(skip);
-        let reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(LineBreaks {
-                inner: text,
-                offset: 0,
-                after_cr: false,
-                pending: VecDeque::new(),
-            });
         let mut src = CsvSource {
-            reader,
+            reader: parser(text, delimiter),
             record: csv::ByteRecord::new(),
             label: label.to_string(),
             header_len: 0,
@@ -288,6 +399,10 @@ impl CsvSource {
             names: Vec::new(),
             warned_encoding,
             done: false,
+            path: path.to_path_buf(),
+            delimiter,
+            base: base.map(|b| b + skip as u64),
+            limit: None,
         };
         let header = loop {
             match src.reader.read_byte_record(&mut src.record) {
@@ -349,11 +464,79 @@ impl CsvSource {
         self.row = (self.lines + 1)
             .saturating_sub(self.embedded_breaks)
             .max(self.row + 1);
-        self.embedded_breaks += self
-            .record
-            .iter()
-            .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
-            .sum::<u64>();
+        self.embedded_breaks += memchr::memchr_iter(b'\n', self.record.as_slice()).count() as u64;
+    }
+
+    /// Splits the rest of the file into about `parts` parts of equal size at
+    /// record boundaries, for other threads to read; returns the sources of
+    /// the parts after the first, in file order, and stops this one where
+    /// the second starts. Empty when the file is not split: its text is
+    /// decoded (UTF-16), it is smaller than `min_bytes`, or it has no line
+    /// feeds to split at.
+    ///
+    /// Each part numbers its rows as this source would have, so the rows of
+    /// all parts in order are exactly the rows of the whole file.
+    pub(crate) fn split(&mut self, parts: usize, min_bytes: u64) -> io::Result<Vec<CsvSource>> {
+        let Some(base) = self.base.filter(|_| parts > 1 && !self.done) else {
+            return Ok(Vec::new());
+        };
+        let len = std::fs::metadata(&self.path)?.len();
+        if len < min_bytes || len <= base {
+            return Ok(Vec::new());
+        }
+        let text_len = len - base;
+        // The next record's start: the rest of the file is what is split.
+        let from = self.reader.position().byte();
+        let targets: Vec<u64> = (1..parts as u64)
+            .map(|i| from + (text_len - from) * i / parts as u64)
+            .collect();
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(base))?;
+        let starts = record_starts(
+            BufReader::with_capacity(1 << 20, file),
+            self.delimiter,
+            &targets,
+        )?;
+        let starts: Vec<RecordStart> = starts.into_iter().filter(|s| s.at < text_len).collect();
+        let mut out = Vec::with_capacity(starts.len());
+        for (i, start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).map(|s| s.at);
+            out.push(self.part(base, *start, end)?);
+        }
+        self.limit = starts.first().map(|s| s.at);
+        Ok(out)
+    }
+
+    /// A source for the records from `start` to `end` (text offsets; the end of the file when `None`).
+    fn part(&self, base: u64, start: RecordStart, end: Option<u64>) -> io::Result<CsvSource> {
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(base + start.at))?;
+        let inner: Box<dyn Read + Send> = match end {
+            Some(end) => Box::new(file.take(end - start.at)),
+            None => Box::new(file),
+        };
+        Ok(CsvSource {
+            reader: parser(BufReader::with_capacity(SNIFF_BYTES, inner), self.delimiter),
+            record: csv::ByteRecord::new(),
+            label: self.label.clone(),
+            header_len: self.header_len,
+            named_len: self.named_len,
+            row: 0,
+            lines: start.lines,
+            embedded_breaks: start.embedded,
+            names: self.names.clone(),
+            warned_encoding: self.warned_encoding,
+            done: false,
+            path: self.path.clone(),
+            delimiter: self.delimiter,
+            base: None,
+            limit: None,
+        })
+    }
+
+    /// Whether a field that is not UTF-8 has been reported (once per file).
+    pub(crate) fn warned_encoding(&self) -> bool {
+        self.warned_encoding
     }
 
     /// Decodes the current record's fields, falling back to Windows-1252 per field.
@@ -400,6 +583,12 @@ impl CsvSource {
                     return None;
                 }
                 Ok(true) => {
+                    if let Some(limit) = self.limit
+                        && self.record.position().map_or(0, csv::Position::byte) >= limit
+                    {
+                        self.done = true;
+                        return None;
+                    }
                     self.count_row();
                     let (cells, mut issues) = self.decode();
                     if cells.iter().all(Cell::is_blank) {

@@ -43,6 +43,29 @@ impl Source {
         }
     }
 
+    /// Splits the rest of a CSV file between about `parts` readers at record
+    /// boundaries (see [`CsvSource::split`]): the sources of the later parts,
+    /// in file order, while this one stops where they start. Empty when the
+    /// file is not split (another format, decoded text, smaller than `min_bytes`).
+    pub(crate) fn split(&mut self, parts: usize, min_bytes: u64) -> std::io::Result<Vec<Source>> {
+        match self {
+            Source::Csv(c) => Ok(c
+                .split(parts, min_bytes)?
+                .into_iter()
+                .map(|p| Source::Csv(Box::new(p)))
+                .collect()),
+            Source::Sheet(_) | Source::Parquet(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Whether a value that is not UTF-8 has been reported (once per file; only a CSV has such values).
+    pub(crate) fn warned_encoding(&self) -> bool {
+        match self {
+            Source::Csv(c) => c.warned_encoding(),
+            Source::Sheet(_) | Source::Parquet(_) => false,
+        }
+    }
+
     /// Whether rows below the first may be the header (not in Parquet, whose header is its schema).
     pub(crate) fn searchable(&self) -> bool {
         !matches!(self, Source::Parquet(_))

@@ -77,13 +77,20 @@ pub(super) fn run(a: &BenchRecheckArgs, lang: Lang) -> anyhow::Result<ExitCode> 
         max_issues: 1000,
         mapping: Default::default(),
     };
+    let threads = crate::cmd::verify::read_threads(a.threads);
     let before_civil = rss_mib();
     let civil =
-        crate::cmd::verify::read_all_civil(&dir.join("civil.csv"), &opts, lang, false)?.records;
-    let civil_records_mib = delta(rss_mib(), before_civil);
-    let registry =
-        crate::cmd::verify::read_all_registry(&dir.join("registry.csv"), &opts, lang, false)?
+        crate::cmd::verify::read_all_civil(&dir.join("civil.csv"), &opts, lang, false, threads)?
             .records;
+    let civil_records_mib = delta(rss_mib(), before_civil);
+    let registry = crate::cmd::verify::read_all_registry(
+        &dir.join("registry.csv"),
+        &opts,
+        lang,
+        false,
+        threads,
+    )?
+    .records;
     let cfg = MatchConfig {
         threads: a.threads,
         ..MatchConfig::default()
