@@ -46,17 +46,13 @@ impl NameProblem {
         if t.is_empty() {
             return None;
         }
-        let folded: String = t
-            .to_uppercase()
-            .chars()
-            .filter(|c| *c != '.')
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
         let only_marks = t.chars().all(|c| !c.is_alphanumeric());
-        let all_x = folded.len() >= 2 && folded.chars().all(|c| c == 'X');
-        if only_marks || all_x || PLACEHOLDERS.contains(&folded.as_str()) {
+        let folded_placeholder = if t.is_ascii() {
+            ascii_placeholder(t)
+        } else {
+            placeholder(&fold(t))
+        };
+        if only_marks || folded_placeholder {
             return Some(NameProblem::Placeholder);
         }
         if t.chars().any(|c| {
@@ -78,6 +74,56 @@ impl NameProblem {
             NameProblem::TooShort => "NAMA_TERLALU_PENDEK",
         }
     }
+}
+
+/// A name folded as placeholders are compared: upper case, no dots, single spaces.
+fn fold(t: &str) -> String {
+    t.to_uppercase()
+        .chars()
+        .filter(|c| *c != '.')
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a folded name is a placeholder or a run of X.
+fn placeholder(folded: &str) -> bool {
+    let all_x = folded.len() >= 2 && folded.chars().all(|c| c == 'X');
+    all_x || PLACEHOLDERS.contains(&folded)
+}
+
+/// [`placeholder`] of [`fold`] for an ASCII name, folded on the stack: every
+/// name read is checked, and nearly all are ASCII.
+fn ascii_placeholder(t: &str) -> bool {
+    // Longer than any placeholder; a run of X of any length is still seen.
+    const MAX: usize = 16;
+    let mut buf = [0u8; MAX];
+    let (mut n, mut gap, mut all_x) = (0usize, false, true);
+    let mut push = |c: u8, n: &mut usize| {
+        if *n < MAX {
+            buf[*n] = c;
+        }
+        *n += 1;
+    };
+    for b in t.bytes() {
+        if b == b'.' {
+            continue;
+        }
+        if char::from(b).is_whitespace() {
+            gap = n > 0;
+            continue;
+        }
+        if gap {
+            push(b' ', &mut n);
+            all_x = false;
+            gap = false;
+        }
+        let c = b.to_ascii_uppercase();
+        all_x &= c == b'X';
+        push(c, &mut n);
+    }
+    (n >= 2 && all_x) || (n <= MAX && PLACEHOLDERS.iter().any(|p| p.as_bytes() == &buf[..n]))
 }
 
 /// A name and its problem, for a message: `nama "B1ANG" memuat angka atau simbol…`.
@@ -154,6 +200,30 @@ mod tests {
             ("", None),
         ] {
             assert_eq!(NameProblem::of(name), problem, "{name:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The stack fold of an ASCII name agrees with the general one.
+        #[test]
+        fn ascii_fold_agrees_with_the_general_fold(t in "[ .\tXxNnAaTtIiDdKkOo/-]{0,24}") {
+            proptest::prop_assert_eq!(ascii_placeholder(&t), placeholder(&fold(&t)), "{:?}", t);
+        }
+    }
+
+    #[test]
+    fn placeholders_are_found_whatever_the_dots_spaces_and_case() {
+        for t in [
+            " t.i.d.a.k   ada ",
+            "N/A",
+            "xXx",
+            "x",
+            "X X",
+            "TIDAK DIKETAHUI",
+            "TIDAKDIKETAHUI",
+            "XXXXXXXXXXXXXXXXXXXXXXXX",
+        ] {
+            assert_eq!(ascii_placeholder(t), placeholder(&fold(t)), "{t:?}");
         }
     }
 
