@@ -312,55 +312,53 @@ impl KeyIndex {
     /// Indexes `recs` under every rule.
     pub(crate) fn build(ctx: &Prepared<'_>, recs: &[Rec], rules: &[Box<dyn Blocker>]) -> Self {
         let idx_bits = crate::partition::key_bits(recs.len());
-        // Keys are counted first and then written once into one vector of
-        // the right size: gathered per chunk and concatenated, they took
-        // twice their memory at the run's peak (the civil side's are a
-        // fifth of it), and fresh memory is slow to touch.
+        // Every key is computed once, packed into a worker's buffer and
+        // appended to one vector, reserved from the first chunk's count with
+        // room to spare: order does not matter, as the entries are sorted
+        // next. Gathered per chunk and concatenated, the keys took twice
+        // their memory at the run's peak (the civil side's are a fifth of
+        // it), and fresh memory is slow to touch; reserved but untouched
+        // memory costs nothing. Counting every key first, to size the vector
+        // exactly, computed each key twice.
         const CHUNK: usize = 16_384;
-        let each = |chunk: &[Rec], f: &mut dyn FnMut(usize, usize, u64)| {
+        let pack_chunk = |ci: usize, chunk: &[Rec], out: &mut Vec<u64>| {
             let mut keys = Vec::new();
             for (k, r) in chunk.iter().enumerate() {
+                let i = (ci * CHUNK + k) as u64;
                 for (ri, rule) in rules.iter().enumerate() {
                     keys.clear();
                     rule.keys(ctx, r, &mut keys);
-                    for &key in &keys {
-                        f(k, ri, key);
-                    }
+                    out.extend(keys.iter().map(|&key| Self::pack(ri, key, i, idx_bits)));
                 }
             }
         };
-        let counts: Vec<usize> = recs
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut n = 0;
-                each(chunk, &mut |_, _, _| n += 1);
-                n
-            })
-            .collect();
-        let mut entries = vec![0u64; counts.iter().sum()];
-        let mut parts = Vec::with_capacity(counts.len());
-        let mut rest = entries.as_mut_slice();
-        for &n in &counts {
-            let (part, tail) = rest.split_at_mut(n);
-            parts.push(part);
-            rest = tail;
-        }
+        let mut first = Vec::new();
+        pack_chunk(0, &recs[..recs.len().min(CHUNK)], &mut first);
+        let per_rec = first.len() as f64 / recs.len().clamp(1, CHUNK) as f64;
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a positive estimate far below usize::MAX"
+        )]
+        let reserve = (per_rec * 1.25 * recs.len() as f64) as usize + CHUNK;
+        let mut entries = Vec::with_capacity(reserve.max(first.len()));
+        entries.extend_from_slice(&first);
+        drop(first);
+        let entries = std::sync::Mutex::new(entries);
         recs.par_chunks(CHUNK)
-            .zip(parts)
             .enumerate()
-            .for_each(|(ci, (chunk, part))| {
-                let mut at = 0;
-                each(chunk, &mut |k, ri, key| {
-                    let i = (ci * CHUNK + k) as u64;
-                    part[at] = Self::pack(ri, key, i, idx_bits);
-                    at += 1;
-                });
-                assert_eq!(
-                    at,
-                    part.len(),
-                    "a record's keys are the same when counted and when written"
-                );
+            .skip(1)
+            .for_each_init(Vec::new, |buf, (ci, chunk)| {
+                buf.clear();
+                pack_chunk(ci, chunk, buf);
+                entries
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend_from_slice(buf);
             });
+        let mut entries = entries
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         entries.par_sort_unstable();
         entries.dedup();
         // The directory counts entries in u32, like every id of a run.
