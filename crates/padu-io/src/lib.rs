@@ -125,8 +125,8 @@ pub use offline::{
 /// The spec's column lists, kept in padu-core so every crate writes the same contract.
 pub use padu_core::{CIVIL_COLUMNS, REGISTRY_COLUMNS};
 pub use read::{
-    CivilReader, FileType, HEADER_SEARCH_ROWS, HeaderInfo, ReadOptions, RegistryReader, Row,
-    Suggestion, parquet_row_groups, suggest_mapping,
+    CivilReader, FileType, HEADER_SEARCH_ROWS, HeaderInfo, KeyedRow, ReadOptions, RegistryReader,
+    Row, Suggestion, parquet_row_groups, suggest_mapping,
 };
 pub use results::read_results;
 pub use write::{

@@ -222,6 +222,19 @@ pub struct Row<T> {
     pub issues: Vec<Issue>,
 }
 
+/// A row of one part of a file whose unique-key check is left to the caller
+/// (a distributed job checks the key across all parts at once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedRow<T> {
+    /// The row, checked as usual except against the file's unique key.
+    pub row: Row<T>,
+    /// The row's unique key as [`RegistryReader::repeat_issue`] and
+    /// [`CivilReader::repeat_issue`] show it (`id_art`; a NIK's 16 digits),
+    /// and how many of the row's errors an error about a repeat goes after;
+    /// `None` when the key could not be read.
+    pub key: Option<(String, usize)>,
+}
+
 /// A row parsed on its own, before the checks that need the rows above it
 /// (the file's unique key and the issue budget): what a thread reading one
 /// part of a file hands back.
@@ -451,6 +464,50 @@ where
 
     /// The next row, parsed and checked against the rows before it.
     fn next_row(&mut self) -> Option<Row<T>> {
+        let parsed = self.next_parsed()?;
+        Some(self.settle(parsed))
+    }
+
+    /// The next row with its unique key, not checked against the rows
+    /// before it; its issues are admitted to the budget as usual.
+    fn next_keyed(&mut self) -> Option<KeyedRow<T>> {
+        let Parsed {
+            row,
+            record,
+            issues,
+            key,
+        } = self.next_parsed()?;
+        let key = key.map(|(k, at)| {
+            let errors_before = issues[..at].iter().filter(|i| i.is_error()).count();
+            ((self.unique.shown)(&k), errors_before)
+        });
+        Some(KeyedRow {
+            row: Row {
+                row,
+                record,
+                issues: self.budget.admit(issues),
+            },
+            key,
+        })
+    }
+
+    /// The error of row `row`, whose unique key `value` was first seen in row `first_row`.
+    fn repeat_issue(&self, row: u64, value: &str, first_row: u64) -> Issue {
+        let u = &self.unique;
+        let what = u.what;
+        Issue::new(
+            &self.parser.label,
+            row,
+            Some(self.parser.columns.label(u.column)),
+            Severity::Error,
+            u.code,
+            format!("{what} \"{value}\" sudah dipakai di baris {first_row}"),
+            format!("{what} \"{value}\" is already used in row {first_row}"),
+        )
+    }
+
+    /// The next row, parsed on its own (or taken from a part's thread).
+    fn next_parsed(&mut self) -> Option<Parsed<T, K>> {
         if self.finished {
             return None;
         }
@@ -494,7 +551,7 @@ where
                 }
             },
         };
-        Some(self.settle(parsed))
+        Some(parsed)
     }
 
     /// Checks the row's unique key against the rows before it and admits its issues to the budget.
@@ -508,20 +565,8 @@ where
         if let Some((key, at)) = key {
             match self.seen.entry(key) {
                 Entry::Occupied(first) => {
-                    let u = &self.unique;
-                    let (what, value, first_row) = (u.what, (u.shown)(first.key()), *first.get());
-                    issues.insert(
-                        at,
-                        Issue::new(
-                            &self.parser.label,
-                            row,
-                            Some(self.parser.columns.label(u.column)),
-                            Severity::Error,
-                            u.code,
-                            format!("{what} \"{value}\" sudah dipakai di baris {first_row}"),
-                            format!("{what} \"{value}\" is already used in row {first_row}"),
-                        ),
-                    );
+                    let (value, first_row) = ((self.unique.shown)(first.key()), *first.get());
+                    issues.insert(at, self.repeat_issue(row, &value, first_row));
                     record = None;
                 }
                 Entry::Vacant(v) => {
@@ -576,6 +621,19 @@ impl RegistryReader {
     ) -> Result<RegistryReader, ReadError> {
         Table::open_parquet_groups(path, opts, groups, parse_registry, REGISTRY_UNIQUE)
             .map(RegistryReader)
+    }
+
+    /// The rows with their `id_art`, which is not checked for repeats: the
+    /// caller checks it across the parts of a file, and reports a repeat
+    /// with [`RegistryReader::repeat_issue`].
+    pub fn keyed(mut self) -> impl Iterator<Item = KeyedRow<RegistryPerson>> {
+        std::iter::from_fn(move || self.0.next_keyed())
+    }
+
+    /// The error of row `row`, whose `id_art` `value` was first used in row
+    /// `first_row`: what [`Iterator::next`] reports for such a row.
+    pub fn repeat_issue(&self, row: u64, value: &str, first_row: u64) -> Issue {
+        self.0.repeat_issue(row, value, first_row)
     }
 
     /// Problems about the whole file (encoding, and at the end how many issues were left out).
@@ -700,6 +758,17 @@ impl CivilReader {
         groups: std::ops::Range<usize>,
     ) -> Result<CivilReader, ReadError> {
         Table::open_parquet_groups(path, opts, groups, parse_civil, CIVIL_UNIQUE).map(CivilReader)
+    }
+
+    /// The rows with their NIK, not checked for repeats, like [`RegistryReader::keyed`].
+    pub fn keyed(mut self) -> impl Iterator<Item = KeyedRow<CivilPerson>> {
+        std::iter::from_fn(move || self.0.next_keyed())
+    }
+
+    /// The error of row `row`, whose NIK `value` was first used in row
+    /// `first_row`, like [`RegistryReader::repeat_issue`].
+    pub fn repeat_issue(&self, row: u64, value: &str, first_row: u64) -> Issue {
+        self.0.repeat_issue(row, value, first_row)
     }
 
     /// Where the header was found and what each column was read as.
@@ -949,5 +1018,56 @@ mod tests {
         for threads in [2, 4, 7] {
             assert_eq!(read(threads), one, "{threads} threads");
         }
+    }
+
+    /// A caller that checks the unique key itself, from the keyed rows and
+    /// [`CivilReader::repeat_issue`], rejects the rows and lists the errors
+    /// the ordinary reader does, in the same order.
+    #[test]
+    fn keyed_rows_with_the_caller_s_repeat_check_give_the_reader_s_errors() {
+        let mut text = header(b',');
+        text.extend(awkward_civil(b','));
+        let (_d, path) = temp("keyed.csv");
+        std::fs::write(&path, &text).unwrap();
+        let opts = ReadOptions::new(today());
+        let errors = |row: &Row<CivilPerson>| -> Vec<Issue> {
+            row.issues
+                .iter()
+                .filter(|i| i.is_error())
+                .cloned()
+                .collect()
+        };
+        let want: Vec<(u64, bool, Vec<Issue>)> = CivilReader::open(&path, &opts)
+            .unwrap()
+            .map(|r| (r.row, r.record.is_some(), errors(&r)))
+            .collect();
+        let reader = CivilReader::open(&path, &opts).unwrap();
+        let probe = CivilReader::open(&path, &opts).unwrap();
+        let mut first: HashMap<String, u64> = HashMap::new();
+        let got: Vec<(u64, bool, Vec<Issue>)> = reader
+            .keyed()
+            .map(|k| {
+                let mut errs = errors(&k.row);
+                let mut kept = k.row.record.is_some();
+                if let Some((value, at)) = k.key {
+                    match first.get(&value) {
+                        Some(&f) => {
+                            errs.insert(at, probe.repeat_issue(k.row.row, &value, f));
+                            kept = false;
+                        }
+                        None => {
+                            first.insert(value, k.row.row);
+                        }
+                    }
+                }
+                (k.row.row, kept, errs)
+            })
+            .collect();
+        assert!(
+            want.iter()
+                .any(|(_, _, e)| e.iter().any(|i| i.code == "NIK_GANDA")),
+            "the data repeats NIKs"
+        );
+        assert_eq!(got, want);
     }
 }
