@@ -33,6 +33,12 @@ pub struct Job {
     pub civil_rows: usize,
     /// Records in the registry file.
     pub registry_rows: usize,
+    /// Leave rows with errors out of the run instead of refusing it
+    /// (`--partial`): each is listed and counted ([`crate::Verified::left_out`]).
+    pub partial: bool,
+    /// The sides with rows left out, listed in the work directory
+    /// ([`Job::left_out`]); set by the job's check of both files.
+    pub(crate) leaving_out: Vec<Side>,
 }
 
 impl Job {
@@ -61,7 +67,31 @@ impl Job {
             today,
             work: work.to_path_buf(),
             cfg,
+            partial: false,
+            leaving_out: Vec::new(),
         })
+    }
+
+    /// The same job, leaving rows with errors out instead of refusing them.
+    #[must_use]
+    pub fn with_partial(mut self, partial: bool) -> Job {
+        self.partial = partial;
+        self
+    }
+
+    /// The file listing the rows of `side` the job leaves out.
+    pub fn left_out(&self, side: Side) -> PathBuf {
+        self.work.join(match side {
+            Side::Civil => "ditolak-dukcapil.bin",
+            Side::Registry => "ditolak-dtks.bin",
+        })
+    }
+
+    /// The file of `side`'s rows left out, when there are any.
+    fn left_out_of(&self, side: Side) -> Option<PathBuf> {
+        self.leaving_out
+            .contains(&side)
+            .then(|| self.left_out(side))
     }
 
     /// The civil statistics file ([`crate::stats`]).
@@ -80,10 +110,16 @@ impl Job {
     /// A scan of `side`'s blocking keys.
     pub fn keys(&self, side: Side) -> KeysSpec {
         KeysSpec::new(side, self.path(side), self.today, &self.stats())
+            .leaving_out(self.left_out_of(side))
+    }
+
+    /// A scan of what reading each row of `side` finds.
+    pub fn checks(&self, side: Side) -> KeysSpec {
+        KeysSpec::checks(side, self.path(side), self.today)
     }
 
     /// A scan of `side`'s records, encoded to travel.
     pub fn records(&self, side: Side) -> KeysSpec {
-        KeysSpec::records(side, self.path(side), self.today)
+        KeysSpec::records(side, self.path(side), self.today).leaving_out(self.left_out_of(side))
     }
 }

@@ -20,7 +20,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use datafusion::arrow::array::{RecordBatch, UInt8Builder, UInt64Builder};
+use datafusion::arrow::array::{
+    RecordBatch, StringBuilder, UInt8Builder, UInt32Builder, UInt64Builder,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::tree_node::TreeNodeRecursion;
@@ -56,6 +58,10 @@ pub enum Output {
     /// The record itself, to travel with its candidate pairs: `(row, rec)`,
     /// [`records_schema`], the record encoded by [`crate::wire`].
     Records,
+    /// What reading each row found, before any row is left out: `(row,
+    /// key, at, errors)`, [`checks_schema`]. The file's unique key is
+    /// checked across all parts by the job, from these rows.
+    Checks,
 }
 
 /// Everything a task needs to compute its keys: what travels in the plan.
@@ -72,6 +78,11 @@ pub struct KeysSpec {
     pub today: NaiveDate,
     /// The civil statistics file ([`crate::stats::write`]).
     pub stats: PathBuf,
+    /// The rows the job leaves out (`--partial`), a file of [`write_left_out`]:
+    /// the scan skips them and numbers the records after them as if they
+    /// were not in the file, as `padu verify --partial` does.
+    #[serde(default)]
+    pub left_out: Option<PathBuf>,
 }
 
 impl KeysSpec {
@@ -83,6 +94,7 @@ impl KeysSpec {
             path: path.to_path_buf(),
             today,
             stats: stats.to_path_buf(),
+            left_out: None,
         }
     }
 
@@ -94,7 +106,23 @@ impl KeysSpec {
             path: path.to_path_buf(),
             today,
             stats: PathBuf::new(),
+            left_out: None,
         }
+    }
+
+    /// What reading each row of `side` in `path` found ([`Output::Checks`]).
+    pub fn checks(side: Side, path: &Path, today: NaiveDate) -> Self {
+        KeysSpec {
+            output: Output::Checks,
+            ..KeysSpec::records(side, path, today)
+        }
+    }
+
+    /// The scan without the rows listed in `left_out`.
+    #[must_use]
+    pub fn leaving_out(mut self, left_out: Option<PathBuf>) -> Self {
+        self.left_out = left_out;
+        self
     }
 
     /// The columns the scan gives.
@@ -102,6 +130,7 @@ impl KeysSpec {
         match self.output {
             Output::Keys => schema(),
             Output::Records => records_schema(),
+            Output::Checks => checks_schema(),
         }
     }
 }
@@ -131,6 +160,40 @@ pub fn records_schema() -> SchemaRef {
         Field::new("row", DataType::UInt64, false),
         Field::new("rec", DataType::Binary, false),
     ]))
+}
+
+/// The columns of a check table: the row as the user sees it (the header is
+/// row 1), its unique key (`id_art`, a NIK's 16 digits; null when it could
+/// not be read), how many of its errors come before an error about a
+/// repeated key, and its errors (null for none) as a JSON array of
+/// `[Indonesian, English]` messages, each `file:row:column: message`.
+pub fn checks_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("row", DataType::UInt64, false),
+        Field::new("key", DataType::Utf8, true),
+        Field::new("at", DataType::UInt32, false),
+        Field::new("errors", DataType::Utf8, true),
+    ]))
+}
+
+/// Writes the rows a job leaves out (as the user sees them, sorted) to
+/// `path`: little-endian `u64`s.
+pub fn write_left_out(path: &Path, rows: &[u64]) -> Result<()> {
+    let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+/// The rows [`write_left_out`] wrote; none without a file.
+fn read_left_out(path: Option<&Path>) -> Result<Vec<u64>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let bytes = std::fs::read(path)?;
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+        .collect())
 }
 
 /// A key table (or, with [`Output::Records`], a record table), to register
@@ -318,12 +381,86 @@ fn keys_of_parts(spec: &KeysSpec, parts: &RecordBatch) -> Result<RecordBatch> {
         batches.push(match spec.output {
             Output::Keys => keys_of_part(spec, range)?,
             Output::Records => records_of_part(spec, range)?,
+            Output::Checks => checks_of_part(spec, range)?,
         });
     }
     Ok(datafusion::arrow::compute::concat_batches(
         &spec.schema(),
         &batches,
     )?)
+}
+
+/// Reads row groups `groups` and says, per row, what reading it found.
+fn checks_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
+    // Every error is listed: a row left out is never left out silently.
+    let mut opts = ReadOptions::new(spec.today);
+    opts.max_issues = usize::MAX;
+    let external = |e: padu_io::ReadError| DataFusionError::External(Box::new(e));
+    let (mut row, mut key, mut at, mut errors) = (
+        UInt64Builder::new(),
+        StringBuilder::new(),
+        UInt32Builder::new(),
+        StringBuilder::new(),
+    );
+    let mut push = |r: padu_io::Row<()>, k: Option<(String, usize)>| -> Result<()> {
+        row.append_value(r.row);
+        let (k, a) = k.map_or((None, 0), |(k, a)| (Some(k), a));
+        key.append_option(k);
+        at.append_value(u32::try_from(a).unwrap_or(u32::MAX));
+        let errs: Vec<[String; 2]> = r
+            .issues
+            .iter()
+            .filter(|i| i.is_error())
+            .map(|i| {
+                [
+                    i.message(padu_core::Lang::Id),
+                    i.message(padu_core::Lang::En),
+                ]
+            })
+            .collect();
+        if errs.is_empty() {
+            errors.append_null();
+        } else {
+            errors.append_value(
+                serde_json::to_string(&errs).map_err(|e| DataFusionError::External(Box::new(e)))?,
+            );
+        }
+        Ok(())
+    };
+    match spec.side {
+        Side::Civil => {
+            let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups)
+                .map_err(external)?;
+            for k in reader.keyed() {
+                push(strip(k.row), k.key)?;
+            }
+        }
+        Side::Registry => {
+            let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
+                .map_err(external)?;
+            for k in reader.keyed() {
+                push(strip(k.row), k.key)?;
+            }
+        }
+    }
+    Ok(RecordBatch::try_new(
+        checks_schema(),
+        vec![
+            Arc::new(row.finish()),
+            Arc::new(key.finish()),
+            Arc::new(at.finish()),
+            Arc::new(errors.finish()),
+        ],
+    )?)
+}
+
+/// A row without its record, which a check needs only to know it was built.
+fn strip<T>(r: padu_io::Row<T>) -> padu_io::Row<()> {
+    padu_io::Row {
+        row: r.row,
+        record: r.record.map(|_| ()),
+        issues: r.issues,
+    }
 }
 
 /// Reads row groups `groups` and encodes their records with their rows.
@@ -334,7 +471,7 @@ fn records_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<Re
         Side::Civil => {
             let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups)
                 .map_err(external)?;
-            let (rows, records) = records(reader, &spec.path)?;
+            let (rows, records) = records(reader, spec)?;
             (
                 rows,
                 records.iter().map(crate::wire::encode_civil).collect(),
@@ -343,7 +480,7 @@ fn records_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<Re
         Side::Registry => {
             let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
                 .map_err(external)?;
-            let (rows, records) = records(reader, &spec.path)?;
+            let (rows, records) = records(reader, spec)?;
             (
                 rows,
                 records.iter().map(crate::wire::encode_registry).collect(),
@@ -370,13 +507,13 @@ fn keys_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<Recor
         Side::Civil => {
             let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups.clone())
                 .map_err(external)?;
-            let (rows, records) = records(reader, &spec.path)?;
+            let (rows, records) = records(reader, spec)?;
             (rows, civil_keys(&records, Statistics::of(&stats)))
         }
         Side::Registry => {
             let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
                 .map_err(external)?;
-            let (rows, records) = records(reader, &spec.path)?;
+            let (rows, records) = records(reader, spec)?;
             (rows, registry_keys(&records, Statistics::of(&stats)))
         }
     };
@@ -403,28 +540,36 @@ fn keys_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<Recor
     )?)
 }
 
-/// The records of a part with their 0-based rows. A row that cannot be read
-/// stops the job: left out, it would renumber every later record, and the
-/// engine's answers depend on record order.
+/// The records of a part with their 0-based numbers among the records the
+/// job keeps: a row the job leaves out (`spec.left_out`) is skipped and the
+/// records after it numbered as `padu verify --partial` numbers them (the
+/// engine's answers depend on record order). Any other row that cannot be
+/// read stops the job: the job's check of both files lets none through.
 fn records<T>(
     rows: impl Iterator<Item = padu_io::Row<T>>,
-    path: &Path,
+    spec: &KeysSpec,
 ) -> Result<(Vec<u64>, Vec<T>)> {
+    let left_out = read_left_out(spec.left_out.as_deref())?;
     let (mut numbers, mut records) = (Vec::new(), Vec::new());
     for row in rows {
+        // Rows before this one that the job leaves out.
+        let before = left_out.partition_point(|&r| r < row.row);
+        if left_out.get(before) == Some(&row.row) {
+            continue;
+        }
         match row.record {
             // Parquet has its header in the schema: the first record is row 2.
             Some(r) => {
-                numbers.push(row.row - 2);
+                numbers.push(row.row - 2 - before as u64);
                 records.push(r);
             }
             None => {
                 let what = row.issues.first().map_or_else(
-                    || format!("{}:{}", path.display(), row.row),
+                    || format!("{}:{}", spec.path.display(), row.row),
                     |i| i.message(padu_core::Lang::Id),
                 );
                 return Err(DataFusionError::Execution(format!(
-                    "baris tidak terbaca, verifikasi terdistribusi belum mendukung --partial: {what}"
+                    "baris tidak terbaca yang lolos pemeriksaan berkas: {what}"
                 )));
             }
         }

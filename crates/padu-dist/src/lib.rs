@@ -30,6 +30,7 @@
 //!   equal to the engine's `RunStats` (pairs per rule, skipped blocks,
 //!   distinct pairs).
 
+mod check;
 pub mod codec;
 pub mod functions;
 mod job;
@@ -40,6 +41,7 @@ mod train;
 mod verify;
 pub mod wire;
 
+pub use crate::check::LeftOut;
 pub use crate::job::Job;
 pub use crate::train::{train, train_dedup};
 pub use crate::verify::{Verified, result_files, verify};
@@ -77,6 +79,16 @@ pub enum DistError {
     /// with an executor).
     #[error("hasil kueri tidak lengkap: {0}")]
     Incomplete(String),
+    /// Rows with errors in a job not asked to leave them out (`--partial`).
+    #[error(
+        "{rows} baris bergalat, verifikasi dibatalkan; perbaiki baris tersebut atau jalankan dengan --partial untuk meninggalkannya"
+    )]
+    BadRows {
+        /// Rows with errors, both files.
+        rows: u64,
+        /// The first of their errors, `file:row:column: message`.
+        errors: Vec<String>,
+    },
     /// A result column did not have the type the job asked for.
     #[error("hasil kueri tidak terduga: {0}")]
     Unexpected(String),
@@ -201,20 +213,53 @@ pub async fn connect(scheduler: &str) -> Result<SessionContext, DistError> {
 /// of the same records.
 pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDensity, DistError> {
     let path = civil.to_string_lossy();
+    ctx.deregister_table("civil")?;
     ctx.register_parquet("civil", path.as_ref(), ParquetReadOptions::default())
         .await?;
+    density_of(ctx, "civil", "nama", "nama_ibu_kandung", "kode_wilayah").await
+}
+
+/// The density statistics of the civil records `job` keeps, read through
+/// Padu's reader: when a job leaves rows out (`--partial`), the raw columns
+/// [`civil_density`] counts would count those rows too.
+async fn civil_density_kept(ctx: &SessionContext, job: &Job) -> Result<CivilDensity, DistError> {
+    ctx.deregister_table("civil_kept")?;
+    ctx.register_table(
+        "civil_kept",
+        Arc::new(keys::KeysTable(job.records(keys::Side::Civil))),
+    )?;
+    density_of(
+        ctx,
+        "civil_kept",
+        "padu_civil_field(rec, 'nama')",
+        "padu_civil_field(rec, 'nama_ibu_kandung')",
+        "padu_civil_field(rec, 'kode_wilayah')",
+    )
+    .await
+}
+
+/// The density statistics of table `from`, whose name, mother's name and
+/// village code are the expressions `nama`, `ibu` and `kode` (column names
+/// or Padu functions, never user text).
+async fn density_of(
+    ctx: &SessionContext,
+    from: &str,
+    nama: &str,
+    ibu: &str,
+    kode: &str,
+) -> Result<CivilDensity, DistError> {
     // The attributes of every resident, with the province that counts them.
     // Each attribute is computed once; the national sums are added here, from
     // the rows the client collects anyway (a second GROUP BY on the cluster
     // would compute every attribute again).
     let by_province = ctx
-        .sql(
+        .sql(&format!(
             "SELECT a.attr AS attr, a.province AS province, COUNT(*) AS n FROM (\
-               SELECT unnest(padu_density_attributes(nama, nama_ibu_kandung)) AS attr, \
-                      CAST(substr(replace(kode_wilayah, '.', ''), 1, 2) AS BIGINT) AS province \
-               FROM civil) a \
+               SELECT unnest(padu_density_attributes({nama}, {ibu})) AS attr, \
+                      CAST(substr(replace({kode}, '.', ''), 1, 2) AS BIGINT) AS province \
+               FROM {from}) a \
              GROUP BY a.attr, a.province",
-        )
+        ))
         .await?
         .collect()
         .await?;
@@ -246,7 +291,10 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
         .extend(national.into_iter().map(|(a, n)| (a, 0, n)));
     out.attributes.sort_unstable();
     let villages = ctx
-        .sql("SELECT kode_wilayah, COUNT(*) AS n FROM civil GROUP BY kode_wilayah")
+        .sql(&format!(
+            "SELECT kode_wilayah, COUNT(*) AS n FROM (SELECT {kode} AS kode_wilayah FROM {from}) \
+             GROUP BY kode_wilayah"
+        ))
         .await?
         .collect()
         .await?;
@@ -289,7 +337,11 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
 /// and writes them to the work directory, where every task that computes
 /// keys reads them.
 pub async fn statistics(ctx: &SessionContext, job: &Job) -> Result<CivilDensity, DistError> {
-    let density = civil_density(ctx, &job.civil).await?;
+    let density = if job.leaving_out.contains(&keys::Side::Civil) {
+        civil_density_kept(ctx, job).await?
+    } else {
+        civil_density(ctx, &job.civil).await?
+    };
     std::fs::create_dir_all(&job.work).map_err(datafusion::error::DataFusionError::from)?;
     stats::write(&job.stats(), &density)?;
     Ok(density)

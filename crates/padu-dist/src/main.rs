@@ -78,6 +78,13 @@ enum Command {
         /// Reference date for NIK birth-year centuries, YYYY-MM-DD (default: today, WIB).
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
+        /// Leave rows with errors out of the run instead of refusing it: each
+        /// is listed as `file:row:column: message` in the rejects file and counted.
+        #[arg(long)]
+        partial: bool,
+        /// Where --partial lists the rows left out (default: beside --out, `<name>.ditolak.txt`).
+        #[arg(long, requires = "partial")]
+        rejects: Option<PathBuf>,
     },
     /// Compare a distributed result (a directory of result files) with a
     /// result file (e.g. `padu verify`'s on the same input), row by row by
@@ -174,6 +181,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 scheduler,
                 work,
                 today,
+                partial,
+                rejects,
             } => {
                 let today =
                     today.unwrap_or_else(|| padu_core::Zone::Wib.date_of(chrono::Utc::now()));
@@ -189,7 +198,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &work,
                     padu_match::MatchConfig::default(),
                 )
-                .context("membuka berkas masukan")?;
+                .context("membuka berkas masukan")?
+                .with_partial(partial);
                 let ctx = padu_dist::connect(&scheduler)
                     .await
                     .with_context(|| format!("menghubungi scheduler {scheduler}"))?;
@@ -197,13 +207,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let done = padu_dist::verify(&ctx, &job, &out, &|stage| {
                     eprintln!("[{:>7.1} s] {stage}", start.elapsed().as_secs_f64());
                 })
-                .await
-                .context("verifikasi terdistribusi")?;
+                .await;
+                // Every bad row is named, as `padu verify` names them.
+                if let Err(padu_dist::DistError::BadRows { errors, .. }) = &done {
+                    for e in errors {
+                        eprintln!("{e}");
+                    }
+                }
+                let done = done.context("verifikasi terdistribusi")?;
+                if partial {
+                    let path = rejects.unwrap_or_else(|| {
+                        let stem = out.file_name().unwrap_or_default().to_string_lossy();
+                        out.with_file_name(format!("{stem}.ditolak.txt"))
+                    });
+                    write_rejects(&path, &done.left_out)?;
+                    eprintln!(
+                        "baris ditolak (--partial): {} DTKS, {} Dukcapil; {} galat tercatat di {}",
+                        done.left_out.registry,
+                        done.left_out.civil,
+                        done.left_out.errors.len(),
+                        path.display()
+                    );
+                }
                 eprintln!(
                     "{} baris DTKS diverifikasi terhadap {} penduduk Dukcapil dalam {:.1} s: \
                      {} pasangan kandidat, {} pasangan ganda dibandingkan, {} kelompok ganda",
                     done.rows,
-                    job.civil_rows,
+                    job.civil_rows
+                        .saturating_sub(usize::try_from(done.left_out.civil).unwrap_or(usize::MAX)),
                     start.elapsed().as_secs_f64(),
                     done.candidate_pairs,
                     done.dedup_pairs,
@@ -217,6 +248,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// Lists the rows a partial run left out, one error per line, as `padu verify --partial` does.
+fn write_rejects(path: &std::path::Path, left_out: &padu_dist::LeftOut) -> anyhow::Result<()> {
+    use std::io::Write;
+    let f = std::fs::File::create(path).with_context(|| format!("membuat {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(f);
+    for e in left_out.messages(padu_core::Lang::Id) {
+        writeln!(w, "{e}")?;
+    }
+    w.flush()
+        .with_context(|| format!("menulis {}", path.display()))?;
+    Ok(())
 }
 
 /// `padu-dist compare`: the rows of every result file under `dist` against

@@ -79,6 +79,26 @@ pub fn name_norm() -> ColumnFn {
     })
 }
 
+/// `padu_civil_field(rec, field) -> UTF8`: a text field of a civil record
+/// ([`wire::encode_civil`]) by its interchange column name, null when empty.
+pub fn civil_field() -> ColumnFn {
+    ColumnFn::new("padu_civil_field", 2, DataType::Utf8, |args| {
+        let field = constant(&args[1], "nama kolom")?;
+        let rec = binary(&args[0])?;
+        let rec = rec.as_binary::<i32>();
+        let mut out = StringBuilder::with_capacity(rec.len(), rec.len() * 16);
+        for i in 0..rec.len() {
+            let value = if rec.is_null(i) {
+                None
+            } else {
+                wire::civil_field(rec.value(i), &field).map_err(external)?
+            };
+            out.append_option(value);
+        }
+        Ok(Arc::new(out.finish()))
+    })
+}
+
 /// `padu_nik(rec, today) -> UINT64`: a record's valid NIK, null for none.
 pub fn nik() -> ColumnFn {
     ColumnFn::new("padu_nik", 2, DataType::UInt64, |args| {

@@ -2,6 +2,8 @@
 //!
 //! Stages, each a query the cluster runs (the views are in [`crate`]):
 //!
+//! 0. every row of both files read and checked ([`crate::check`]): a row
+//!    with an error refuses the job, or with `--partial` is left out;
 //! 1. civil statistics ([`crate::statistics`]), written to the work directory;
 //! 2. blocking keys, candidate pairs, records joined to them and compared
 //!    ([`crate::register_linking`]);
@@ -57,6 +59,9 @@ pub struct Verified {
     pub dedup_lambda: f64,
     /// Wall time per stage, seconds.
     pub stages: Vec<(String, f64)>,
+    /// The rows left out (only with [`Job::partial`]; otherwise any such
+    /// row refuses the job).
+    pub left_out: crate::LeftOut,
 }
 
 struct Timer {
@@ -97,10 +102,15 @@ pub async fn verify(
     }
     std::fs::create_dir_all(&job.work).map_err(DataFusionError::from)?;
 
+    progress("memeriksa baris kedua berkas");
+    let mut job = job.clone();
+    let left_out = crate::check::check(ctx, &mut job).await?;
+    let job = &job;
+    timer.lap("check");
+
     progress("statistik Dukcapil");
     crate::statistics(ctx, job).await?;
     crate::register_linking(ctx, job).await?;
-    unique_civil_niks(ctx, &today).await?;
     timer.lap("statistics");
 
     progress("membandingkan kandidat dan melatih model");
@@ -188,27 +198,8 @@ pub async fn verify(
         model,
         dedup_lambda: dedup.lambda,
         stages: timer.stages,
+        left_out,
     })
-}
-
-/// Refuses a civil extract with a NIK twice: the engine finds a registry
-/// row's NIK holder by NIK, and `padu verify` refuses such a file too.
-async fn unique_civil_niks(ctx: &SessionContext, today: &str) -> Result<(), DistError> {
-    let repeated = count(
-        ctx,
-        &format!(
-            "SELECT COUNT(*) FROM (\
-               SELECT nik FROM (SELECT padu_nik(rec, '{today}') AS nik FROM civil_records) \
-               GROUP BY nik HAVING COUNT(*) > 1)"
-        ),
-    )
-    .await?;
-    if repeated > 0 {
-        return Err(DistError::Unexpected(format!(
-            "{repeated} NIK tercatat lebih dari sekali di berkas Dukcapil"
-        )));
-    }
-    Ok(())
 }
 
 /// Runs `sql` on the cluster, writes its rows as Parquet to `dir` (by the

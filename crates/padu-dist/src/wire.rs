@@ -197,6 +197,18 @@ pub fn nik(bytes: &[u8], today: NaiveDate) -> Result<Option<Nik>, WireError> {
     Ok(i.nik.and_then(|c| Nik::parse(&c, today).ok()))
 }
 
+/// A text field of a civil record by its interchange column name (`nama`,
+/// `nama_ibu_kandung`, `kode_wilayah`, ...), `None` when the record has none.
+pub fn civil_field(bytes: &[u8], field: &str) -> Result<Option<String>, WireError> {
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(bytes).map_err(bad)?;
+    match fields.get(field) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(bad(format!("kolom {field} bukan teks: {other}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +230,16 @@ mod tests {
         for c in &civil {
             assert_eq!(&decode_civil(&encode_civil(c), today).unwrap(), c);
             assert_eq!(nik(&encode_civil(c), today).unwrap(), Some(c.nik));
+            let bytes = encode_civil(c);
+            assert_eq!(civil_field(&bytes, "nama").unwrap().as_ref(), Some(&c.nama));
+            assert_eq!(
+                civil_field(&bytes, "nama_ibu_kandung").unwrap(),
+                c.nama_ibu_kandung
+            );
+            assert_eq!(
+                civil_field(&bytes, "kode_wilayah").unwrap(),
+                Some(c.kode_wilayah.to_string())
+            );
         }
         for r in &registry {
             assert_eq!(&decode_registry(&encode_registry(r), today).unwrap(), r);

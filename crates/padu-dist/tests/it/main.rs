@@ -5,4 +5,5 @@ mod cluster;
 mod density;
 mod keys;
 mod linking;
+mod partial;
 mod verify;

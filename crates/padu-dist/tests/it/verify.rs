@@ -76,46 +76,9 @@ async fn run_and_check(cluster: &Cluster, seed: u64) {
         done.duplicate_groups
     );
 
-    // One directory per regency, each holding only its own rows.
-    let regency_of: HashMap<&str, String> = data
-        .registry
-        .iter()
-        .map(|p| {
-            let r = p.kode_wilayah.regency().expect("a village has a regency");
-            (p.id_art.as_str(), r.to_string())
-        })
-        .collect();
-    let files = padu_dist::result_files(&out).expect("result files");
-    let mut rows = Vec::new();
-    let mut regencies = std::collections::BTreeSet::new();
-    for f in &files {
-        let dir = f.parent().and_then(|d| d.file_name()).expect("a directory");
-        let regency = dir
-            .to_str()
-            .and_then(|d| d.strip_prefix("kode_kabupaten="))
-            .expect("kode_kabupaten=<code>");
-        regencies.insert(regency.to_string());
-        for row in padu_io::read_results(f).expect("a result file padu reads") {
-            assert_eq!(regency_of[row.id_art.as_str()], regency, "{}", row.id_art);
-            rows.push(row);
-        }
-    }
-    assert!(regencies.len() > 1, "{regencies:?}");
-    // Row for row what `padu verify` writes (the engine's rows through the
-    // same result file), whatever order the files hold them in.
+    assert_same_rows(&out, &data.registry, &engine.rows, data.dir.path());
+    // Written there by `assert_same_rows`.
     let single = data.dir.path().join("padu-verify.parquet");
-    let mut writer = padu_io::ResultWriter::create(&single).expect("result file");
-    for row in &engine.rows {
-        writer.write(row).expect("write");
-    }
-    writer.finish().expect("finish");
-    let mut expected = padu_io::read_results(&single).expect("read back");
-    rows.sort_by(|a, b| a.id_art.cmp(&b.id_art));
-    expected.sort_by(|a, b| a.id_art.cmp(&b.id_art));
-    assert_eq!(rows.len(), expected.len());
-    for (got, want) in rows.iter().zip(&expected) {
-        assert_eq!(got, want);
-    }
 
     // `padu-dist compare` says the same, and notices one changed row.
     let compare = |with: &std::path::Path| {
@@ -149,4 +112,54 @@ async fn run_and_check(cluster: &Cluster, seed: u64) {
     let said = String::from_utf8_lossy(&differ.stdout);
     assert_eq!(differ.status.code(), Some(1), "{said}");
     assert!(said.contains(", 1 berbeda,"), "{said}");
+}
+
+/// Checks that the result directory `out` holds, one directory per regency
+/// and each with only its own rows, exactly the rows `padu verify` writes
+/// for `engine_rows` (the engine's rows for `registry`).
+pub(crate) fn assert_same_rows(
+    out: &std::path::Path,
+    registry: &[padu_core::RegistryPerson],
+    engine_rows: &[padu_core::VerificationRow],
+    dir: &std::path::Path,
+) {
+    // One directory per regency, each holding only its own rows.
+    let regency_of: HashMap<&str, String> = registry
+        .iter()
+        .map(|p| {
+            let r = p.kode_wilayah.regency().expect("a village has a regency");
+            (p.id_art.as_str(), r.to_string())
+        })
+        .collect();
+    let files = padu_dist::result_files(out).expect("result files");
+    let mut rows = Vec::new();
+    let mut regencies = std::collections::BTreeSet::new();
+    for f in &files {
+        let dir = f.parent().and_then(|d| d.file_name()).expect("a directory");
+        let regency = dir
+            .to_str()
+            .and_then(|d| d.strip_prefix("kode_kabupaten="))
+            .expect("kode_kabupaten=<code>");
+        regencies.insert(regency.to_string());
+        for row in padu_io::read_results(f).expect("a result file padu reads") {
+            assert_eq!(regency_of[row.id_art.as_str()], regency, "{}", row.id_art);
+            rows.push(row);
+        }
+    }
+    assert!(regencies.len() > 1, "{regencies:?}");
+    // Row for row what `padu verify` writes (the engine's rows through the
+    // same result file), whatever order the files hold them in.
+    let single = dir.join("padu-verify.parquet");
+    let mut writer = padu_io::ResultWriter::create(&single).expect("result file");
+    for row in engine_rows {
+        writer.write(row).expect("write");
+    }
+    writer.finish().expect("finish");
+    let mut expected = padu_io::read_results(&single).expect("read back");
+    rows.sort_by(|a, b| a.id_art.cmp(&b.id_art));
+    expected.sort_by(|a, b| a.id_art.cmp(&b.id_art));
+    assert_eq!(rows.len(), expected.len());
+    for (got, want) in rows.iter().zip(&expected) {
+        assert_eq!(got, want);
+    }
 }
