@@ -14,9 +14,13 @@
 //! them ([`scheduler`]), each executor runs them ([`executor`]), and the
 //! client registers them on its context after connecting ([`connect`]).
 //!
-//! What runs distributed so far (the rest of the pipeline is still the
-//! single-process `padu verify`; see ARCHITECTURE.md):
+//! The whole of `padu verify` runs distributed ([`verify()`], its stages in
+//! [`verify`](crate::verify())'s module and in ARCHITECTURE.md); its parts,
+//! each also checked on its own against the single-process engine:
 //!
+//! - the check of every row of both files (`check.rs`): rows with errors
+//!   refuse the job or, with `--partial`, are left out as `padu verify
+//!   --partial` leaves them out.
 //! - [`civil_density`]: the civil extract's density statistics, the counts
 //!   behind every record's blocking plan, as `GROUP BY`s over
 //!   [`functions::DensityAttributes`]; checked equal to the single-process
