@@ -190,6 +190,13 @@ fn read_left_out(path: Option<&Path>) -> Result<Vec<u64>> {
         return Ok(Vec::new());
     };
     let bytes = std::fs::read(path)?;
+    if bytes.len() % 8 != 0 {
+        return Err(DataFusionError::Execution(format!(
+            "daftar baris ditolak {} rusak: {} bita bukan kelipatan 8",
+            path.display(),
+            bytes.len()
+        )));
+    }
     Ok(bytes
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
