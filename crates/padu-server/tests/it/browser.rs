@@ -100,16 +100,26 @@ async fn shot(c: &Client, name: &str) {
     }
 }
 
-/// The text of an element, waiting for it to appear (a click does not wait for the next page).
+/// The text of an element, waiting for it to appear (a click does not wait
+/// for the next page). The element found may belong to the page being
+/// replaced and go stale before its text is read: it is then found again.
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    for _ in 0..50 {
+        let element = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            Err(e) if e.is_stale_element_reference() => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("text of {css}: {e}"),
+        }
+    }
+    panic!("{css}: still replaced after 50 tries")
 }
 
 async fn body(c: &Client) -> String {
