@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use datafusion::arrow::array::{AsArray, RecordBatch};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{UInt32Type, UInt64Type};
 use datafusion::prelude::SessionContext;
 use padu_core::Lang;
@@ -100,44 +100,62 @@ async fn rows_with_errors(
     };
     ctx.deregister_table(name)?;
     ctx.register_table(name, std::sync::Arc::new(KeysTable(job.checks(side))))?;
-    let mut rows: BTreeMap<u64, Vec<[String; 2]>> = BTreeMap::new();
+    // Every row with errors, and every later use of a key with the row of
+    // its first use, in one query (each scan of the table reads the file
+    // again): the reader reports a repeat even in a row with other errors,
+    // and counts a row with other errors as a key's first use.
     let batches = ctx
         .sql(&format!(
-            "SELECT row, errors FROM {name} WHERE errors IS NOT NULL"
+            "SELECT c.row, c.errors, c.key, c.at, f.first FROM {name} c \
+             LEFT JOIN (SELECT key, MIN(row) AS first FROM {name} \
+                        WHERE key IS NOT NULL GROUP BY key HAVING COUNT(*) > 1) f \
+             ON c.key = f.key \
+             WHERE c.errors IS NOT NULL OR c.row > f.first"
         ))
         .await?
         .collect()
         .await?;
+    // A reader of no row groups knows the file's column names, which a
+    // repeat's message names; opened only if there is a repeat.
+    let mut repeat: Option<Box<RepeatIssue>> = None;
+    let mut rows: BTreeMap<u64, Vec<[String; 2]>> = BTreeMap::new();
     for b in &batches {
-        let (row, errors) = (u64s(b, 0)?, b.column(1).as_string::<i32>());
+        let (row, errors, key) = (
+            u64s(b, 0)?,
+            b.column(1).as_string::<i32>(),
+            b.column(2).as_string::<i32>(),
+        );
+        let at = b
+            .column(3)
+            .as_primitive_opt::<UInt32Type>()
+            .ok_or_else(|| DistError::Unexpected(format!("kolom at: {:?}", b.schema())))?;
+        let first = u64s(b, 4)?;
         for i in 0..b.num_rows() {
-            let listed: Vec<[String; 2]> = serde_json::from_str(errors.value(i))
-                .map_err(|e| DistError::Unexpected(format!("galat baris: {e}")))?;
-            rows.insert(row.value(i), listed);
+            let listed = rows.entry(row.value(i)).or_default();
+            if !errors.is_null(i) {
+                *listed = serde_json::from_str(errors.value(i))
+                    .map_err(|e| DistError::Unexpected(format!("galat baris: {e}")))?;
+            }
+            if first.is_null(i) || first.value(i) >= row.value(i) {
+                continue;
+            }
+            let repeat = match &mut repeat {
+                Some(r) => r,
+                None => repeat.insert(repeat_issue(job, side)?),
+            };
+            let issue = repeat(row.value(i), key.value(i), first.value(i));
+            let at = (at.value(i) as usize).min(listed.len());
+            listed.insert(at, [issue.message(Lang::Id), issue.message(Lang::En)]);
         }
     }
-    // Each later use of a key, with the row of its first use: the reader
-    // reports a repeat even in a row with other errors, and counts a row
-    // with other errors as a key's first use.
-    let batches = ctx
-        .sql(&format!(
-            "SELECT c.row, c.key, c.at, f.first FROM {name} c \
-             JOIN (SELECT key, MIN(row) AS first FROM {name} \
-                   WHERE key IS NOT NULL GROUP BY key HAVING COUNT(*) > 1) f \
-             ON c.key = f.key \
-             WHERE c.row > f.first"
-        ))
-        .await?
-        .collect()
-        .await?;
-    if batches.iter().all(|b| b.num_rows() == 0) {
-        return Ok(rows);
-    }
+    Ok(rows)
+}
+
+/// How `side`'s reader reports a repeated key.
+fn repeat_issue(job: &Job, side: Side) -> Result<Box<RepeatIssue>, DistError> {
     let opts = ReadOptions::new(job.today);
     let path = job.path(side);
-    // A reader of no row groups knows the file's column names, which the
-    // repeat's message names.
-    let repeat: Box<RepeatIssue> = match side {
+    Ok(match side {
         Side::Civil => {
             let r = CivilReader::open_parquet_row_groups(path, &opts, 0..0)?;
             Box::new(move |row, key, first| r.repeat_issue(row, key, first))
@@ -146,22 +164,7 @@ async fn rows_with_errors(
             let r = RegistryReader::open_parquet_row_groups(path, &opts, 0..0)?;
             Box::new(move |row, key, first| r.repeat_issue(row, key, first))
         }
-    };
-    for b in &batches {
-        let (row, key) = (u64s(b, 0)?, b.column(1).as_string::<i32>());
-        let at = b
-            .column(2)
-            .as_primitive_opt::<UInt32Type>()
-            .ok_or_else(|| DistError::Unexpected(format!("kolom at: {:?}", b.schema())))?;
-        let first = u64s(b, 3)?;
-        for i in 0..b.num_rows() {
-            let issue = repeat(row.value(i), key.value(i), first.value(i));
-            let errors = rows.entry(row.value(i)).or_default();
-            let at = (at.value(i) as usize).min(errors.len());
-            errors.insert(at, [issue.message(Lang::Id), issue.message(Lang::En)]);
-        }
-    }
-    Ok(rows)
+    })
 }
 
 /// Column `i` of `b` as `u64`s.
