@@ -44,6 +44,8 @@ for i in $(seq 1 "$executors"); do
   pids+=($!)
   mkdir -p "$work/e$i"
 done
+# A failed run must not leave the cluster behind.
+trap 'kill "$sched" "${pids[@]}" 2>/dev/null || true' EXIT
 sleep 2
 rm -rf "$data/hasil-dist" "$data/hasil-dist.kerja"
 /usr/bin/time -f "padu-dist verify (client): %e s, peak %M KB" "${cap[@]}" "$bin/padu-dist" verify \

@@ -340,15 +340,36 @@ async fn density_of(
 /// Counts the civil statistics of `job` on the cluster ([`civil_density`])
 /// and writes them to the work directory, where every task that computes
 /// keys reads them.
+///
+/// The residents per village must add up to the civil records the job
+/// keeps; counts that do not (an executor lost during the query) are
+/// counted again. The name attributes have no such total: each resident
+/// has as many as its names give.
 pub async fn statistics(ctx: &SessionContext, job: &Job) -> Result<CivilDensity, DistError> {
-    let density = if job.leaving_out.contains(&keys::Side::Civil) {
-        civil_density_kept(ctx, job).await?
-    } else {
-        civil_density(ctx, &job.civil).await?
-    };
-    std::fs::create_dir_all(&job.work).map_err(datafusion::error::DataFusionError::from)?;
-    stats::write(&job.stats(), &density)?;
-    Ok(density)
+    let mut residents = 0;
+    for attempt in 1..=ATTEMPTS {
+        let density = if job.leaving_out.contains(&keys::Side::Civil) {
+            civil_density_kept(ctx, job).await?
+        } else {
+            civil_density(ctx, &job.civil).await?
+        };
+        residents = density.villages.iter().map(|v| u64::from(v.1)).sum();
+        if residents == job.civil_rows as u64 {
+            std::fs::create_dir_all(&job.work).map_err(datafusion::error::DataFusionError::from)?;
+            stats::write(&job.stats(), &density)?;
+            return Ok(density);
+        }
+        tracing::warn!(
+            attempt,
+            residents,
+            expected = job.civil_rows,
+            "statistik Dukcapil tidak lengkap; dihitung ulang"
+        );
+    }
+    Err(DistError::Incomplete(format!(
+        "statistik: {residents} dari {} penduduk setelah {ATTEMPTS} percobaan",
+        job.civil_rows
+    )))
 }
 
 /// Every blocking key of the records of `spec`'s file, computed on the

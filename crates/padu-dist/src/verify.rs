@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use datafusion::arrow::array::{AsArray, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema, UInt64Type};
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::error::DataFusionError;
@@ -137,7 +137,7 @@ pub async fn verify(
     timer.lap("block+compare+train");
 
     progress("menautkan tiap baris DTKS");
-    register_rows(ctx, job, &model_path, &today).await?;
+    register_rows(ctx, job, &model_path, &today, candidate_pairs).await?;
     timer.lap("link");
 
     progress("mencari data ganda");
@@ -160,7 +160,7 @@ pub async fn verify(
             config: job.cfg.clone(),
         },
     )?;
-    let edges = edges(ctx, &dedup_path, &today).await?;
+    let edges = edges(ctx, &dedup_path, &today, dedup_pairs).await?;
     let rows = cluster_rows(ctx, job, &edges).await?;
     let groups = partition::cluster(&rows.rows, &edges, &dedup);
     let named = partition::duplicate_groups(
@@ -253,13 +253,20 @@ fn rows_written(out: &[RecordBatch]) -> u64 {
 }
 
 /// Stage link's views: each registry row's name count, the holder of its
-/// NIK, its candidates, and its link (`linked`: `row, civ, link`), kept in
-/// the work directory.
+/// NIK, its candidates, and its link (`linked`: `row, civ, link,
+/// candidates`), kept in the work directory.
+///
+/// The links are checked twice before they are used: one per registry row
+/// (by [`materialize`]), and their candidates adding up to the
+/// `candidate_pairs` compared, so that a registry row's list of candidates
+/// lost with an executor (it would be linked to nothing) makes the query
+/// run again.
 async fn register_rows(
     ctx: &SessionContext,
     job: &Job,
     model: &Path,
     today: &str,
+    candidate_pairs: u64,
 ) -> Result<(), DistError> {
     let model = sql_text(&model.display().to_string());
     let view = |name: &'static str, sql: String| crate::view(ctx, name, sql);
@@ -292,67 +299,119 @@ async fn register_rows(
     .await?;
     view(
         "lists",
-        "SELECT reg, array_agg(civ) AS civs, array_agg(v) AS vs FROM compared GROUP BY reg".into(),
+        "SELECT reg, array_agg(civ) AS civs, array_agg(v) AS vs, COUNT(*) AS n \
+         FROM compared GROUP BY reg"
+            .into(),
     )
     .await?;
-    materialize(
-        ctx,
-        &format!(
-            "SELECT row, padu_linked_civ(link) AS civ, link FROM (\
-               SELECT r.row AS row, \
-                      padu_link(r.rec, rc.name_count, l.civs, l.vs, h.civ, h.rec, \
-                                '{model}', '{today}') AS link \
-               FROM registry_records r \
-               JOIN registry_counts rc ON rc.row = r.row \
-               LEFT JOIN lists l ON l.reg = r.row \
-               LEFT JOIN holders h ON h.reg = r.row)"
-        ),
-        &job.work.join("tautan"),
-        "linked",
-        job.registry_rows as u64,
-    )
-    .await
+    let sql = format!(
+        "SELECT row, padu_linked_civ(link) AS civ, link, candidates FROM (\
+           SELECT r.row AS row, \
+                  padu_link(r.rec, rc.name_count, l.civs, l.vs, h.civ, h.rec, \
+                            '{model}', '{today}') AS link, \
+                  COALESCE(l.n, 0) AS candidates \
+           FROM registry_records r \
+           JOIN registry_counts rc ON rc.row = r.row \
+           LEFT JOIN lists l ON l.reg = r.row \
+           LEFT JOIN holders h ON h.reg = r.row)"
+    );
+    let mut listed = 0;
+    for attempt in 1..=crate::ATTEMPTS {
+        materialize(
+            ctx,
+            &sql,
+            &job.work.join("tautan"),
+            "linked",
+            job.registry_rows as u64,
+        )
+        .await?;
+        listed = count(
+            ctx,
+            "SELECT CAST(COALESCE(SUM(candidates), 0) AS BIGINT) FROM linked",
+        )
+        .await?;
+        if listed == candidate_pairs {
+            return Ok(());
+        }
+        tracing::warn!(
+            attempt,
+            listed,
+            candidate_pairs,
+            "daftar kandidat tidak lengkap; kueri diulang"
+        );
+    }
+    Err(DistError::Incomplete(format!(
+        "linked: {listed} dari {candidate_pairs} pasangan kandidat setelah {} percobaan",
+        crate::ATTEMPTS
+    )))
 }
 
-/// The edges of the duplicate graph, `(row, later row, p)`, judged on the cluster.
+/// The edges of the duplicate graph, `(row, later row, p)`, judged on the
+/// cluster.
+///
+/// The query also counts the pairs judged not to be edges, in one row, so
+/// that its answer accounts for every one of the `pairs` compared: an
+/// answer short or doubled (an executor lost during it) runs again.
 async fn edges(
     ctx: &SessionContext,
     model: &Path,
     today: &str,
+    pairs: u64,
 ) -> Result<Vec<(u32, u32, f64)>, DistError> {
     let model = sql_text(&model.display().to_string());
-    let batches = ctx
-        .sql(&format!(
-            "SELECT a, b, p FROM (\
-               SELECT d.a AS a, d.b AS b, \
-                      padu_dedup_edge(ra.rec, rb.rec, rc.name_count, '{model}', '{today}') AS p \
-               FROM dup_compared d \
-               JOIN registry_records ra ON ra.row = d.a \
-               JOIN registry_records rb ON rb.row = d.b \
-               JOIN registry_counts rc ON rc.row = d.a) \
-             WHERE p IS NOT NULL"
-        ))
-        .await?
-        .collect()
-        .await?;
-    let mut out = Vec::new();
-    for b in &batches {
-        let (Some(a), Some(bb), Some(p)) = (
-            b.column(0).as_primitive_opt::<UInt64Type>(),
-            b.column(1).as_primitive_opt::<UInt64Type>(),
-            b.column(2).as_primitive_opt::<Float64Type>(),
-        ) else {
-            return Err(DistError::Unexpected(format!(
-                "kolom sisi: {:?}",
-                b.schema()
-            )));
-        };
-        for i in 0..b.num_rows() {
-            out.push((row32(a.value(i))?, row32(bb.value(i))?, p.value(i)));
+    let sql = format!(
+        "SELECT CASE WHEN p IS NOT NULL THEN a END AS a, \
+                CASE WHEN p IS NOT NULL THEN b END AS b, p, COUNT(*) AS n FROM (\
+           SELECT d.a AS a, d.b AS b, \
+                  padu_dedup_edge(ra.rec, rb.rec, rc.name_count, '{model}', '{today}') AS p \
+           FROM dup_compared d \
+           JOIN registry_records ra ON ra.row = d.a \
+           JOIN registry_records rb ON rb.row = d.b \
+           JOIN registry_counts rc ON rc.row = d.a) \
+         GROUP BY 1, 2, 3"
+    );
+    let mut judged = 0;
+    for attempt in 1..=crate::ATTEMPTS {
+        let batches = ctx.sql(&sql).await?.collect().await?;
+        let (mut out, mut doubled) = (Vec::new(), false);
+        judged = 0;
+        for b in &batches {
+            let (Some(a), Some(bb), Some(p), Some(n)) = (
+                b.column(0).as_primitive_opt::<UInt64Type>(),
+                b.column(1).as_primitive_opt::<UInt64Type>(),
+                b.column(2).as_primitive_opt::<Float64Type>(),
+                b.column(3).as_primitive_opt::<Int64Type>(),
+            ) else {
+                return Err(DistError::Unexpected(format!(
+                    "kolom sisi: {:?}",
+                    b.schema()
+                )));
+            };
+            for i in 0..b.num_rows() {
+                let n = u64::try_from(n.value(i)).unwrap_or(0);
+                judged += n;
+                if p.is_null(i) {
+                    continue;
+                }
+                doubled |= n > 1;
+                out.push((row32(a.value(i))?, row32(bb.value(i))?, p.value(i)));
+            }
         }
+        if judged == pairs && !doubled {
+            out.sort_unstable_by_key(|x| (x.0, x.1));
+            return Ok(out);
+        }
+        tracing::warn!(
+            attempt,
+            judged,
+            pairs,
+            "sisi graf ganda tidak lengkap; kueri diulang"
+        );
     }
-    out.sort_unstable_by_key(|x| (x.0, x.1));
-    Ok(out)
+    Err(DistError::Incomplete(format!(
+        "sisi: {judged} dari {pairs} pasangan dinilai setelah {} percobaan",
+        crate::ATTEMPTS
+    )))
 }
 
 fn row32(x: u64) -> Result<u32, DistError> {
