@@ -8,7 +8,8 @@
 #
 # Writes results under the data directory (hasil-*); prints one line per
 # process. Set MEMCAP (e.g. 2G) to run every process under that memory cap
-# (systemd-run --scope -p MemoryMax=...).
+# (systemd-run --scope -p MemoryMax=...). Set PARTITIONS to pass
+# --partitions to padu-dist verify.
 set -euo pipefail
 data=${1:?data directory with civil.parquet and registry.parquet}
 executors=${2:-2}
@@ -50,7 +51,8 @@ sleep 2
 rm -rf "$data/hasil-dist" "$data/hasil-dist.kerja"
 /usr/bin/time -f "padu-dist verify (client): %e s, peak %M KB" "${cap[@]}" "$bin/padu-dist" verify \
   --registry "$data/registry.parquet" --civil "$data/civil.parquet" \
-  --out "$data/hasil-dist" --today "$today" --scheduler "127.0.0.1:$port" 2>&1 | tail -12
+  --out "$data/hasil-dist" --today "$today" --scheduler "127.0.0.1:$port" \
+  --partitions "${PARTITIONS:-4}" 2>&1 | tail -12
 echo "scheduler: peak $(peak $sched)"
 for i in "${!pids[@]}"; do
   echo "executor $((i + 1)): peak $(peak "${pids[$i]}")"

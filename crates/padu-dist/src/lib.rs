@@ -105,11 +105,22 @@ pub enum DistError {
 /// apache/datafusion-ballista#1986); without it the scheduler re-runs the
 /// lost stage's tasks on the executors that are left.
 pub fn session_config() -> SessionConfig {
+    session_config_with(DEFAULT_PARTITIONS)
+}
+
+/// How many partitions each shuffle splits its rows into unless a job
+/// asks for more ([`connect_with`]).
+pub const DEFAULT_PARTITIONS: usize = 4;
+
+/// [`session_config`] with `partitions` partitions per shuffle: a task's
+/// share of a join or a grouping, and so an executor's memory, shrinks as
+/// they grow.
+pub fn session_config_with(partitions: usize) -> SessionConfig {
     SessionConfig::new_with_ballista()
         .with_ballista_logical_extension_codec(Arc::new(codec::LogicalCodec::default()))
         .with_ballista_physical_extension_codec(Arc::new(codec::PhysicalCodec::default()))
         .set_bool("ballista.planner.adaptive.enabled", false)
-        .with_target_partitions(4)
+        .with_target_partitions(partitions.max(1))
 }
 
 /// Padu's functions in a registry an executor resolves plans against:
@@ -200,8 +211,14 @@ pub async fn executor(o: ExecutorOptions) -> Result<(), DistError> {
 /// They are registered after connecting: `remote_with_state` resets the
 /// scalar functions to the built-ins.
 pub async fn connect(scheduler: &str) -> Result<SessionContext, DistError> {
+    connect_with(scheduler, DEFAULT_PARTITIONS).await
+}
+
+/// [`connect`], with `partitions` partitions per shuffle
+/// ([`session_config_with`]).
+pub async fn connect_with(scheduler: &str, partitions: usize) -> Result<SessionContext, DistError> {
     let state = SessionStateBuilder::new()
-        .with_config(session_config())
+        .with_config(session_config_with(partitions))
         .with_default_features()
         .build();
     let ctx = SessionContext::remote_with_state(&format!("df://{scheduler}"), state).await?;

@@ -8,6 +8,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator, as in `padu`: an executor
+/// builds and frees Arrow buffers and the engine's small strings on every
+/// task, and a profile of the 1M run put a seventh of the executors' CPU in
+/// glibc's malloc and free (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Padu's national run on Apache DataFusion Ballista.
 #[derive(Debug, Parser)]
 #[command(name = "padu-dist", version)]
@@ -85,6 +92,11 @@ enum Command {
         /// Where --partial lists the rows left out (default: beside --out, `<name>.ditolak.txt`).
         #[arg(long, requires = "partial")]
         rejects: Option<PathBuf>,
+        /// Partitions per shuffle: more make each task's share of a join or
+        /// a grouping, and so each executor's memory, smaller; raise it with
+        /// the data (docs/benchmarks.md, "The distributed run").
+        #[arg(long, default_value_t = padu_dist::DEFAULT_PARTITIONS)]
+        partitions: usize,
     },
     /// Compare a distributed result (a directory of result files) with a
     /// result file (e.g. `padu verify`'s on the same input), row by row by
@@ -183,6 +195,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 today,
                 partial,
                 rejects,
+                partitions,
             } => {
                 let today =
                     today.unwrap_or_else(|| padu_core::Zone::Wib.date_of(chrono::Utc::now()));
@@ -200,7 +213,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )
                 .context("membuka berkas masukan")?
                 .with_partial(partial);
-                let ctx = padu_dist::connect(&scheduler)
+                let ctx = padu_dist::connect_with(&scheduler, partitions)
                     .await
                     .with_context(|| format!("menghubungi scheduler {scheduler}"))?;
                 let start = std::time::Instant::now();
