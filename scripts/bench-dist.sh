@@ -7,52 +7,65 @@
 #   scripts/bench-dist.sh /tmp/d1m [executors] [slots per executor]
 #
 # Writes results under the data directory (hasil-*); prints one line per
-# process. Set MEMCAP (e.g. 2G) to run every process under that memory cap
-# (systemd-run --scope -p MemoryMax=...). Set PARTITIONS to pass
-# --partitions to padu-dist verify.
+# process. Set MEMCAP (e.g. 2G) to run every process under that memory cap,
+# each in its own memory cgroup (cgroup v1's memory controller, mounted at
+# /sys/fs/cgroup/memory on this machine, which has no systemd to ask for a
+# scope): a process that passes the cap is killed by the kernel. Set
+# PARTITIONS to pass --partitions to padu-dist verify.
 set -euo pipefail
 data=${1:?data directory with civil.parquet and registry.parquet}
 executors=${2:-2}
 slots=${3:-1}
 bin=${PADU_BIN:-target/release}
 today=2026-01-01
-cap=()
-if [ -n "${MEMCAP:-}" ]; then
-  cap=(systemd-run --scope --quiet -p MemoryMax="$MEMCAP" -p MemorySwapMax=0)
-fi
+# Replaces the calling (sub)shell with "$@", in a new memory cgroup capped at
+# MEMCAP (without MEMCAP, uncapped); call it in a subshell, `(capped ...)`
+# or `capped ... &`, so that the PID the caller sees is the process's own.
+capped() {
+  if [ -z "${MEMCAP:-}" ]; then exec "$@"; fi
+  local cg=/sys/fs/cgroup/memory/padu-bench-$$-$BASHPID
+  mkdir "$cg"
+  echo "$MEMCAP" >"$cg/memory.limit_in_bytes"
+  # No swap either, where the kernel counts it.
+  if [ -e "$cg/memory.memsw.limit_in_bytes" ]; then echo "$MEMCAP" >"$cg/memory.memsw.limit_in_bytes"; fi
+  echo "$BASHPID" >"$cg/cgroup.procs"
+  exec "$@"
+}
+uncap() { rmdir /sys/fs/cgroup/memory/padu-bench-$$-* 2>/dev/null || true; }
+if [ -n "${MEMCAP:-}" ]; then echo "== every process capped at $MEMCAP"; fi
 
 peak() { awk '/VmHWM/ {print $2 " KB"}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 echo "== padu verify (one process)"
 rm -f "$data/hasil-padu.csv"
-/usr/bin/time -f "padu verify: %e s, peak %M KB" "${cap[@]}" "$bin/padu" verify \
+(capped /usr/bin/time -f "padu verify: %e s, peak %M KB" "$bin/padu" verify \
   --registry "$data/registry.parquet" --civil "$data/civil.parquet" \
-  --out "$data/hasil-padu.csv" --today "$today" >/dev/null 2>"$data/padu.log" || {
+  --out "$data/hasil-padu.csv" --today "$today" >/dev/null 2>"$data/padu.log") || {
   tail -3 "$data/padu.log"; echo "padu verify failed (memory cap?)"; }
 tail -1 "$data/padu.log"
 
 echo "== padu-dist verify (1 scheduler + $executors executors x $slots slots)"
 port=$((50100 + RANDOM % 500))
 work=$(mktemp -d)
-"${cap[@]}" "$bin/padu-dist" scheduler --bind "127.0.0.1:$port" 2>"$work/scheduler.log" &
+capped "$bin/padu-dist" scheduler --bind "127.0.0.1:$port" 2>"$work/scheduler.log" &
 sched=$!
 sleep 1
 pids=()
 for i in $(seq 1 "$executors"); do
-  "${cap[@]}" "$bin/padu-dist" executor --scheduler "127.0.0.1:$port" \
+  capped "$bin/padu-dist" executor --scheduler "127.0.0.1:$port" \
     --port $((port + 10 * i)) --grpc-port $((port + 10 * i + 1)) --slots "$slots" \
     --work-dir "$work/e$i" 2>"$work/executor$i.log" &
   pids+=($!)
   mkdir -p "$work/e$i"
 done
 # A failed run must not leave the cluster behind.
-trap 'kill "$sched" "${pids[@]}" 2>/dev/null || true' EXIT
+trap 'kill "$sched" "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; uncap' EXIT
 sleep 2
 rm -rf "$data/hasil-dist" "$data/hasil-dist.kerja"
-/usr/bin/time -f "padu-dist verify (client): %e s, peak %M KB" "${cap[@]}" "$bin/padu-dist" verify \
+(capped /usr/bin/time -f "padu-dist verify (client): %e s, peak %M KB" "$bin/padu-dist" verify \
   --registry "$data/registry.parquet" --civil "$data/civil.parquet" \
   --out "$data/hasil-dist" --today "$today" --scheduler "127.0.0.1:$port" \
-  --partitions "${PARTITIONS:-4}" 2>&1 | tail -12
+  --partitions "${PARTITIONS:-4}") 2>&1 | tail -12
 echo "scheduler: peak $(peak $sched)"
 for i in "${!pids[@]}"; do
   echo "executor $((i + 1)): peak $(peak "${pids[$i]}")"
