@@ -18,14 +18,13 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, AsArray, PrimitiveArray, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, UInt32Type, UInt64Type};
 use datafusion::error::DataFusionError;
-use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::SessionContext;
 use padu_core::Lang;
 use padu_io::{CivilReader, ReadOptions, RegistryReader};
 
 use crate::keys::{KeysTable, Side, write_left_out};
-use crate::train::register;
-use crate::{ATTEMPTS, DistError, Job};
+use crate::train::{register, write_batch};
+use crate::{DistError, Job, checked};
 
 /// The rows a job left out, and why.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -116,7 +115,7 @@ struct Tally {
 /// "Losing an executor"): a count per key, whose rows must add up to the
 /// file's; then the rows with errors or a repeated key, whose numbers must
 /// be the ones the first query counted. A query that fails its check runs
-/// again, [`ATTEMPTS`] times in all.
+/// again ([`checked`]).
 async fn rows_with_errors(
     ctx: &SessionContext,
     job: &Job,
@@ -129,26 +128,18 @@ async fn rows_with_errors(
     let rows = rows as u64;
     ctx.deregister_table(name)?;
     ctx.register_table(name, std::sync::Arc::new(KeysTable(job.checks(side))))?;
-    let mut problem = String::new();
-    for attempt in 1..=ATTEMPTS {
+    checked(async || {
         let tally = tally(ctx, name).await?;
         if tally.rows != rows {
-            problem = format!("{name}: {} dari {rows} baris terhitung", tally.rows);
-            tracing::warn!(attempt, "{problem}; kueri diulang");
-            continue;
+            return Ok(Err(format!(
+                "{name}: {} dari {rows} baris terhitung",
+                tally.rows
+            )));
         }
         let listed = listed_rows(ctx, job, name, &tally).await?;
-        match errors_of(job, side, &tally, listed)? {
-            Ok(errors) => return Ok(errors),
-            Err(p) => {
-                problem = format!("{name}: {p}");
-                tracing::warn!(attempt, "{problem}; kueri diulang");
-            }
-        }
-    }
-    Err(DistError::Incomplete(format!(
-        "{problem} setelah {ATTEMPTS} percobaan"
-    )))
+        Ok(errors_of(job, side, &tally, listed)?.map_err(|p| format!("{name}: {p}")))
+    })
+    .await
 }
 
 /// Counts the rows of check table `name` per key: every key used more than
@@ -301,13 +292,9 @@ fn errors_of(
 fn write_keys<'a>(path: &Path, keys: impl Iterator<Item = &'a String>) -> Result<(), DistError> {
     let schema = Arc::new(Schema::new(vec![Field::new("key", DataType::Utf8, false)]));
     let keys: StringArray = keys.map(Some).collect();
-    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(keys)])
-        .map_err(DataFusionError::from)?;
-    let file = std::fs::File::create(path).map_err(DataFusionError::from)?;
-    let mut writer = ArrowWriter::try_new(file, schema, None).map_err(DataFusionError::from)?;
-    writer.write(&batch).map_err(DataFusionError::from)?;
-    writer.close().map_err(DataFusionError::from)?;
-    Ok(())
+    let batch =
+        RecordBatch::try_new(schema, vec![Arc::new(keys)]).map_err(DataFusionError::from)?;
+    write_batch(path, &batch, None)
 }
 
 /// How `side`'s reader reports a repeated key.

@@ -363,30 +363,26 @@ async fn density_of(
 /// counted again. The name attributes have no such total: each resident
 /// has as many as its names give.
 pub async fn statistics(ctx: &SessionContext, job: &Job) -> Result<CivilDensity, DistError> {
-    let mut residents = 0;
-    for attempt in 1..=ATTEMPTS {
+    let density = checked(async || {
         let density = if job.leaving_out.contains(&keys::Side::Civil) {
             civil_density_kept(ctx, job).await?
         } else {
             civil_density(ctx, &job.civil).await?
         };
-        residents = density.villages.iter().map(|v| u64::from(v.1)).sum();
-        if residents == job.civil_rows as u64 {
-            std::fs::create_dir_all(&job.work).map_err(datafusion::error::DataFusionError::from)?;
-            stats::write(&job.stats(), &density)?;
-            return Ok(density);
-        }
-        tracing::warn!(
-            attempt,
-            residents,
-            expected = job.civil_rows,
-            "statistik Dukcapil tidak lengkap; dihitung ulang"
-        );
-    }
-    Err(DistError::Incomplete(format!(
-        "statistik: {residents} dari {} penduduk setelah {ATTEMPTS} percobaan",
-        job.civil_rows
-    )))
+        let residents: u64 = density.villages.iter().map(|v| u64::from(v.1)).sum();
+        Ok(if residents == job.civil_rows as u64 {
+            Ok(density)
+        } else {
+            Err(format!(
+                "statistik: {residents} dari {} penduduk",
+                job.civil_rows
+            ))
+        })
+    })
+    .await?;
+    std::fs::create_dir_all(&job.work).map_err(datafusion::error::DataFusionError::from)?;
+    stats::write(&job.stats(), &density)?;
+    Ok(density)
 }
 
 /// Every blocking key of the records of `spec`'s file, computed on the
@@ -694,6 +690,28 @@ pub(crate) async fn count(ctx: &SessionContext, sql: &str) -> Result<u64, DistEr
 
 /// Attempts at a query whose answer can be checked before it is given up.
 pub(crate) const ATTEMPTS: usize = 3;
+
+/// Runs `query` until its answer passes its own check, [`ATTEMPTS`] times
+/// at most: `query` gives `Ok(answer)`, or `Err(what does not add up)` for an
+/// answer that must not be used (an executor lost during the query can
+/// leave it short or doubled; ARCHITECTURE.md, "Losing an executor").
+pub(crate) async fn checked<T>(
+    mut query: impl AsyncFnMut() -> Result<Result<T, String>, DistError>,
+) -> Result<T, DistError> {
+    let mut problem = String::new();
+    for attempt in 1..=ATTEMPTS {
+        match query().await? {
+            Ok(answer) => return Ok(answer),
+            Err(p) => {
+                tracing::warn!(attempt, "{p}; kueri diulang");
+                problem = p;
+            }
+        }
+    }
+    Err(DistError::Incomplete(format!(
+        "{problem} setelah {ATTEMPTS} percobaan"
+    )))
+}
 
 /// The `(v, n)` rows of a pattern-counting query whose counts must add up
 /// to `expected`, sorted. A query during which an executor was lost can

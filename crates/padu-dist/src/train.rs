@@ -226,10 +226,20 @@ pub(crate) fn write_columns(path: &Path, columns: &[(&str, Vec<u64>)]) -> Result
     let props = datafusion::parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(100_000))
         .build();
+    write_batch(path, &batch, Some(props))
+}
+
+/// Writes `batch` to a new Parquet file at `path`, a file in the work
+/// directory that the client hands the tasks.
+pub(crate) fn write_batch(
+    path: &Path,
+    batch: &RecordBatch,
+    props: Option<datafusion::parquet::file::properties::WriterProperties>,
+) -> Result<(), DistError> {
     let file = std::fs::File::create(path).map_err(DataFusionError::from)?;
     let mut writer =
-        ArrowWriter::try_new(file, schema, Some(props)).map_err(DataFusionError::from)?;
-    writer.write(&batch).map_err(DataFusionError::from)?;
+        ArrowWriter::try_new(file, batch.schema(), props).map_err(DataFusionError::from)?;
+    writer.write(batch).map_err(DataFusionError::from)?;
     writer.close().map_err(DataFusionError::from)?;
     Ok(())
 }

@@ -315,8 +315,7 @@ async fn register_rows(
            LEFT JOIN lists l ON l.reg = r.row \
            LEFT JOIN holders h ON h.reg = r.row)"
     );
-    let mut listed = 0;
-    for attempt in 1..=crate::ATTEMPTS {
+    crate::checked(async || {
         materialize(
             ctx,
             &sql,
@@ -325,25 +324,20 @@ async fn register_rows(
             job.registry_rows as u64,
         )
         .await?;
-        listed = count(
+        let listed = count(
             ctx,
             "SELECT CAST(COALESCE(SUM(candidates), 0) AS BIGINT) FROM linked",
         )
         .await?;
-        if listed == candidate_pairs {
-            return Ok(());
-        }
-        tracing::warn!(
-            attempt,
-            listed,
-            candidate_pairs,
-            "daftar kandidat tidak lengkap; kueri diulang"
-        );
-    }
-    Err(DistError::Incomplete(format!(
-        "linked: {listed} dari {candidate_pairs} pasangan kandidat setelah {} percobaan",
-        crate::ATTEMPTS
-    )))
+        Ok(if listed == candidate_pairs {
+            Ok(())
+        } else {
+            Err(format!(
+                "linked: {listed} dari {candidate_pairs} pasangan kandidat"
+            ))
+        })
+    })
+    .await
 }
 
 /// The edges of the duplicate graph, `(row, later row, p)`, judged on the
@@ -370,11 +364,9 @@ async fn edges(
            JOIN registry_counts rc ON rc.row = d.a) \
          GROUP BY 1, 2, 3"
     );
-    let mut judged = 0;
-    for attempt in 1..=crate::ATTEMPTS {
+    crate::checked(async || {
         let batches = ctx.sql(&sql).await?.collect().await?;
-        let (mut out, mut doubled) = (Vec::new(), false);
-        judged = 0;
+        let (mut out, mut doubled, mut judged) = (Vec::new(), false, 0);
         for b in &batches {
             let (Some(a), Some(bb), Some(p), Some(n)) = (
                 b.column(0).as_primitive_opt::<UInt64Type>(),
@@ -397,21 +389,16 @@ async fn edges(
                 out.push((row32(a.value(i))?, row32(bb.value(i))?, p.value(i)));
             }
         }
-        if judged == pairs && !doubled {
-            out.sort_unstable_by_key(|x| (x.0, x.1));
-            return Ok(out);
+        if judged != pairs || doubled {
+            return Ok(Err(format!(
+                "sisi: {judged} dari {pairs} pasangan dinilai{}",
+                if doubled { ", ada yang dua kali" } else { "" }
+            )));
         }
-        tracing::warn!(
-            attempt,
-            judged,
-            pairs,
-            "sisi graf ganda tidak lengkap; kueri diulang"
-        );
-    }
-    Err(DistError::Incomplete(format!(
-        "sisi: {judged} dari {pairs} pasangan dinilai setelah {} percobaan",
-        crate::ATTEMPTS
-    )))
+        out.sort_unstable_by_key(|x| (x.0, x.1));
+        Ok(Ok(out))
+    })
+    .await
 }
 
 fn row32(x: u64) -> Result<u32, DistError> {
@@ -521,7 +508,7 @@ fn write_groups(
         Field::new("kept", DataType::Utf8, false),
     ]));
     let batch = RecordBatch::try_new(
-        schema.clone(),
+        schema,
         vec![
             Arc::new(UInt64Array::from_iter_values(
                 groups.iter().map(|g| u64::from(g.0)),
@@ -535,12 +522,7 @@ fn write_groups(
         ],
     )
     .map_err(DataFusionError::from)?;
-    let file = std::fs::File::create(path).map_err(DataFusionError::from)?;
-    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(file, schema, None)
-        .map_err(DataFusionError::from)?;
-    writer.write(&batch).map_err(DataFusionError::from)?;
-    writer.close().map_err(DataFusionError::from)?;
-    Ok(())
+    crate::train::write_batch(path, &batch, None)
 }
 
 /// Decides every registry row and writes the result, partitioned by
