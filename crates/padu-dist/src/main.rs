@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 /// mimalloc instead of the system allocator, as in `padu`: an executor
 /// builds and frees Arrow buffers and the engine's small strings on every
-/// task, and a profile of the 1M run put a seventh of the executors' CPU in
+/// task, and a profile of the 1M run put 16% of the executors' CPU in
 /// glibc's malloc and free (docs/benchmarks.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
