@@ -486,24 +486,37 @@ pub fn engine_dedup_candidates(
 }
 
 /// Registry records prepared in one context whose exact-name weights read
-/// the whole civil extract's counts (`counts[i]` for `people[i]`).
+/// the whole civil extract's counts: `counts[i]` for `people[i]`, where
+/// known (`None`: a record whose count is not needed).
+///
+/// Records with the same normalised name share one name id, and so one
+/// count: a record whose count is unknown must not set it, or a pair of
+/// namesakes would read a count of zero (the first namesake's count
+/// overwritten) and weigh their common name as if it were unique.
 fn with_counts<'c>(
     side: &'c CivilSide,
     people: &[RegistryPerson],
-    counts: &[u32],
+    counts: &[Option<u32>],
 ) -> (Prepared<'c>, Vec<u32>) {
     let prepared = side.registry(people, Exec::Parallel);
     let mut by_name = Vec::new();
-    for (r, &n) in prepared.reg.iter().zip(counts) {
-        if r.name != NONE {
+    for (r, n) in prepared.reg.iter().zip(counts) {
+        if let (Some(n), false) = (*n, r.name == NONE) {
             let id = r.name as usize;
             if by_name.len() <= id {
-                by_name.resize(id + 1, 0);
+                by_name.resize(id + 1, None);
             }
-            by_name[id] = n;
+            debug_assert!(
+                by_name[id].is_none_or(|m| m == n),
+                "one name, two civil counts"
+            );
+            by_name[id] = Some(n);
         }
     }
-    (prepared, by_name)
+    (
+        prepared,
+        by_name.into_iter().map(Option::unwrap_or_default).collect(),
+    )
 }
 
 /// Whether registry rows `a` and `b` (`a` the earlier, compared into the
@@ -520,7 +533,7 @@ pub fn dedup_edge(
 ) -> Option<f64> {
     let side = CivilSide::prepare_with(&[], Statistics::new(0, &[], []).0);
     let pair = [a.clone(), b.clone()];
-    let (prepared, counts) = with_counts(&side, &pair, &[name_count, 0]);
+    let (prepared, counts) = with_counts(&side, &pair, &[Some(name_count), None]);
     let ctx = Prepared {
         civil_name_count: &counts,
         ..prepared
@@ -552,7 +565,7 @@ pub fn cluster(rows: &[ClusterRow], edges: &[(u32, u32, f64)], model: &Model) ->
     rows.sort_unstable_by_key(|r| r.row);
     rows.dedup_by_key(|r| r.row);
     let people: Vec<RegistryPerson> = rows.iter().map(|r| r.person.clone()).collect();
-    let counts: Vec<u32> = rows.iter().map(|r| r.name_count).collect();
+    let counts: Vec<Option<u32>> = rows.iter().map(|r| Some(r.name_count)).collect();
     let side = CivilSide::prepare_with(&[], Statistics::new(0, &[], []).0);
     let (prepared, by_name) = with_counts(&side, &people, &counts);
     let ctx = Prepared {
@@ -903,6 +916,20 @@ mod tests {
                 dedup_edge(pa, pb, name_count(pa), &dedup_model, &cfg).map(|p| (a, b, p))
             })
             .collect();
+        // Each pair weighed as the engine weighs it, in the whole run's
+        // context: the same edges with the same probabilities, bit for bit
+        // (their order decides which merges the clustering tries first).
+        let side = CivilSide::prepare(&civil);
+        let whole = side.registry(&registry, Exec::Parallel);
+        let engine_edges: Vec<(u32, u32, f64)> = dup_pairs
+            .iter()
+            .filter_map(|&(a, b)| {
+                let (i, j) = (a as usize, b as usize);
+                let v = compare_all(&whole, &whole.reg[i], &whole.reg[j]);
+                cluster::edge(&whole, &dedup_model, i, j, &v, cfg.threshold).map(|p| (a, b, p))
+            })
+            .collect();
+        assert_eq!(edges, engine_edges);
         let mut by_anchor = std::collections::HashMap::<u32, Vec<u32>>::new();
         for (i, l) in linked.iter().enumerate() {
             if let Some(c) = l.matched() {
