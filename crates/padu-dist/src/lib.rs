@@ -36,6 +36,7 @@
 
 mod check;
 pub mod codec;
+mod compare;
 pub mod functions;
 mod job;
 pub mod keys;
@@ -46,6 +47,7 @@ mod verify;
 pub mod wire;
 
 pub use crate::check::LeftOut;
+pub use crate::compare::{Comparison, Difference, compare};
 pub use crate::job::Job;
 pub use crate::train::{train, train_dedup};
 pub use crate::verify::{Verified, result_files, verify};
@@ -650,30 +652,16 @@ pub(crate) async fn counted_pairs(
     pairs: &str,
     compared: &str,
 ) -> Result<Vec<(u64, u64)>, DistError> {
-    let mut last = (0, 0);
-    for attempt in 1..=ATTEMPTS {
+    checked(async || {
         let expected = count(ctx, &format!("SELECT COUNT(*) FROM {pairs}")).await?;
         let patterns = count_patterns(
             ctx,
             &format!("SELECT v, COUNT(*) AS n FROM {compared} GROUP BY v"),
         )
         .await?;
-        let counted = patterns.iter().map(|p| p.1).sum();
-        if counted == expected {
-            return Ok(patterns);
-        }
-        tracing::warn!(
-            attempt,
-            counted,
-            expected,
-            "hitungan pola tidak cocok; kueri diulang"
-        );
-        last = (counted, expected);
-    }
-    Err(DistError::Incomplete(format!(
-        "pola terhitung {} dari {} pasangan setelah {ATTEMPTS} percobaan",
-        last.0, last.1
-    )))
+        Ok(all_counted(patterns, expected))
+    })
+    .await
 }
 
 /// The single count a `SELECT COUNT(*)` returns.
@@ -722,23 +710,18 @@ async fn count_patterns_of(
     sql: &str,
     expected: u64,
 ) -> Result<Vec<(u64, u64)>, DistError> {
-    let mut counted = 0;
-    for attempt in 1..=ATTEMPTS {
-        let patterns = count_patterns(ctx, sql).await?;
-        counted = patterns.iter().map(|p| p.1).sum();
-        if counted == expected {
-            return Ok(patterns);
-        }
-        tracing::warn!(
-            attempt,
-            counted,
-            expected,
-            "hitungan pola tidak lengkap; kueri diulang"
-        );
+    checked(async || Ok(all_counted(count_patterns(ctx, sql).await?, expected))).await
+}
+
+/// `patterns` when their counts add up to the `expected` pairs, else what
+/// does not add up.
+fn all_counted(patterns: Vec<(u64, u64)>, expected: u64) -> Result<Vec<(u64, u64)>, String> {
+    let counted: u64 = patterns.iter().map(|p| p.1).sum();
+    if counted == expected {
+        Ok(patterns)
+    } else {
+        Err(format!("pola terhitung {counted} dari {expected} pasangan"))
     }
-    Err(DistError::Incomplete(format!(
-        "pola terhitung {counted} dari {expected} pasangan setelah {ATTEMPTS} percobaan"
-    )))
 }
 
 /// The `(v, n)` rows of a pattern-counting query, sorted.

@@ -291,57 +291,22 @@ fn compare(dist: &std::path::Path, with: &std::path::Path) -> anyhow::Result<()>
     }
     let theirs =
         padu_io::read_results(with).with_context(|| format!("membaca {}", with.display()))?;
-    let (mut same, mut differ, mut missing) = (0u64, 0u64, 0u64);
-    // Group ids are compared up to renaming (the issue's "duplicate groups
-    // up to renaming of group ids"): two results agree on a row's group when
-    // its id maps to the other's, one to one, for every row of both groups.
-    let columns = padu_core::VerificationRow::COLUMNS;
-    let group = columns
-        .iter()
-        .position(|c| *c == "id_kelompok_ganda")
-        .context("kolom id_kelompok_ganda")?;
-    let (mut to_theirs, mut to_ours) = (HashMap::new(), HashMap::new());
-    for row in &theirs {
-        let Some(r) = ours.remove(&row.id_art) else {
-            missing += 1;
-            continue;
-        };
-        let (a, b) = (r.to_cells(), row.to_cells());
-        let renamed = |i: usize| i == group && !a[i].is_empty() && !b[i].is_empty();
-        let same_group = a[group].is_empty() == b[group].is_empty()
-            && (a[group].is_empty()
-                || (to_theirs
-                    .entry(a[group].clone())
-                    .or_insert_with(|| b[group].clone())
-                    == &b[group]
-                    && to_ours
-                        .entry(b[group].clone())
-                        .or_insert_with(|| a[group].clone())
-                        == &a[group]));
-        let differs: Vec<usize> = (0..columns.len())
-            .filter(|&i| a[i] != b[i] && !(renamed(i) && same_group))
-            .collect();
-        if differs.is_empty() {
-            same += 1;
-            continue;
-        }
-        differ += 1;
-        // The first few differences, column by column, say where to look.
-        if differ <= 10 {
-            for i in differs {
-                println!(
-                    "{}: {}: terdistribusi «{}», pembanding «{}»",
-                    row.id_art, columns[i], a[i], b[i]
-                );
-            }
-        }
+    let c = padu_dist::compare(ours, &theirs);
+    for d in &c.shown {
+        println!(
+            "{}: {}: terdistribusi «{}», pembanding «{}»",
+            d.id_art, d.column, d.ours, d.theirs
+        );
     }
-    let extra = ours.len();
     println!(
-        "{} berkas; {same} baris sama, {differ} berbeda, {missing} tidak ada di hasil terdistribusi, {extra} hanya di hasil terdistribusi",
-        files.len()
+        "{} berkas; {} baris sama, {} berbeda, {} tidak ada di hasil terdistribusi, {} hanya di hasil terdistribusi",
+        files.len(),
+        c.same,
+        c.differ,
+        c.missing,
+        c.extra
     );
-    if differ + missing > 0 || extra > 0 {
+    if !c.identical() {
         std::process::exit(1);
     }
     Ok(())

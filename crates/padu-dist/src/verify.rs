@@ -173,21 +173,19 @@ pub async fn verify(
     timer.lap("dedup");
 
     progress("memutuskan dan menulis hasil");
-    let mut written = 0;
-    for attempt in 1..=crate::ATTEMPTS {
-        written = decide(ctx, out, &model_path, &today).await?;
-        if written == job.registry_rows as u64 {
-            break;
-        }
-        tracing::warn!(attempt, written, "baris hasil tidak lengkap; ditulis ulang");
-    }
+    let written = crate::checked(async || {
+        let written = decide(ctx, out, &model_path, &today).await?;
+        Ok(if written == job.registry_rows as u64 {
+            Ok(written)
+        } else {
+            Err(format!(
+                "{written} baris hasil untuk {} baris DTKS",
+                job.registry_rows
+            ))
+        })
+    })
+    .await?;
     timer.lap("decide+write");
-    if written != job.registry_rows as u64 {
-        return Err(DistError::Incomplete(format!(
-            "{written} baris hasil untuk {} baris DTKS",
-            job.registry_rows
-        )));
-    }
     Ok(Verified {
         rows: written,
         candidate_pairs,
@@ -212,8 +210,7 @@ async fn materialize(
     expected: u64,
 ) -> Result<(), DistError> {
     let path = format!("{}/", dir.display());
-    let mut written = 0;
-    for attempt in 1..=crate::ATTEMPTS {
+    crate::checked(async || {
         if dir.exists() {
             std::fs::remove_dir_all(dir).map_err(DataFusionError::from)?;
         }
@@ -223,25 +220,18 @@ async fn materialize(
             .await?
             .write_parquet(&path, DataFrameWriteOptions::new(), None)
             .await?;
-        written = rows_written(&out);
-        if written == expected {
-            ctx.deregister_table(name)?;
-            ctx.register_parquet(name, &path, ParquetReadOptions::default())
-                .await?;
-            return Ok(());
-        }
-        tracing::warn!(
-            attempt,
-            written,
-            expected,
-            name,
-            "baris tertulis tidak lengkap; kueri diulang"
-        );
-    }
-    Err(DistError::Incomplete(format!(
-        "{name}: {written} dari {expected} baris setelah {} percobaan",
-        crate::ATTEMPTS
-    )))
+        let written = rows_written(&out);
+        Ok(if written == expected {
+            Ok(())
+        } else {
+            Err(format!("{name}: {written} dari {expected} baris tertulis"))
+        })
+    })
+    .await?;
+    ctx.deregister_table(name)?;
+    ctx.register_parquet(name, &path, ParquetReadOptions::default())
+        .await?;
+    Ok(())
 }
 
 /// The rows a write reports.

@@ -126,6 +126,8 @@ async fn broken_rows_refuse_the_job_or_are_left_out_as_padu_verify_leaves_them_o
         .args(["--scheduler", &cluster.scheduler])
         .args(["--today", &today.format("%Y-%m-%d").to_string()])
         .arg("--partial")
+        // Neither the default nor the library test's seven partitions.
+        .args(["--partitions", "3"])
         .output()
         .expect("padu-dist verify --partial");
     let said = String::from_utf8_lossy(&run.stderr);
