@@ -35,6 +35,12 @@ uncap() { rmdir /sys/fs/cgroup/memory/padu-bench-$$-* 2>/dev/null || true; }
 if [ -n "${MEMCAP:-}" ]; then echo "== every process capped at $MEMCAP"; fi
 
 peak() { awk '/VmHWM/ {print $2 " KB"}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+# Bytes a process passed to write(2) and the like (/proc/PID/io wchar): for
+# an executor, its shuffle files and its share of the work directory.
+# Sockets are not counted (Rust's TcpStream sends with send(2)).
+written() { awk '/^wchar/ {printf "%.2f GB written to files", $2 / 1e9}' "/proc/$1/io" 2>/dev/null || echo "? written"; }
+# Bytes through the loopback interface, where executors fetch each other's shuffle files.
+loopback() { awk '/lo:/ {print $2}' /proc/net/dev; }
 
 echo "== padu verify (one process)"
 rm -f "$data/hasil-padu.csv"
@@ -62,14 +68,16 @@ done
 trap 'kill "$sched" "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; uncap' EXIT
 sleep 2
 rm -rf "$data/hasil-dist" "$data/hasil-dist.kerja"
+lo_before=$(loopback)
 (capped /usr/bin/time -f "padu-dist verify (client): %e s, peak %M KB" "$bin/padu-dist" verify \
   --registry "$data/registry.parquet" --civil "$data/civil.parquet" \
   --out "$data/hasil-dist" --today "$today" --scheduler "127.0.0.1:$port" \
   --partitions "${PARTITIONS:-4}") 2>&1 | tail -12
 echo "scheduler: peak $(peak $sched)"
 for i in "${!pids[@]}"; do
-  echo "executor $((i + 1)): peak $(peak "${pids[$i]}")"
+  echo "executor $((i + 1)): peak $(peak "${pids[$i]}"), $(written "${pids[$i]}")"
 done
+echo "loopback traffic during the job: $(( ($(loopback) - lo_before) / 1000000 )) MB"
 du -sh "$work" | awk '{print "shuffle files left on disk: " $1}'
 kill "$sched" "${pids[@]}" 2>/dev/null || true
 wait 2>/dev/null || true
