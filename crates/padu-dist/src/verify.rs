@@ -244,13 +244,14 @@ fn rows_written(out: &[RecordBatch]) -> u64 {
 
 /// Stage link's views: each registry row's name count, the holder of its
 /// NIK, its candidates, and its link (`linked`: `row, civ, link,
-/// candidates`), kept in the work directory.
+/// candidates, holder`), kept in the work directory.
 ///
-/// The links are checked twice before they are used: one per registry row
-/// (by [`materialize`]), and their candidates adding up to the
-/// `candidate_pairs` compared, so that a registry row's list of candidates
-/// lost with an executor (it would be linked to nothing) makes the query
-/// run again.
+/// The links are checked three times before they are used: one per
+/// registry row (by [`materialize`]), their candidates adding up to the
+/// `candidate_pairs` compared, and their NIK holders adding up to a
+/// separate count of holders, so that a registry row's list of candidates
+/// or its holder lost with an executor (it would be linked to nothing, or
+/// its NIK taken as unknown) makes the query run again.
 async fn register_rows(
     ctx: &SessionContext,
     job: &Job,
@@ -295,17 +296,18 @@ async fn register_rows(
     )
     .await?;
     let sql = format!(
-        "SELECT row, padu_linked_civ(link) AS civ, link, candidates FROM (\
+        "SELECT row, padu_linked_civ(link) AS civ, link, candidates, holder FROM (\
            SELECT r.row AS row, \
                   padu_link(r.rec, rc.name_count, l.civs, l.vs, h.civ, h.rec, \
                             '{model}', '{today}') AS link, \
-                  COALESCE(l.n, 0) AS candidates \
+                  COALESCE(l.n, 0) AS candidates, h.civ AS holder \
            FROM registry_records r \
            JOIN registry_counts rc ON rc.row = r.row \
            LEFT JOIN lists l ON l.reg = r.row \
            LEFT JOIN holders h ON h.reg = r.row)"
     );
     crate::checked(async || {
+        let holders = count(ctx, "SELECT COUNT(*) FROM holders").await?;
         materialize(
             ctx,
             &sql,
@@ -319,12 +321,15 @@ async fn register_rows(
             "SELECT CAST(COALESCE(SUM(candidates), 0) AS BIGINT) FROM linked",
         )
         .await?;
-        Ok(if listed == candidate_pairs {
-            Ok(())
-        } else {
+        let held = count(ctx, "SELECT COUNT(holder) FROM linked").await?;
+        Ok(if listed != candidate_pairs {
             Err(format!(
                 "linked: {listed} dari {candidate_pairs} pasangan kandidat"
             ))
+        } else if held != holders {
+            Err(format!("linked: {held} pemegang NIK dari {holders}"))
+        } else {
+            Ok(())
         })
     })
     .await
@@ -410,53 +415,100 @@ struct Involved {
 
 /// Fetches the rows the edges involve and every row whose anchor another
 /// row shares.
+///
+/// Both queries are checked before their answers are used (an executor
+/// lost during a query can leave it short or doubled): the rows sharing an
+/// anchor must add up to a separate count of them, and the fetch must
+/// return every wanted row exactly once.
 async fn cluster_rows(
     ctx: &SessionContext,
     job: &Job,
     edges: &[(u32, u32, f64)],
 ) -> Result<Involved, DistError> {
-    let shared = ctx
-        .sql(
-            "SELECT l.row FROM linked l JOIN (\
-               SELECT civ FROM linked WHERE civ IS NOT NULL GROUP BY civ HAVING COUNT(*) > 1) s \
-             ON s.civ = l.civ",
+    let shared = crate::checked(async || {
+        let expected = count(
+            ctx,
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM (\
+               SELECT COUNT(*) AS n FROM linked WHERE civ IS NOT NULL \
+               GROUP BY civ HAVING COUNT(*) > 1)",
         )
-        .await?
-        .collect()
         .await?;
+        let batches = ctx
+            .sql(
+                "SELECT l.row FROM linked l JOIN (\
+                   SELECT civ FROM linked WHERE civ IS NOT NULL GROUP BY civ HAVING COUNT(*) > 1) s \
+                 ON s.civ = l.civ",
+            )
+            .await?
+            .collect()
+            .await?;
+        let mut rows = Vec::new();
+        for b in &batches {
+            let r = b
+                .column(0)
+                .as_primitive_opt::<UInt64Type>()
+                .ok_or_else(|| DistError::Unexpected("kolom baris".into()))?;
+            rows.extend(r.values().iter().copied());
+        }
+        let listed = rows.len() as u64;
+        rows.sort_unstable();
+        rows.dedup();
+        Ok(if listed == expected && rows.len() as u64 == listed {
+            Ok(rows)
+        } else {
+            Err(format!(
+                "baris berjangkar sama: {listed} baris ({} berbeda) dari {expected}",
+                rows.len()
+            ))
+        })
+    })
+    .await?;
     let mut wanted: Vec<u64> = edges
         .iter()
         .flat_map(|e| [u64::from(e.0), u64::from(e.1)])
+        .chain(shared)
         .collect();
-    for b in &shared {
-        let rows = b
-            .column(0)
-            .as_primitive_opt::<UInt64Type>()
-            .ok_or_else(|| DistError::Unexpected("kolom baris".into()))?;
-        wanted.extend(rows.values().iter().copied());
-    }
     wanted.sort_unstable();
     wanted.dedup();
     let path = job.work.join("baris_kelompok.parquet");
-    write_columns(&path, &[("row", wanted)])?;
+    write_columns(&path, &[("row", wanted.clone())])?;
     register(ctx, "cluster_wanted", &path).await?;
-    let batches = ctx
-        .sql(
-            "SELECT w.row, r.rec, rc.name_count, l.link \
-             FROM cluster_wanted w \
-             JOIN registry_records r ON r.row = w.row \
-             JOIN registry_counts rc ON rc.row = w.row \
-             JOIN linked l ON l.row = w.row",
-        )
-        .await?
-        .collect()
-        .await?;
+    crate::checked(async || {
+        let batches = ctx
+            .sql(
+                "SELECT w.row, r.rec, rc.name_count, l.link \
+                 FROM cluster_wanted w \
+                 JOIN registry_records r ON r.row = w.row \
+                 JOIN registry_counts rc ON rc.row = w.row \
+                 JOIN linked l ON l.row = w.row",
+            )
+            .await?
+            .collect()
+            .await?;
+        let out = involved(&batches, job)?;
+        let mut got: Vec<u64> = out.rows.iter().map(|r| u64::from(r.row)).collect();
+        got.sort_unstable();
+        Ok(if got == wanted {
+            Ok(out)
+        } else {
+            Err(format!(
+                "baris kelompok: {} baris untuk {} yang diminta",
+                got.len(),
+                wanted.len()
+            ))
+        })
+    })
+    .await
+}
+
+/// The rows of the cluster-rows query, decoded.
+fn involved(batches: &[RecordBatch], job: &Job) -> Result<Involved, DistError> {
     let mut out = Involved {
         rows: Vec::new(),
         status: HashMap::new(),
         id_art: HashMap::new(),
     };
-    for b in &batches {
+    for b in batches {
         let (Some(row), Some(rec), Some(n), Some(link)) = (
             b.column(0).as_primitive_opt::<UInt64Type>(),
             b.column(1).as_binary_opt::<i32>(),
