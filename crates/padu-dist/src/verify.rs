@@ -116,13 +116,12 @@ pub async fn verify(
     progress("membandingkan kandidat dan melatih model");
     // Compared once and kept: training, the candidate lists and the
     // checks all read the pairs again.
-    let candidate_pairs = count(ctx, "SELECT COUNT(*) FROM candidates").await?;
-    materialize(
+    let candidate_pairs = kept_pairs(
         ctx,
+        "candidates",
         "SELECT reg, civ, v FROM compared",
         &job.work.join("pasangan"),
         "compared",
-        candidate_pairs,
     )
     .await?;
     let model = crate::train(ctx, job).await?;
@@ -142,13 +141,12 @@ pub async fn verify(
 
     progress("mencari data ganda");
     crate::register_dedup(ctx, job).await?;
-    let dedup_pairs = count(ctx, "SELECT COUNT(*) FROM dup_candidates").await?;
-    materialize(
+    let dedup_pairs = kept_pairs(
         ctx,
+        "dup_candidates",
         "SELECT a, b, v FROM dup_compared",
         &job.work.join("pasangan_ganda"),
         "dup_compared",
-        dedup_pairs,
     )
     .await?;
     let dedup = crate::train::train_dedup(ctx, job, &model).await?;
@@ -201,7 +199,8 @@ pub async fn verify(
 }
 
 /// Runs `sql` on the cluster, writes its rows as Parquet to `dir` (by the
-/// executors) and registers them as `name`.
+/// executors) and registers them as `name`, once they are the `expected`
+/// number ([`write_once`], three attempts).
 async fn materialize(
     ctx: &SessionContext,
     sql: &str,
@@ -209,29 +208,56 @@ async fn materialize(
     name: &str,
     expected: u64,
 ) -> Result<(), DistError> {
+    crate::checked(async || write_once(ctx, sql, dir, name, expected).await).await
+}
+
+/// One attempt of [`materialize`]: `Ok(Err(what does not add up))` when
+/// the rows written are not the `expected` number (nothing is registered).
+async fn write_once(
+    ctx: &SessionContext,
+    sql: &str,
+    dir: &Path,
+    name: &str,
+    expected: u64,
+) -> Result<Result<(), String>, DistError> {
     let path = format!("{}/", dir.display());
-    crate::checked(async || {
-        if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(DataFusionError::from)?;
-        }
-        std::fs::create_dir_all(dir).map_err(DataFusionError::from)?;
-        let out = ctx
-            .sql(sql)
-            .await?
-            .write_parquet(&path, DataFrameWriteOptions::new(), None)
-            .await?;
-        let written = rows_written(&out);
-        Ok(if written == expected {
-            Ok(())
-        } else {
-            Err(format!("{name}: {written} dari {expected} baris tertulis"))
-        })
-    })
-    .await?;
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(DataFusionError::from)?;
+    }
+    std::fs::create_dir_all(dir).map_err(DataFusionError::from)?;
+    let out = ctx
+        .sql(sql)
+        .await?
+        .write_parquet(&path, DataFrameWriteOptions::new(), None)
+        .await?;
+    let written = rows_written(&out);
+    if written != expected {
+        return Ok(Err(format!(
+            "{name}: {written} dari {expected} baris tertulis"
+        )));
+    }
     ctx.deregister_table(name)?;
     ctx.register_parquet(name, &path, ParquetReadOptions::default())
         .await?;
-    Ok(())
+    Ok(Ok(()))
+}
+
+/// Counts the pairs of view `pairs`, then compares and keeps them (`sql`,
+/// written to `dir` and registered as `name`), and returns their number.
+/// Each of the two queries computes the blocking keys again, so a key lost
+/// with an executor in either makes them disagree, and both run again.
+async fn kept_pairs(
+    ctx: &SessionContext,
+    pairs: &str,
+    sql: &str,
+    dir: &Path,
+    name: &str,
+) -> Result<u64, DistError> {
+    crate::checked(async || {
+        let n = count(ctx, &format!("SELECT COUNT(*) FROM {pairs}")).await?;
+        Ok(write_once(ctx, sql, dir, name, n).await?.map(|()| n))
+    })
+    .await
 }
 
 /// The rows a write reports.
@@ -308,14 +334,10 @@ async fn register_rows(
     );
     crate::checked(async || {
         let holders = count(ctx, "SELECT COUNT(*) FROM holders").await?;
-        materialize(
-            ctx,
-            &sql,
-            &job.work.join("tautan"),
-            "linked",
-            job.registry_rows as u64,
-        )
-        .await?;
+        let rows = job.registry_rows as u64;
+        if let Err(p) = write_once(ctx, &sql, &job.work.join("tautan"), "linked", rows).await? {
+            return Ok(Err(p));
+        }
         let listed = count(
             ctx,
             "SELECT CAST(COALESCE(SUM(candidates), 0) AS BIGINT) FROM linked",
