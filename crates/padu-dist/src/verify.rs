@@ -273,7 +273,7 @@ fn rows_written(out: &[RecordBatch]) -> u64 {
 /// candidates, holder`), kept in the work directory.
 ///
 /// The links are checked three times before they are used: one per
-/// registry row (by [`materialize`]), their candidates adding up to the
+/// registry row ([`write_once`]), their candidates adding up to the
 /// `candidate_pairs` compared, and their NIK holders adding up to a
 /// separate count of holders, so that a registry row's list of candidates
 /// or its holder lost with an executor (it would be linked to nothing, or
