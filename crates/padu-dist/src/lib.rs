@@ -233,8 +233,18 @@ pub async fn connect_with(scheduler: &str, partitions: usize) -> Result<SessionC
 /// Counts the civil extract's density statistics on the cluster behind
 /// `ctx`: per name attribute and province, per attribute nationally, and
 /// residents per village. Equal to `padu_match::partition::civil_density`
-/// of the same records.
+/// of the same records. Counts that do not add up ([`density_of`]) are
+/// counted again.
 pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDensity, DistError> {
+    checked(async || civil_density_once(ctx, civil).await).await
+}
+
+/// One count of [`civil_density`]: `Ok(Err(what does not add up))` when
+/// its name attributes do not.
+async fn civil_density_once(
+    ctx: &SessionContext,
+    civil: &Path,
+) -> Result<Result<CivilDensity, String>, DistError> {
     let path = civil.to_string_lossy();
     ctx.deregister_table("civil")?;
     ctx.register_parquet("civil", path.as_ref(), ParquetReadOptions::default())
@@ -244,8 +254,12 @@ pub async fn civil_density(ctx: &SessionContext, civil: &Path) -> Result<CivilDe
 
 /// The density statistics of the civil records `job` keeps, read through
 /// Padu's reader: when a job leaves rows out (`--partial`), the raw columns
-/// [`civil_density`] counts would count those rows too.
-async fn civil_density_kept(ctx: &SessionContext, job: &Job) -> Result<CivilDensity, DistError> {
+/// [`civil_density`] counts would count those rows too. Checked as
+/// [`density_of`] checks, not counted again.
+async fn civil_density_kept(
+    ctx: &SessionContext,
+    job: &Job,
+) -> Result<Result<CivilDensity, String>, DistError> {
     ctx.deregister_table("civil_kept")?;
     ctx.register_table(
         "civil_kept",
@@ -264,13 +278,18 @@ async fn civil_density_kept(ctx: &SessionContext, job: &Job) -> Result<CivilDens
 /// The density statistics of table `from`, whose name, mother's name and
 /// village code are the expressions `nama`, `ibu` and `kode` (column names
 /// or Padu functions, never user text).
+///
+/// The name attributes have no total known beforehand (each resident has
+/// as many as its names give), so a second query counts them apart: an
+/// executor lost during either query makes the two disagree, and the
+/// answer is `Ok(Err(what does not add up))`, never used.
 async fn density_of(
     ctx: &SessionContext,
     from: &str,
     nama: &str,
     ibu: &str,
     kode: &str,
-) -> Result<CivilDensity, DistError> {
+) -> Result<Result<CivilDensity, String>, DistError> {
     // The attributes of every resident, with the province that counts them.
     // Each attribute is computed once; the national sums are added here, from
     // the rows the client collects anyway (a second GROUP BY on the cluster
@@ -309,6 +328,20 @@ async fn density_of(
             out.attributes.push((attr.value(i), p, n));
             *national.entry(attr.value(i)).or_default() += n;
         }
+    }
+    let grouped: u64 = national.values().map(|&n| u64::from(n)).sum();
+    let listed = count(
+        ctx,
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT unnest(padu_density_attributes({nama}, {ibu})) AS attr \
+             FROM {from})"
+        ),
+    )
+    .await?;
+    if grouped != listed {
+        return Ok(Err(format!(
+            "statistik nama: {grouped} atribut terhitung dari {listed}"
+        )));
     }
     out.attributes
         .extend(national.into_iter().map(|(a, n)| (a, 0, n)));
@@ -353,7 +386,7 @@ async fn density_of(
         }
         same
     });
-    Ok(out)
+    Ok(Ok(out))
 }
 
 /// Counts the civil statistics of `job` on the cluster ([`civil_density`])
@@ -361,15 +394,19 @@ async fn density_of(
 /// keys reads them.
 ///
 /// The residents per village must add up to the civil records the job
-/// keeps; counts that do not (an executor lost during the query) are
-/// counted again. The name attributes have no such total: each resident
-/// has as many as its names give.
+/// keeps, and the name attributes to a separate count of them
+/// ([`density_of`]); counts that do not (an executor lost during a query)
+/// are counted again.
 pub async fn statistics(ctx: &SessionContext, job: &Job) -> Result<CivilDensity, DistError> {
     let density = checked(async || {
         let density = if job.leaving_out.contains(&keys::Side::Civil) {
             civil_density_kept(ctx, job).await?
         } else {
-            civil_density(ctx, &job.civil).await?
+            civil_density_once(ctx, &job.civil).await?
+        };
+        let density = match density {
+            Ok(d) => d,
+            Err(problem) => return Ok(Err(problem)),
         };
         let residents: u64 = density.villages.iter().map(|v| u64::from(v.1)).sum();
         Ok(if residents == job.civil_rows as u64 {
