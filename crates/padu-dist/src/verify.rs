@@ -171,14 +171,24 @@ pub async fn verify(
     timer.lap("dedup");
 
     progress("memutuskan dan menulis hasil");
+    // One result row per registry row, and every grouped row written with
+    // its group (a group row lost with an executor would leave a duplicate
+    // unmarked, not short).
     let written = crate::checked(async || {
         let written = decide(ctx, out, &model_path, &today).await?;
-        Ok(if written == job.registry_rows as u64 {
+        if written != job.registry_rows as u64 {
+            return Ok(Err(format!(
+                "{written} baris hasil untuk {} baris DTKS",
+                job.registry_rows
+            )));
+        }
+        let grouped = grouped_rows(ctx, out).await?;
+        Ok(if grouped == named.len() as u64 {
             Ok(written)
         } else {
             Err(format!(
-                "{written} baris hasil untuk {} baris DTKS",
-                job.registry_rows
+                "{grouped} baris hasil dengan kelompok ganda dari {}",
+                named.len()
             ))
         })
     })
@@ -627,6 +637,15 @@ async fn decide(
         )
         .await?;
     Ok(rows_written(&written))
+}
+
+/// The result rows under `out` that name a duplicate group.
+async fn grouped_rows(ctx: &SessionContext, out: &Path) -> Result<u64, DistError> {
+    let path = format!("{}/", out.display());
+    ctx.deregister_table("hasil")?;
+    ctx.register_parquet("hasil", &path, ParquetReadOptions::default())
+        .await?;
+    count(ctx, "SELECT COUNT(id_kelompok_ganda) FROM hasil").await
 }
 
 /// Every result file under `out`, sorted.
