@@ -20,7 +20,6 @@ pub fn all() -> Vec<ScalarUDF> {
         ScalarUDF::from(Compare::new()),
         ScalarUDF::from(BirthDay::new()),
         ScalarUDF::from(crate::rows::name_norm()),
-        ScalarUDF::from(crate::rows::nik()),
         ScalarUDF::from(crate::rows::civil_field()),
         ScalarUDF::from(crate::rows::link()),
         ScalarUDF::from(crate::rows::linked_civ()),

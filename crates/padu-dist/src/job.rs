@@ -118,6 +118,11 @@ impl Job {
         KeysSpec::checks(side, self.path(side), self.today)
     }
 
+    /// A scan of `side`'s valid NIKs.
+    pub fn niks(&self, side: Side) -> KeysSpec {
+        KeysSpec::niks(side, self.path(side), self.today).leaving_out(self.left_out_of(side))
+    }
+
     /// A scan of `side`'s records, encoded to travel.
     pub fn records(&self, side: Side) -> KeysSpec {
         KeysSpec::records(side, self.path(side), self.today).leaving_out(self.left_out_of(side))

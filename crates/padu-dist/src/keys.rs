@@ -58,6 +58,10 @@ pub enum Output {
     /// The record itself, to travel with its candidate pairs: `(row, rec)`,
     /// [`records_schema`], the record encoded by [`crate::wire`].
     Records,
+    /// Its valid NIK alone, null for none: `(row, nik)`, [`niks_schema`];
+    /// [`crate::wire::registry_nik`] and [`crate::wire::civil_nik`], so that
+    /// the NIK join moves numbers, not encoded records.
+    Niks,
     /// What reading each row found, before any row is left out: `(row,
     /// key, at, errors)`, [`checks_schema`]. The file's unique key is
     /// checked across all parts by the job, from these rows.
@@ -110,6 +114,14 @@ impl KeysSpec {
         }
     }
 
+    /// The valid NIKs of `side`'s records in `path` ([`Output::Niks`]).
+    pub fn niks(side: Side, path: &Path, today: NaiveDate) -> Self {
+        KeysSpec {
+            output: Output::Niks,
+            ..KeysSpec::records(side, path, today)
+        }
+    }
+
     /// What reading each row of `side` in `path` found ([`Output::Checks`]).
     pub fn checks(side: Side, path: &Path, today: NaiveDate) -> Self {
         KeysSpec {
@@ -130,6 +142,7 @@ impl KeysSpec {
         match self.output {
             Output::Keys => schema(),
             Output::Records => records_schema(),
+            Output::Niks => niks_schema(),
             Output::Checks => checks_schema(),
         }
     }
@@ -159,6 +172,15 @@ pub fn records_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("row", DataType::UInt64, false),
         Field::new("rec", DataType::Binary, false),
+    ]))
+}
+
+/// The columns of a NIK table: the record's row (as in [`schema`]) and its
+/// valid NIK as a number, null for none.
+pub fn niks_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("row", DataType::UInt64, false),
+        Field::new("nik", DataType::UInt64, true),
     ]))
 }
 
@@ -388,6 +410,7 @@ fn keys_of_parts(spec: &KeysSpec, parts: &RecordBatch) -> Result<RecordBatch> {
         batches.push(match spec.output {
             Output::Keys => keys_of_part(spec, range)?,
             Output::Records => records_of_part(spec, range)?,
+            Output::Niks => niks_of_part(spec, range)?,
             Output::Checks => checks_of_part(spec, range)?,
         });
     }
@@ -501,6 +524,41 @@ fn records_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<Re
             Arc::new(datafusion::arrow::array::BinaryArray::from_iter_values(
                 encoded,
             )),
+        ],
+    )?)
+}
+
+/// Reads row groups `groups` and gives their records' valid NIKs with their rows.
+fn niks_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
+    let opts = ReadOptions::new(spec.today);
+    let external = |e: padu_io::ReadError| DataFusionError::External(Box::new(e));
+    let (rows, niks): (Vec<u64>, Vec<Option<u64>>) = match spec.side {
+        Side::Civil => {
+            let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups)
+                .map_err(external)?;
+            let (rows, records) = records(reader, spec)?;
+            let niks = records
+                .iter()
+                .map(|c| crate::wire::civil_nik(c, spec.today).map(|n| n.as_u64()))
+                .collect();
+            (rows, niks)
+        }
+        Side::Registry => {
+            let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
+                .map_err(external)?;
+            let (rows, records) = records(reader, spec)?;
+            let niks = records
+                .iter()
+                .map(|r| crate::wire::registry_nik(r, spec.today).map(|n| n.as_u64()))
+                .collect();
+            (rows, niks)
+        }
+    };
+    Ok(RecordBatch::try_new(
+        niks_schema(),
+        vec![
+            Arc::new(datafusion::arrow::array::UInt64Array::from(rows)),
+            Arc::new(datafusion::arrow::array::UInt64Array::from(niks)),
         ],
     )?)
 }

@@ -44,6 +44,7 @@ pub mod rows;
 pub mod stats;
 mod train;
 mod verify;
+mod watch;
 pub mod wire;
 
 pub use crate::check::LeftOut;
@@ -61,7 +62,7 @@ use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
-use ballista_scheduler::scheduler_process::start_server;
+use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
 use datafusion::execution::SessionStateBuilder;
@@ -143,7 +144,9 @@ pub const EXECUTOR_HEARTBEAT_SECONDS: u64 = 2;
 /// See [`EXECUTOR_HEARTBEAT_SECONDS`].
 pub const EXECUTOR_TIMEOUT_SECONDS: u64 = 10;
 
-/// Runs a scheduler on `addr` until the process ends; it plans with Padu's functions.
+/// Runs a scheduler on `addr` until the process ends; it plans with Padu's
+/// functions and cancels the queries running when an executor is lost, for
+/// the client to run them again ([`watch`]).
 pub async fn scheduler(addr: SocketAddr) -> Result<(), DistError> {
     let config = SchedulerConfig {
         bind_host: addr.ip().to_string(),
@@ -163,8 +166,16 @@ pub async fn scheduler(addr: SocketAddr) -> Result<(), DistError> {
         })),
         ..SchedulerConfig::default()
     };
+    config.validate()?;
     let cluster = BallistaCluster::new_from_config(&config).await?;
-    start_server(cluster, addr, Arc::new(config)).await?;
+    let scheduler = create_scheduler::<
+        datafusion_proto::protobuf::LogicalPlanNode,
+        datafusion_proto::protobuf::PhysicalPlanNode,
+    >(cluster, Arc::new(config))
+    .await?;
+    tokio::spawn(watch::cancel_on_executor_loss(scheduler.clone()));
+    tracing::info!("penjadwal Ballista mendengarkan di {addr}");
+    start_grpc_service(addr, scheduler).await?;
     Ok(())
 }
 
@@ -489,6 +500,8 @@ pub async fn register_linking(ctx: &SessionContext, job: &Job) -> Result<(), Dis
         ("registry_keys", job.keys(Side::Registry)),
         ("civil_records", job.records(Side::Civil)),
         ("registry_records", job.records(Side::Registry)),
+        ("civil_niks", job.niks(Side::Civil)),
+        ("registry_niks", job.niks(Side::Registry)),
     ] {
         ctx.deregister_table(name)?;
         ctx.register_table(name, Arc::new(KeysTable(spec)))?;
@@ -716,26 +729,53 @@ pub(crate) async fn count(ctx: &SessionContext, sql: &str) -> Result<u64, DistEr
 /// Attempts at a query whose answer can be checked before it is given up.
 pub(crate) const ATTEMPTS: usize = 3;
 
+/// Runs of a query cancelled for a lost executor before it is given up:
+/// one loss can cancel a query twice (when its port refuses connections,
+/// and when the scheduler removes it a few seconds later), and each
+/// cancellation stands for an executor really lost, so they have their own
+/// allowance beside [`ATTEMPTS`].
+pub(crate) const LOSSES: usize = 8;
+
 /// Runs `query` until its answer passes its own check, [`ATTEMPTS`] times
 /// at most: `query` gives `Ok(answer)`, or `Err(what does not add up)` for an
 /// answer that must not be used (an executor lost during the query can
-/// leave it short or doubled; ARCHITECTURE.md, "Losing an executor").
+/// leave it short or doubled; ARCHITECTURE.md, "Losing an executor"). A
+/// query that failed because an executor was lost ([`lost_executor`]: the
+/// scheduler cancelled it, or its result could not be fetched) runs again
+/// too, [`LOSSES`] times at most.
 pub(crate) async fn checked<T>(
     mut query: impl AsyncFnMut() -> Result<Result<T, String>, DistError>,
 ) -> Result<T, DistError> {
-    let mut problem = String::new();
-    for attempt in 1..=ATTEMPTS {
-        match query().await? {
-            Ok(answer) => return Ok(answer),
-            Err(p) => {
-                tracing::warn!(attempt, "{p}; kueri diulang");
-                problem = p;
+    let (mut failed, mut lost) = (0, 0);
+    loop {
+        let problem = match query().await {
+            Ok(Ok(answer)) => return Ok(answer),
+            Ok(Err(p)) => {
+                failed += 1;
+                p
             }
+            Err(e) if lost_executor(&e) => {
+                lost += 1;
+                format!("pelaksana hilang selama kueri ({e})")
+            }
+            Err(e) => return Err(e),
+        };
+        if failed >= ATTEMPTS || lost >= LOSSES {
+            return Err(DistError::Incomplete(format!(
+                "{problem} setelah {} percobaan",
+                failed + lost
+            )));
         }
+        tracing::warn!(attempt = failed + lost, "{problem}; kueri diulang");
     }
-    Err(DistError::Incomplete(format!(
-        "{problem} setelah {ATTEMPTS} percobaan"
-    )))
+}
+
+/// Whether `e` is a query's failure for the loss of an executor, not for
+/// anything in the query: the scheduler cancelled it ([`watch`]), or the
+/// client could not fetch its result from the executor holding it.
+pub(crate) fn lost_executor(e: &DistError) -> bool {
+    let text = e.to_string();
+    text.contains(watch::CANCELLED) || text.contains("GrpcConnectionError")
 }
 
 /// The `(v, n)` rows of a pattern-counting query whose counts must add up

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryBuilder, StringBuilder, UInt64Array, UInt64Builder,
+    Array, ArrayRef, AsArray, BinaryBuilder, StringBuilder, UInt64Array,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, UInt64Type};
@@ -94,25 +94,6 @@ pub fn civil_field() -> ColumnFn {
                 wire::civil_field(rec.value(i), &field).map_err(external)?
             };
             out.append_option(value);
-        }
-        Ok(Arc::new(out.finish()))
-    })
-}
-
-/// `padu_nik(rec, today) -> UINT64`: a record's valid NIK, null for none.
-pub fn nik() -> ColumnFn {
-    ColumnFn::new("padu_nik", 2, DataType::UInt64, |args| {
-        let today = date(&args[1])?;
-        let rec = binary(&args[0])?;
-        let rec = rec.as_binary::<i32>();
-        let mut out = UInt64Builder::with_capacity(rec.len());
-        for i in 0..rec.len() {
-            let nik = if rec.is_null(i) {
-                None
-            } else {
-                wire::nik(rec.value(i), today).map_err(external)?
-            };
-            out.append_option(nik.map(|n| n.as_u64()));
         }
         Ok(Arc::new(out.finish()))
     })

@@ -161,34 +161,46 @@ async fn birth_days(
     let mut wanted: Vec<u64> = rows.iter().map(|&r| u64::from(r)).collect();
     wanted.sort_unstable();
     wanted.dedup();
+    let expected = wanted.len();
     let path = job.work.join(format!("{name}.parquet"));
     write_columns(&path, &[("row", wanted)])?;
     register(ctx, name, &path).await?;
-    let batches = ctx
-        .sql(&format!(
-            "SELECT r.row, padu_birth_day(r.rec) AS d FROM {name} w JOIN {records} r ON r.row = w.row"
-        ))
-        .await?
-        .collect()
-        .await?;
-    let mut out = HashMap::new();
-    for b in &batches {
-        let (Some(row), Some(d)) = (
-            b.column(0).as_primitive_opt::<UInt64Type>(),
-            b.column(1).as_primitive_opt::<Int64Type>(),
-        ) else {
-            return Err(DistError::Unexpected(format!(
-                "kolom tanggal lahir: {:?}",
-                b.schema()
-            )));
-        };
-        for i in 0..b.num_rows() {
-            let day = from_birth_day(d.value(i))
-                .ok_or_else(|| DistError::Unexpected(format!("tanggal {}", d.value(i))))?;
-            out.insert(row.value(i), day);
+    let sql = format!(
+        "SELECT r.row, padu_birth_day(r.rec) AS d FROM {name} w JOIN {records} r ON r.row = w.row"
+    );
+    // Every row asked for, once: an answer short or doubled (an executor
+    // lost during the query) would draw another sample.
+    crate::checked(async || {
+        let batches = ctx.sql(&sql).await?.collect().await?;
+        let (mut out, mut doubled) = (HashMap::new(), false);
+        for b in &batches {
+            let (Some(row), Some(d)) = (
+                b.column(0).as_primitive_opt::<UInt64Type>(),
+                b.column(1).as_primitive_opt::<Int64Type>(),
+            ) else {
+                return Err(DistError::Unexpected(format!(
+                    "kolom tanggal lahir: {:?}",
+                    b.schema()
+                )));
+            };
+            for i in 0..b.num_rows() {
+                let day = from_birth_day(d.value(i))
+                    .ok_or_else(|| DistError::Unexpected(format!("tanggal {}", d.value(i))))?;
+                doubled |= out.insert(row.value(i), day).is_some();
+            }
         }
-    }
-    Ok(out)
+        Ok(if out.len() == expected && !doubled {
+            Ok(out)
+        } else {
+            Err(format!(
+                "{name}: {} tanggal lahir untuk {} baris{}",
+                out.len(),
+                expected,
+                if doubled { ", ada yang dua kali" } else { "" }
+            ))
+        })
+    })
+    .await
 }
 
 pub(crate) async fn register(

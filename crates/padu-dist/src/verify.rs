@@ -314,14 +314,21 @@ async fn register_rows(
         job.registry_rows as u64,
     )
     .await?;
+    // The NIKs are joined as numbers read from the files, and only the
+    // holders' records fetched: the count that checks the holders then
+    // costs a join of numbers, not a second pass over encoded records.
+    view(
+        "holder_rows",
+        "SELECT r.row AS reg, c.row AS civ FROM registry_niks r \
+         JOIN civil_niks c ON r.nik = c.nik"
+            .into(),
+    )
+    .await?;
     view(
         "holders",
-        format!(
-            "SELECT r.row AS reg, c.row AS civ, c.rec AS rec \
-             FROM (SELECT row, padu_nik(rec, '{today}') AS nik FROM registry_records) r \
-             JOIN (SELECT row, rec, padu_nik(rec, '{today}') AS nik FROM civil_records) c \
-             ON r.nik = c.nik"
-        ),
+        "SELECT h.reg AS reg, h.civ AS civ, c.rec AS rec \
+         FROM holder_rows h JOIN civil_records c ON c.row = h.civ"
+            .into(),
     )
     .await?;
     view(
@@ -343,7 +350,7 @@ async fn register_rows(
            LEFT JOIN holders h ON h.reg = r.row)"
     );
     crate::checked(async || {
-        let holders = count(ctx, "SELECT COUNT(*) FROM holders").await?;
+        let holders = count(ctx, "SELECT COUNT(*) FROM holder_rows").await?;
         let rows = job.registry_rows as u64;
         if let Err(p) = write_once(ctx, &sql, &job.work.join("tautan"), "linked", rows).await? {
             return Ok(Err(p));

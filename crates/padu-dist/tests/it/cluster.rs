@@ -15,6 +15,8 @@ pub(crate) struct Cluster {
     executors: Arc<Vec<Mutex<Child>>>,
     /// Every executor's log lines, as `(executor, line)`.
     lines: Option<Receiver<(usize, String)>>,
+    /// The scheduler's log (warnings and errors).
+    scheduler_log: std::path::PathBuf,
     _work: tempfile::TempDir,
 }
 
@@ -50,9 +52,10 @@ impl Cluster {
         let work = tempfile::tempdir().expect("work dir");
         let port = free_port();
         let scheduler = format!("127.0.0.1:{port}");
+        let scheduler_log = work.path().join("scheduler.log");
         let scheduler_process = padu_dist()
             .args(["scheduler", "--bind", &scheduler])
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&scheduler_log).expect("scheduler log"))
             .spawn()
             .expect("start scheduler");
         wait_for(port, "the scheduler");
@@ -89,8 +92,14 @@ impl Cluster {
             scheduler_process,
             executors: Arc::new(children),
             lines: Some(rx),
+            scheduler_log,
             _work: work,
         }
+    }
+
+    /// What the scheduler has logged so far.
+    pub(crate) fn scheduler_log(&self) -> String {
+        std::fs::read_to_string(&self.scheduler_log).unwrap_or_default()
     }
 
     /// Kills (SIGKILL) the first executor whose log has a line containing
