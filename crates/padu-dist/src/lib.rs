@@ -822,3 +822,79 @@ async fn count_patterns(ctx: &SessionContext, sql: &str) -> Result<Vec<(u64, u64
     out.sort_unstable();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::error::DataFusionError;
+
+    /// What the Ballista client returns for a query the scheduler cancelled.
+    fn cancelled() -> DistError {
+        DistError::DataFusion(DataFusionError::Execution(
+            "Job 038J3XV57T000 failed: Cancelled".into(),
+        ))
+    }
+
+    #[test]
+    fn only_a_cancelled_or_unfetchable_query_counts_as_a_lost_executor() {
+        assert!(lost_executor(&cancelled()));
+        assert!(lost_executor(&DistError::DataFusion(
+            DataFusionError::Execution("GrpcConnectionError(\"connection refused\")".into())
+        )));
+        // A failure of the query itself is not run again.
+        assert!(!lost_executor(&DistError::DataFusion(
+            DataFusionError::Execution("rekaman terkirim rusak: EOF".into())
+        )));
+        assert!(!lost_executor(&DistError::Incomplete("Cancelled".into())));
+    }
+
+    #[tokio::test]
+    async fn a_query_cancelled_for_a_lost_executor_runs_again_until_it_answers() {
+        let mut runs = 0;
+        let answer = checked(async || {
+            runs += 1;
+            if runs < LOSSES {
+                Err(cancelled())
+            } else {
+                Ok(Ok(runs))
+            }
+        })
+        .await
+        .expect("answered on the last allowed run");
+        assert_eq!(answer, LOSSES);
+    }
+
+    #[tokio::test]
+    async fn losses_and_wrong_answers_each_have_their_limit() {
+        let mut runs = 0;
+        let lost = checked(async || -> Result<Result<(), String>, DistError> {
+            runs += 1;
+            Err(cancelled())
+        })
+        .await;
+        assert!(matches!(lost, Err(DistError::Incomplete(_))), "{lost:?}");
+        assert_eq!(runs, LOSSES);
+
+        let mut runs = 0;
+        let short = checked(async || -> Result<Result<(), String>, DistError> {
+            runs += 1;
+            Ok(Err("3 dari 4 baris".into()))
+        })
+        .await;
+        let Err(DistError::Incomplete(why)) = short else {
+            panic!("{short:?}")
+        };
+        assert!(why.contains("3 dari 4 baris"), "{why}");
+        assert_eq!(runs, ATTEMPTS);
+
+        // Any other failure stops at once.
+        let mut runs = 0;
+        let failed = checked(async || -> Result<Result<(), String>, DistError> {
+            runs += 1;
+            Err(DistError::Unexpected("kolom".into()))
+        })
+        .await;
+        assert!(matches!(failed, Err(DistError::Unexpected(_))));
+        assert_eq!(runs, 1);
+    }
+}
