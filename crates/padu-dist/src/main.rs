@@ -116,7 +116,15 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PADU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // Ballista's client logs every failed query as an error,
+                // including one the scheduler cancelled for a lost executor,
+                // which padu-dist runs again and reports itself (a warning);
+                // a failure that stops the job is printed as its error.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new(
+                        "warn,ballista_core::execution_plans::distributed_query=off",
+                    )
+                }),
         )
         .with_writer(std::io::stderr)
         .init();

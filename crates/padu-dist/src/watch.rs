@@ -10,8 +10,9 @@
 //! ([`crate::checked`]), so no answer of a query that lost an executor is
 //! ever used.
 //!
-//! A loss is learnt two ways: the scheduler removing the executor (its
-//! heartbeat stopped, [`crate::EXECUTOR_TIMEOUT_SECONDS`]), and, sooner,
+//! A loss is learnt two ways: the scheduler removing the executor (a task
+//! could not be sent to it, or its heartbeat stopped for
+//! [`crate::EXECUTOR_TIMEOUT_SECONDS`]), and, sooner,
 //! the executor's Flight port refusing connections twice in a row (a
 //! killed process refuses at once; its heartbeat would be missed only
 //! seconds later, time enough for a short query to finish on what Ballista
