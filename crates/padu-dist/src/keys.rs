@@ -493,30 +493,41 @@ fn strip<T>(r: padu_io::Row<T>) -> padu_io::Row<()> {
     }
 }
 
-/// Reads row groups `groups` and encodes their records with their rows.
-fn records_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
+/// Reads row groups `groups` of `spec`'s file and turns its records, as
+/// [`records`] numbers them, into one value each: `civil` or `registry`,
+/// whichever side the file holds.
+fn per_record<T>(
+    spec: &KeysSpec,
+    groups: std::ops::Range<usize>,
+    civil: impl FnOnce(&[padu_core::CivilPerson]) -> Vec<T>,
+    registry: impl FnOnce(&[padu_core::RegistryPerson]) -> Vec<T>,
+) -> Result<(Vec<u64>, Vec<T>)> {
     let opts = ReadOptions::new(spec.today);
     let external = |e: padu_io::ReadError| DataFusionError::External(Box::new(e));
-    let (rows, encoded): (Vec<u64>, Vec<Vec<u8>>) = match spec.side {
+    Ok(match spec.side {
         Side::Civil => {
             let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups)
                 .map_err(external)?;
             let (rows, records) = records(reader, spec)?;
-            (
-                rows,
-                records.iter().map(crate::wire::encode_civil).collect(),
-            )
+            (rows, civil(&records))
         }
         Side::Registry => {
             let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
                 .map_err(external)?;
             let (rows, records) = records(reader, spec)?;
-            (
-                rows,
-                records.iter().map(crate::wire::encode_registry).collect(),
-            )
+            (rows, registry(&records))
         }
-    };
+    })
+}
+
+/// Reads row groups `groups` and encodes their records with their rows.
+fn records_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
+    let (rows, encoded) = per_record(
+        spec,
+        groups,
+        |c| c.iter().map(crate::wire::encode_civil).collect(),
+        |r| r.iter().map(crate::wire::encode_registry).collect(),
+    )?;
     Ok(RecordBatch::try_new(
         records_schema(),
         vec![
@@ -530,30 +541,21 @@ fn records_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<Re
 
 /// Reads row groups `groups` and gives their records' valid NIKs with their rows.
 fn niks_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
-    let opts = ReadOptions::new(spec.today);
-    let external = |e: padu_io::ReadError| DataFusionError::External(Box::new(e));
-    let (rows, niks): (Vec<u64>, Vec<Option<u64>>) = match spec.side {
-        Side::Civil => {
-            let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups)
-                .map_err(external)?;
-            let (rows, records) = records(reader, spec)?;
-            let niks = records
-                .iter()
-                .map(|c| crate::wire::civil_nik(c, spec.today).map(|n| n.as_u64()))
-                .collect();
-            (rows, niks)
-        }
-        Side::Registry => {
-            let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
-                .map_err(external)?;
-            let (rows, records) = records(reader, spec)?;
-            let niks = records
-                .iter()
-                .map(|r| crate::wire::registry_nik(r, spec.today).map(|n| n.as_u64()))
-                .collect();
-            (rows, niks)
-        }
-    };
+    let today = spec.today;
+    let (rows, niks) = per_record(
+        spec,
+        groups,
+        |c| {
+            c.iter()
+                .map(|c| crate::wire::civil_nik(c, today).map(|n| n.as_u64()))
+                .collect()
+        },
+        |r| {
+            r.iter()
+                .map(|r| crate::wire::registry_nik(r, today).map(|n| n.as_u64()))
+                .collect()
+        },
+    )?;
     Ok(RecordBatch::try_new(
         niks_schema(),
         vec![
@@ -566,22 +568,12 @@ fn niks_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<Recor
 /// Reads row groups `groups` and computes the keys of their records.
 fn keys_of_part(spec: &KeysSpec, groups: std::ops::Range<usize>) -> Result<RecordBatch> {
     let stats = crate::stats::read(&spec.stats)?;
-    let opts = ReadOptions::new(spec.today);
-    let external = |e: padu_io::ReadError| DataFusionError::External(Box::new(e));
-    let (rows, keys): (Vec<u64>, Vec<Vec<Key>>) = match spec.side {
-        Side::Civil => {
-            let reader = CivilReader::open_parquet_row_groups(&spec.path, &opts, groups.clone())
-                .map_err(external)?;
-            let (rows, records) = records(reader, spec)?;
-            (rows, civil_keys(&records, Statistics::of(&stats)))
-        }
-        Side::Registry => {
-            let reader = RegistryReader::open_parquet_row_groups(&spec.path, &opts, groups)
-                .map_err(external)?;
-            let (rows, records) = records(reader, spec)?;
-            (rows, registry_keys(&records, Statistics::of(&stats)))
-        }
-    };
+    let (rows, keys): (Vec<u64>, Vec<Vec<Key>>) = per_record(
+        spec,
+        groups,
+        |c| civil_keys(c, Statistics::of(&stats)),
+        |r| registry_keys(r, Statistics::of(&stats)),
+    )?;
     let n: usize = keys.iter().map(Vec::len).sum();
     let (mut row, mut rule, mut key) = (
         UInt64Builder::with_capacity(n),

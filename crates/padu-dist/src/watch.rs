@@ -18,7 +18,7 @@
 //! seconds later, time enough for a short query to finish on what Ballista
 //! re-ran).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use ballista_scheduler::cluster::ClusterStateEvent;
@@ -51,7 +51,6 @@ pub(crate) async fn cancel_on_executor_loss(scheduler: Scheduler) {
     };
     // Executor id → (address, refusals in a row).
     let mut executors: HashMap<String, (String, u32)> = HashMap::new();
-    let mut lost: HashSet<String> = HashSet::new();
     let mut tick = tokio::time::interval(PROBE_EVERY);
     loop {
         tokio::select! {
@@ -59,7 +58,6 @@ pub(crate) async fn cancel_on_executor_loss(scheduler: Scheduler) {
                 Some(ClusterStateEvent::RegisteredExecutor { executor_id }) => {
                     match scheduler.state.executor_manager.get_executor_metadata(&executor_id).await {
                         Ok(m) => {
-                            lost.remove(&executor_id);
                             executors.insert(executor_id, (format!("{}:{}", m.host, m.port), 0));
                         }
                         Err(e) => warn!("alamat pelaksana {executor_id} tidak diketahui: {e}"),
@@ -69,7 +67,6 @@ pub(crate) async fn cancel_on_executor_loss(scheduler: Scheduler) {
                 // a query started since may have had tasks sent to it.
                 Some(ClusterStateEvent::RemovedExecutor { executor_id }) => {
                     executors.remove(&executor_id);
-                    lost.insert(executor_id.clone());
                     cancel_running(&scheduler, &executor_id, "dikeluarkan penjadwal").await;
                 }
                 None => return,
@@ -88,11 +85,10 @@ pub(crate) async fn cancel_on_executor_loss(scheduler: Scheduler) {
                         gone.push(id.clone());
                     }
                 }
+                // No longer probed, so cancelled once for its port.
                 for id in gone {
                     executors.remove(&id);
-                    if lost.insert(id.clone()) {
-                        cancel_running(&scheduler, &id, "portnya menolak sambungan").await;
-                    }
+                    cancel_running(&scheduler, &id, "portnya menolak sambungan").await;
                 }
             }
         }
