@@ -59,7 +59,7 @@ sleep 1
 pids=()
 for i in $(seq 1 "$executors"); do
   capped "$bin/padu-dist" executor --scheduler "127.0.0.1:$port" \
-    --port $((port + 10 * i)) --grpc-port $((port + 10 * i + 1)) --slots "$slots" \
+    --port $((port + 10 * i)) --slots "$slots" \
     --work-dir "$work/e$i" 2>"$work/executor$i.log" &
   pids+=($!)
   mkdir -p "$work/e$i"

@@ -58,6 +58,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::config::TaskSchedulingPolicy;
 use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
@@ -147,11 +148,20 @@ pub const EXECUTOR_TIMEOUT_SECONDS: u64 = 10;
 /// Runs a scheduler on `addr` until the process ends; it plans with Padu's
 /// functions and cancels the queries running when an executor is lost, for
 /// the client to run them again ([`watch`]).
+///
+/// Executors pull their tasks (they ask when they have a free slot) rather
+/// than have them pushed: with pushed tasks the scheduler counts each
+/// executor's free slots itself, and Ballista 55 never gives back the slot
+/// of a task it cancels while rolling back a stage whose input was on a lost
+/// executor, so the executor that is left looked busy for good and the
+/// re-run query waited forever (reproduced in one kill test run in three
+/// with the port probe off). A pulling executor counts its own slots.
 pub async fn scheduler(addr: SocketAddr) -> Result<(), DistError> {
     let config = SchedulerConfig {
         bind_host: addr.ip().to_string(),
         external_host: addr.ip().to_string(),
         bind_port: addr.port(),
+        scheduling_policy: TaskSchedulingPolicy::PullStaged,
         executor_timeout_seconds: EXECUTOR_TIMEOUT_SECONDS,
         expire_dead_executor_interval_seconds: EXECUTOR_HEARTBEAT_SECONDS,
         override_logical_codec: Some(Arc::new(codec::LogicalCodec::default())),
@@ -190,8 +200,6 @@ pub struct ExecutorOptions {
     pub host: String,
     /// Arrow Flight port (shuffle data is fetched from it).
     pub port: u16,
-    /// gRPC port (the scheduler pushes tasks to it).
-    pub grpc_port: u16,
     /// Tasks run at once.
     pub slots: usize,
     /// Directory for shuffle files.
@@ -204,7 +212,9 @@ pub async fn executor(o: ExecutorOptions) -> Result<(), DistError> {
         bind_host: o.host.clone(),
         external_host: Some(o.host),
         port: o.port,
-        grpc_port: o.grpc_port,
+        // Never bound: executors pull their tasks (see [`scheduler`]).
+        grpc_port: 0,
+        task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
         scheduler_host: o.scheduler_host,
         scheduler_port: o.scheduler_port,
         vcores: o.slots,

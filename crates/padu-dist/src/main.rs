@@ -42,9 +42,6 @@ enum Command {
         /// Arrow Flight port (shuffle data).
         #[arg(long, default_value_t = 50051)]
         port: u16,
-        /// gRPC port (tasks pushed by the scheduler).
-        #[arg(long, default_value_t = 50052)]
-        grpc_port: u16,
         /// Tasks run at once (default: the number of cores).
         #[arg(long)]
         slots: Option<usize>,
@@ -154,7 +151,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 scheduler,
                 host,
                 port,
-                grpc_port,
                 slots,
                 work_dir,
             } => {
@@ -164,7 +160,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     scheduler_port,
                     host,
                     port,
-                    grpc_port,
                     slots: slots.unwrap_or_else(|| {
                         std::thread::available_parallelism().map_or(1, usize::from)
                     }),

@@ -10,9 +10,8 @@
 //! ([`crate::checked`]), so no answer of a query that lost an executor is
 //! ever used.
 //!
-//! A loss is learnt two ways: the scheduler removing the executor (a task
-//! could not be sent to it, or its heartbeat stopped for
-//! [`crate::EXECUTOR_TIMEOUT_SECONDS`]), and, sooner,
+//! A loss is learnt two ways: the scheduler removing the executor (it
+//! stopped asking for tasks for [`crate::EXECUTOR_TIMEOUT_SECONDS`]), and, sooner,
 //! the executor's Flight port refusing connections twice in a row (a
 //! killed process refuses at once; its heartbeat would be missed only
 //! seconds later, time enough for a short query to finish on what Ballista
@@ -63,11 +62,13 @@ pub(crate) async fn cancel_on_executor_loss(scheduler: Scheduler) {
                         Err(e) => warn!("alamat pelaksana {executor_id} tidak diketahui: {e}"),
                     }
                 }
-                // Cancelled again even when a refused port already did:
-                // a query started since may have had tasks sent to it.
+                // Not cancelled again when a refused port already did: a
+                // lost executor asks for no tasks, so no query started since
+                // has any work on it.
                 Some(ClusterStateEvent::RemovedExecutor { executor_id }) => {
-                    executors.remove(&executor_id);
-                    cancel_running(&scheduler, &executor_id, "dikeluarkan penjadwal").await;
+                    if executors.remove(&executor_id).is_some() {
+                        cancel_running(&scheduler, &executor_id, "dikeluarkan penjadwal").await;
+                    }
                 }
                 None => return,
             },

@@ -62,17 +62,16 @@ impl Cluster {
         let (tx, rx) = channel();
         let mut children = Vec::new();
         for i in 0..executors {
-            let (flight, grpc) = (free_port(), free_port());
+            let flight = free_port();
             let dir = work.path().join(format!("executor-{i}"));
             std::fs::create_dir_all(&dir).expect("executor dir");
             let mut child = padu_dist()
                 .args(["executor", "--scheduler", &scheduler, "--slots", "1"])
                 .args(["--port", &flight.to_string()])
-                .args(["--grpc-port", &grpc.to_string()])
                 .arg("--work-dir")
                 .arg(&dir)
                 // Task starts and ends are logged at info: the kill tests wait for them.
-                .env("PADU_LOG", "ballista_executor::executor_server=info")
+                .env("PADU_LOG", "ballista_executor::execution_loop=info")
                 .stderr(Stdio::piped())
                 .spawn()
                 .expect("start executor");

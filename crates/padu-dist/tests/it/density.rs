@@ -99,7 +99,7 @@ async fn survives_a_killed_executor(trigger: &'static str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_executor_killed_during_its_first_task_is_replaced() {
-    survives_a_killed_executor("Execute task").await;
+    survives_a_killed_executor("Received task").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,21 +21,13 @@ async fn a_distributed_run_writes_the_engine_s_rows_by_regency() {
 /// the queries that were running, the client runs them again on the
 /// executor that is left, and the result is still the engine's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "hung once in about 13 runs: after the cancel for the lost executor the remaining executor stayed idle; see ARCHITECTURE.md, Losing an executor"]
 async fn a_distributed_run_survives_an_executor_killed_mid_task() {
-    survives_a_killed_executor("Execute task", 200, 15).await;
+    survives_a_killed_executor("Received task", 200, 15).await;
 }
 
 /// As above, the executor killed just after it finished a task (the 120th
 /// task end): its shuffle output, which a later stage needs, is lost with it.
-///
-/// Both are out of the suite (`cargo test -p padu-dist -- --ignored`): they
-/// passed in 12 runs, but in one (this one) the job hung after the
-/// scheduler cancelled the query running at the loss, the remaining
-/// executor idle and no later query scheduled; until that is understood a
-/// CI run must not hang on it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "hung once in about 13 runs: after the cancel for the lost executor the remaining executor stayed idle; see ARCHITECTURE.md, Losing an executor"]
 async fn a_distributed_run_survives_an_executor_killed_after_finishing_a_task() {
     survives_a_killed_executor("Finished task", 120, 16).await;
 }
