@@ -740,11 +740,9 @@ pub(crate) async fn count(ctx: &SessionContext, sql: &str) -> Result<u64, DistEr
 pub(crate) const ATTEMPTS: usize = 3;
 
 /// Runs of a query cancelled for a lost executor before it is given up:
-/// one loss can cancel a query twice (when its port refuses connections,
-/// and when the scheduler removes it: at 1M and 3M the two came within
-/// 70 ms, the second cancelling the re-run just started), and each
-/// cancellation stands for an executor really lost, so they have their own
-/// allowance beside [`ATTEMPTS`].
+/// the scheduler cancels once per executor lost ([`watch`]), and each
+/// cancellation stands for an executor really lost, not for anything wrong
+/// with the query, so they have their own allowance beside [`ATTEMPTS`].
 pub(crate) const LOSSES: usize = 8;
 
 /// Runs `query` until its answer passes its own check, [`ATTEMPTS`] times

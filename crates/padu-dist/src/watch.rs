@@ -13,7 +13,7 @@
 //! A loss is learnt two ways: the scheduler removing the executor (it
 //! stopped asking for tasks for [`crate::EXECUTOR_TIMEOUT_SECONDS`]), and, sooner,
 //! the executor's Flight port refusing connections twice in a row (a
-//! killed process refuses at once; its heartbeat would be missed only
+//! killed process refuses at once; the scheduler would remove it only
 //! seconds later, time enough for a short query to finish on what Ballista
 //! re-ran).
 
