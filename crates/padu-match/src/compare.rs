@@ -187,6 +187,7 @@ fn token_overlap(x: &NameInfo, y: &NameInfo) -> bool {
             if st == lt
                 || sp == lp
                 || nickname_of(st, lt)
+                || known_nickname(st, lt)
                 || (st.len() > 3 && jaro_winkler_if(st, lt, 0.92) >= 0.92)
             {
                 hit = true;
@@ -219,6 +220,46 @@ fn nickname_of(a: &str, b: &str) -> bool {
         .take_while(|(x, y)| x == y)
         .count();
     s.len() <= 5 && common >= 3
+}
+
+/// Common Indonesian nicknames whose shape does not give them away: the
+/// short form keeps neither the start nor three closing letters of the name
+/// (KIKI for RIZKY, AMAT for AHMAD, ICAH for AISYAH, UCUP for YUSUF).
+/// Each is listed with the normalised spellings of the names it commonly
+/// stands for. A nickname here only lets a name count as the same name
+/// (token level): the birth date, sex and the rest must still agree, so a
+/// sibling called KIKI is no more a match for RIZKY than any sibling is.
+const KNOWN_NICKNAMES: &[(&str, &[&str])] = &[
+    (
+        "KIKI",
+        &["RIZKI", "RIZKY", "RISKI", "RISKY", "RIZQI", "RIZQY"],
+    ),
+    ("AMAT", &["AHMAD", "AKHMAD", "AHMAT"]),
+    ("ICAH", &["AISYAH", "AISAH", "AISYA"]),
+    ("UCUP", &["YUSUF", "YUSUP"]),
+    ("OPIK", &["TAUFIK", "TOPIK"]),
+    ("EPUL", &["SAEFUL", "SAIFUL", "SYAIFUL"]),
+    ("IPUL", &["SAEFUL", "SAIFUL", "SYAIFUL"]),
+    (
+        "PRI",
+        &[
+            "SUPRIADI",
+            "SUPRIYADI",
+            "SUPRIANTO",
+            "SUPRIYANTO",
+            "SUPRIATNA",
+        ],
+    ),
+    ("NANA", &["SUPRIATNA", "SUTISNA", "MULYANA", "HERYANA"]),
+    ("BAMS", &["BAMBANG"]),
+];
+
+/// Whether `a` and `b` are a nickname in [`KNOWN_NICKNAMES`] and a name it stands for.
+fn known_nickname(a: &str, b: &str) -> bool {
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    KNOWN_NICKNAMES
+        .iter()
+        .any(|(nick, names)| *nick == s && names.contains(&l))
 }
 
 /// Person's name: exact, JW >= 0.95, JW >= 0.88, token overlap, phonetic, else.
@@ -583,6 +624,17 @@ mod tests {
         assert!(!nickname_of("BUDI", "BAYU"));
         assert!(!nickname_of("AN", "ANDI"));
         assert!(!nickname_of("SITI", "SITI"));
+    }
+
+    #[test]
+    fn known_nicknames_are_recognised_in_either_order_and_only_with_their_names() {
+        for (a, b) in [("KIKI", "RIZKY"), ("AHMAD", "AMAT"), ("ICAH", "AISYAH")] {
+            assert!(known_nickname(a, b), "{a} {b}");
+            assert!(!nickname_of(a, b), "{a} {b} is caught by shape already");
+        }
+        assert!(!known_nickname("KIKI", "BUDI"));
+        assert!(!known_nickname("RIZKY", "RIZKY"));
+        assert!(!known_nickname("KIKI", "KIKI"));
     }
 
     #[test]

@@ -325,3 +325,21 @@ fn neighbours_on_the_same_placeholder_birth_date_are_not_duplicates() {
          T2 TANPA_NIK PERBAIKI usulan=3305017112500027",
     );
 }
+
+#[test]
+fn a_nickname_that_keeps_nothing_of_the_name_is_found_and_a_sibling_is_not_taken_for_it() {
+    // KIKI keeps neither the start nor the end of RIZKY; AMAT is the
+    // brother, a nickname of AHMAD, born three years later: not a match
+    // for RIZKY however much of the household agrees.
+    check(
+        &reg(
+            "T1|K1||KIKI|L|2011-04-18|DEPOK|SITI KHOTIJAH|JL NANGKA 3|32.76.01.1001
+             T2|K1||AMAT|L|2014-09-02|DEPOK|SITI KHOTIJAH|JL NANGKA 3|32.76.01.1001",
+        ),
+        &civ(
+            "3276011804110003|RIZKY RAMADHAN|L|2011-04-18|DEPOK|SITI KHOTIJAH|JL NANGKA 3|32.76.01.1001||",
+        ),
+        "T1 TANPA_NIK PERBAIKI usulan=3276011804110003
+         T2 TANPA_NIK PERBAIKI",
+    );
+}
