@@ -29,7 +29,7 @@
 //!
 //! 1. *prepare* (`prepare::prepare`, per record): every record becomes a
 //!    compact `Rec`: a `u64` NIK, names normalised (`normalise`: titles, the
-//!    spellings of MUHAMMAD, pre-1972 spelling, a few unambiguous nicknames,
+//!    spellings of MUHAMMAD, pre-1972 spelling,
 //!    a phonetic key) and interned once for both sides, dates, region, and
 //!    how far each blocking key reaches (`scope`, from counts over the
 //!    civil extract that a distributed run broadcasts).

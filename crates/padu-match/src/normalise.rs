@@ -3,8 +3,9 @@
 //! Dukcapil matching is exact, so most false "tidak padan" come from the
 //! same person written differently: titles (H., HJ., S.PD.), the many short
 //! forms of MUHAMMAD, the pre-1972 spelling (OE, DJ, TJ, SJ, CH) and
-//! nicknames. Everything here folds those variants onto one form so that the
-//! comparators can measure what is left.
+//! nicknames. Everything here folds the first three onto one form so that the
+//! comparators can measure what is left; nicknames stand for several names
+//! each, so the name comparator recognises them instead (`compare.rs`).
 
 /// Titles and honorifics written before a name (dots removed).
 const PREFIX_TITLES: &[&str] = &[
@@ -52,17 +53,6 @@ const MUHAMMAD: &[&str] = &[
     "M",
 ];
 
-/// Nicknames that stand for exactly one full name in common Indonesian use.
-///
-/// Deliberately short: a nickname that could come from several names (ANI
-/// from SUSANI, ROHANI, HARYANI...) is left alone, because folding it would
-/// make strangers look alike. Each entry is the usual Javanese/Sundanese
-/// short form built from the last syllables of the full name.
-const NICKNAMES: &[(&str, &str)] = &[
-    ("WAWAN", "HERMAWAN"),
-    ("MAMAT", "RAHMAT"),
-    ("MEMET", "SLAMET"),
-];
 /// A name after normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NormName {
@@ -181,7 +171,7 @@ fn modern_spelling(token: &str) -> String {
 }
 
 /// Normalises a person's name: titles removed, MUHAMMAD folded, modern spelling,
-/// unambiguous nicknames expanded, single spaces.
+/// single spaces.
 pub(crate) fn normalise_name(raw: &str) -> NormName {
     // Everything after the first comma is a degree list (`BUDI, S.PD., M.M.`).
     let main = raw.split(',').next().unwrap_or("");
@@ -220,13 +210,10 @@ pub(crate) fn normalise_name(raw: &str) -> NormName {
                 "ABD" => "ABDUL",
                 other => other,
             };
-            let modern = modern_spelling(part);
-            let full = NICKNAMES
-                .iter()
-                .find(|(nick, _)| *nick == modern)
-                .map(|(_, full)| full.to_string())
-                .unwrap_or(modern);
-            out.push(full);
+            // Nicknames are not folded here: even WAWAN stands for GUNAWAN,
+            // SETIAWAN, KURNIAWAN and HERMAWAN alike, and folding it onto one
+            // of them hid it from the others. The name comparator knows them.
+            out.push(modern_spelling(part));
         }
     }
     let norm = out.join(" ");
@@ -420,9 +407,9 @@ mod tests {
     }
 
     #[test]
-    fn unambiguous_nicknames_expand() {
-        assert_eq!(n("WAWAN"), "HERMAWAN");
-        assert_eq!(n("Mamat Sudrajat"), "RAHMAT SUDRAJAT");
+    fn one_name_abbreviations_expand_and_nicknames_stay() {
+        assert_eq!(n("WAWAN"), "WAWAN");
+        assert_eq!(n("Mamat Sudrajat"), "MAMAT SUDRAJAT");
         assert_eq!(n("ST. AMINAH"), "SITI AMINAH");
         assert_eq!(n("ABD. ROHIM"), "ABDUL ROHIM");
     }
