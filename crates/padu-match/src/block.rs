@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::hash::mix;
-use crate::prepare::{Prepared, Rec};
+use crate::prepare::{NONE, Prepared, Rec};
 use crate::scope::{self, Level, slot};
 
 /// A blocking rule.
@@ -143,6 +143,37 @@ impl Blocker for NameMotherRegency {
     }
 }
 
+/// The whole name, the mother's whole name and the birth year, nationwide,
+/// for a registry row born on 1 January, the date written when the real
+/// one is unknown. Finds such a person after a move to another regency
+/// without a valid NIK: every other rule that reaches past the regency
+/// needs the exact birth date or the NIK. Keyed on every civil resident,
+/// but only on registry rows dated 1 January: on every row, it proposed
+/// namesakes with a namesake mother born the same year in a dense city
+/// (IMAS, daughter of EUIS, in Depok), which took a person missing from
+/// Dukcapil for someone else.
+struct NameMotherYear;
+impl Blocker for NameMotherYear {
+    fn name(&self) -> &'static str {
+        "nama+ibu+tahun"
+    }
+    fn keys(&self, ctx: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
+        if r.name == NONE || r.mother == NONE {
+            return;
+        }
+        let civil = ctx.civil.as_ptr_range().contains(&std::ptr::from_ref(r));
+        if !civil && (r.dob.month(), r.dob.day()) != (1, 1) {
+            return;
+        }
+        let year = i64::from(r.dob.year()).cast_unsigned();
+        out.push(mix(&[
+            year,
+            ctx.name(r.name).squash,
+            ctx.name(r.mother).squash,
+        ]));
+    }
+}
+
 /// The same NIK digits.
 struct NikExact;
 impl Blocker for NikExact {
@@ -258,6 +289,7 @@ pub(crate) fn blockers() -> Vec<Box<dyn Blocker>> {
         Box::new(DobInitial),
         Box::new(DAY_MONTH_NAME),
         Box::new(NameMotherRegency),
+        Box::new(NameMotherYear),
     ]
 }
 
