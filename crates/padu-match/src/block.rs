@@ -143,15 +143,15 @@ impl Blocker for NameMotherRegency {
     }
 }
 
-/// The whole name, the mother's whole name and the birth year, nationwide,
-/// for a registry row born on 1 January, the date written when the real
-/// one is unknown. Finds such a person after a move to another regency
-/// without a valid NIK: every other rule that reaches past the regency
-/// needs the exact birth date or the NIK. Keyed on every civil resident,
-/// but only on registry rows dated 1 January: on every row, it proposed
-/// namesakes with a namesake mother born the same year in a dense city
-/// (IMAS, daughter of EUIS, in Depok), which took a person missing from
-/// Dukcapil for someone else.
+/// The whole name, the mother's whole name and the birth year and month,
+/// nationwide; for a registry row born on 1 January, the date written when
+/// the real one is unknown, the year alone. Finds a person registered
+/// without a valid NIK after a move to another regency with a birth date a
+/// day off or unknown: every other rule that reaches past the regency needs
+/// the exact birth date or the NIK. Civil residents are keyed both ways.
+/// Keyed on the year alone for every row, it also proposed namesakes with
+/// namesake mothers born the same year in a dense city (IMAS, daughter of
+/// EUIS, in Depok), and took people missing from Dukcapil for them.
 struct NameMotherYear;
 impl Blocker for NameMotherYear {
     fn name(&self) -> &'static str {
@@ -162,15 +162,12 @@ impl Blocker for NameMotherYear {
             return;
         }
         let civil = ctx.civil.as_ptr_range().contains(&std::ptr::from_ref(r));
-        if !civil && (r.dob.month(), r.dob.day()) != (1, 1) {
-            return;
-        }
         let year = i64::from(r.dob.year()).cast_unsigned();
-        out.push(mix(&[
-            year,
-            ctx.name(r.name).squash,
-            ctx.name(r.mother).squash,
-        ]));
+        let (name, mother) = (ctx.name(r.name).squash, ctx.name(r.mother).squash);
+        if civil || (r.dob.month(), r.dob.day()) == (1, 1) {
+            out.push(mix(&[year, name, mother]));
+        }
+        out.push(mix(&[year, u64::from(r.dob.month()), name, mother]));
     }
 }
 
