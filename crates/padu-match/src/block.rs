@@ -148,10 +148,11 @@ impl Blocker for NameMotherRegency {
 /// the real one is unknown, the year alone. Finds a person registered
 /// without a valid NIK after a move to another regency with a birth date a
 /// day off or unknown: every other rule that reaches past the regency needs
-/// the exact birth date or the NIK. Civil residents are keyed both ways.
-/// Keyed on the year alone for every row, it also proposed namesakes with
-/// namesake mothers born the same year in a dense city (IMAS, daughter of
-/// EUIS, in Depok), and took people missing from Dukcapil for them.
+/// the exact birth date or the NIK. Civil residents are keyed both ways;
+/// registry rows with a valid NIK only on 1 January (see below). Keyed on
+/// the year alone for every row, it also proposed namesakes with namesake
+/// mothers born the same year in a dense city (IMAS, daughter of EUIS, in
+/// Depok), and took people missing from Dukcapil for them.
 struct NameMotherYear;
 impl Blocker for NameMotherYear {
     fn name(&self) -> &'static str {
@@ -167,7 +168,13 @@ impl Blocker for NameMotherYear {
         if civil || (r.dob.month(), r.dob.day()) == (1, 1) {
             out.push(mix(&[year, name, mother]));
         }
-        out.push(mix(&[year, u64::from(r.dob.month()), name, mother]));
+        // A valid NIK repeats the birth date, so a row that has one wrote
+        // its date twice and is unlikely to be a day off; keyed anyway, such
+        // rows of people missing from Dukcapil met namesakes born a day
+        // apart (at Depok 1M, three false proposals more).
+        if civil || r.nik == 0 {
+            out.push(mix(&[year, u64::from(r.dob.month()), name, mother]));
+        }
     }
 }
 

@@ -98,7 +98,7 @@ fn bench_verify_in_one_city_reports_recall_and_what_each_rule_adds() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let rules = report["blocking"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 10, "{rules:?}");
+    assert_eq!(rules.len(), padu_match::partition::RULES, "{rules:?}");
     // Per case, from the truth's labels: the injected duplicates are scored on their own.
     let cases = report["accuracy"]["cases"].as_array().unwrap();
     let dup = cases
