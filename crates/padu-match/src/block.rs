@@ -162,6 +162,7 @@ impl Blocker for NameMotherYear {
         if r.name == NONE || r.mother == NONE {
             return;
         }
+        // A `Rec` does not carry its side; the civil records are the ones in `ctx.civil`.
         let civil = ctx.civil.as_ptr_range().contains(&std::ptr::from_ref(r));
         let year = i64::from(r.dob.year()).cast_unsigned();
         let (name, mother) = (ctx.name(r.name).squash, ctx.name(r.mother).squash);
@@ -547,6 +548,38 @@ mod tests {
     use super::*;
     use crate::prepare::{CivilSide, Exec};
     use padu_testkit::generated::Generated;
+
+    /// `nama+ibu+tahun` meets a civil resident from a registry row written
+    /// as born on 1 January, or a day off without a valid NIK; a row with a
+    /// valid NIK a day off, or a namesake born in another month, it does not.
+    #[test]
+    fn name_mother_year_keys_survive_1_january_and_a_day_off_without_nik() {
+        const REG: &str = "id_art|id_keluarga|nik|nama|jenis_kelamin|tgl_lahir|tempat_lahir|nama_ibu_kandung|alamat|kode_wilayah";
+        const CIV: &str = "nik|nama|jenis_kelamin|tgl_lahir|tempat_lahir|nama_ibu_kandung|alamat|kode_wilayah|status_hidup|tgl_meninggal";
+        let civil = crate::testkit::civil(&format!(
+            "{CIV}\n3273014512830001|SRI KUSUMAWATI|P|1983-12-05|KLATEN|WARSINI|JL MAWAR 5|32.73.01.1002||"
+        ));
+        let registry = crate::testkit::registry(&format!(
+            "{REG}
+T1|K1||SRI KUSUMAWATI|P|1983-01-01|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001
+T2|K2||SRI KUSUMAWATI|P|1983-12-06|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001
+T3|K3|3201014612830001|SRI KUSUMAWATI|P|1983-12-06|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001
+T4|K4||SRI KUSUMAWATI|P|1983-07-05|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001"
+        ));
+        let side = CivilSide::prepare(&civil);
+        let ctx = side.registry(&registry, Exec::Parallel);
+        let keys = |r: &Rec| {
+            let mut out = Vec::new();
+            NameMotherYear.keys(&ctx, r, &mut out);
+            out
+        };
+        let civ = keys(&ctx.civil[0]);
+        let meets = |i: usize| keys(&ctx.reg[i]).iter().any(|k| civ.contains(k));
+        assert!(meets(0), "1 January");
+        assert!(meets(1), "a day off without NIK");
+        assert!(!meets(2), "a day off with a valid NIK");
+        assert!(!meets(3), "another month");
+    }
 
     /// The overlapped lookups of [`candidates_of`] find exactly the records
     /// that share a key of some rule with the row, as a plain map of every
