@@ -4,6 +4,8 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use padu_core::{CivilPerson, LifeStatus, RegistryPerson};
@@ -299,42 +301,121 @@ impl<S: Schema> RowParser<S> {
 /// Files smaller than this are read by one thread: splitting costs a pass over the file.
 const SPLIT_MIN_BYTES: u64 = 8 << 20;
 
-/// The later parts of a file split between threads, each parsed on its own
-/// thread and handed out in file order once the part before it is done.
+/// The parts of a file, parsed by a few worker threads and handed out in
+/// file order.
+///
+/// The thread taking the rows (checking each key against the rows above and
+/// moving each record out) must take them in order, so it works alongside
+/// the parsing only if the parts ahead of it are done early: the file is cut
+/// into several parts per worker, which the workers take in file order, and
+/// each part sends its rows in blocks as it parses them. With one part per
+/// thread, the taker could start on the second half only once the first was
+/// parsed, and spent the last few tenths of a second of a million-row read
+/// alone, moving the second half's rows while the other core was idle.
 struct Parts<T, K> {
-    threads: VecDeque<std::thread::JoinHandle<Blocks<T, K>>>,
-    current: std::iter::Flatten<std::vec::IntoIter<Vec<Parsed<T, K>>>>,
+    /// Each part's blocks, in file order.
+    parts: VecDeque<Receiver<Block<T, K>>>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+    current: std::vec::IntoIter<Parsed<T, K>>,
 }
 
-/// A part's rows, in blocks of [`PART_BLOCK`].
-type Blocks<T, K> = Vec<Vec<Parsed<T, K>>>;
+/// Some rows of a part, and whether they are its last.
+type Block<T, K> = (Vec<Parsed<T, K>>, bool);
 
-/// Rows a part keeps per block: blocks of a fixed size are never copied to
-/// grow, as one vector of a whole part would be (into fresh memory, which
-/// the kernel must clear first).
-const PART_BLOCK: usize = 8192;
+/// The parts still to parse, in file order, each with where its blocks go.
+type Queue<T, K> = Mutex<VecDeque<(Source, Sender<Block<T, K>>)>>;
+
+/// Rows a part sends at a time: few enough that the taking thread starts
+/// early, many enough that the channel is not the cost.
+const PART_BLOCK: usize = 4096;
+
+/// Parts per worker thread.
+const PARTS_PER_WORKER: usize = 16;
 
 impl<T, K> Default for Parts<T, K> {
     fn default() -> Self {
         Parts {
-            threads: VecDeque::new(),
-            current: Vec::new().into_iter().flatten(),
+            parts: VecDeque::new(),
+            workers: Vec::new(),
+            current: Vec::new().into_iter(),
         }
     }
 }
 
-impl<T, K> Parts<T, K> {
+impl<T: Send + 'static, K: Send + 'static> Parts<T, K> {
+    /// Has `workers` threads parse `sources` (consecutive parts of one file), taking them in order.
+    fn start<S: Schema + Send + 'static>(
+        &mut self,
+        sources: Vec<Source>,
+        workers: usize,
+        parser: &RowParser<S>,
+        parse: ParseFn<S, T, K>,
+    ) {
+        let mut queue = VecDeque::with_capacity(sources.len());
+        for source in sources {
+            let (tx, rx) = mpsc::channel();
+            queue.push_back((source, tx));
+            self.parts.push_back(rx);
+        }
+        let queue: Arc<Queue<T, K>> = Arc::new(Mutex::new(queue));
+        for _ in 0..workers {
+            let (queue, mut parser) = (Arc::clone(&queue), parser.clone());
+            self.workers.push(std::thread::spawn(move || {
+                loop {
+                    let next = queue
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .pop_front();
+                    let Some((mut source, tx)) = next else { return };
+                    let mut block = Vec::with_capacity(PART_BLOCK);
+                    while let Some(raw) = source.next_row() {
+                        block.push(parser.parse(raw, parse));
+                        if block.len() == PART_BLOCK {
+                            let full =
+                                std::mem::replace(&mut block, Vec::with_capacity(PART_BLOCK));
+                            // A send fails only when the reader was dropped: nobody wants the rest.
+                            if tx.send((full, false)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    if tx.send((block, true)).is_err() {
+                        return;
+                    }
+                }
+            }));
+        }
+    }
+
     fn next(&mut self) -> Option<Parsed<T, K>> {
         loop {
             if let Some(p) = self.current.next() {
                 return Some(p);
             }
-            let t = self.threads.pop_front()?;
-            self.current = t
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p))
-                .into_iter()
-                .flatten();
+            let Some(part) = self.parts.front() else {
+                self.join();
+                return None;
+            };
+            match part.recv() {
+                Ok((rows, last)) => {
+                    if last {
+                        self.parts.pop_front();
+                    }
+                    self.current = rows.into_iter();
+                }
+                // A part's sender went away before its last block: its worker panicked.
+                Err(_) => {
+                    self.join();
+                    panic!("a thread reading part of the file stopped without finishing it");
+                }
+            }
+        }
+    }
+
+    /// Waits for the workers, passing on a worker's panic.
+    fn join(&mut self) {
+        for w in self.workers.drain(..) {
+            w.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         }
     }
 }
@@ -426,10 +507,10 @@ where
         })
     }
 
-    /// Has the rest of a large CSV file parsed by `threads` threads in all,
-    /// this one included, each taking a part that starts at a record
-    /// boundary; the rows still come out in file order and exactly as one
-    /// thread would give them (numbers, issues, the unique-key check and
+    /// Has the rest of a large CSV file parsed by `threads` threads, cut
+    /// into parts that start at record boundaries, while this one takes
+    /// their rows in order; the rows still come out in file order and
+    /// exactly as one thread would give them (numbers, issues, the unique-key check and
     /// the issue budget all as before). Other files, and a CSV with a
     /// nameless column (warned about once per file), are read as before.
     fn split(&mut self, threads: usize, min_bytes: u64) -> Result<(), ReadError> {
@@ -438,27 +519,16 @@ where
         }
         let parts = self
             .source
-            .split(threads, min_bytes)
+            .split(threads * PARTS_PER_WORKER, min_bytes)
             .map_err(|e| crate::table::io_error(&self.parser.label, &e))?;
-        for mut source in parts {
-            let mut parser = self.parser.clone();
-            let parse = self.parse;
-            self.parts.threads.push_back(std::thread::spawn(move || {
-                let mut blocks = Vec::new();
-                let mut block = Vec::with_capacity(PART_BLOCK);
-                while let Some(raw) = source.next_row() {
-                    block.push(parser.parse(raw, parse));
-                    if block.len() == PART_BLOCK {
-                        blocks.push(std::mem::replace(
-                            &mut block,
-                            Vec::with_capacity(PART_BLOCK),
-                        ));
-                    }
-                }
-                blocks.push(block);
-                blocks
-            }));
+        if parts.is_empty() {
+            return Ok(());
         }
+        // This thread's own part too: it only takes the rows, in order.
+        let sources = std::iter::once(self.source.hand_off())
+            .chain(parts)
+            .collect();
+        self.parts.start(sources, threads, &self.parser, self.parse);
         Ok(())
     }
 
@@ -562,22 +632,49 @@ where
             mut issues,
             key,
         } = p;
-        if let Some((key, at)) = key {
-            match self.seen.entry(key) {
-                Entry::Occupied(first) => {
-                    let (value, first_row) = ((self.unique.shown)(first.key()), *first.get());
-                    issues.insert(at, self.repeat_issue(row, &value, first_row));
-                    record = None;
-                }
-                Entry::Vacant(v) => {
-                    v.insert(row);
-                }
-            }
+        if !self.first_use(row, key, &mut issues) {
+            record = None;
         }
         Row {
             row,
             record,
             issues: self.budget.admit(issues),
+        }
+    }
+
+    /// Whether the row's unique key is seen for the first time (or could not
+    /// be read); a repeat's error goes into `issues`.
+    fn first_use(&mut self, row: u64, key: Option<(K, usize)>, issues: &mut Vec<Issue>) -> bool {
+        let Some((key, at)) = key else { return true };
+        match self.seen.entry(key) {
+            Entry::Occupied(first) => {
+                let (value, first_row) = ((self.unique.shown)(first.key()), *first.get());
+                issues.insert(at, self.repeat_issue(row, &value, first_row));
+                false
+            }
+            Entry::Vacant(v) => {
+                v.insert(row);
+                true
+            }
+        }
+    }
+
+    /// The remaining rows as [`Table::next_row`] gives them, with each
+    /// record pushed straight onto `records`; `each` gets every row's
+    /// number, admitted issues and whether its record was kept.
+    fn read_into(&mut self, records: &mut Vec<T>, mut each: impl FnMut(u64, Vec<Issue>, bool)) {
+        while let Some(p) = self.next_parsed() {
+            let Parsed {
+                row,
+                record,
+                mut issues,
+                key,
+            } = p;
+            let kept = self.first_use(row, key, &mut issues) && record.is_some();
+            if kept && let Some(r) = record {
+                records.push(r);
+            }
+            each(row, self.budget.admit(issues), kept);
         }
     }
 }
@@ -597,9 +694,9 @@ impl RegistryReader {
         Table::open(path, opts, parse_registry, REGISTRY_UNIQUE).map(RegistryReader)
     }
 
-    /// Has a large CSV file parsed by `threads` threads, each reading a part
-    /// of it that starts at a record boundary; rows still come out in file
-    /// order, numbered and checked exactly as one thread reads them. Other
+    /// Has a large CSV file parsed by `threads` threads, in parts that start
+    /// at record boundaries, while the thread iterating takes the rows; rows
+    /// still come out in file order, numbered and checked exactly as one thread reads them. Other
     /// formats, and files under 8 MB, are read by one thread.
     ///
     /// # Errors
@@ -621,6 +718,19 @@ impl RegistryReader {
     ) -> Result<RegistryReader, ReadError> {
         Table::open_parquet_groups(path, opts, groups, parse_registry, REGISTRY_UNIQUE)
             .map(RegistryReader)
+    }
+
+    /// Reads every remaining row as iterating would, but pushes each record
+    /// straight onto `records` instead of handing it out in a [`Row`]: a
+    /// million records are a quarter of a gigabyte, and each move through
+    /// a `Row` copied all of it once more. `each` gets every row's number,
+    /// its issues (within the limit) and whether its record was kept.
+    pub fn read_into(
+        &mut self,
+        records: &mut Vec<RegistryPerson>,
+        each: impl FnMut(u64, Vec<Issue>, bool),
+    ) {
+        self.0.read_into(records, each);
     }
 
     /// The rows with their `id_art`, which is not checked for repeats: the
@@ -758,6 +868,15 @@ impl CivilReader {
         groups: std::ops::Range<usize>,
     ) -> Result<CivilReader, ReadError> {
         Table::open_parquet_groups(path, opts, groups, parse_civil, CIVIL_UNIQUE).map(CivilReader)
+    }
+
+    /// Reads every remaining row into `records`, like [`RegistryReader::read_into`].
+    pub fn read_into(
+        &mut self,
+        records: &mut Vec<CivilPerson>,
+        each: impl FnMut(u64, Vec<Issue>, bool),
+    ) {
+        self.0.read_into(records, each);
     }
 
     /// The rows with their NIK, not checked for repeats, like [`RegistryReader::keyed`].
@@ -939,7 +1058,7 @@ mod tests {
         let mut r = CivilReader::open(path, &opts).unwrap();
         r.0.split(threads, 0).unwrap();
         if threads > 1 {
-            assert!(!r.0.parts.threads.is_empty(), "the file was split");
+            assert!(!r.0.parts.parts.is_empty(), "the file was split");
         }
         let rows: Vec<_> = r.by_ref().collect();
         (rows, r.file_issues().to_vec(), r.suppressed_issues())
@@ -986,6 +1105,37 @@ mod tests {
                     assert_eq!(split.1, one.1, "{name}, {threads} threads: file issues");
                     assert_eq!(split.2, one.2, "{name}, {threads} threads: suppressed");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn reading_into_a_vector_gives_what_iterating_gives() {
+        let mut text = header(b',');
+        text.extend(awkward_civil(b','));
+        let (_d, path) = temp("into.csv");
+        std::fs::write(&path, &text).unwrap();
+        for threads in [1, 2, 8] {
+            for max_issues in [1000, 7] {
+                let (rows, file_issues, suppressed) = read(&path, max_issues, threads);
+                let mut opts = ReadOptions::new(today());
+                opts.max_issues = max_issues;
+                let mut r = CivilReader::open(&path, &opts).unwrap();
+                r.0.split(threads, 0).unwrap();
+                let (mut records, mut each) = (Vec::new(), Vec::new());
+                r.read_into(&mut records, |row, issues, kept| {
+                    each.push((row, issues, kept))
+                });
+                let kept: Vec<_> = rows.iter().filter_map(|r| r.record.clone()).collect();
+                assert!(kept.len() > 1000 && kept.len() < rows.len());
+                assert_eq!(records, kept, "{threads} threads");
+                let expected: Vec<_> = rows
+                    .into_iter()
+                    .map(|r| (r.row, r.issues, r.record.is_some()))
+                    .collect();
+                assert_eq!(each, expected, "{threads} threads, {max_issues} issues");
+                assert_eq!(r.file_issues(), &file_issues[..]);
+                assert_eq!(r.suppressed_issues(), suppressed);
             }
         }
     }

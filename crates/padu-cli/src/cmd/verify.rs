@@ -179,10 +179,17 @@ pub(super) fn read_all_registry(
     threads: usize,
 ) -> anyhow::Result<Read<RegistryPerson>> {
     let opts = &read_options(opts, partial);
-    let reader = RegistryReader::open(path, opts)
+    let mut reader = RegistryReader::open(path, opts)
         .and_then(|r| r.parallel(threads))
         .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
-    collect_rows(reader.file_issues().to_vec(), reader, path, lang, partial)
+    let file_issues = reader.file_issues().to_vec();
+    collect_rows(
+        file_issues,
+        |out, each| reader.read_into(out, each),
+        path,
+        lang,
+        partial,
+    )
 }
 
 /// The line count of a CSV file, which its records do not exceed by more
@@ -247,10 +254,17 @@ pub(super) fn read_all_civil(
     threads: usize,
 ) -> anyhow::Result<Read<CivilPerson>> {
     let opts = &read_options(opts, partial);
-    let reader = CivilReader::open(path, opts)
+    let mut reader = CivilReader::open(path, opts)
         .and_then(|r| r.parallel(threads))
         .map_err(|e| read_failure(e.issues(), &e.to_string(), lang))?;
-    collect_rows(reader.file_issues().to_vec(), reader, path, lang, partial)
+    let file_issues = reader.file_issues().to_vec();
+    collect_rows(
+        file_issues,
+        |out, each| reader.read_into(out, each),
+        path,
+        lang,
+        partial,
+    )
 }
 
 /// A partial read lists every error: a row left out is never left out silently,
@@ -270,9 +284,11 @@ fn read_failure(issues: &[padu_io::Issue], msg: &str, lang: Lang) -> anyhow::Err
     anyhow::anyhow!("{msg}")
 }
 
+/// Reads every row with `read` (a reader's `read_into`), which pushes the
+/// records onto the vector it is given and reports each row's issues.
 fn collect_rows<T>(
     file_issues: Vec<padu_io::Issue>,
-    rows: impl Iterator<Item = padu_io::Row<T>>,
+    read: impl FnOnce(&mut Vec<T>, &mut dyn FnMut(u64, Vec<padu_io::Issue>, bool)),
     path: &Path,
     lang: Lang,
     partial: bool,
@@ -283,8 +299,8 @@ fn collect_rows<T>(
     let mut out = Vec::with_capacity(rows_at_most(path) + 1);
     let mut errors = Vec::new();
     let (mut warnings, mut rejected) = (0u64, 0u64);
-    for row in rows {
-        for i in row.issues {
+    read(&mut out, &mut |_, issues, kept| {
+        for i in issues {
             match i.severity {
                 Severity::Error if partial => errors.push(i),
                 Severity::Error => {
@@ -295,12 +311,11 @@ fn collect_rows<T>(
                 Severity::Warning => warnings += 1,
             }
         }
-        match row.record {
-            Some(r) => out.push(r),
-            // Counted apart from the issues, which the reader stops listing past its limit.
-            None => rejected += 1,
+        // Counted apart from the issues, which the reader stops listing past its limit.
+        if !kept {
+            rejected += 1;
         }
-    }
+    });
     if !partial && (!errors.is_empty() || rejected > 0) {
         match lang {
             Lang::Id => bail!(

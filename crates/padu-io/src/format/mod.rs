@@ -31,6 +31,9 @@ pub(crate) enum Source {
     Csv(Box<CsvSource>),
     Sheet(SheetSource),
     Parquet(Box<ParquetSource>),
+    /// Nothing left: the rest of the file was handed to other threads
+    /// (see [`Source::hand_off`]).
+    Handed,
 }
 
 impl Source {
@@ -40,7 +43,13 @@ impl Source {
             Source::Csv(c) => c.next_row(),
             Source::Sheet(s) => s.next_row(),
             Source::Parquet(p) => p.next_row(),
+            Source::Handed => None,
         }
+    }
+
+    /// This source, for another thread to read on; what stays is [`Source::Handed`].
+    pub(crate) fn hand_off(&mut self) -> Source {
+        std::mem::replace(self, Source::Handed)
     }
 
     /// Splits the rest of a CSV file between about `parts` readers at record
@@ -54,7 +63,7 @@ impl Source {
                 .into_iter()
                 .map(|p| Source::Csv(Box::new(p)))
                 .collect()),
-            Source::Sheet(_) | Source::Parquet(_) => Ok(Vec::new()),
+            Source::Sheet(_) | Source::Parquet(_) | Source::Handed => Ok(Vec::new()),
         }
     }
 
@@ -62,7 +71,7 @@ impl Source {
     pub(crate) fn warned_encoding(&self) -> bool {
         match self {
             Source::Csv(c) => c.warned_encoding(),
-            Source::Sheet(_) | Source::Parquet(_) => false,
+            Source::Sheet(_) | Source::Parquet(_) | Source::Handed => false,
         }
     }
 
