@@ -122,6 +122,10 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
             args.out.display()
         ),
     }
+    // The process ends next. Freeing a million records' strings one by one
+    // took a third of a second after the report, for memory the kernel
+    // takes back at exit anyway.
+    std::mem::forget((registry, civil, out));
     Ok(ExitCode::SUCCESS)
 }
 
