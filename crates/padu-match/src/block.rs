@@ -149,7 +149,7 @@ impl Blocker for NameMotherRegency {
 /// without a valid NIK after a move to another regency with a birth date a
 /// day off or unknown: every other rule that reaches past the regency needs
 /// the exact birth date or the NIK. Civil residents are keyed both ways;
-/// registry rows with a valid NIK only on 1 January (see below). Keyed on
+/// registry rows whose NIK repeats their date only on 1 January (see below). Keyed on
 /// the year alone for every row, it also proposed namesakes with namesake
 /// mothers born the same year in a dense city (IMAS, daughter of EUIS, in
 /// Depok), and took people missing from Dukcapil for them.
@@ -169,11 +169,13 @@ impl Blocker for NameMotherYear {
         if civil || (r.dob.month(), r.dob.day()) == (1, 1) {
             out.push(mix(&[year, name, mother]));
         }
-        // A valid NIK repeats the birth date, so a row that has one wrote
-        // its date twice and is unlikely to be a day off; keyed anyway, such
-        // rows of people missing from Dukcapil met namesakes born a day
-        // apart (at Depok 1M, three false proposals more).
-        if civil || r.nik == 0 {
+        // A valid NIK repeats the birth date, so a row whose NIK agrees with
+        // its date column wrote the date twice and is unlikely to be a day
+        // off; keyed anyway, such rows of people missing from Dukcapil met
+        // namesakes born a day apart (at Depok 1M, three false proposals
+        // more). A NIK that disagrees with the column (a relative's NIK, a
+        // mistyped one, or the column a day off) vouches for nothing.
+        if civil || !r.nik_repeats_dob() {
             out.push(mix(&[year, u64::from(r.dob.month()), name, mother]));
         }
     }
@@ -222,13 +224,15 @@ impl Blocker for NikMasked {
             let hi = 10u64.pow(16 - start);
             let masked = r.nik_digits / hi * hi + r.nik_digits % lo;
             // A typo in the NIK leaves the birth-date column alone, so the
-            // column narrows every window that masks date or region digits:
-            // without it, "same district of issue, same birth year, serial
-            // 0001" is a block as large as a district's yearly cohort. Windows
-            // that mask region digits also take the domicile's region, down
-            // to the district for the window that masks the district digits.
+            // column narrows every window that masks date digits: without
+            // it, "same district of issue, same birth year, serial 0001" is a
+            // block as large as a district's yearly cohort. Windows that mask
+            // region digits take the domicile's region instead, down to the
+            // district for the window that masks the district digits.
             let (date, region) = match start {
-                0..3 => (dob_word(r), Level::Regency.region_of(r)),
+                // The NIK's own date digits stay unmasked here, so the column
+                // would add nothing but a second chance to be wrong.
+                0..3 => (0, Level::Regency.region_of(r)),
                 3..6 => (dob_word(r), Level::District.region_of(r)),
                 6..12 => (dob_word(r), 0),
                 _ => (0, 0),
@@ -550,8 +554,9 @@ mod tests {
     use padu_testkit::generated::Generated;
 
     /// `nama+ibu+tahun` meets a civil resident from a registry row written
-    /// as born on 1 January, or a day off without a valid NIK; a row with a
-    /// valid NIK a day off, or a namesake born in another month, it does not.
+    /// as born on 1 January, or a day off without a valid NIK or with one
+    /// that does not repeat the date column (a relative's); a row whose NIK
+    /// repeats a date a day off, or a namesake born in another month, it does not.
     #[test]
     fn name_mother_year_keys_survive_1_january_and_a_day_off_without_nik() {
         const REG: &str = "id_art|id_keluarga|nik|nama|jenis_kelamin|tgl_lahir|tempat_lahir|nama_ibu_kandung|alamat|kode_wilayah";
@@ -564,7 +569,8 @@ mod tests {
 T1|K1||SRI KUSUMAWATI|P|1983-01-01|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001
 T2|K2||SRI KUSUMAWATI|P|1983-12-06|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001
 T3|K3|3201014612830001|SRI KUSUMAWATI|P|1983-12-06|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001
-T4|K4||SRI KUSUMAWATI|P|1983-07-05|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001"
+T4|K4||SRI KUSUMAWATI|P|1983-07-05|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001
+T5|K5|3201015708600001|SRI KUSUMAWATI|P|1983-12-06|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001"
         ));
         let side = CivilSide::prepare(&civil);
         let ctx = side.registry(&registry, Exec::Parallel);
@@ -579,6 +585,7 @@ T4|K4||SRI KUSUMAWATI|P|1983-07-05|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001"
         assert!(meets(1), "a day off without NIK");
         assert!(!meets(2), "a day off with a valid NIK");
         assert!(!meets(3), "another month");
+        assert!(meets(4), "a day off with a relative's NIK");
     }
 
     /// The overlapped lookups of [`candidates_of`] find exactly the records
@@ -700,5 +707,12 @@ T4|K4||SRI KUSUMAWATI|P|1983-07-05|KLATEN|WARSINI|JL RAYA 12|32.01.01.1001"
         }
         let unrelated = key_set(3501_0202_8500_0003);
         assert!(!unrelated.iter().any(|k| base.contains(k)));
+        // A typo in the region digits and a date column a day off: the
+        // window over the region digits keeps the NIK's own date.
+        let mut r = crate::testkit::rec_with_nik(3726_0101_9000_0001);
+        r.dob = r.dob.pred_opt().expect("a day earlier");
+        let mut ks = Vec::new();
+        NikMasked.keys(&crate::testkit::empty_ctx(), &r, &mut ks);
+        assert!(ks.iter().any(|k| base.contains(k)));
     }
 }

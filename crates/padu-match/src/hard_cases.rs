@@ -343,3 +343,21 @@ fn a_nickname_that_keeps_nothing_of_the_name_is_found_and_a_sibling_is_not_taken
          T2 TANPA_NIK PERBAIKI",
     );
 }
+
+#[test]
+fn a_wrong_sex_with_a_dropped_name_part_or_a_1_january_date_still_links() {
+    // A wrong sex cell leaves name and date to tell the person from a sibling:
+    // one of them identical and the other recognisable is enough.
+    check(
+        &reg(
+            "T1|K1||AHMAD|P|1993-10-01|LAMPUNG TIMUR|FATIMAH|DUSUN SUKAJADI|18.07.07.2016
+             T2|K2|3212261002080001.0|SANDY|P|2008-01-01|TASIKMALAYA|SUSAN HALIM|JL PASAR 2|32.12.26.2002",
+        ),
+        &civ(
+            "1807070110930001|MOHAMAD AHMAD|L|1993-10-01|LAMPUNG TIMUR|FATIMAH|DUSUN SUKAJADI|18.07.07.2016||
+             3212261002080001|SANDY|L|2008-02-10|TASIKMALAYA|SUSAN HALIM|JL PASAR 2|32.12.26.2002||",
+        ),
+        "T1 TANPA_NIK PERBAIKI usulan=1807070110930001
+         T2 NIK_TIDAK_VALID PERBAIKI usulan=3212261002080001",
+    );
+}

@@ -34,11 +34,19 @@ pub(crate) struct Link {
 /// same year, unless a near-identical NIK vouches for one of the two.
 /// A NIK one digit away is weak evidence on its own (children born in the
 /// same month in one district differ by one digit), so it only excuses a
-/// birth date further off; a sex mismatch needs a near-identical name and date.
+/// birth date further off. A sex mismatch needs the name and the date both
+/// nearly identical, or one identical and the other still recognisable (a
+/// name part dropped, or a date written as 1 January of the right year): a
+/// wrong sex cell is a slip like any other, but it leaves only name and date
+/// to tell the person from a sibling of the other sex.
 pub(crate) fn linkable(v: &Vector) -> bool {
     let name_ok = v[F_NAME] <= 4;
     let dob_ok = v[F_DOB] <= 3 || v[F_NIK] <= 2;
-    let sex_ok = v[F_SEX] == 0 || (v[F_NAME] <= 2 && v[F_DOB] <= 2);
+    let (name, dob) = (v[F_NAME], v[F_DOB]);
+    let sex_ok = v[F_SEX] == 0
+        || (name <= 2 && dob <= 2)
+        || (name <= 3 && dob == 0)
+        || (name == 0 && dob <= 3);
     name_ok && dob_ok && sex_ok
 }
 
@@ -62,10 +70,17 @@ pub(crate) fn link_row(
     holder: Option<(u32, &Rec)>,
     threshold: f64,
 ) -> Link {
+    // A NIK that is nowhere in Dukcapil but repeats the row's birth date
+    // wrote the date twice: a candidate born on another day of that year,
+    // whose NIK is not nearly the row's either, disagrees with both writings
+    // (a namesake in the same household, not the row's person).
+    let twice_dated =
+        matches!((&person.nik, holder), (IdField::Valid(_), None)) && ctx.reg[i].nik_repeats_dob();
+    let dated_ok = |v: &Vector| !twice_dated || v[F_DOB] <= 2 || v[F_NIK] <= 2;
     let best_other = |exclude: Option<u32>| {
         cands
             .iter()
-            .filter(|c| Some(c.civ) != exclude && linkable(&c.v))
+            .filter(|c| Some(c.civ) != exclude && linkable(&c.v) && dated_ok(&c.v))
             .copied()
             .max_by(|a, b| a.w.total_cmp(&b.w))
             .filter(|c| c.p >= threshold)
@@ -188,6 +203,56 @@ mod tests {
     use crate::compare::MISSING;
     use crate::testkit::levels as vector;
 
+    /// A NIK nowhere in Dukcapil that repeats the row's date column keeps a
+    /// candidate born on another day of that year from being proposed,
+    /// however well the household agrees; a NIK that repeats another date
+    /// (a relative's) vouches for nothing.
+    #[test]
+    fn a_nik_of_nobody_that_repeats_the_date_turns_away_a_candidate_born_another_day() {
+        use crate::compare::NF;
+        use crate::prepare::{CivilSide, Exec};
+        use crate::score::{ML, UProbs};
+        let registry = crate::testkit::registry(
+            "id_art|nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+             T1|6203076705650001|THE BENG GIOK|L|1965-05-27|62.03.07.2016
+             T2|6203071706400001|THE BENG GIOK|L|1965-05-27|62.03.07.2016",
+        );
+        let side = CivilSide::prepare(&[]);
+        let ctx = side.registry(&registry, Exec::Parallel);
+        let even = [[0.5; ML]; NF];
+        let u = UProbs {
+            field: even,
+            nik_given_dob: [0.5; ML],
+        };
+        let model = Model::new(even, u, 0.5, 1.0, 0);
+        // Same name and household, born in December of the same year.
+        let mut v = vector(0, 3, 0, 5);
+        (v[F_KK], v[crate::compare::F_ADDR]) = (0, 0);
+        let cands = [Cand {
+            civ: 0,
+            v,
+            p: 1.0,
+            w: 30.0,
+        }];
+        let linked = |i: usize| {
+            link_row(&ctx, &model, &registry[i], i, &cands, None, 0.9)
+                .matched
+                .is_some()
+        };
+        assert!(!linked(0), "the NIK repeats 27-05-65");
+        assert!(linked(1), "the NIK says 17-06-40");
+        // A day off, or a NIK one digit away, still links.
+        let cands = [Cand {
+            v: vector(0, 2, 0, 5),
+            ..cands[0]
+        }];
+        assert!(
+            link_row(&ctx, &model, &registry[0], 0, &cands, None, 0.9)
+                .matched
+                .is_some()
+        );
+    }
+
     #[test]
     fn household_agreement_alone_does_not_link() {
         // Different name and birth date: a spouse or sibling, however much else agrees.
@@ -197,8 +262,13 @@ mod tests {
         // A birth date further off needs a near-identical NIK.
         assert!(!linkable(&vector(1, 4, 0, MISSING)));
         assert!(linkable(&vector(1, 4, 0, 1)));
-        // A sex mismatch needs a near-identical name and date.
-        assert!(!linkable(&vector(3, 0, 1, MISSING)));
-        assert!(linkable(&vector(1, 0, 1, MISSING)));
+        // A sex mismatch needs a near-identical name and date, or one
+        // identical and the other recognisable.
+        assert!(linkable(&vector(1, 2, 1, MISSING)));
+        assert!(linkable(&vector(3, 0, 1, MISSING)));
+        assert!(linkable(&vector(0, 3, 1, MISSING)));
+        assert!(!linkable(&vector(3, 1, 1, MISSING)));
+        assert!(!linkable(&vector(1, 3, 1, MISSING)));
+        assert!(!linkable(&vector(4, 0, 1, MISSING)));
     }
 }

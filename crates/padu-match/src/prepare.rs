@@ -9,7 +9,7 @@
 //! records are then prepared against it, each on its own, so one record
 //! re-checked later prepares exactly as it did in the full run.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use padu_core::{CivilPerson, IdField, NikError, NoKk, RegionCode, RegistryPerson, Sex};
 use rayon::prelude::*;
 
@@ -110,6 +110,23 @@ pub(crate) struct Rec {
     pub household: u32,
     /// How far each density-confined blocking key of this record reaches.
     pub plan: Plan,
+}
+
+impl Rec {
+    /// Whether the record's valid NIK repeats its birth-date column (`DDMMYY`
+    /// in the middle of the NIK, with 40 added to a woman's day): such a
+    /// record wrote its date twice, so a date a day or more off elsewhere is
+    /// unlikely to be a slip in this record. False without a valid NIK.
+    pub(crate) fn nik_repeats_dob(&self) -> bool {
+        if self.nik == 0 {
+            return false;
+        }
+        let ddmmyy = self.nik / 10_000 % 1_000_000;
+        let (day, month, yy) = (ddmmyy / 10_000 % 40, ddmmyy / 100 % 100, ddmmyy % 100);
+        day == u64::from(self.dob.day())
+            && month == u64::from(self.dob.month())
+            && yy == u64::try_from(self.dob.year().rem_euclid(100)).unwrap_or(u64::MAX)
+    }
 }
 
 /// Interned values by id: the ones shared by every record (the civil
@@ -641,6 +658,33 @@ impl Prepared<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    // Grouped as a NIK reads: district, DDMMYY, serial.
+    #[allow(clippy::inconsistent_digit_grouping)]
+    fn a_nik_repeats_the_date_column_with_a_womans_day_plus_40() {
+        let rec = |nik: u64, dob: (i32, u32, u32)| {
+            let mut r = crate::testkit::rec_with_nik(nik);
+            r.dob = NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2).expect("date");
+            r
+        };
+        assert!(rec(327301_051280_0001, (1980, 12, 5)).nik_repeats_dob());
+        assert!(rec(327301_451280_0001, (1980, 12, 5)).nik_repeats_dob());
+        assert!(rec(327301_010105_0002, (2005, 1, 1)).nik_repeats_dob());
+        assert!(
+            !rec(327301_051280_0001, (1980, 12, 6)).nik_repeats_dob(),
+            "a day off"
+        );
+        assert!(
+            !rec(327301_051280_0001, (1981, 12, 5)).nik_repeats_dob(),
+            "a year off"
+        );
+        assert!(
+            !rec(327301_170560_0001, (1980, 12, 5)).nik_repeats_dob(),
+            "a relative's"
+        );
+        assert!(!rec(0, (1980, 12, 5)).nik_repeats_dob(), "no valid NIK");
+    }
 
     /// Chunked interning on the pool gives every record the ids that one
     /// thread interning the records in order gives it, so a run's output does
