@@ -1,6 +1,7 @@
 //! The verification result vocabulary of the interchange spec: NIK statuses, flags and actions.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use serde::Serialize;
@@ -183,16 +184,35 @@ impl VerificationRow {
 
     /// The row as the spec's cells, in column order (score with four decimals).
     pub fn to_cells(&self) -> [String; 9] {
+        let mut skor = String::new();
+        self.cells(&mut skor).map(Cow::into_owned)
+    }
+
+    /// The cells of [`to_cells`](Self::to_cells), borrowed from the row where
+    /// they can be; the score is formatted into `skor` (cleared first), so
+    /// writing many rows reuses one buffer instead of copying every text.
+    pub fn cells<'a>(&'a self, skor: &'a mut String) -> [Cow<'a, str>; 9] {
+        skor.clear();
+        if let Some(s) = self.skor {
+            // Writing into a String cannot fail.
+            let _ = write!(skor, "{s:.4}");
+        }
+        let flags = if self.flags.is_empty() {
+            Cow::Borrowed("")
+        } else {
+            Cow::Owned(Flag::join(&self.flags))
+        };
+        let opt = |o: &'a Option<String>| Cow::Borrowed(o.as_deref().unwrap_or(""));
         [
-            self.id_art.clone(),
-            self.status.to_string(),
-            Flag::join(&self.flags),
-            self.tindakan.to_string(),
-            self.nik_usulan.clone().unwrap_or_default(),
-            self.skor.map(|s| format!("{s:.4}")).unwrap_or_default(),
-            self.id_kelompok_ganda.clone().unwrap_or_default(),
-            self.id_art_utama.clone().unwrap_or_default(),
-            self.keterangan.clone(),
+            Cow::Borrowed(self.id_art.as_str()),
+            Cow::Borrowed(self.status.as_str()),
+            flags,
+            Cow::Borrowed(self.tindakan.as_str()),
+            opt(&self.nik_usulan),
+            Cow::Borrowed(skor.as_str()),
+            opt(&self.id_kelompok_ganda),
+            opt(&self.id_art_utama),
+            Cow::Borrowed(self.keterangan.as_str()),
         ]
     }
 }

@@ -249,6 +249,12 @@ impl<'a> From<&'a Option<String>> for Out<'a> {
     }
 }
 
+impl<'a> From<std::borrow::Cow<'a, str>> for Out<'a> {
+    fn from(s: std::borrow::Cow<'a, str>) -> Self {
+        Out::Text(s)
+    }
+}
+
 impl From<String> for Out<'_> {
     fn from(s: String) -> Self {
         Out::Text(s.into())

@@ -135,8 +135,12 @@ fn verify(a: &BenchVerifyArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     // Before the recall check below, which prepares and blocks once more.
     let peak_rss_mib = super::peak_rss_mib();
     let t = Instant::now();
-    let summary = super::verify::summarise(&registry, &out.rows);
-    super::verify::write_results(&dir.join("hasil.csv"), &registry, &out.rows, &summary)?;
+    super::verify::write_results(
+        &dir.join("hasil.csv"),
+        &registry,
+        &out.rows,
+        super::verify::read_threads(a.threads),
+    )?;
     let write_s = t.elapsed().as_secs_f64();
     let truth = padu_io::read_results(&dir.join("truth.csv")).context("membaca truth.csv")?;
     let accuracy = padu_match::eval::score(&out.rows, &truth);

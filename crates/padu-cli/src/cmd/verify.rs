@@ -98,8 +98,7 @@ pub(super) fn run(args: &VerifyArgs, db: &str, lang: Lang) -> anyhow::Result<Exi
             })?
         }
     };
-    let summary = summarise(&registry, &out.rows);
-    write_results(&args.out, &registry, &out.rows, &summary)?;
+    let summary = write_results(&args.out, &registry, &out.rows, read_threads(args.threads))?;
     if let Some(path) = &args.explain {
         write_explain(path, &out)?;
     }
@@ -375,33 +374,39 @@ pub(super) fn summarise(registry: &[RegistryPerson], rows: &[VerificationRow]) -
     Summary::of(rows.iter().zip(registry).map(|(r, p)| (r, p.kode_wilayah)))
 }
 
-/// Writes the results: for people a workbook (`.xlsx`, with names, villages
-/// and summary sheets), for machines the spec's exact columns (CSV, Parquet).
+/// Writes the results and returns their summary: for people a workbook
+/// (`.xlsx`, with names, villages and summary sheets), for machines the
+/// spec's exact columns (CSV, Parquet), encoded on `threads` threads while
+/// another sums them up.
 pub(super) fn write_results(
     path: &Path,
     registry: &[RegistryPerson],
     rows: &[VerificationRow],
-    summary: &Summary,
-) -> anyhow::Result<()> {
+    threads: usize,
+) -> anyhow::Result<Summary> {
     let is_xlsx = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     if is_xlsx {
+        let summary = summarise(registry, rows);
         let subjects = registry.iter().map(|person| ResultSubject { person });
-        write_result_workbook(path, rows.iter().zip(subjects), summary)
+        write_result_workbook(path, rows.iter().zip(subjects), &summary)
             .with_context(|| format!("menulis {}", path.display()))?;
-        return Ok(());
+        return Ok(summary);
     }
-    let mut w =
-        ResultWriter::create(path).with_context(|| format!("membuat {}", path.display()))?;
-    for r in rows {
-        w.write(r)
+    std::thread::scope(|scope| {
+        let summary = scope.spawn(|| summarise(registry, rows));
+        let mut w =
+            ResultWriter::create(path).with_context(|| format!("membuat {}", path.display()))?;
+        w.write_all(rows, threads)
             .with_context(|| format!("menulis {}", path.display()))?;
-    }
-    w.finish()
-        .with_context(|| format!("menulis {}", path.display()))?;
-    Ok(())
+        w.finish()
+            .with_context(|| format!("menulis {}", path.display()))?;
+        Ok(summary
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    })
 }
 
 fn write_explain(path: &Path, out: &VerifyOutput) -> anyhow::Result<()> {

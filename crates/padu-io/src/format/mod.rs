@@ -134,6 +134,28 @@ enum Sink {
     Parquet(Box<ParquetSink>),
 }
 
+/// Where [`TableWriter::write_all`] puts one row's cells: the table itself,
+/// or a block of CSV encoded apart from it.
+pub(crate) enum Record<'w> {
+    /// The table.
+    Table(&'w mut TableWriter),
+    /// A block of CSV records.
+    Csv(&'w mut ::csv::Writer<Vec<u8>>),
+}
+
+impl Record<'_> {
+    /// Writes the row's cells, in header order.
+    pub(crate) fn write<'a>(
+        &mut self,
+        cells: impl IntoIterator<Item = Out<'a>>,
+    ) -> Result<(), WriteError> {
+        match self {
+            Record::Table(t) => t.write(cells),
+            Record::Csv(w) => self::csv::write_record(w, cells),
+        }
+    }
+}
+
 /// A table being written: the header first, then rows in order.
 pub(crate) struct TableWriter {
     sink: Sink,
@@ -176,6 +198,29 @@ impl TableWriter {
             Sink::Parquet(w) => w.write(cells)?,
         }
         self.rows += 1;
+        Ok(())
+    }
+
+    /// Writes `rows` in order, each turned into one record by `encode`. A
+    /// CSV file's rows are encoded in blocks on `threads` threads (see
+    /// [`CsvSink::write_encoded`]); the file is the same either way.
+    pub(crate) fn write_all<T: Sync>(
+        &mut self,
+        rows: &[T],
+        threads: usize,
+        encode: impl Fn(&T, &mut Record<'_>) -> Result<(), WriteError> + Sync,
+    ) -> Result<(), WriteError> {
+        match &mut self.sink {
+            Sink::Csv(w) if threads > 1 => {
+                w.write_encoded(rows, threads, |w, row| encode(row, &mut Record::Csv(w)))?;
+                self.rows += rows.len() as u64;
+            }
+            _ => {
+                for row in rows {
+                    encode(row, &mut Record::Table(self))?;
+                }
+            }
+        }
         Ok(())
     }
 
