@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::hash::mix;
-use crate::prepare::{NONE, Prepared, Rec};
+use crate::prepare::{NONE, Prepared, Rec, niks_one_digit_off};
 use crate::scope::{self, Level, slot};
 
 /// A blocking rule.
@@ -181,14 +181,18 @@ impl Blocker for NameMotherYear {
     }
 }
 
-/// The same NIK digits.
+/// The same NIK digits; for a cell one digit short or long, the NIKs it
+/// stands for (the registry side only: every civil NIK has 16 digits).
 struct NikExact;
 impl Blocker for NikExact {
     fn name(&self) -> &'static str {
         "nik_sama"
     }
     fn keys(&self, _: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
-        if r.nik_digits != 0 {
+        if let Some(odd) = r.nik_one_off() {
+            // A digit dropped or doubled: every NIK one digit away (about 150).
+            out.extend(niks_one_digit_off(odd));
+        } else if r.nik_digits != 0 {
             out.push(r.nik_digits);
         }
     }
@@ -214,7 +218,7 @@ impl Blocker for NikMasked {
         "nik_mirip"
     }
     fn keys(&self, ctx: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
-        if r.nik_digits == 0 {
+        if r.nik16() == 0 {
             return;
         }
         let init = scope::initial(&ctx.names, r.name);

@@ -8,7 +8,7 @@
 use chrono::Datelike;
 use serde::Serialize;
 
-use crate::prepare::{NONE, NameInfo, Prepared, Rec};
+use crate::prepare::{NONE, NameInfo, Prepared, Rec, niks_one_digit_off};
 
 /// An agreement level: 0 is the strongest agreement.
 pub(crate) type Level = u8;
@@ -494,6 +494,11 @@ impl Comparator for KkCmp {
 }
 
 /// Digit-wise NIK level of two 16-digit numbers.
+/// Whether `nik` is one of the NIKs the cell `odd` stands for ([`niks_one_digit_off`]).
+fn one_digit_apart(odd: (u64, u32), nik: u64) -> bool {
+    niks_one_digit_off(odd).binary_search(&nik).is_ok()
+}
+
 fn nik_level(a: u64, b: u64) -> Level {
     if a == 0 || b == 0 {
         return MISSING;
@@ -536,7 +541,17 @@ impl Comparator for NikCmp {
         &["sama", "beda satu digit", "dua digit tertukar", "beda"]
     }
     fn compare(&self, _: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
-        nik_level(a.nik_digits, b.nik_digits)
+        match (a.nik_one_off(), b.nik_one_off()) {
+            (None, None) => nik_level(a.nik_digits, b.nik_digits),
+            // A digit dropped or doubled is one slip, like two digits swapped.
+            (Some(odd), None) if b.nik_digits != 0 => {
+                2 + u8::from(!one_digit_apart(odd, b.nik_digits))
+            }
+            (None, Some(odd)) if a.nik_digits != 0 => {
+                2 + u8::from(!one_digit_apart(odd, a.nik_digits))
+            }
+            _ => MISSING,
+        }
     }
 }
 

@@ -361,3 +361,23 @@ fn a_wrong_sex_with_a_dropped_name_part_or_a_1_january_date_still_links() {
          T2 NIK_TIDAK_VALID PERBAIKI usulan=3212261002080001",
     );
 }
+
+#[test]
+fn a_nik_one_digit_short_or_long_is_proposed_back_despite_a_typo_in_the_name() {
+    // T1: a zero of the serial dropped, the first letter of the name with it,
+    // the sex wrong and no mother's name: no rule on the name, the date and
+    // sex, the mother or the NIK meets RIDWAN, but the NIKs the 15-digit
+    // cell stands for include his. T2: a digit of the date doubled.
+    check(
+        &reg(
+            "T1|K1|317306250877001|IDWAN|P|1977-08-25|JAKARTA BARAT||JL MAWAR 75|31.73.06.1001
+             T2|K2|32730155311750012|ENTIN KARTINI|P|1975-11-13|GARUT|ENAH|JL MELATI 9|32.73.01.1001",
+        ),
+        &civ(
+            "3173062508770001|RIDWAN|L|1977-08-25|JAKARTA BARAT|NURHAYATI|JL MAWAR 75|31.73.06.1001||
+             3273015311750012|ENTIN KARTINI|P|1975-11-13|GARUT|ENAH|JL MELATI 9|32.73.01.1001||",
+        ),
+        "T1 NIK_TIDAK_VALID PERBAIKI usulan=3173062508770001
+         T2 NIK_TIDAK_VALID PERBAIKI usulan=3273015311750012",
+    );
+}

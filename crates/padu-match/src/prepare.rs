@@ -88,7 +88,10 @@ pub(crate) struct Rec {
     /// A valid NIK's digits, or 0.
     pub nik: u64,
     /// The 16 digits of the NIK cell even when it is not a valid NIK
-    /// (unknown region, impossible date), or 0; placeholders and Excel forms are 0.
+    /// (unknown region, impossible date), or 0; placeholders and Excel forms
+    /// are 0. A cell of 15 or 17 digits (one dropped or doubled) is kept
+    /// tagged ([`one_digit_off`]) so that it is never read as a NIK: read it
+    /// with [`Rec::nik16`] and [`Rec::nik_one_off`].
     pub nik_digits: u64,
     /// A valid No KK's digits, or 0.
     pub kk: u64,
@@ -112,7 +115,52 @@ pub(crate) struct Rec {
     pub plan: Plan,
 }
 
+/// The tag of a NIK cell one digit short or long in [`Rec::nik_digits`].
+const ONE_OFF: u64 = 1 << 63;
+
+/// [`Rec::nik_digits`] for a NIK cell of `len` (15 or 17) digits.
+pub(crate) fn one_digit_off(digits: u64, len: u32) -> u64 {
+    ONE_OFF | u64::from(len) << 58 | digits
+}
+
+/// The NIKs a cell one digit short or long (`digits` of `len` 15 or 17)
+/// stands for: every 16-digit number one inserted (15) or deleted (17) digit
+/// away, without a leading zero, sorted and without repeats.
+pub(crate) fn niks_one_digit_off((digits, len): (u64, u32)) -> Vec<u64> {
+    let mut v = Vec::with_capacity(160);
+    for p in 0..=len {
+        // The digits right of position `p`, counted from the left.
+        let tail = 10u64.pow(len - p);
+        if len == 15 {
+            v.extend((0..10).map(|d| ((digits / tail) * 10 + d) * tail + digits % tail));
+        } else if p < len {
+            v.push(digits / tail * (tail / 10) + digits % (tail / 10));
+        }
+    }
+    v.retain(|n| (1_000_000_000_000_000..10_000_000_000_000_000).contains(n));
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 impl Rec {
+    /// The 16 digits of the NIK cell, or 0.
+    pub(crate) fn nik16(&self) -> u64 {
+        if self.nik_digits & ONE_OFF == 0 {
+            self.nik_digits
+        } else {
+            0
+        }
+    }
+
+    /// The digits and length of a NIK cell one digit short (15) or long (17).
+    pub(crate) fn nik_one_off(&self) -> Option<(u64, u32)> {
+        (self.nik_digits & ONE_OFF != 0).then(|| {
+            let len = (self.nik_digits >> 58 & 0x1F) as u32;
+            (self.nik_digits & ((1 << 58) - 1), len)
+        })
+    }
+
     /// Whether the record's valid NIK repeats its birth-date column (`DDMMYY`
     /// in the middle of the NIK, with 40 added to a woman's day): such a
     /// record wrote its date twice, so a date a day or more off elsewhere is
@@ -269,10 +317,27 @@ impl Sorted {
 }
 
 /// The digits of a 16-digit NIK cell that failed validation for a reason a
-/// typo could cause (so it can still be compared digit-wise).
+/// typo could cause (so it can still be compared digit-wise), or of a cell
+/// one digit short or long, tagged ([`one_digit_off`]).
 fn raw_digits(f: &IdField<padu_core::Nik>) -> u64 {
     match f {
         IdField::Valid(n) => n.as_u64(),
+        IdField::Invalid {
+            raw,
+            error:
+                NikError::WrongLength {
+                    len: len @ (15 | 17),
+                    ..
+                },
+        } => {
+            let d: String = raw.chars().filter(char::is_ascii_digit).collect();
+            match d.parse() {
+                Ok(digits) if d.len() == *len => {
+                    one_digit_off(digits, u32::try_from(*len).unwrap_or(0))
+                }
+                _ => 0,
+            }
+        }
         IdField::Invalid { raw, error } => match error {
             NikError::UnknownProvince(_)
             | NikError::UnknownRegency(_)
@@ -658,6 +723,36 @@ impl Prepared<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell one digit short or long stands for the NIK it was typed from,
+    /// wherever the digit was dropped or doubled, and is never read as a NIK.
+    #[test]
+    fn a_nik_one_digit_short_or_long_stands_for_the_nik_it_was_typed_from() {
+        let nik = "3173062508770001";
+        for j in 0..16 {
+            let short = format!("{}{}", &nik[..j], &nik[j + 1..]);
+            let long = format!("{}{}", &nik[..=j], &nik[j..]);
+            for cell in [short, long] {
+                let rec = Rec {
+                    nik: 0,
+                    nik_digits: one_digit_off(
+                        cell.parse().unwrap(),
+                        cell.len().try_into().unwrap(),
+                    ),
+                    ..crate::testkit::rec_with_nik(0)
+                };
+                assert_eq!(rec.nik16(), 0, "{cell}");
+                let niks = niks_one_digit_off(rec.nik_one_off().expect("one off"));
+                assert!(niks.binary_search(&nik.parse().unwrap()).is_ok(), "{cell}");
+                assert!(niks.len() <= 160 && niks.iter().all(|n| n.to_string().len() == 16));
+            }
+        }
+        let plain = crate::testkit::rec_with_nik(3173062508770001);
+        assert_eq!(
+            (plain.nik16(), plain.nik_one_off()),
+            (3173062508770001, None)
+        );
+    }
 
     #[test]
     // Grouped as a NIK reads: district, DDMMYY, serial.
