@@ -189,8 +189,8 @@ impl VerificationRow {
     }
 
     /// The cells of [`to_cells`](Self::to_cells), borrowed from the row where
-    /// they can be; the score is formatted into `skor` (cleared first), so
-    /// writing many rows reuses one buffer instead of copying every text.
+    /// they can be; the score is formatted into `skor` (cleared first), so a
+    /// writer copies no text but the score's few digits.
     pub fn cells<'a>(&'a self, skor: &'a mut String) -> [Cow<'a, str>; 9] {
         skor.clear();
         if let Some(s) = self.skor {

@@ -198,8 +198,10 @@ impl ResultWriter {
 
     /// Writes one row.
     pub fn write(&mut self, row: &VerificationRow) -> Result<(), WriteError> {
-        // `to_cells` follows `VerificationRow::COLUMNS`, which the result schema is checked against.
-        self.table.write(row.to_cells().into_iter().map(Out::from))
+        // `cells` follows `VerificationRow::COLUMNS`, which the result schema is checked against.
+        let mut skor = String::new();
+        self.table
+            .write(row.cells(&mut skor).into_iter().map(Out::from))
     }
 
     /// Writes every row, in order: for a CSV file, blocks of rows are

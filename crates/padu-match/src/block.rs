@@ -175,7 +175,7 @@ impl Blocker for NameMotherYear {
         // namesakes born a day apart (at Depok 1M, three false proposals
         // more). A NIK that disagrees with the column (a relative's NIK, a
         // mistyped one, or the column a day off) vouches for nothing.
-        if civil || !r.nik_repeats_dob() {
+        if civil || !r.nik_repeats_dob {
             out.push(mix(&[year, u64::from(r.dob.month()), name, mother]));
         }
     }

@@ -75,7 +75,7 @@ pub(crate) fn link_row(
     // whose NIK is not nearly the row's either, disagrees with both writings
     // (a namesake in the same household, not the row's person).
     let twice_dated =
-        matches!((&person.nik, holder), (IdField::Valid(_), None)) && ctx.reg[i].nik_repeats_dob();
+        matches!((&person.nik, holder), (IdField::Valid(_), None)) && ctx.reg[i].nik_repeats_dob;
     let dated_ok = |v: &Vector| !twice_dated || v[F_DOB] <= 2 || v[F_NIK] <= 2;
     let best_other = |exclude: Option<u32>| {
         cands

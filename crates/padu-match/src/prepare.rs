@@ -9,7 +9,7 @@
 //! records are then prepared against it, each on its own, so one record
 //! re-checked later prepares exactly as it did in the full run.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use padu_core::{CivilPerson, IdField, NikError, NoKk, RegionCode, RegistryPerson, Sex};
 use rayon::prelude::*;
 
@@ -107,6 +107,10 @@ pub(crate) struct Rec {
     pub dob: NaiveDate,
     /// Sex.
     pub sex: Sex,
+    /// Whether the valid NIK repeats the birth-date column ([`Nik::birth_date`](padu_core::Nik::birth_date)):
+    /// such a record wrote its date twice, so a date a day or more off
+    /// elsewhere is unlikely to be a slip in this record. False without a valid NIK.
+    pub nik_repeats_dob: bool,
     /// Village code (domicile for civil, registry address for registry).
     pub region: RegionCode,
     /// Interned household id (registry only), or [`NONE`].
@@ -159,21 +163,6 @@ impl Rec {
             let len = (self.nik_digits >> 58 & 0x1F) as u32;
             (self.nik_digits & ((1 << 58) - 1), len)
         })
-    }
-
-    /// Whether the record's valid NIK repeats its birth-date column (`DDMMYY`
-    /// in the middle of the NIK, with 40 added to a woman's day): such a
-    /// record wrote its date twice, so a date a day or more off elsewhere is
-    /// unlikely to be a slip in this record. False without a valid NIK.
-    pub(crate) fn nik_repeats_dob(&self) -> bool {
-        if self.nik == 0 {
-            return false;
-        }
-        let ddmmyy = self.nik / 10_000 % 1_000_000;
-        let (day, month, yy) = (ddmmyy / 10_000 % 40, ddmmyy / 100 % 100, ddmmyy % 100);
-        day == u64::from(self.dob.day())
-            && month == u64::from(self.dob.month())
-            && yy == u64::try_from(self.dob.year().rem_euclid(100)).unwrap_or(u64::MAX)
     }
 }
 
@@ -426,6 +415,8 @@ struct Person<'a> {
     nik: u64,
     /// See [`Rec::nik_digits`].
     nik_digits: u64,
+    /// See [`Rec::nik_repeats_dob`].
+    nik_repeats_dob: bool,
     /// The household id (registry only).
     household: Option<&'a str>,
     nama: &'a str,
@@ -442,10 +433,11 @@ struct Person<'a> {
 /// A [`Person`] from a registry or civil record: the two types name the
 /// fields they share alike, without a common trait.
 macro_rules! person {
-    ($p:expr, nik: $nik:expr, nik_digits: $digits:expr, household: $household:expr) => {
+    ($p:expr, nik: $nik:expr, nik_digits: $digits:expr, nik_date: $nik_date:expr, household: $household:expr) => {
         Person {
             nik: $nik,
             nik_digits: $digits,
+            nik_repeats_dob: $nik_date == Some($p.tgl_lahir),
             household: $household,
             nama: &$p.nama,
             ibu: $p.nama_ibu_kandung.as_deref(),
@@ -462,12 +454,13 @@ macro_rules! person {
 impl<'a> Person<'a> {
     fn civil(c: &'a CivilPerson) -> Self {
         let nik = c.nik.as_u64();
-        person!(c, nik: nik, nik_digits: nik, household: None)
+        person!(c, nik: nik, nik_digits: nik, nik_date: Some(c.nik.birth_date()), household: None)
     }
 
     fn registry(r: &'a RegistryPerson) -> Self {
         let nik = r.nik.valid().map_or(0, |k| k.as_u64());
-        person!(r, nik: nik, nik_digits: raw_digits(&r.nik), household: r.id_keluarga.as_deref())
+        let nik_date = r.nik.valid().map(|k| k.birth_date());
+        person!(r, nik: nik, nik_digits: raw_digits(&r.nik), nik_date: nik_date, household: r.id_keluarga.as_deref())
     }
 }
 
@@ -587,6 +580,7 @@ impl Remap {
             addr: normalise_address(alamat, rt, rw).into(),
             dob: p.dob,
             sex: p.sex,
+            nik_repeats_dob: p.nik_repeats_dob,
             region: p.region,
             household,
             plan: Plan::default(),
@@ -754,31 +748,24 @@ mod tests {
         );
     }
 
+    /// A record's NIK repeats its date column when the NIK's own date (a
+    /// woman's day plus 40) is the column's; a relative's NIK, a day off or
+    /// no valid NIK does not.
     #[test]
-    // Grouped as a NIK reads: district, DDMMYY, serial.
-    #[allow(clippy::inconsistent_digit_grouping)]
     fn a_nik_repeats_the_date_column_with_a_womans_day_plus_40() {
-        let rec = |nik: u64, dob: (i32, u32, u32)| {
-            let mut r = crate::testkit::rec_with_nik(nik);
-            r.dob = NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2).expect("date");
-            r
-        };
-        assert!(rec(327301_051280_0001, (1980, 12, 5)).nik_repeats_dob());
-        assert!(rec(327301_451280_0001, (1980, 12, 5)).nik_repeats_dob());
-        assert!(rec(327301_010105_0002, (2005, 1, 1)).nik_repeats_dob());
-        assert!(
-            !rec(327301_051280_0001, (1980, 12, 6)).nik_repeats_dob(),
-            "a day off"
+        let registry = crate::testkit::registry(
+            "id_art|nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+             A|3273010512800001|ADE|L|1980-12-05|32.73.01.1001
+             B|3273014512800001|ADE|P|1980-12-05|32.73.01.1001
+             C|3273010101050002|ADE|L|2005-01-01|32.73.01.1001
+             D|3273010512800001|ADE|L|1980-12-06|32.73.01.1001
+             E|3273011705600001|ADE|L|1980-12-05|32.73.01.1001
+             F||ADE|L|1980-12-05|32.73.01.1001",
         );
-        assert!(
-            !rec(327301_051280_0001, (1981, 12, 5)).nik_repeats_dob(),
-            "a year off"
-        );
-        assert!(
-            !rec(327301_170560_0001, (1980, 12, 5)).nik_repeats_dob(),
-            "a relative's"
-        );
-        assert!(!rec(0, (1980, 12, 5)).nik_repeats_dob(), "no valid NIK");
+        let side = CivilSide::prepare(&[]);
+        let ctx = side.registry(&registry, Exec::Inline);
+        let repeats: Vec<bool> = ctx.reg.iter().map(|r| r.nik_repeats_dob).collect();
+        assert_eq!(repeats, [true, true, true, false, false, false]);
     }
 
     /// Chunked interning on the pool gives every record the ids that one

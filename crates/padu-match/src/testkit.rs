@@ -228,6 +228,7 @@ pub(crate) fn rec_with_nik(nik: u64) -> Rec {
         addr: "".into(),
         dob: today(),
         sex: Sex::L,
+        nik_repeats_dob: false,
         region: RegionCode::parse("32.73.01.1001").expect("region"),
         household: NONE,
         plan: Default::default(),
