@@ -52,10 +52,17 @@ pub(crate) struct Blocking {
 
 impl Blocking {
     /// Indexes `right` under every blocking rule; blocks larger than
-    /// `max_block` will be skipped.
-    pub(crate) fn build(ctx: &Prepared<'_>, right: &[Rec], max_block: usize) -> Self {
+    /// `max_block` will be skipped. With `probes`, the records that will be
+    /// looked up are known and `right` is indexed only under their keys;
+    /// without, any record can be.
+    pub(crate) fn build(
+        ctx: &Prepared<'_>,
+        right: &[Rec],
+        probes: Option<&[Rec]>,
+        max_block: usize,
+    ) -> Self {
         let rules = blockers();
-        let index = KeyIndex::build(ctx, right, &rules);
+        let index = KeyIndex::build(ctx, right, &rules, probes);
         Blocking {
             rules,
             index,
@@ -98,7 +105,10 @@ pub(crate) fn block_and_compare(
         Against::Registry => (&ctx.reg, &ctx.reg),
     };
     let upper_only = against == Against::Registry;
-    let blocking = Blocking::build(ctx, right, max_block);
+    // Against the civil registry only the registry's keys are looked up;
+    // against itself every key of the registry is.
+    let probes = (against == Against::Civil).then_some(left);
+    let blocking = Blocking::build(ctx, right, probes, max_block);
     let rules = &blocking.rules;
     let counters: Vec<(AtomicU64, AtomicU64)> = rules
         .iter()

@@ -357,7 +357,7 @@ pub fn blocking_recall(
             groups.entry(g.as_str()).or_default().push(i);
         }
     }
-    let civil_index = KeyIndex::build(&ctx, ctx.civil, &rules);
+    let civil_index = KeyIndex::build(&ctx, ctx.civil, &rules, None);
     let (links_found, rules_out) =
         link_recall_by_rule(&ctx, &rules, &civil_index, &want, cfg.max_block);
     drop(civil_index);
@@ -369,7 +369,7 @@ pub fn blocking_recall(
             })
         })
         .collect();
-    let reg_index = KeyIndex::build(&ctx, &ctx.reg, &rules);
+    let reg_index = KeyIndex::build(&ctx, &ctx.reg, &rules, None);
     let duplicate_pairs_found: u64 = dup_pairs
         .par_iter()
         .map_init(Scratch::default, |s, &(i, c)| {

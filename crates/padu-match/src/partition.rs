@@ -676,7 +676,7 @@ mod tests {
         // The engine, whole.
         let side = CivilSide::prepare(&civil);
         let ctx = side.registry(&registry, Exec::Parallel);
-        let index = crate::block::KeyIndex::build(&ctx, ctx.civil, &blockers());
+        let index = crate::block::KeyIndex::build(&ctx, ctx.civil, &blockers(), None);
         let engine_registry = keys_of(&ctx, &ctx.reg);
 
         // In three parts each, as three tasks would.

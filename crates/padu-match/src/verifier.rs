@@ -117,7 +117,7 @@ impl Verifier {
         let build = || {
             let side = CivilSide::prepare(&civil);
             let ctx = side.registry(&[], Exec::Parallel);
-            let blocking = Blocking::build(&ctx, ctx.civil, cfg.max_block);
+            let blocking = Blocking::build(&ctx, ctx.civil, None, cfg.max_block);
             let holders = Holders::new(ctx.civil);
             drop(ctx);
             (side, blocking, holders)
