@@ -417,6 +417,21 @@ impl ProbeFilter {
         (w, m)
     }
 
+    /// Keeps the entries (key hashes above `idx_bits` record bits) whose
+    /// hash the filter may contain. One tight loop over a chunk's entries,
+    /// without a branch on the answer, so the filter's cache misses overlap:
+    /// checked key by key as each record's keys were made, they cost more
+    /// than the smaller sort saved.
+    fn retain(&self, entries: &mut Vec<u64>, idx_bits: u32) {
+        let mut kept = 0;
+        for j in 0..entries.len() {
+            let e = entries[j];
+            entries[kept] = e;
+            kept += usize::from(self.may_contain(e >> idx_bits));
+        }
+        entries.truncate(kept);
+    }
+
     /// Whether some probe may have this key hash (never false for one it has).
     fn may_contain(&self, h: u64) -> bool {
         let (w, m) = self.slot(h);
@@ -464,11 +479,12 @@ impl KeyIndex {
                     rule.keys(ctx, r, &mut keys);
                     out.extend(
                         keys.iter()
-                            .map(|&key| Self::hash(ri, key, idx_bits))
-                            .filter(|&h| filter.as_ref().is_none_or(|f| f.may_contain(h)))
-                            .map(|h| (h << idx_bits) | i),
+                            .map(|&key| (Self::hash(ri, key, idx_bits) << idx_bits) | i),
                     );
                 }
+            }
+            if let Some(f) = &filter {
+                f.retain(out, idx_bits);
             }
         };
         let mut first = Vec::new();
