@@ -221,6 +221,30 @@ fn death_corroborated(v: &Vector) -> bool {
     v[F_MOTHER] <= 1 || v[F_PLACE] <= 1 || v[F_ADDR] <= 1 || v[F_REGION] <= 1 || v[F_KK] == 0
 }
 
+/// Whether two names read the same to an operator: [`plain_name`] of both
+/// equal, without building either (most matched rows' names are the same,
+/// and this runs for every row with a civil record, twice).
+fn same_plain_name(a: &str, b: &str) -> bool {
+    let upper = |t: &str| t.chars().flat_map(char::to_uppercase).collect::<String>();
+    let (mut x, mut y) = (a.split_whitespace(), b.split_whitespace());
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(s), Some(t)) => {
+                let same = if s.is_ascii() && t.is_ascii() {
+                    s.eq_ignore_ascii_case(t)
+                } else {
+                    upper(s) == upper(t)
+                };
+                if !same {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// Upper case with single spaces, the way an operator compares names by eye.
 fn plain_name(s: &str) -> String {
     s.split_whitespace()
@@ -279,9 +303,8 @@ struct Facts<'a> {
 /// Field corrections the civil record asks for: (field, civil value, row value).
 fn corrections(p: &RegistryPerson, c: &CivilPerson) -> Vec<(&'static str, String, String)> {
     let mut out = Vec::new();
-    let (rn, cn) = (plain_name(&p.nama), plain_name(&c.nama));
-    if rn != cn {
-        out.push(("nama", cn, rn));
+    if !same_plain_name(&p.nama, &c.nama) {
+        out.push(("nama", plain_name(&c.nama), plain_name(&p.nama)));
     }
     if p.tgl_lahir != c.tgl_lahir {
         out.push((
@@ -425,5 +448,24 @@ mod tests {
     #[test]
     fn names_compare_as_an_operator_reads_them() {
         assert_eq!(plain_name("  siti   Aminah "), "SITI AMINAH");
+    }
+
+    proptest::proptest! {
+        /// Two names read the same exactly when their plain forms are equal.
+        #[test]
+        fn same_plain_name_is_equality_of_plain_names(
+            a in "[ a-cA-CéÉß\\t]{0,8}",
+            b in "[ a-cA-CéÉß\\t]{0,8}",
+        ) {
+            proptest::prop_assert_eq!(same_plain_name(&a, &b), plain_name(&a) == plain_name(&b));
+        }
+    }
+
+    #[test]
+    fn same_plain_name_ignores_case_and_spacing_only() {
+        assert!(same_plain_name(" siti  aminah", "SITI AMINAH "));
+        assert!(!same_plain_name("SITI AMINAH", "SITI AMINA"));
+        assert!(!same_plain_name("SITI", "SITI AMINAH"));
+        assert!(same_plain_name("JOSÉ", "josé"));
     }
 }
