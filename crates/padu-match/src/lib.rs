@@ -38,7 +38,9 @@
 //!    date with a name token, mother and birth date, ...) whose union is the
 //!    candidates, oversized blocks skipped and counted; a comparator per field
 //!    (`compare`) grades each pair into levels. Out come each registry row's
-//!    candidates with their levels and the count of each pattern.
+//!    candidates with their levels and the count of each pattern. The
+//!    registry is blocked and compared against itself (for *dedup*) in the
+//!    same stage, alongside, as it needs nothing of the linking.
 //! 3. *train* (`score::train`): Fellegi-Sunter. u from random pairs, m by
 //!    EM in sessions on the pattern counts (fields learnt on pairs selected
 //!    by other fields), a name-frequency adjustment for exact names. The
@@ -47,8 +49,8 @@
 //!    the best few candidates of each registry row are kept.
 //! 5. *link* (`link::link`, per registry row): the NIK status and the civil
 //!    resident the decision is about.
-//! 6. *dedup*: block and compare the registry against itself, train its prior
-//!    (`score::train_dedup`), then cluster (`cluster::dedup`): duplicate
+//! 6. *dedup*: with the registry's candidates among its own rows from stage
+//!    2, train its prior (`score::train_dedup`), then cluster (`cluster::dedup`): duplicate
 //!    groups anchored on civil links, merged by complete linkage with hard
 //!    checks so that twins and namesakes stay apart.
 //! 7. *decide* (`decide::decide`, per registry row): flags, proposed NIK,
@@ -305,7 +307,13 @@ fn run(
     timer.lap("prepare");
 
     progress.stage("mencari kandidat Dukcapil", rows);
-    let linking = block_and_compare(&ctx, Against::Civil, cfg.max_block, progress);
+    // The registry's own candidates need nothing of the linking, so they
+    // are found alongside it: each pass's index build and sort leave one
+    // core waiting at times, and the other pass fills those gaps.
+    let (linking, dedup) = rayon::join(
+        || block_and_compare(&ctx, Against::Civil, cfg.max_block, progress),
+        || block_and_compare(&ctx, Against::Registry, cfg.max_block, &NoProgress),
+    );
     let candidate_pairs = linking.pairs();
     timer.lap("block+compare");
 
@@ -323,7 +331,7 @@ fn run(
     timer.lap("link");
 
     progress.stage("mencari data ganda", rows);
-    let dedup = block_and_compare(&ctx, Against::Registry, cfg.max_block, progress);
+    progress.inc(rows);
     let dedup_pairs = dedup.pairs();
     let dedup_model = score::train_dedup(&ctx, &model, &dedup.patterns, dedup_pairs, cfg);
     let anchors: Vec<u32> = links.iter().map(Link::anchor).collect();
