@@ -289,24 +289,7 @@ fn read_failure(issues: &[padu_io::Issue], msg: &str, lang: Lang) -> anyhow::Err
 
 /// Reads every row with `read` (a reader's `read_into`), which pushes the
 /// records onto the vector it is given and reports each row's issues.
-/// Touches every page of `v`'s unused capacity on rayon's pool, so the
-/// kernel clears them on all cores now, not on the reading thread record by
-/// record: that thread moves every parsed record into `v`, and at the end
-/// of a large read it alone was still clearing fresh pages while the
-/// parsers sat idle.
-fn touch_spare<T: Send>(v: &mut Vec<T>) {
-    use rayon::prelude::*;
-    let per_page = (4096 / std::mem::size_of::<T>().max(1)).max(1);
-    v.spare_capacity_mut()
-        .par_chunks_mut(per_page * 256)
-        .for_each(|pages| {
-            for slot in pages.iter_mut().step_by(per_page) {
-                *slot = std::mem::MaybeUninit::zeroed();
-            }
-        });
-}
-
-fn collect_rows<T: Send>(
+fn collect_rows<T>(
     file_issues: Vec<padu_io::Issue>,
     read: impl FnOnce(&mut Vec<T>, &mut dyn FnMut(u64, Vec<padu_io::Issue>, bool)),
     path: &Path,
@@ -317,7 +300,6 @@ fn collect_rows<T: Send>(
         eprintln!("{}", i.message(lang));
     }
     let mut out = Vec::with_capacity(rows_at_most(path) + 1);
-    touch_spare(&mut out);
     let mut errors = Vec::new();
     let (mut warnings, mut rejected) = (0u64, 0u64);
     read(&mut out, &mut |_, issues, kept| {
