@@ -14,7 +14,6 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Datelike;
-
 use rayon::prelude::*;
 use serde::Serialize;
 

@@ -49,10 +49,11 @@
 //!    the best few candidates of each registry row are kept.
 //! 5. *link* (`link::link`, per registry row): the NIK status and the civil
 //!    resident the decision is about.
-//! 6. *dedup*: with the registry's candidates among its own rows from stage
-//!    2, train its prior (`score::train_dedup`), then cluster (`cluster::dedup`): duplicate
-//!    groups anchored on civil links, merged by complete linkage with hard
-//!    checks so that twins and namesakes stay apart.
+//! 6. *dedup*: with the registry's candidates among its own rows from
+//!    stage 2, train its prior (`score::train_dedup`), then cluster
+//!    (`cluster::dedup`): duplicate groups anchored on civil links, merged
+//!    by complete linkage with hard checks so that twins and namesakes stay
+//!    apart.
 //! 7. *decide* (`decide::decide`, per registry row): flags, proposed NIK,
 //!    action and the sentence in Bahasa Indonesia; every rule of the result
 //!    row lives there.
