@@ -345,6 +345,24 @@ fn dir_slot(e: u64, bits: u32) -> usize {
     (e >> (64 - bits)) as usize
 }
 
+/// Calls `f` with each rule's index and each key it gives `r`, rule by
+/// rule; `buf` is scratch space kept across records.
+fn for_each_key(
+    ctx: &Prepared<'_>,
+    r: &Rec,
+    rules: &[Box<dyn Blocker>],
+    buf: &mut Vec<u64>,
+    mut f: impl FnMut(usize, u64),
+) {
+    for (ri, rule) in rules.iter().enumerate() {
+        buf.clear();
+        rule.keys(ctx, r, buf);
+        for &k in buf.iter() {
+            f(ri, k);
+        }
+    }
+}
+
 /// The keys one side will look up, as a Bloom filter of their hashes: a
 /// record of the other side is indexed only under keys the filter may
 /// contain. At 1M people three in four civil keys are shared with no
@@ -377,11 +395,7 @@ impl ProbeFilter {
         let mut keys = Vec::new();
         let mut n = 0usize;
         for r in sample {
-            for rule in rules {
-                keys.clear();
-                rule.keys(ctx, r, &mut keys);
-                n += keys.len();
-            }
+            for_each_key(ctx, r, rules, &mut keys, |_, _| n += 1);
         }
         let est = n * probes.len() / sample.len().max(1) + 1;
         let bits = (usize::BITS - (est * Self::BITS_PER_KEY / 64).leading_zeros()).clamp(6, 30);
@@ -391,14 +405,10 @@ impl ProbeFilter {
             .par_chunks(4096)
             .for_each_init(Vec::new, |keys, chunk| {
                 for r in chunk {
-                    for (ri, rule) in rules.iter().enumerate() {
-                        keys.clear();
-                        rule.keys(ctx, r, keys);
-                        for &k in keys.iter() {
-                            let (w, m) = filter.slot(KeyIndex::hash(ri, k, idx_bits));
-                            filter.words[w].fetch_or(m, Ordering::Relaxed);
-                        }
-                    }
+                    for_each_key(ctx, r, rules, keys, |ri, k| {
+                        let (w, m) = filter.slot(KeyIndex::hash(ri, k, idx_bits));
+                        filter.words[w].fetch_or(m, Ordering::Relaxed);
+                    });
                 }
             });
         filter
@@ -473,14 +483,9 @@ impl KeyIndex {
             let mut keys = Vec::new();
             for (k, r) in chunk.iter().enumerate() {
                 let i = (ci * CHUNK + k) as u64;
-                for (ri, rule) in rules.iter().enumerate() {
-                    keys.clear();
-                    rule.keys(ctx, r, &mut keys);
-                    out.extend(
-                        keys.iter()
-                            .map(|&key| (Self::hash(ri, key, idx_bits) << idx_bits) | i),
-                    );
-                }
+                for_each_key(ctx, r, rules, &mut keys, |ri, key| {
+                    out.push((Self::hash(ri, key, idx_bits) << idx_bits) | i);
+                });
             }
             if let Some(f) = &filter {
                 f.retain(out, idx_bits);
@@ -793,14 +798,10 @@ T5|K5|3201015708600001|SRI KUSUMAWATI|P|1983-12-06|KLATEN|WARSINI|JL RAYA 12|32.
         let mut keys = Vec::new();
         let mut n = 0;
         for r in &ctx.reg {
-            for (ri, rule) in rules.iter().enumerate() {
-                keys.clear();
-                rule.keys(&ctx, r, &mut keys);
-                for &k in &keys {
-                    assert!(filter.may_contain(KeyIndex::hash(ri, k, 12)));
-                    n += 1;
-                }
-            }
+            for_each_key(&ctx, r, &rules, &mut keys, |ri, k| {
+                assert!(filter.may_contain(KeyIndex::hash(ri, k, 12)));
+                n += 1;
+            });
         }
         assert!(n > ctx.reg.len());
         // And it is a filter: most hashes it was not given are refused.
