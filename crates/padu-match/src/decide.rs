@@ -42,7 +42,8 @@ pub(crate) struct Evidence<'a> {
     pub(crate) person: &'a RegistryPerson,
     /// Its link to the civil registry.
     pub(crate) link: &'a Link,
-    /// The civil resident of `link.matched`.
+    /// The civil resident of `link.matched` (the decision ignores it when
+    /// the link has rivals).
     pub(crate) civil: Option<&'a CivilPerson>,
     /// Its duplicate group, if any.
     pub(crate) group: Option<Group<'a>>,
@@ -111,8 +112,10 @@ fn group_of(
 /// The result row of one registry row.
 pub(crate) fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> VerificationRow {
     let (p, l) = (e.person, e.link);
+    // A row with rivals has no civil resident to take facts from.
+    let civil = e.civil.filter(|_| l.rivals == 0);
     let mut flags = Vec::new();
-    if let (Some(c), Some(cp)) = (l.matched, e.civil) {
+    if let (Some(c), Some(cp)) = (l.decided(), civil) {
         if flags_death(l.status, &c, cp, death_threshold) {
             flags.push(Flag::Meninggal);
         }
@@ -130,8 +133,8 @@ pub(crate) fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> Verification
         flags.push(Flag::Ganda);
     }
     flags.sort_unstable_by_key(|f| f.as_str());
-    let nik_usulan = proposed_nik(l.status, p, e.civil);
-    let differs = e.civil.is_some_and(|c| !corrections(p, c).is_empty());
+    let nik_usulan = proposed_nik(l.status, p, civil);
+    let differs = civil.is_some_and(|c| !corrections(p, c).is_empty());
     let action = action(
         &flags,
         l.status,
@@ -142,7 +145,7 @@ pub(crate) fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> Verification
     let keterangan = keterangan(&Facts {
         person: p,
         link: l,
-        civil: e.civil,
+        civil,
         flags: &flags,
         nik_usulan: nik_usulan.as_deref(),
         kept: kept_other,
@@ -349,6 +352,12 @@ fn keterangan(f: &Facts<'_>) -> String {
             )),
             None => parts.push("orang ini ditemukan di Dukcapil".to_string()),
         }
+    } else if f.link.rivals > 0 {
+        parts.push(format!(
+            "{} penduduk Dukcapil sama cocoknya dengan baris ini sehingga tidak ada NIK yang \
+             diusulkan; periksa dokumen kependudukannya",
+            f.link.rivals + 1
+        ));
     } else if f.link.status != NikStatus::Padan {
         parts.push("tidak ditemukan padanan di Dukcapil".to_string());
     }

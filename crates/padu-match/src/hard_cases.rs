@@ -381,3 +381,38 @@ fn a_nik_one_digit_short_or_long_is_proposed_back_despite_a_typo_in_the_name() {
          T2 NIK_TIDAK_VALID PERBAIKI usulan=3273015311750012",
     );
 }
+
+#[test]
+fn two_namesakes_born_the_same_day_leave_a_row_without_nik_unproposed() {
+    // T1 has neither NIK nor mother's name; two women of its name, born on
+    // its birth date, live in two other districts of the city. Either NIK
+    // would be a coin toss. T2's namesake is alone, and is proposed.
+    let registry = reg(
+        "T1|K1||SITI ROHMAH|P|1990-03-15|DEPOK||GG MAWAR 1|32.76.05.1008
+         T2|K2||NENG KURNIASIH|P|1986-11-02|DEPOK||GG MAWAR 2|32.76.05.1008",
+    );
+    let civil = civ(
+        "3276015503900001|SITI ROHMAH|P|1990-03-15|DEPOK|AMINAH|JL ANGGREK 1|32.76.01.1001||
+         3276095503900002|SITI ROHMAH|P|1990-03-15|DEPOK|ENTIN|JL SEROJA 2|32.76.09.1003||
+         3276014211860001|NENG KURNIASIH|P|1986-11-02|DEPOK|ICIH|JL DAHLIA 3|32.76.01.1001||",
+    );
+    check(
+        &registry,
+        &civil,
+        "T1 TANPA_NIK PERBAIKI
+         T2 TANPA_NIK PERBAIKI usulan=3276014211860001",
+    );
+    let rows = crate::testkit::run(&registry, &civil);
+    assert!(
+        rows[0]
+            .keterangan
+            .contains("2 penduduk Dukcapil sama cocoknya dengan baris ini"),
+        "{}",
+        rows[0].keterangan
+    );
+    assert_eq!(
+        rows[0].skor.map(|s| s >= 0.9),
+        Some(true),
+        "each fits alone"
+    );
+}

@@ -72,7 +72,9 @@
 //! - A civil resident is used for a decision only with match probability at
 //!   least [`MatchConfig::threshold`] *and* evidence about the person
 //!   themselves (`link::linkable`): household fields (address, No KK,
-//!   region, mother) alone never link a spouse or sibling.
+//!   region, mother) alone never link a spouse or sibling; and only when
+//!   no other such resident fits within `link::RIVAL_MARGIN` of it: of two
+//!   namesakes born the same day, neither is proposed.
 //! - `MENINGGAL` needs [`MatchConfig::death_threshold`] and, outside `PADAN`,
 //!   a close name and birth date and one more agreeing field
 //!   (`decide::death_corroborated`): a wrong death flag cuts a family's aid.

@@ -22,7 +22,21 @@ pub(crate) struct Link {
     pub(crate) matched: Option<Cand>,
     /// Score to report.
     pub(crate) skor: Option<f64>,
+    /// Other civil residents that fit the row as well as `matched` (see
+    /// [`RIVAL_MARGIN`]). When there are any, the decision takes no civil
+    /// resident for the row (no NIK proposed, no flag from Dukcapil), but
+    /// `matched` still anchors deduplication: two rows whose best fits are
+    /// different people are kept apart as before.
+    pub(crate) rivals: u32,
 }
+
+/// How much more likely than every other candidate, in bits of log2 odds,
+/// the best must be to be matched: 1 bit is twice as likely. Two namesakes
+/// born on the same day, one in each of two districts, fit a row without
+/// NIK and mother's name equally; proposing either one's NIK would be a
+/// coin toss, and a wrong NIK proposed to an operator moves one person's
+/// aid onto another.
+pub(crate) const RIVAL_MARGIN: f64 = 1.0;
 
 /// Whether a comparison carries enough evidence about the person themselves
 /// (not only their household) to link them.
@@ -77,20 +91,34 @@ pub(crate) fn link_row(
     let twice_dated =
         matches!((&person.nik, holder), (IdField::Valid(_), None)) && ctx.reg[i].nik_repeats_dob;
     let dated_ok = |v: &Vector| !twice_dated || v[F_DOB] <= 2 || v[F_NIK] <= 2;
+    // The best linkable candidate other than `exclude` at or above the
+    // threshold, and how many others fit within [`RIVAL_MARGIN`] of it.
     let best_other = |exclude: Option<u32>| {
-        cands
+        let fits = |c: &&Cand| Some(c.civ) != exclude && linkable(&c.v) && dated_ok(&c.v);
+        let best = cands
             .iter()
-            .filter(|c| Some(c.civ) != exclude && linkable(&c.v) && dated_ok(&c.v))
+            .filter(fits)
             .copied()
             .max_by(|a, b| a.w.total_cmp(&b.w))
-            .filter(|c| c.p >= threshold)
+            .filter(|c| c.p >= threshold);
+        let rivals = best.map_or(0, |b| {
+            id32(
+                cands
+                    .iter()
+                    .filter(fits)
+                    .filter(|c| c.civ != b.civ && b.w - c.w < RIVAL_MARGIN)
+                    .count(),
+            )
+        });
+        (best, rivals)
     };
     let by_candidates = |status| {
-        let m = best_other(None);
+        let (m, rivals) = best_other(None);
         Link {
             status,
             skor: m.map(|c| c.p),
             matched: m,
+            rivals,
         }
     };
     let h = match (&person.nik, holder) {
@@ -132,18 +160,26 @@ pub(crate) fn link_row(
             status: NikStatus::Padan,
             matched: Some(own),
             skor: Some(p),
+            rivals: 0,
         }
     } else {
-        let m = best_other(Some(h));
+        let (m, rivals) = best_other(Some(h));
         Link {
             status: NikStatus::TidakPadan,
             skor: Some(m.map_or(own_wo, |c| c.p)),
             matched: m,
+            rivals,
         }
     }
 }
 
 impl Link {
+    /// The civil resident the decision takes for the row: `matched` unless
+    /// it has rivals.
+    pub(crate) fn decided(&self) -> Option<Cand> {
+        self.matched.filter(|_| self.rivals == 0)
+    }
+
     /// The linked civil resident, or [`NONE`]: the anchor deduplication starts from.
     pub(crate) fn anchor(&self) -> u32 {
         self.matched.map_or(NONE, |c| c.civ)
@@ -251,6 +287,44 @@ mod tests {
                 .matched
                 .is_some()
         );
+    }
+
+    /// A candidate that fits as well as the best, or less than twice less
+    /// likely, leaves the row without a decided match but keeps the best
+    /// as the deduplication anchor; one a bit and a half behind does not.
+    #[test]
+    fn a_rival_within_a_bit_of_the_best_leaves_the_row_undecided() {
+        use crate::compare::NF;
+        use crate::prepare::{CivilSide, Exec};
+        use crate::score::{ML, UProbs};
+        let registry = crate::testkit::registry(
+            "id_art|nama|jenis_kelamin|tgl_lahir|kode_wilayah
+             T1|SITI ROHMAH|P|1990-03-15|32.76.05.1008",
+        );
+        let side = CivilSide::prepare(&[]);
+        let ctx = side.registry(&registry, Exec::Parallel);
+        let even = [[0.5; ML]; NF];
+        let u = UProbs {
+            field: even,
+            nik_given_dob: [0.5; ML],
+        };
+        let model = Model::new(even, u, 0.5, 1.0, 0);
+        let cand = |civ: u32, w: f64| Cand {
+            civ,
+            v: vector(0, 0, 0, MISSING),
+            p: Model::probability(w),
+            w,
+        };
+        let link = |cands: &[Cand]| link_row(&ctx, &model, &registry[0], 0, cands, None, 0.9);
+        let tied = link(&[cand(0, 9.0), cand(1, 9.0)]);
+        assert_eq!(tied.rivals, 1);
+        assert!(tied.decided().is_none());
+        assert_eq!(tied.anchor(), 1, "the last of equals, as before");
+        let close = link(&[cand(0, 9.0), cand(1, 8.2), cand(2, 3.0)]);
+        assert_eq!((close.rivals, close.anchor()), (1, 0));
+        let clear = link(&[cand(0, 9.0), cand(1, 7.5)]);
+        assert_eq!(clear.rivals, 0);
+        assert_eq!(clear.decided().map(|c| c.civ), Some(0));
     }
 
     #[test]

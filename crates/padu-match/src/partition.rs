@@ -350,6 +350,7 @@ impl Linked {
             }
             None => out.push(0),
         }
+        out.extend(l.rivals.to_le_bytes());
         if let Some(c) = l.matched {
             out.extend(c.civ.to_le_bytes());
             out.extend(pack(&c.v).to_le_bytes());
@@ -375,6 +376,7 @@ impl Linked {
             1 => Some(f64::from_bits(u64_of(take(8)?)?)),
             _ => return None,
         };
+        let rivals = u32::from_le_bytes(take(4)?.try_into().ok()?);
         let matched = match take(4) {
             None => None,
             Some(civ) => Some(Cand {
@@ -388,6 +390,7 @@ impl Linked {
             status,
             matched,
             skor,
+            rivals,
         }))
     }
 }
