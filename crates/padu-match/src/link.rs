@@ -116,7 +116,8 @@ pub(crate) fn link_row(
         let (m, rivals) = best_other(None);
         Link {
             status,
-            skor: m.map(|c| c.p),
+            // The score of the resident the decision takes: none with rivals.
+            skor: m.filter(|_| rivals == 0).map(|c| c.p),
             matched: m,
             rivals,
         }
@@ -166,7 +167,7 @@ pub(crate) fn link_row(
         let (m, rivals) = best_other(Some(h));
         Link {
             status: NikStatus::TidakPadan,
-            skor: Some(m.map_or(own_wo, |c| c.p)),
+            skor: Some(m.filter(|_| rivals == 0).map_or(own_wo, |c| c.p)),
             matched: m,
             rivals,
         }
