@@ -290,9 +290,9 @@ mod tests {
         );
     }
 
-    /// A candidate that fits as well as the best, or less than twice less
-    /// likely, leaves the row without a decided match but keeps the best
-    /// as the deduplication anchor; one a bit and a half behind does not.
+    /// A candidate as likely as the best, or more than half as likely,
+    /// leaves the row without a decided match but keeps the best as the
+    /// deduplication anchor; one a bit and a half behind does not.
     #[test]
     fn a_rival_within_a_bit_of_the_best_leaves_the_row_undecided() {
         use crate::compare::NF;

@@ -319,8 +319,8 @@ pub fn name_norm(raw: &str) -> Option<String> {
 }
 
 /// How a registry row links to the civil registry (stage *link*): its NIK
-/// status, the civil resident its decision is about and the score, as bytes
-/// to travel to stage *decide*.
+/// status, its best civil candidate, how many others fit as well (its
+/// rivals) and the score, as bytes to travel to stage *decide*.
 #[derive(Debug, Clone)]
 pub struct Linked(Link);
 
@@ -330,7 +330,9 @@ impl Linked {
         self.0.status
     }
 
-    /// The civil row the decision is about, if any: its record goes to [`decide`].
+    /// The civil row the link is about (the NIK holder or the best
+    /// candidate), if any: its record goes to [`decide`], which leaves it
+    /// aside when the link has rivals, and it anchors deduplication.
     pub fn matched(&self) -> Option<u32> {
         self.0.matched.map(|c| c.civ)
     }
