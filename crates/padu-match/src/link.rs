@@ -240,15 +240,26 @@ mod tests {
     use crate::compare::MISSING;
     use crate::testkit::levels as vector;
 
+    /// A model where every field level is as likely among matches as among
+    /// non-matches: the tests give candidates' weights themselves.
+    fn even_model() -> Model {
+        use crate::compare::NF;
+        use crate::score::{ML, UProbs};
+        let even = [[0.5; ML]; NF];
+        let u = UProbs {
+            field: even,
+            nik_given_dob: [0.5; ML],
+        };
+        Model::new(even, u, 0.5, 1.0, 0)
+    }
+
     /// A NIK nowhere in Dukcapil that repeats the row's date column keeps a
     /// candidate born on another day of that year from being proposed,
     /// however well the household agrees; a NIK that repeats another date
     /// (a relative's) vouches for nothing.
     #[test]
     fn a_nik_of_nobody_that_repeats_the_date_turns_away_a_candidate_born_another_day() {
-        use crate::compare::NF;
         use crate::prepare::{CivilSide, Exec};
-        use crate::score::{ML, UProbs};
         let registry = crate::testkit::registry(
             "id_art|nik|nama|jenis_kelamin|tgl_lahir|kode_wilayah
              T1|6203076705650001|THE BENG GIOK|L|1965-05-27|62.03.07.2016
@@ -256,12 +267,7 @@ mod tests {
         );
         let side = CivilSide::prepare(&[]);
         let ctx = side.registry(&registry, Exec::Parallel);
-        let even = [[0.5; ML]; NF];
-        let u = UProbs {
-            field: even,
-            nik_given_dob: [0.5; ML],
-        };
-        let model = Model::new(even, u, 0.5, 1.0, 0);
+        let model = even_model();
         // Same name and household, born in December of the same year.
         let mut v = vector(0, 3, 0, 5);
         (v[F_KK], v[crate::compare::F_ADDR]) = (0, 0);
@@ -295,21 +301,14 @@ mod tests {
     /// deduplication anchor; one a bit and a half behind does not.
     #[test]
     fn a_rival_within_a_bit_of_the_best_leaves_the_row_undecided() {
-        use crate::compare::NF;
         use crate::prepare::{CivilSide, Exec};
-        use crate::score::{ML, UProbs};
         let registry = crate::testkit::registry(
             "id_art|nama|jenis_kelamin|tgl_lahir|kode_wilayah
              T1|SITI ROHMAH|P|1990-03-15|32.76.05.1008",
         );
         let side = CivilSide::prepare(&[]);
         let ctx = side.registry(&registry, Exec::Parallel);
-        let even = [[0.5; ML]; NF];
-        let u = UProbs {
-            field: even,
-            nik_given_dob: [0.5; ML],
-        };
-        let model = Model::new(even, u, 0.5, 1.0, 0);
+        let model = even_model();
         let cand = |civ: u32, w: f64| Cand {
             civ,
             v: vector(0, 0, 0, MISSING),
