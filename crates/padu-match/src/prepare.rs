@@ -10,8 +10,10 @@
 //! re-checked later prepares exactly as it did in the full run.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use padu_core::{CivilPerson, IdField, NikError, NoKk, RegionCode, RegistryPerson, Sex};
 use rayon::prelude::*;
+use smallvec::SmallVec;
 
 use crate::hash::{FxMap, str_word};
 use crate::normalise::{NormName, normalise_address, normalise_name, normalise_place};
@@ -28,18 +30,23 @@ pub(crate) fn id32(i: usize) -> u32 {
 }
 
 /// One distinct normalised name.
+///
+/// Its strings are kept inline up to 24 bytes (most names) and its blocking
+/// tokens up to four: comparing a pair reads two of these from a table far
+/// larger than the cache, and a pointer to the heap behind each cost a
+/// second cache miss per field.
 #[derive(Debug, Clone)]
 pub(crate) struct NameInfo {
     /// Normalised tokens in order.
-    pub norm: Box<str>,
+    pub norm: CompactString,
     /// Tokens sorted.
-    pub sorted: Box<str>,
+    pub sorted: CompactString,
     /// Phonetic keys of the tokens.
-    pub phon: Box<str>,
+    pub phon: CompactString,
     /// Hash of the tokens concatenated without spaces (NUR AINI = NURAINI).
     pub squash: u64,
     /// Hash of the phonetic keys of the first few tokens, in order (for blocking).
-    pub phon_tokens: Vec<u64>,
+    pub phon_tokens: SmallVec<[u64; 4]>,
     /// First letter of the first part other than MUHAMMAD (0 if none), for blocking.
     pub initial: u8,
 }
@@ -101,8 +108,9 @@ pub(crate) struct Rec {
     pub mother: u32,
     /// Interned normalised place of birth, or [`NONE`].
     pub place: u32,
-    /// Normalised address with RT/RW (empty if none).
-    pub addr: Box<str>,
+    /// Normalised address with RT/RW (empty if none), inline up to 24 bytes
+    /// so that comparing addresses does not miss the cache a second time.
+    pub addr: CompactString,
     /// Date of birth.
     pub dob: NaiveDate,
     /// Sex.

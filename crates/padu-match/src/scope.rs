@@ -139,7 +139,7 @@ fn info<'a>(names: &'a Names<'_>, id: u32) -> Option<&'a NameInfo> {
 
 /// [`tokens`] of a name itself.
 fn tokens_of(name: Option<&NameInfo>) -> impl Iterator<Item = u64> + '_ {
-    let toks: &[u64] = name.map_or(&[], |n| &n.phon_tokens);
+    let toks: &[u64] = name.map_or(&[], |n| &n.phon_tokens[..]);
     let muh = *MUHAMMAD_PHON;
     toks.iter().copied().filter(move |t| *t != muh)
 }
