@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::Progress;
 use crate::block::{Blocker, KeyIndex, RuleStats, Scratch, blockers, candidates_of};
-use crate::compare::{Vector, compare_all, pack};
+use crate::compare::{Vector, compare_all, pack, warm};
 use crate::prepare::{Prepared, Rec};
 use crate::score::Patterns;
 
@@ -83,9 +83,12 @@ impl Blocking {
         s: &mut Scratch,
     ) -> Vec<(u32, Vector)> {
         candidates_of(ctx, r, &self.rules, &self.index, self.max_block, s);
-        s.cands
+        let wanted = s
+            .cands
             .iter()
-            .filter(|&&c| after.is_none_or(|i| c as usize > i))
+            .filter(|&&c| after.is_none_or(|i| c as usize > i));
+        warm(ctx, wanted.clone().map(|&c| &right[c as usize]));
+        wanted
             .map(|&c| (c, compare_all(ctx, r, &right[c as usize])))
             .collect()
     }

@@ -575,6 +575,28 @@ pub(crate) fn level_counts() -> [usize; NF] {
     comparators().map(|c| c.levels().len())
 }
 
+/// Reads `recs` and then their names before they are compared, so that
+/// the cache misses of a batch of pairs overlap instead of each comparison
+/// waiting for its own records in turn (safe code has no prefetch
+/// instruction). Both the records and the name table are far larger than
+/// the cache, and candidates and sampled pairs are scattered across them.
+pub(crate) fn warm<'r>(ctx: &Prepared<'_>, recs: impl Iterator<Item = &'r Rec> + Clone) {
+    let mut x = 0u64;
+    for r in recs.clone() {
+        x ^= r.nik ^ u64::from(r.name) ^ u64::from(r.mother);
+    }
+    std::hint::black_box(x);
+    let mut y = 0u64;
+    for r in recs {
+        for id in [r.name, r.mother] {
+            if id != NONE {
+                y ^= ctx.name(id).squash;
+            }
+        }
+    }
+    std::hint::black_box(y);
+}
+
 /// Compares two records on every field.
 pub(crate) fn compare_all(ctx: &Prepared<'_>, a: &Rec, b: &Rec) -> Vector {
     let cs = comparators();

@@ -12,10 +12,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::MatchConfig;
 use crate::compare::{
-    F_DOB, F_NAME, F_NIK, F_SEX, MISSING, NF, Vector, compare_all, level_counts, pack, unpack,
+    F_DOB, F_NAME, F_NIK, F_SEX, MISSING, NF, Vector, compare_all, level_counts, pack, unpack, warm,
 };
 use crate::hash::FxMap;
 use crate::prepare::{NONE, Prepared, Rec, id32};
+
+/// Sampled pairs compared per batch whose records are read ahead together
+/// ([`warm`]).
+const WARM_BATCH: usize = 16;
 
 /// Maximum number of levels of any field.
 pub(crate) const ML: usize = 8;
@@ -267,10 +271,16 @@ fn estimate_u(
     let same_side = std::ptr::eq(left, right);
     let compare = |pairs: Vec<(u32, u32)>| -> Patterns {
         pairs
-            .par_iter()
-            .fold(Patterns::default, |mut m, &(a, b)| {
-                let v = compare_all(ctx, &left[a as usize], &right[b as usize]);
-                *m.entry(pack(&v)).or_insert(0) += 1;
+            .par_chunks(WARM_BATCH)
+            .fold(Patterns::default, |mut m, batch| {
+                let recs = batch
+                    .iter()
+                    .flat_map(|&(a, b)| [&left[a as usize], &right[b as usize]]);
+                warm(ctx, recs);
+                for &(a, b) in batch {
+                    let v = compare_all(ctx, &left[a as usize], &right[b as usize]);
+                    *m.entry(pack(&v)).or_insert(0) += 1;
+                }
                 m
             })
             .reduce(Patterns::default, |mut a, b| {
