@@ -254,22 +254,26 @@ pub const CORRECTABLE_FIELDS: [&str; 10] = [
 /// date as `YYYY-MM-DD`, a code as its code, an empty field as "".
 pub fn field_value(p: &RegistryPerson, field: &str) -> String {
     match field {
-        "nama" => p.nama.clone(),
+        "nama" => p.nama.to_string(),
         "nik" => p.nik.to_cell(),
         "no_kk" => p.no_kk.to_cell(),
         "jenis_kelamin" => p.jenis_kelamin.as_str().to_string(),
-        "tempat_lahir" => p.tempat_lahir.clone().unwrap_or_default(),
+        "tempat_lahir" => p.tempat_lahir.as_deref().unwrap_or_default().to_string(),
         "tgl_lahir" => p.tgl_lahir.to_string(),
         "hubungan_keluarga" => p
             .hubungan_keluarga
             .map(|r| r.as_str().to_string())
             .unwrap_or_default(),
-        "nama_ibu_kandung" => p.nama_ibu_kandung.clone().unwrap_or_default(),
-        "alamat" => p.alamat.clone().unwrap_or_default(),
-        "rt" => p.rt.clone().unwrap_or_default(),
-        "rw" => p.rw.clone().unwrap_or_default(),
+        "nama_ibu_kandung" => p
+            .nama_ibu_kandung
+            .as_deref()
+            .unwrap_or_default()
+            .to_string(),
+        "alamat" => p.alamat.as_deref().unwrap_or_default().to_string(),
+        "rt" => p.rt.as_deref().unwrap_or_default().to_string(),
+        "rw" => p.rw.as_deref().unwrap_or_default().to_string(),
         "kode_wilayah" => p.kode_wilayah.compact(),
-        "id_keluarga" => p.id_keluarga.clone().unwrap_or_default(),
+        "id_keluarga" => p.id_keluarga.as_deref().unwrap_or_default().to_string(),
         _ => String::new(),
     }
 }
@@ -294,7 +298,7 @@ pub fn apply_fields(
     };
     let opt = |v: &str| {
         let t = v.trim();
-        (!t.is_empty()).then(|| t.to_string())
+        (!t.is_empty()).then(|| crate::Text::from(t))
     };
     let mut p = person.clone();
     for (field, value) in fields {
@@ -308,7 +312,7 @@ pub fn apply_fields(
                         "the name must not be empty".into(),
                     ));
                 }
-                p.nama = v.to_string();
+                p.nama = v.into();
             }
             "nik" => {
                 p.nik = if v.is_empty() {

@@ -34,7 +34,7 @@ pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
 pub use period::{CutOff, CutOffError, Period, PeriodError, Zone, ZoneMap};
 pub use person::{
     CIVIL_COLUMNS, CivilPerson, IdField, LifeStatus, REGISTRY_COLUMNS, RegistryPerson, Relation,
-    Sex,
+    Sex, Text,
 };
 pub use proposal::{
     Actor, ProposalState, ProposalStateError, Ratification, RatificationKind, Reason, ReasonError,

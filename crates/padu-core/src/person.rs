@@ -250,35 +250,40 @@ impl IdField<NoKk> {
     }
 }
 
+/// The text of a record's field: inline up to 24 bytes, which holds nearly
+/// every name, place, address, RT and RW, so that a million records read
+/// from a file are not millions of small heap allocations.
+pub type Text = compact_str::CompactString;
+
 /// One member (ART) of a registry household, as read from a DTKS extract.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegistryPerson {
     /// Stable record id of the person in the registry.
-    pub id_art: String,
+    pub id_art: Text,
     /// Household id; members with the same value are one household.
-    pub id_keluarga: Option<String>,
+    pub id_keluarga: Option<Text>,
     /// Family card number.
     pub no_kk: IdField<NoKk>,
     /// National identity number.
     pub nik: IdField<Nik>,
     /// Full name as recorded.
-    pub nama: String,
+    pub nama: Text,
     /// Sex.
     pub jenis_kelamin: Sex,
     /// Place of birth.
-    pub tempat_lahir: Option<String>,
+    pub tempat_lahir: Option<Text>,
     /// Date of birth.
     pub tgl_lahir: NaiveDate,
     /// Relation to the head of the family.
     pub hubungan_keluarga: Option<Relation>,
     /// Mother's maiden name.
-    pub nama_ibu_kandung: Option<String>,
+    pub nama_ibu_kandung: Option<Text>,
     /// Street address.
-    pub alamat: Option<String>,
+    pub alamat: Option<Text>,
     /// RT (neighbourhood unit).
-    pub rt: Option<String>,
+    pub rt: Option<Text>,
     /// RW (community unit).
-    pub rw: Option<String>,
+    pub rw: Option<Text>,
     /// Village (desa/kelurahan) code.
     pub kode_wilayah: RegionCode,
     /// Columns the spec does not name, kept as they were.
@@ -331,21 +336,21 @@ pub struct CivilPerson {
     /// Family card number.
     pub no_kk: IdField<NoKk>,
     /// Full name.
-    pub nama: String,
+    pub nama: Text,
     /// Sex.
     pub jenis_kelamin: Sex,
     /// Place of birth.
-    pub tempat_lahir: Option<String>,
+    pub tempat_lahir: Option<Text>,
     /// Date of birth.
     pub tgl_lahir: NaiveDate,
     /// Mother's maiden name.
-    pub nama_ibu_kandung: Option<String>,
+    pub nama_ibu_kandung: Option<Text>,
     /// Street address.
-    pub alamat: Option<String>,
+    pub alamat: Option<Text>,
     /// RT.
-    pub rt: Option<String>,
+    pub rt: Option<Text>,
     /// RW.
-    pub rw: Option<String>,
+    pub rw: Option<Text>,
     /// Current domicile, a village code.
     pub kode_wilayah: RegionCode,
     /// Alive or deceased.

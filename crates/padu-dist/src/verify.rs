@@ -566,7 +566,7 @@ fn involved(batches: &[RecordBatch], job: &Job) -> Result<Involved, DistError> {
             let linked = Linked::from_bytes(link.value(i))
                 .ok_or_else(|| DistError::Unexpected("hasil tautan rusak".into()))?;
             out.status.insert(r, linked.status());
-            out.id_art.insert(r, person.id_art.clone());
+            out.id_art.insert(r, person.id_art.to_string());
             out.rows.push(ClusterRow {
                 row: r,
                 person,

@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 use padu_core::{
-    CivilPerson, IdField, LifeStatus, Nik, NoKk, RegionCode, RegistryPerson, Relation, Sex,
+    CivilPerson, IdField, LifeStatus, Nik, NoKk, RegionCode, RegistryPerson, Relation, Sex, Text,
 };
 use serde::{Deserialize, Serialize};
 
@@ -33,14 +33,14 @@ fn id_cell<T: std::fmt::Display>(f: &IdField<T>) -> Cell {
 struct Civil {
     nik: String,
     no_kk: Cell,
-    nama: String,
+    nama: Text,
     jenis_kelamin: String,
-    tempat_lahir: Option<String>,
+    tempat_lahir: Option<Text>,
     tgl_lahir: NaiveDate,
-    nama_ibu_kandung: Option<String>,
-    alamat: Option<String>,
-    rt: Option<String>,
-    rw: Option<String>,
+    nama_ibu_kandung: Option<Text>,
+    alamat: Option<Text>,
+    rt: Option<Text>,
+    rw: Option<Text>,
     kode_wilayah: String,
     status_hidup: String,
     tgl_meninggal: Option<NaiveDate>,
@@ -48,19 +48,19 @@ struct Civil {
 
 #[derive(Serialize, Deserialize)]
 struct Registry {
-    id_art: String,
-    id_keluarga: Option<String>,
+    id_art: Text,
+    id_keluarga: Option<Text>,
     no_kk: Cell,
     nik: Cell,
-    nama: String,
+    nama: Text,
     jenis_kelamin: String,
-    tempat_lahir: Option<String>,
+    tempat_lahir: Option<Text>,
     tgl_lahir: NaiveDate,
     hubungan_keluarga: Option<String>,
-    nama_ibu_kandung: Option<String>,
-    alamat: Option<String>,
-    rt: Option<String>,
-    rw: Option<String>,
+    nama_ibu_kandung: Option<Text>,
+    alamat: Option<Text>,
+    rt: Option<Text>,
+    rw: Option<Text>,
     kode_wilayah: String,
     extra: Vec<(String, String)>,
 }
@@ -236,10 +236,13 @@ mod tests {
             assert_eq!(&decode_civil(&encode_civil(c), today).unwrap(), c);
             assert_eq!(civil_nik(c, today), Some(c.nik));
             let bytes = encode_civil(c);
-            assert_eq!(civil_field(&bytes, "nama").unwrap().as_ref(), Some(&c.nama));
             assert_eq!(
-                civil_field(&bytes, "nama_ibu_kandung").unwrap(),
-                c.nama_ibu_kandung
+                civil_field(&bytes, "nama").unwrap().as_deref(),
+                Some(c.nama.as_str())
+            );
+            assert_eq!(
+                civil_field(&bytes, "nama_ibu_kandung").unwrap().as_deref(),
+                c.nama_ibu_kandung.as_deref()
             );
             assert_eq!(
                 civil_field(&bytes, "kode_wilayah").unwrap(),

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use padu_core::lang::Localized;
 use padu_core::{
     IdField, Lang, LifeStatus, NameProblem, NameWarning, Nik, NikError, NoKk, RegionCode,
-    RegionInfo, RegionLevel, Relation, Sex, fold_name, parse_date, regions,
+    RegionInfo, RegionLevel, Relation, Sex, Text, fold_name, parse_date, regions,
 };
 
 use crate::aliases::{self, Meaning, RegionPart, fold};
@@ -499,8 +499,8 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     }
 
     /// The trimmed text of column `k`, or `None` when blank.
-    pub(crate) fn text(&self, k: S) -> Option<String> {
-        self.str(k).map(Cow::into_owned)
+    pub(crate) fn text(&self, k: S) -> Option<Text> {
+        self.str(k).map(Text::from)
     }
 
     /// The trimmed text of column `k`, borrowed from the cell when it holds
@@ -517,7 +517,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     }
 
     /// The trimmed text of a column that must not be blank.
-    pub(crate) fn required_text(&mut self, k: S) -> Option<String> {
+    pub(crate) fn required_text(&mut self, k: S) -> Option<Text> {
         let t = self.text(k);
         if t.is_none() {
             self.empty_error(k);
@@ -528,7 +528,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
     /// A person's name (trimmed, `None` when blank; an error when `required`),
     /// with a warning when a bank paying aid would refuse it
     /// ([`padu_core::NameProblem`]).
-    pub(crate) fn name(&mut self, k: S, required: bool) -> Option<String> {
+    pub(crate) fn name(&mut self, k: S, required: bool) -> Option<Text> {
         let t = if required {
             self.required_text(k)
         } else {
@@ -539,7 +539,7 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         {
             let w = NameWarning {
                 what: k.name().replace('_', " "),
-                name: n.clone(),
+                name: n.to_string(),
                 problem,
             };
             self.warn(k, problem.code(), w.message(Lang::Id), w.message(Lang::En));

@@ -782,7 +782,9 @@ fn parse_registry(
 ) -> ParseOut<RegistryPerson, String> {
     use Registry as C;
     let id_art = ctx.required_text(C::IdArt);
-    let key = id_art.clone().map(|id| (id, ctx.issues.len()));
+    let key = id_art
+        .as_deref()
+        .map(|id| (id.to_string(), ctx.issues.len()));
     let no_kk = ctx.kk(C::NoKk);
     let nik = ctx.nik(C::Nik, today);
     let nama = ctx.name(C::Nama, true);

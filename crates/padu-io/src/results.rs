@@ -76,16 +76,17 @@ pub fn read_results(path: &Path) -> Result<Vec<VerificationRow>, ReadError> {
             (id_art, status, flags, tindakan, skor)
             && !ctx.failed
         {
+            let text = |c| ctx.text(c).map(String::from);
             out.push(VerificationRow {
-                id_art,
+                id_art: id_art.into(),
                 status,
                 flags,
                 tindakan,
-                nik_usulan: ctx.text(C::NikUsulan),
+                nik_usulan: text(C::NikUsulan),
                 skor,
-                id_kelompok_ganda: ctx.text(C::IdKelompokGanda),
-                id_art_utama: ctx.text(C::IdArtUtama),
-                keterangan: ctx.text(C::Keterangan).unwrap_or_default(),
+                id_kelompok_ganda: text(C::IdKelompokGanda),
+                id_art_utama: text(C::IdArtUtama),
+                keterangan: text(C::Keterangan).unwrap_or_default(),
             });
         }
         issues.extend(ctx.issues.into_iter().filter(Issue::is_error));

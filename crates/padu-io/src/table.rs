@@ -243,6 +243,12 @@ impl<'a> From<&'a str> for Out<'a> {
     }
 }
 
+impl<'a> From<&'a Option<padu_core::Text>> for Out<'a> {
+    fn from(s: &'a Option<padu_core::Text>) -> Self {
+        s.as_deref().map_or(Out::EMPTY, Out::from)
+    }
+}
+
 impl<'a> From<&'a Option<String>> for Out<'a> {
     fn from(s: &'a Option<String>) -> Self {
         s.as_deref().map_or(Out::EMPTY, Out::from)

@@ -153,7 +153,7 @@ pub(crate) fn decide_row(e: &Evidence<'_>, death_threshold: f64) -> Verification
         action,
     });
     VerificationRow {
-        id_art: p.id_art.clone(),
+        id_art: p.id_art.to_string(),
         status: l.status,
         flags,
         tindakan: action,

@@ -74,7 +74,7 @@ pub(crate) fn explain_row(
     top_k: usize,
 ) -> Explanation {
     Explanation {
-        id_art: person.id_art.clone(),
+        id_art: person.id_art.to_string(),
         prior: model.prior(),
         candidates: cands
             .iter()

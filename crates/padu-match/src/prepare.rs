@@ -432,7 +432,7 @@ struct Person<'a> {
     tempat_lahir: Option<&'a str>,
     no_kk: &'a IdField<NoKk>,
     /// Street, RT and RW.
-    address: [&'a Option<String>; 3],
+    address: [&'a Option<padu_core::Text>; 3],
     dob: NaiveDate,
     sex: Sex,
     region: RegionCode,
@@ -788,8 +788,8 @@ mod tests {
             for (i, (r, c)) in reg.iter().zip(&civ).enumerate() {
                 let (mut r, mut c) = (r.clone(), c.clone());
                 if i % 7 == copy % 7 {
-                    c.nama = format!("{} {copy}", c.nama);
-                    r.id_keluarga = Some(format!("K{copy}-{i}"));
+                    c.nama = format!("{} {copy}", c.nama).into();
+                    r.id_keluarga = Some(format!("K{copy}-{i}").into());
                 }
                 registry.push(r);
                 civil.push(c);

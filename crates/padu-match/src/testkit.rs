@@ -95,18 +95,21 @@ pub(crate) fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilP
                 10 + rng.below(15),
                 1 + i / 3
             )),
-            nama,
+            nama: nama.into(),
             jenis_kelamin: sex,
-            tempat_lahir: Some(["BANDUNG", "DEPOK", "BOGOR", "GARUT"][rng.below(4)].to_string()),
+            tempat_lahir: Some(["BANDUNG", "DEPOK", "BOGOR", "GARUT"][rng.below(4)].into()),
             tgl_lahir: dob,
-            nama_ibu_kandung: Some(mother),
-            alamat: Some(format!(
-                "JL {} NO {}",
-                LAST[rng.below(LAST.len())],
-                1 + rng.below(90)
-            )),
-            rt: Some(format!("{:03}", 1 + rng.below(9))),
-            rw: Some(format!("{:03}", 1 + rng.below(9))),
+            nama_ibu_kandung: Some(mother.into()),
+            alamat: Some(
+                format!(
+                    "JL {} NO {}",
+                    LAST[rng.below(LAST.len())],
+                    1 + rng.below(90)
+                )
+                .into(),
+            ),
+            rt: Some(format!("{:03}", 1 + rng.below(9)).into()),
+            rw: Some(format!("{:03}", 1 + rng.below(9)).into()),
             kode_wilayah: region,
             status_hidup: LifeStatus::Hidup,
             tgl_meninggal: None,
@@ -118,8 +121,8 @@ pub(crate) fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilP
         .enumerate()
         .map(|(i, c)| {
             let mut r = RegistryPerson {
-                id_art: format!("BG{i:05}"),
-                id_keluarga: Some(format!("BGK{:05}", i / 3)),
+                id_art: format!("BG{i:05}").into(),
+                id_keluarga: Some(format!("BGK{:05}", i / 3).into()),
                 no_kk: c.no_kk.clone(),
                 nik: IdField::Valid(c.nik),
                 nama: c.nama.clone(),
@@ -146,7 +149,7 @@ pub(crate) fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilP
                     .find(|v| v.regency() == regency && *v != c.kode_wilayah)
                 {
                     r.kode_wilayah = v;
-                    r.alamat = Some(format!("GG {} {}", LAST[i % LAST.len()], 1 + i % 7));
+                    r.alamat = Some(format!("GG {} {}", LAST[i % LAST.len()], 1 + i % 7).into());
                     r.no_kk = IdField::Missing;
                 }
             }

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use padu_core::lang::Localized;
-use padu_core::{IdField, Lang, RegistryPerson, Relation, Sex, parse_date};
+use padu_core::{IdField, Lang, RegistryPerson, Relation, Sex, Text, parse_date};
 use padu_match::DuplicateGroup;
 use padu_store::Finding;
 use serde::{Deserialize, Serialize};
@@ -72,18 +72,22 @@ impl EditFields {
         EditFields {
             nik: p.nik.to_cell(),
             no_kk: p.no_kk.to_cell(),
-            nama: p.nama.clone(),
+            nama: p.nama.to_string(),
             jenis_kelamin: p.jenis_kelamin.as_str().to_string(),
-            tempat_lahir: p.tempat_lahir.clone().unwrap_or_default(),
+            tempat_lahir: p.tempat_lahir.as_deref().unwrap_or_default().to_string(),
             tgl_lahir: p.tgl_lahir.format("%Y-%m-%d").to_string(),
             hubungan_keluarga: p
                 .hubungan_keluarga
                 .map(|r| r.as_str().to_string())
                 .unwrap_or_default(),
-            nama_ibu_kandung: p.nama_ibu_kandung.clone().unwrap_or_default(),
-            alamat: p.alamat.clone().unwrap_or_default(),
-            rt: p.rt.clone().unwrap_or_default(),
-            rw: p.rw.clone().unwrap_or_default(),
+            nama_ibu_kandung: p
+                .nama_ibu_kandung
+                .as_deref()
+                .unwrap_or_default()
+                .to_string(),
+            alamat: p.alamat.as_deref().unwrap_or_default().to_string(),
+            rt: p.rt.as_deref().unwrap_or_default().to_string(),
+            rw: p.rw.as_deref().unwrap_or_default().to_string(),
         }
     }
 
@@ -166,15 +170,15 @@ impl EditFields {
             (Some(sex), Some(tgl)) if errors.is_empty() => Ok(RegistryPerson {
                 nik,
                 no_kk,
-                nama,
+                nama: nama.into(),
                 jenis_kelamin: sex,
-                tempat_lahir: text(&self.tempat_lahir),
+                tempat_lahir: text(&self.tempat_lahir).map(Text::from),
                 tgl_lahir: tgl,
                 hubungan_keluarga: hubungan,
-                nama_ibu_kandung: text(&self.nama_ibu_kandung),
-                alamat: text(&self.alamat),
-                rt: text(&self.rt),
-                rw: text(&self.rw),
+                nama_ibu_kandung: text(&self.nama_ibu_kandung).map(Text::from),
+                alamat: text(&self.alamat).map(Text::from),
+                rt: text(&self.rt).map(Text::from),
+                rw: text(&self.rw).map(Text::from),
                 ..before.clone()
             }),
             _ => Err(errors),

@@ -171,12 +171,12 @@ pub async fn bnba(ctx: &Ctx, m: &RatificationRecord) -> Result<Vec<BnbaRow>, App
         rows.push(match person {
             Some(pp) => BnbaRow {
                 proposal_id: p.proposal_id,
-                nama: pp.nama.clone(),
-                id_art: pp.id_art.clone(),
+                nama: pp.nama.to_string(),
+                id_art: pp.id_art.to_string(),
                 nik: crate::view::id_number(&pp.nik, full),
                 no_kk: crate::view::id_number(&pp.no_kk, full),
                 alamat: [
-                    pp.alamat.clone().unwrap_or_default(),
+                    pp.alamat.as_deref().unwrap_or_default().to_string(),
                     match (&pp.rt, &pp.rw) {
                         (Some(rt), Some(rw)) => format!("RT {rt}/RW {rw}"),
                         _ => String::new(),

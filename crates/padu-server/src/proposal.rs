@@ -75,7 +75,13 @@ pub fn before_after(
             {
                 before.insert(
                     "id_keluarga".into(),
-                    Value::String(person.id_keluarga.clone().unwrap_or_default()),
+                    Value::String(
+                        person
+                            .id_keluarga
+                            .as_deref()
+                            .unwrap_or_default()
+                            .to_string(),
+                    ),
                 );
                 after.insert("id_keluarga".into(), Value::String(k.to_string()));
             }
@@ -287,8 +293,8 @@ pub(crate) async fn suggested_proposals(
         news.push(NewProposal {
             change: suggestion.change,
             kode_wilayah: m.person.kode_wilayah,
-            id_art: Some(m.person.id_art.clone()),
-            id_keluarga: m.person.id_keluarga.clone(),
+            id_art: Some(m.person.id_art.to_string()),
+            id_keluarga: m.person.id_keluarga.as_deref().map(str::to_string),
             before: Some(before),
             after,
             note: Some(suggestion.why_id.clone()),

@@ -82,10 +82,10 @@ pub(crate) async fn download(
     };
     let rows = members.iter().zip(&suggestions).map(|(m, s)| BookMember {
         person: &m.person,
-        inactive_reason: inactive.get(&m.person.id_art).map(String::as_str),
+        inactive_reason: inactive.get(m.person.id_art.as_str()).map(String::as_str),
         finding: m.finding.as_ref().map(|f| &f.row),
         suggestion: s.clone(),
-        open_proposal: open.get(&m.person.id_art).copied(),
+        open_proposal: open.get(m.person.id_art.as_str()).copied(),
     });
     let bytes =
         padu_io::write_offline_book(&info, rows).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -109,8 +109,8 @@ async fn all_members(store: &ScopedStore) -> Result<Vec<MemberSummary>, AppError
         let full = page.len() == PAGE as usize;
         after = page.last().map(|m| MemberCursor {
             kode_wilayah: m.person.kode_wilayah.compact(),
-            nama: m.person.nama.clone(),
-            id_art: m.person.id_art.clone(),
+            nama: m.person.nama.to_string(),
+            id_art: m.person.id_art.to_string(),
         });
         members.extend(page);
         if !full {
@@ -138,7 +138,7 @@ async fn grey_edits(ctx: &Ctx, book: &padu_io::OfflineBook) -> Result<Vec<Issue>
     let people: HashMap<String, RegistryPerson> = all_members(&ctx.store().narrowed(village)?)
         .await?
         .into_iter()
-        .map(|m| (m.person.id_art.clone(), m.person))
+        .map(|m| (m.person.id_art.to_string(), m.person))
         .collect();
     let mut issues = Vec::new();
     for row in &book.shown {
@@ -464,7 +464,7 @@ async fn judge(
             )]));
         }
     };
-    if let Some(&n) = open.get(&person.id_art) {
+    if let Some(&n) = open.get(person.id_art.as_str()) {
         let p = ctx.store().proposal(n).await?;
         if p.change == change && p.after == after {
             return Ok(Judged::Skip(
@@ -493,8 +493,8 @@ async fn judge(
     Ok(Judged::Propose(Box::new(NewProposal {
         change,
         kode_wilayah: person.kode_wilayah,
-        id_art: Some(person.id_art.clone()),
-        id_keluarga: person.id_keluarga.clone(),
+        id_art: Some(person.id_art.to_string()),
+        id_keluarga: person.id_keluarga.as_deref().map(str::to_string),
         before: Some(before),
         after,
         note: Some(note),

@@ -60,15 +60,15 @@ fn person(i: u64, villages: &[RegionCode], today: NaiveDate, edit: bool) -> Regi
         nama.push_str(" BARU");
     }
     RegistryPerson {
-        id_art: format!("ART{i:09}"),
-        id_keluarga: Some(format!("KEL{household:08}")),
+        id_art: format!("ART{i:09}").into(),
+        id_keluarga: Some(format!("KEL{household:08}").into()),
         no_kk: IdField::parse_kk(&format!(
             "{district}0101{:02}{:04}",
             household % 24,
             1 + household % 9_999
         )),
         nik: IdField::parse_nik(&nik, today),
-        nama,
+        nama: nama.into(),
         jenis_kelamin: sex,
         tempat_lahir: Some("BANDUNG".into()),
         tgl_lahir: born,
@@ -78,9 +78,9 @@ fn person(i: u64, villages: &[RegionCode], today: NaiveDate, edit: bool) -> Regi
             Relation::Anak
         }),
         nama_ibu_kandung: Some("SUMIATI".into()),
-        alamat: Some(format!("JL. MERDEKA NO. {}", household % 300)),
-        rt: Some(format!("{:03}", household % 20)),
-        rw: Some(format!("{:03}", household % 9)),
+        alamat: Some(format!("JL. MERDEKA NO. {}", household % 300).into()),
+        rt: Some(format!("{:03}", household % 20).into()),
+        rw: Some(format!("{:03}", household % 9).into()),
         kode_wilayah: village,
         extra: vec![("desil".into(), format!("{}", 1 + household % 10))],
     }

@@ -515,7 +515,7 @@ impl Store {
         let entry = NewAuditEntry {
             kode_wilayah: Some(person.kode_wilayah.compact()),
             entity: Some("person".into()),
-            entity_id: Some(person.id_art.clone()),
+            entity_id: Some(person.id_art.to_string()),
             before_value: Some(person_json(&before.person)),
             after_value: Some(person_json(person)),
             reason: Some(reason.to_string()),

@@ -15,7 +15,7 @@ use padu_core::proposal::{
 };
 use padu_core::{
     Change, CutOff, DeactivationReason, MediaType, Period, ProposalKind, ProposalState, RegionCode,
-    RegistryPerson, Step, TransitionError, ZoneMap,
+    RegistryPerson, Step, Text, TransitionError, ZoneMap,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -1006,11 +1006,11 @@ async fn addition(
         }
     }
     let mut base = RegistryPerson {
-        id_art: String::new(),
+        id_art: Text::default(),
         id_keluarga: None,
         no_kk: padu_core::IdField::Missing,
         nik: padu_core::IdField::Missing,
-        nama: String::new(),
+        nama: Text::default(),
         jenis_kelamin: padu_core::Sex::L,
         tempat_lahir: None,
         tgl_lahir: today,
@@ -1031,11 +1031,11 @@ async fn addition(
             let h = h
                 .filter(|h| h.kode_wilayah == village.compact())
                 .ok_or(StoreError::NotFound)?;
-            base.id_keluarga = Some(k.to_string());
+            base.id_keluarga = Some(k.into());
             base.no_kk = padu_core::IdField::parse_kk(&h.no_kk);
-            base.alamat = h.alamat;
-            base.rt = h.rt;
-            base.rw = h.rw;
+            base.alamat = h.alamat.map(Text::from);
+            base.rt = h.rt.map(Text::from);
+            base.rw = h.rw.map(Text::from);
         }
         (Change::AddMember, None) => return Err(StoreError::NotFound),
         (Change::AddHousehold, _) => {
@@ -1107,16 +1107,16 @@ async fn insert_addition(
     )
     .await?;
     let (id_art, new_household) = new_ids(p.proposal_id);
-    person.id_art = id_art.clone();
+    person.id_art = id_art.as_str().into();
     if p.change == Change::AddHousehold {
-        person.id_keluarga = Some(new_household.clone());
+        person.id_keluarga = Some(new_household.as_str().into());
         on_tx!(tx, c => sqlx::query(INSERT_HOUSEHOLD)
             .bind(&new_household)
             .bind(person.no_kk.to_cell())
             .bind(person.kode_wilayah.compact())
-            .bind(&person.alamat)
-            .bind(&person.rt)
-            .bind(&person.rw)
+            .bind(person.alamat.as_deref())
+            .bind(person.rt.as_deref())
+            .bind(person.rw.as_deref())
             .bind(ctx.at)
             .execute(&mut *c)
             .await

@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use padu_core::{
     CivilPerson, IdField, LifeStatus, Nik, NikError, NoKk, RegionCode, RegistryPerson, Relation,
-    Sex,
+    Sex, Text,
 };
 
 use crate::columns::{ContentHash, row};
@@ -58,8 +58,13 @@ fn id_error<T>(f: &IdField<T>) -> Option<String> {
     }
 }
 
-fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_ref().filter(|v| !v.is_empty()).cloned()
+fn non_empty(s: &Option<Text>) -> Option<String> {
+    s.as_deref().filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// A person's optional text as a column value.
+fn column(s: &Option<Text>) -> Option<String> {
+    s.as_deref().map(str::to_string)
 }
 
 /// Extra columns as a JSON array of `[name, value]` pairs, keeping their order; `None` when there are none.
@@ -75,21 +80,21 @@ impl PersonRow {
     /// The row of a person, with the hash of its content.
     pub(crate) fn from_person(p: &RegistryPerson) -> Self {
         let mut row = PersonRow {
-            id_art: p.id_art.clone(),
+            id_art: p.id_art.to_string(),
             id_keluarga: non_empty(&p.id_keluarga),
             no_kk: p.no_kk.to_cell(),
             no_kk_error: id_error(&p.no_kk),
             nik: p.nik.to_cell(),
             nik_error: id_error(&p.nik),
-            nama: p.nama.clone(),
+            nama: p.nama.to_string(),
             jenis_kelamin: p.jenis_kelamin.as_str().to_string(),
-            tempat_lahir: p.tempat_lahir.clone(),
+            tempat_lahir: column(&p.tempat_lahir),
             tgl_lahir: p.tgl_lahir,
             hubungan_keluarga: p.hubungan_keluarga.map(|r| r.as_str().to_string()),
-            nama_ibu_kandung: p.nama_ibu_kandung.clone(),
-            alamat: p.alamat.clone(),
-            rt: p.rt.clone(),
-            rw: p.rw.clone(),
+            nama_ibu_kandung: column(&p.nama_ibu_kandung),
+            alamat: column(&p.alamat),
+            rt: column(&p.rt),
+            rw: column(&p.rw),
             kode_wilayah: p.kode_wilayah.compact(),
             extra: extra_json(&p.extra),
             content_hash: ContentHash(0),
@@ -119,17 +124,17 @@ impl PersonRow {
         Ok(RegistryPerson {
             nik: nik_field(&self.nik, self.nik_error.as_deref(), today),
             no_kk: kk_field(&self.no_kk, self.no_kk_error.as_deref()),
-            id_art: self.id_art,
-            id_keluarga: self.id_keluarga,
-            nama: self.nama,
+            id_art: self.id_art.into(),
+            id_keluarga: self.id_keluarga.map(Text::from),
+            nama: self.nama.into(),
             jenis_kelamin,
-            tempat_lahir: self.tempat_lahir,
+            tempat_lahir: self.tempat_lahir.map(Text::from),
             tgl_lahir: self.tgl_lahir,
             hubungan_keluarga,
-            nama_ibu_kandung: self.nama_ibu_kandung,
-            alamat: self.alamat,
-            rt: self.rt,
-            rw: self.rw,
+            nama_ibu_kandung: self.nama_ibu_kandung.map(Text::from),
+            alamat: self.alamat.map(Text::from),
+            rt: self.rt.map(Text::from),
+            rw: self.rw.map(Text::from),
             kode_wilayah,
             extra,
         })
@@ -193,14 +198,14 @@ impl CivilRow {
             nik: p.nik.to_string(),
             no_kk: p.no_kk.to_cell(),
             no_kk_error: id_error(&p.no_kk),
-            nama: p.nama.clone(),
+            nama: p.nama.to_string(),
             jenis_kelamin: p.jenis_kelamin.as_str().to_string(),
-            tempat_lahir: p.tempat_lahir.clone(),
+            tempat_lahir: column(&p.tempat_lahir),
             tgl_lahir: p.tgl_lahir,
-            nama_ibu_kandung: p.nama_ibu_kandung.clone(),
-            alamat: p.alamat.clone(),
-            rt: p.rt.clone(),
-            rw: p.rw.clone(),
+            nama_ibu_kandung: column(&p.nama_ibu_kandung),
+            alamat: column(&p.alamat),
+            rt: column(&p.rt),
+            rw: column(&p.rw),
             kode_wilayah: p.kode_wilayah.compact(),
             status_hidup: p.status_hidup.as_str().to_string(),
             tgl_meninggal: p.tgl_meninggal,
@@ -224,14 +229,14 @@ impl CivilRow {
         Ok(CivilPerson {
             nik,
             no_kk: kk_field(&self.no_kk, self.no_kk_error.as_deref()),
-            nama: self.nama,
+            nama: self.nama.into(),
             jenis_kelamin,
-            tempat_lahir: self.tempat_lahir,
+            tempat_lahir: self.tempat_lahir.map(Text::from),
             tgl_lahir: self.tgl_lahir,
-            nama_ibu_kandung: self.nama_ibu_kandung,
-            alamat: self.alamat,
-            rt: self.rt,
-            rw: self.rw,
+            nama_ibu_kandung: self.nama_ibu_kandung.map(Text::from),
+            alamat: self.alamat.map(Text::from),
+            rt: self.rt.map(Text::from),
+            rw: self.rw.map(Text::from),
             kode_wilayah,
             status_hidup,
             tgl_meninggal: self.tgl_meninggal,

@@ -82,7 +82,7 @@ pub fn person(
     let serial = id_art.bytes().map(u32::from).sum::<u32>() % 9000 + 1;
     RegistryPerson {
         id_art: id_art.into(),
-        id_keluarga: id_keluarga.map(str::to_string),
+        id_keluarga: id_keluarga.map(Into::into),
         no_kk: IdField::parse_kk(&format!("{district}0101200001")),
         nik: IdField::parse_nik(&nik_text(&district, born, Sex::L, serial), today()),
         nama: nama.into(),
@@ -91,7 +91,7 @@ pub fn person(
         tgl_lahir: born,
         hubungan_keluarga: Some(Relation::Anak),
         nama_ibu_kandung: Some("SITI".into()),
-        alamat: Some(format!("JL. MELATI {id_art}")),
+        alamat: Some(format!("JL. MELATI {id_art}").into()),
         rt: Some("001".into()),
         rw: Some("002".into()),
         kode_wilayah: kode,

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use padu_core::{CivilPerson, IdField, LifeStatus, RegistryPerson, Sex, parse_date};
+use padu_core::{CivilPerson, IdField, LifeStatus, RegistryPerson, Sex, Text, parse_date};
 
 use crate::{code, nik, today};
 
@@ -42,8 +42,10 @@ pub fn table(text: &str) -> Vec<Row> {
         .collect()
 }
 
-fn opt(m: &Row, k: &str) -> Option<String> {
-    m.get(k).filter(|v| !v.is_empty()).cloned()
+fn opt(m: &Row, k: &str) -> Option<Text> {
+    m.get(k)
+        .filter(|v| !v.is_empty())
+        .map(|v| Text::from(v.as_str()))
 }
 
 fn text<'a>(m: &'a Row, k: &str) -> &'a str {
@@ -56,11 +58,11 @@ pub fn registry(text_table: &str) -> Vec<RegistryPerson> {
     table(text_table)
         .into_iter()
         .map(|m| RegistryPerson {
-            id_art: m["id_art"].clone(),
+            id_art: m["id_art"].as_str().into(),
             id_keluarga: opt(&m, "id_keluarga"),
             no_kk: IdField::parse_kk(text(&m, "no_kk")),
             nik: IdField::parse_nik(text(&m, "nik"), today()),
-            nama: m["nama"].clone(),
+            nama: m["nama"].as_str().into(),
             jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
             tempat_lahir: opt(&m, "tempat_lahir"),
             tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),
@@ -83,7 +85,7 @@ pub fn civil(text_table: &str) -> Vec<CivilPerson> {
         .map(|m| CivilPerson {
             nik: nik(&m["nik"]),
             no_kk: IdField::parse_kk(text(&m, "no_kk")),
-            nama: m["nama"].clone(),
+            nama: m["nama"].as_str().into(),
             jenis_kelamin: Sex::parse(&m["jenis_kelamin"]).expect("sex"),
             tempat_lahir: opt(&m, "tempat_lahir"),
             tgl_lahir: parse_date(&m["tgl_lahir"]).expect("date"),

@@ -42,7 +42,7 @@ async fn broken_rows_refuse_the_job_or_are_left_out_as_padu_verify_leaves_them_o
     assert!(registry.len() > 2 * GROUP_ROWS, "{}", registry.len());
     let last = registry.len() - 5;
     registry[last].id_art = registry[10].id_art.clone();
-    registry[20].id_art = String::new();
+    registry[20].id_art = padu_core::Text::default();
 
     let civil_path = dir.path().join("dukcapil.parquet");
     let registry_path = dir.path().join("dtks.parquet");

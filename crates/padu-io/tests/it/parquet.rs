@@ -973,7 +973,7 @@ fn a_registry_larger_than_one_row_group_round_trips_in_order() {
     let n = 70_000;
     let template = people().remove(0);
     let many = (0..n).map(|i| RegistryPerson {
-        id_art: format!("ID{i:06}"),
+        id_art: format!("ID{i:06}").into(),
         ..template.clone()
     });
     assert_eq!(write_registry(&path, many).unwrap(), n);

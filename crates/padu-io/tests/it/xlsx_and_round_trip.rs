@@ -373,8 +373,8 @@ mod prop {
             delimiterish in "[,;\"\t ]{0,4}",
         ) {
             let mut p = people().remove(0);
-            p.nama = format!("{nama}{delimiterish}x");
-            p.alamat = alamat;
+            p.nama = format!("{nama}{delimiterish}x").into();
+            p.alamat = alamat.map(padu_core::Text::from);
             p.extra = vec![("catatan".into(), extra)];
             let (_d, path) = temp("registry.csv");
             write_registry(&path, vec![p.clone()]).unwrap();

@@ -305,8 +305,8 @@ fn member_json(
         ..EditFields::of(p)
     };
     MemberJson {
-        id_art: p.id_art.clone(),
-        id_keluarga: p.id_keluarga.clone(),
+        id_art: p.id_art.to_string(),
+        id_keluarga: p.id_keluarga.as_deref().map(str::to_string),
         fields,
         kode_wilayah: p.kode_wilayah.dotted(),
         finding: finding.map(|f| {
@@ -377,8 +377,8 @@ async fn members(ctx: Ctx, Query(q): Query<MemberQuery>) -> Result<Json<MemberPa
         let last = &rows[rows.len() - 1].person;
         Cursor {
             w: last.kode_wilayah.compact(),
-            n: last.nama.clone(),
-            i: last.id_art.clone(),
+            n: last.nama.to_string(),
+            i: last.id_art.to_string(),
         }
     });
     Ok(Json(MemberPage {
@@ -532,7 +532,7 @@ async fn recheck(
     let full = ctx.can(Permission::ViewFullNik);
     let candidate = r.best_candidate().map(|c| CandidateJson {
         nik: nik_text(&c.nik.to_string(), full),
-        nama: c.nama.clone(),
+        nama: c.nama.to_string(),
         jenis_kelamin: c.jenis_kelamin.as_str().to_string(),
         tgl_lahir: c.tgl_lahir,
         kode_wilayah: c.kode_wilayah.dotted(),

@@ -263,8 +263,8 @@ async fn create(
             &NewProposal {
                 change,
                 kode_wilayah: m.person.kode_wilayah,
-                id_art: Some(m.person.id_art.clone()),
-                id_keluarga: m.person.id_keluarga.clone(),
+                id_art: Some(m.person.id_art.to_string()),
+                id_keluarga: m.person.id_keluarga.as_deref().map(str::to_string),
                 before: Some(before),
                 after,
                 note: b.note.filter(|n| !n.trim().is_empty()),
@@ -502,9 +502,9 @@ async fn suggestions(ctx: Ctx) -> Result<Json<Vec<FindingSuggestion>>, AppError>
         .map(|(m, r)| {
             let s = padu_core::suggest(&r);
             FindingSuggestion {
-                open_proposal: open.get(&m.person.id_art).copied(),
-                id_art: m.person.id_art,
-                nama: m.person.nama,
+                open_proposal: open.get(m.person.id_art.as_str()).copied(),
+                id_art: m.person.id_art.to_string(),
+                nama: m.person.nama.to_string(),
                 kode_wilayah: m.person.kode_wilayah.compact(),
                 status: r.status.as_str().into(),
                 flags: r.flags.iter().map(|f| f.as_str().to_string()).collect(),

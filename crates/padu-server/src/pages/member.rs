@@ -47,7 +47,7 @@ pub(crate) fn evidence_view(r: &Recheck, ex: &Explanation, ctx: &Ctx) -> Evidenc
         .map(|(c, &idx)| {
             let civil = r.civil(idx);
             CandidateView {
-                nama: civil.map(|p| p.nama.clone()).unwrap_or_default(),
+                nama: civil.map(|p| p.nama.to_string()).unwrap_or_default(),
                 nik: nik_text(&c.nik, full),
                 probability: format!("{:.1}%", c.probability * 100.0),
                 details: civil
@@ -246,9 +246,9 @@ pub(super) async fn show(
         l: Layout::new(&ctx, p.nama.clone(), "members"),
         notice: q.disimpan.map(|_| t.get("member.saved").to_string()),
         inactive,
-        id_art: p.id_art.clone(),
-        id_keluarga: p.id_keluarga.clone(),
-        nama: p.nama.clone(),
+        id_art: p.id_art.to_string(),
+        id_keluarga: p.id_keluarga.as_deref().map(str::to_string),
+        nama: p.nama.to_string(),
         nik: shown_id(&p.nik, &ctx),
         nik_error: match &p.nik {
             padu_core::IdField::Invalid { error, .. } => {
@@ -265,7 +265,7 @@ pub(super) async fn show(
             date(p.tgl_lahir)
         ),
         hubungan: relation_label(p),
-        ibu: p.nama_ibu_kandung.clone().unwrap_or_else(|| "-".into()),
+        ibu: p.nama_ibu_kandung.as_deref().unwrap_or("-").to_string(),
         alamat: format!(
             "{} RT {} RW {}",
             p.alamat.clone().unwrap_or_default(),
@@ -370,8 +370,8 @@ async fn household_page(
             None => None,
         };
         members.push(HouseholdMember {
-            id_art: m.person.id_art.clone(),
-            nama: m.person.nama.clone(),
+            id_art: m.person.id_art.to_string(),
+            nama: m.person.nama.to_string(),
             hubungan: relation_label(&m.person),
             ttl: format!(
                 "{}, {}",
@@ -566,8 +566,8 @@ pub(super) async fn edit_form(
     let t = Tr::new(ctx.lang());
     render(&EditPage {
         l: Layout::new(&ctx, t.get("edit.title"), "members"),
-        id_art: m.person.id_art.clone(),
-        nama_lama: m.person.nama.clone(),
+        id_art: m.person.id_art.to_string(),
+        nama_lama: m.person.nama.to_string(),
         version: m.version,
         fields: form_fields(&EditFields::of(&m.person), &[], ctx.lang()),
         reason: String::new(),
@@ -621,8 +621,8 @@ pub(super) async fn save(
     let errors: Vec<FieldError> = parsed.as_ref().err().cloned().unwrap_or_default();
     let page = |form_error: Option<String>, recheck: Option<&Recheck>| EditPage {
         l: Layout::new(&ctx, t.get("edit.title"), "members"),
-        id_art: m.person.id_art.clone(),
-        nama_lama: m.person.nama.clone(),
+        id_art: m.person.id_art.to_string(),
+        nama_lama: m.person.nama.to_string(),
         version: f.version,
         fields: form_fields(&f.fields, &errors, lang),
         reason: f.reason.clone(),

@@ -260,9 +260,9 @@ pub struct Row {
 impl Row {
     fn new(m: &MemberSummary, full_nik: bool) -> Row {
         Row {
-            id_art: m.person.id_art.clone(),
-            id_keluarga: m.person.id_keluarga.clone(),
-            nama: m.person.nama.clone(),
+            id_art: m.person.id_art.to_string(),
+            id_keluarga: m.person.id_keluarga.as_deref().map(str::to_string),
+            nama: m.person.nama.to_string(),
             nik: id_number(&m.person.nik, full_nik),
             tgl_lahir: date(m.person.tgl_lahir),
             desa: region_name(m.person.kode_wilayah),
@@ -424,8 +424,8 @@ async fn export_members(
             let full = page.len() == EXPORT_PAGE as usize;
             after = page.last().map(|m| MemberCursor {
                 kode_wilayah: m.person.kode_wilayah.compact(),
-                nama: m.person.nama.clone(),
-                id_art: m.person.id_art.clone(),
+                nama: m.person.nama.to_string(),
+                id_art: m.person.id_art.to_string(),
             });
             for m in page {
                 if tx.send(m.person).await.is_err() {

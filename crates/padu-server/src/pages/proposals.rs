@@ -628,8 +628,8 @@ async fn new_page(
     let reason = typed.get("reason").cloned().unwrap_or_default();
     Ok(NewPage {
         l: Layout::new(ctx, t.get("proposal.new"), "proposals"),
-        id_art: m.person.id_art.clone(),
-        nama: m.person.nama.clone(),
+        id_art: m.person.id_art.to_string(),
+        nama: m.person.nama.to_string(),
         kinds: ProposalKind::ALL
             .iter()
             .filter(|k| k.needs_member())
@@ -709,8 +709,8 @@ pub(super) async fn create(
                 &NewProposal {
                     change,
                     kode_wilayah: m.person.kode_wilayah,
-                    id_art: Some(m.person.id_art.clone()),
-                    id_keluarga: m.person.id_keluarga.clone(),
+                    id_art: Some(m.person.id_art.to_string()),
+                    id_keluarga: m.person.id_keluarga.as_deref().map(str::to_string),
                     before: Some(before),
                     after,
                     note: f
@@ -769,8 +769,8 @@ async fn findings_page(ctx: &Ctx, error: Option<String>) -> Result<FindingsPage,
         .map(|(m, r)| {
             let s = padu_core::suggest(&r);
             FindingRow {
-                id_art: m.person.id_art.clone(),
-                nama: m.person.nama.clone(),
+                id_art: m.person.id_art.to_string(),
+                nama: m.person.nama.to_string(),
                 village: region_name(m.person.kode_wilayah),
                 status: r.status.as_str().to_string(),
                 flags: r
@@ -793,7 +793,7 @@ async fn findings_page(ctx: &Ctx, error: Option<String>) -> Result<FindingsPage,
                     })
                     .unwrap_or_else(|| t.get("proposal.no_suggestion").to_string()),
                 suggested: s.is_some(),
-                open: open.get(&m.person.id_art).copied(),
+                open: open.get(m.person.id_art.as_str()).copied(),
             }
         })
         .collect();

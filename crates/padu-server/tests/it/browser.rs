@@ -210,7 +210,7 @@ async fn village_operator_in_chromium() {
         .expect("enter");
     let list = c.source().await.expect("source");
     assert!(
-        list.contains(&misspelled.0),
+        list.contains(misspelled.0.as_str()),
         "{:?} finds {}",
         misspelled.1,
         misspelled.0
@@ -224,7 +224,7 @@ async fn village_operator_in_chromium() {
         .expect("goto");
     let page = body(&c).await;
     assert!(
-        page.contains(&person.nama) && page.contains(&row.keterangan),
+        page.contains(person.nama.as_str()) && page.contains(&row.keterangan),
         "{page}"
     );
     shot(&c, "keluarga").await;
@@ -315,7 +315,7 @@ async fn village_operator_in_chromium() {
         .expect("goto");
     let title = c.title().await.expect("title");
     assert!(title.starts_with("404"), "{title}");
-    assert!(!body(&c).await.contains(&outsider.nama));
+    assert!(!body(&c).await.contains(outsider.nama.as_str()));
 
     // Page weight: the list with its stylesheet and script, as transferred.
     c.goto(&format!("{base}/anggota")).await.expect("goto");
@@ -540,7 +540,7 @@ async fn a_proposal_through_musdes_dinsos_and_pusdatin_in_chromium() {
     let member = server
         .sample
         .in_village(&village)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .next()
         .expect("a member");
     let driver = start_driver().await;
@@ -679,7 +679,7 @@ async fn a_returned_proposal_is_corrected_and_resubmitted_in_chromium() {
     let member = server
         .sample
         .in_village(&village)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .nth(1)
         .expect("a member");
     let driver = start_driver().await;
@@ -840,7 +840,7 @@ async fn a_proposal_comes_in_through_the_offline_workbook_in_chromium() {
     let other = server
         .sample
         .in_village(&village)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .nth(3)
         .expect("another member");
     let slipped = fill_in(
@@ -1009,7 +1009,7 @@ async fn minutes_ratify_proposals_in_chromium() {
     let people: Vec<String> = server
         .sample
         .in_village(&village)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .take(2)
         .collect();
     let api = server.sign_in("desa").await;

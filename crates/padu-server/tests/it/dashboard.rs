@@ -75,7 +75,7 @@ async fn dashboard_numbers_are_direct_counts(backend: Backend) {
         .sample
         .in_village(&village)
         .filter(|(_, r)| r.tindakan != Action::Tetap)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .take(3)
         .collect();
     assert_eq!(

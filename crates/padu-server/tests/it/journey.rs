@@ -28,7 +28,10 @@ async fn operator_corrects_an_invalid_nik(backend: Backend) {
     // The member page explains the finding and shows the proposal.
     let (s, page) = desa.get(&format!("/anggota/{}", person.id_art)).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(page.contains(&person.nama), "member page names the person");
+    assert!(
+        page.contains(person.nama.as_str()),
+        "member page names the person"
+    );
     assert!(
         page.contains(&proposed),
         "member page shows the proposed NIK"
@@ -80,11 +83,15 @@ async fn operator_corrects_an_invalid_nik(backend: Backend) {
             ("version".to_string(), version.clone()),
             ("nik".into(), nik.into()),
             ("no_kk".into(), person.no_kk.to_cell()),
-            ("nama".into(), person.nama.clone()),
+            ("nama".into(), person.nama.to_string()),
             ("jenis_kelamin".into(), person.jenis_kelamin.as_str().into()),
             (
                 "tempat_lahir".into(),
-                person.tempat_lahir.clone().unwrap_or_default(),
+                person
+                    .tempat_lahir
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string(),
             ),
             ("tgl_lahir".into(), person.tgl_lahir.to_string()),
             (
@@ -96,11 +103,24 @@ async fn operator_corrects_an_invalid_nik(backend: Backend) {
             ),
             (
                 "nama_ibu_kandung".into(),
-                person.nama_ibu_kandung.clone().unwrap_or_default(),
+                person
+                    .nama_ibu_kandung
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string(),
             ),
-            ("alamat".into(), person.alamat.clone().unwrap_or_default()),
-            ("rt".into(), person.rt.clone().unwrap_or_default()),
-            ("rw".into(), person.rw.clone().unwrap_or_default()),
+            (
+                "alamat".into(),
+                person.alamat.as_deref().unwrap_or_default().to_string(),
+            ),
+            (
+                "rt".into(),
+                person.rt.as_deref().unwrap_or_default().to_string(),
+            ),
+            (
+                "rw".into(),
+                person.rw.as_deref().unwrap_or_default().to_string(),
+            ),
             ("reason".into(), reason.into()),
             ("action".into(), "simpan".into()),
         ]
@@ -239,7 +259,7 @@ async fn lists_search_and_export(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        body.contains(&with_u.id_art),
+        body.contains(with_u.id_art.as_str()),
         "searching {old_spelling:?} finds {}",
         with_u.nama
     );

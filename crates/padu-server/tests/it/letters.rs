@@ -141,7 +141,7 @@ async fn a_letter_goes_to_villages_and_tracks_their_records(backend: Backend) {
         .find(|(_, r)| r.tindakan != Action::Tetap)
         .map(|(p, _)| p)
         .unwrap();
-    assert!(text.contains(&someone.id_art), "{text}");
+    assert!(text.contains(someone.id_art.as_str()), "{text}");
     assert!(
         text.contains("Narahubung Dinas Sosial") && text.contains("0812-0000-0000"),
         "{text}"

@@ -106,14 +106,16 @@ async fn minutes_ratify_the_proposals_they_list(backend: Backend) {
     let (_, _, bnba) = desa
         .get_bytes(&format!("/berita-acara/{id}/dokumen/bnba.pdf"))
         .await;
-    assert!(pdf_text(&bnba).contains(&people[1].id_art));
+    assert!(pdf_text(&bnba).contains(people[1].id_art.as_str()));
     let (_, kind, xlsx) = desa
         .get_bytes(&format!("/berita-acara/{id}/dokumen/bnba.xlsx"))
         .await;
     assert!(kind.contains("spreadsheetml"), "{kind}");
     let ids = padu_testkit::sheet::column(&xlsx, "BNBA", "id_art");
     assert_eq!(ids.len(), 2);
-    assert!(ids.contains(&people[0].id_art) && ids.contains(&people[1].id_art));
+    assert!(
+        ids.contains(&people[0].id_art.to_string()) && ids.contains(&people[1].id_art.to_string())
+    );
 
     // No ratification before the signed scan; then both at once.
     let (s, page) = desa

@@ -95,7 +95,7 @@ async fn a_proposal_goes_from_the_village_to_pusdatin(backend: Backend) {
     let members: Vec<String> = server
         .sample
         .in_village(&village)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .take(3)
         .collect();
     assert_eq!(members.len(), 3, "three members in the focus village");
@@ -451,7 +451,7 @@ async fn findings_become_proposals_once(backend: Backend) {
         .invalid_with_proposal()
         .map(|(p, r)| (p.clone(), r.clone()))
         .expect("an invalid NIK with a proposal");
-    assert!(suggested.contains(&invalid.id_art));
+    assert!(suggested.contains(&invalid.id_art.to_string()));
     let (s, html) = desa.get("/usulan/temuan").await;
     assert_eq!(s, StatusCode::OK);
     assert!(
@@ -491,7 +491,7 @@ async fn findings_become_proposals_once(backend: Backend) {
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     let message = e["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains(&invalid.id_art) && message.contains(&format!("#{}", p["id"])),
+        message.contains(invalid.id_art.as_str()) && message.contains(&format!("#{}", p["id"])),
         "{message}"
     );
     // The one-by-one form comes filled with the suggestion, to accept or change.
@@ -509,8 +509,8 @@ async fn findings_become_proposals_once(backend: Backend) {
     let other = server
         .sample
         .in_village(&server.sample.focus_village())
-        .find(|(p, _)| !suggested.contains(&p.id_art))
-        .map(|(p, _)| p.id_art.clone());
+        .find(|(p, _)| !suggested.contains(&p.id_art.to_string()))
+        .map(|(p, _)| p.id_art.to_string());
     if let Some(other) = other {
         let (s, e) = desa
             .post_json(
@@ -533,7 +533,7 @@ async fn periods_are_finalised_and_read_as_of(backend: Backend) {
     let member = server
         .sample
         .in_village(&village)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .next()
         .expect("a member");
     let in_village = server.sample.in_village(&village).count();

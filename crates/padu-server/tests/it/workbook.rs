@@ -57,7 +57,7 @@ async fn an_offline_workbook_goes_out_and_comes_back_as_proposals(backend: Backe
     let mut expected: Vec<String> = server
         .sample
         .in_village(&village)
-        .map(|(p, _)| p.id_art.clone())
+        .map(|(p, _)| p.id_art.to_string())
         .collect();
     expected.sort();
     assert_eq!(listed, expected);

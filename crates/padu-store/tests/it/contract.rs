@@ -925,8 +925,8 @@ async fn member_pages_follow_keyset_order_and_filters(db: &TestDb) {
         let last = &page.last().unwrap().person;
         cursor = Some(MemberCursor {
             kode_wilayah: last.kode_wilayah.compact(),
-            nama: last.nama.clone(),
-            id_art: last.id_art.clone(),
+            nama: last.nama.to_string(),
+            id_art: last.id_art.to_string(),
         });
         seen.extend(page.into_iter().map(|m| m.person));
     }
@@ -949,7 +949,7 @@ async fn member_pages_follow_keyset_order_and_filters(db: &TestDb) {
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|m| m.person.id_art)
+                .map(|m| m.person.id_art.to_string())
                 .collect();
             v.sort();
             v
@@ -986,7 +986,7 @@ async fn member_pages_follow_keyset_order_and_filters(db: &TestDb) {
     let mut same_nik: Vec<String> = people[..25]
         .iter()
         .filter(|p| p.nik.to_cell() == nik)
-        .map(|p| p.id_art.clone())
+        .map(|p| p.id_art.to_string())
         .collect();
     same_nik.sort();
     assert!(same_nik.contains(&"A04".to_string()));
@@ -1000,7 +1000,7 @@ async fn member_pages_follow_keyset_order_and_filters(db: &TestDb) {
         person_ids: Some(chosen.iter().map(|m| m.person_id).collect()),
         ..MemberFilter::default()
     };
-    let mut want: Vec<String> = chosen.iter().map(|m| m.person.id_art.clone()).collect();
+    let mut want: Vec<String> = chosen.iter().map(|m| m.person.id_art.to_string()).collect();
     want.sort();
     assert_eq!(ids(&by_ids).await, want);
     // A page by ids is read folded into one value: the same records, findings
@@ -1018,8 +1018,8 @@ async fn member_pages_follow_keyset_order_and_filters(db: &TestDb) {
     let second = &chosen[1].person;
     let after = MemberCursor {
         kode_wilayah: second.kode_wilayah.compact(),
-        nama: second.nama.clone(),
-        id_art: second.id_art.clone(),
+        nama: second.nama.to_string(),
+        id_art: second.id_art.to_string(),
     };
     assert_eq!(
         db.store
@@ -1157,7 +1157,7 @@ async fn an_edit_keeps_history_audits_and_refuses_a_stale_version(db: &TestDb) {
         e.before_value
             .as_deref()
             .unwrap()
-            .contains(&before.person.nama)
+            .contains(before.person.nama.as_str())
     );
     assert!(e.after_value.as_deref().unwrap().contains("BUDI SANTOSO"));
     // The entry is about Depok: Central Java does not see it.

@@ -67,7 +67,7 @@ async fn letters_are_numbered_attach_findings_and_count_to_the_deadline(db: &Tes
             asked
                 .entry(p.kode_wilayah)
                 .or_default()
-                .push(p.id_art.clone());
+                .push(p.id_art.to_string());
         }
     }
     let mut by_size: Vec<(&RegionCode, &Vec<String>)> = asked.iter().collect();

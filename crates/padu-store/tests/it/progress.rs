@@ -327,7 +327,7 @@ async fn kept_counts_equal_direct_counts_through_the_workflow(db: &TestDb) {
     let mut again = registry.clone();
     let moved = again.iter().position(|p| p.kode_wilayah == other).unwrap();
     again[moved].kode_wilayah = v;
-    again[0].nama = format!("{} ALIAS", again[0].nama);
+    again[0].nama = format!("{} ALIAS", again[0].nama).into();
     again.retain(|p| p.id_art != found[3]);
     let mut imp = db.store.begin_registry_import("dtks-2.csv").await.unwrap();
     imp.push(&again).await.unwrap();

@@ -482,14 +482,14 @@ async fn bench(args: &BenchWebArgs, db: &str) -> anyhow::Result<Report> {
     let households: Vec<String> = {
         let mut h: Vec<String> = sample
             .iter()
-            .filter_map(|p| p.id_keluarga.clone())
+            .filter_map(|p| p.id_keluarga.as_deref().map(str::to_string))
             .collect();
         h.dedup();
         h
     };
     let recheck: Vec<(String, serde_json::Value)> = sample
         .iter()
-        .map(|p| (p.id_art.clone(), fields(p)))
+        .map(|p| (p.id_art.to_string(), fields(p)))
         .collect();
     let secs = args.seconds;
     let mut scenarios = Vec::new();
