@@ -426,17 +426,43 @@ impl ProbeFilter {
         let bits = (usize::BITS - (est * Self::BITS_PER_KEY / 64).leading_zeros()).clamp(6, 30);
         let words: Vec<AtomicU64> = (0..1usize << bits).map(|_| AtomicU64::new(0)).collect();
         let filter = ProbeFilter { words, bits };
-        probes
-            .par_chunks(4096)
-            .for_each_init(Vec::new, |keys, chunk| {
+        probes.par_chunks(4096).for_each_init(
+            || (Vec::new(), Vec::with_capacity(2 * Self::BATCH)),
+            |(keys, slots), chunk| {
                 for r in chunk {
                     for_each_key(ctx, r, rules, keys, |ri, k| {
-                        let (w, m) = filter.slot(KeyIndex::hash(ri, k, idx_bits));
-                        filter.words[w].fetch_or(m, Ordering::Relaxed);
+                        slots.push(filter.slot(KeyIndex::hash(ri, k, idx_bits)));
                     });
+                    if slots.len() >= Self::BATCH {
+                        filter.set(slots);
+                        slots.clear();
+                    }
                 }
-            });
+                filter.set(slots);
+                slots.clear();
+            },
+        );
         filter
+    }
+
+    /// Slots set per batch in [`ProbeFilter::set`].
+    const BATCH: usize = 256;
+
+    /// Sets the bits of a batch of slots. The words are read first, in a
+    /// loop whose loads do not wait for each other, so their cache misses
+    /// overlap; each locked OR then finds its line in cache. Setting them
+    /// one by one, every OR waited for its own miss (a locked instruction
+    /// lets nothing overtake it), which at 3M, with a filter of 32 MiB,
+    /// was a twentieth of the run.
+    fn set(&self, slots: &[(usize, u64)]) {
+        let mut x = 0u64;
+        for &(w, _) in slots {
+            x ^= self.words[w].load(Ordering::Relaxed);
+        }
+        std::hint::black_box(x);
+        for &(w, m) in slots {
+            self.words[w].fetch_or(m, Ordering::Relaxed);
+        }
     }
 
     /// The block and the three bits of a key hash.
