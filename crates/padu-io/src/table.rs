@@ -249,12 +249,6 @@ impl<'a> From<&'a Option<padu_core::Text>> for Out<'a> {
     }
 }
 
-impl<'a> From<&'a Option<String>> for Out<'a> {
-    fn from(s: &'a Option<String>) -> Self {
-        s.as_deref().map_or(Out::EMPTY, Out::from)
-    }
-}
-
 impl<'a> From<std::borrow::Cow<'a, str>> for Out<'a> {
     fn from(s: std::borrow::Cow<'a, str>) -> Self {
         Out::Text(s)

@@ -455,11 +455,11 @@ impl ProbeFilter {
     /// lets nothing overtake it), which at 3M, with a filter of 32 MiB,
     /// was a twentieth of the run.
     fn set(&self, slots: &[(usize, u64)]) {
-        let mut x = 0u64;
-        for &(w, _) in slots {
-            x ^= self.words[w].load(Ordering::Relaxed);
-        }
-        std::hint::black_box(x);
+        read_ahead(
+            slots
+                .iter()
+                .map(|&(w, _)| self.words[w].load(Ordering::Relaxed)),
+        );
         for &(w, m) in slots {
             self.words[w].fetch_or(m, Ordering::Relaxed);
         }
@@ -616,17 +616,16 @@ impl KeyIndex {
         }
     }
 
-    /// Reads one entry of each span's slice, so that their cache misses
-    /// overlap: [`KeyIndex::resolve`] then finds the lines in cache instead
-    /// of waiting for each in turn (safe code has no prefetch instruction).
+    /// Reads one entry of each span's slice ([`read_ahead`]):
+    /// [`KeyIndex::resolve`] then finds the lines in cache instead of
+    /// waiting for each in turn.
     fn touch(&self, spans: &[Span]) {
-        let mut x = 0u64;
-        for s in spans {
-            if let Some(e) = self.entries.get((s.start + (s.end - s.start) / 2) as usize) {
-                x ^= e;
-            }
-        }
-        std::hint::black_box(x);
+        read_ahead(
+            spans
+                .iter()
+                .filter_map(|s| self.entries.get((s.start + (s.end - s.start) / 2) as usize))
+                .copied(),
+        );
     }
 
     /// The record indices of a span's key.
@@ -648,6 +647,15 @@ impl KeyIndex {
     pub(crate) fn lookup(&self, rule: usize, key: u64) -> impl ExactSizeIterator<Item = u32> + '_ {
         self.resolve(self.span(rule, key))
     }
+}
+
+/// Loads every value of `values` in one loop whose loads do not wait for
+/// each other, so that their cache misses overlap; the code that then uses
+/// the same lines finds them in cache instead of waiting for each miss in
+/// turn. Safe Rust has no prefetch instruction; this is its stand-in, for
+/// data far larger than the cache read at scattered places.
+pub(crate) fn read_ahead(values: impl Iterator<Item = u64>) {
+    std::hint::black_box(values.fold(0u64, |x, v| x ^ v));
 }
 
 /// Scratch space for [`candidates_of`], reused across records of one thread.

@@ -8,6 +8,7 @@
 use chrono::Datelike;
 use serde::Serialize;
 
+use crate::block::read_ahead;
 use crate::prepare::{NONE, NameInfo, Prepared, Rec, niks_one_digit_off};
 
 /// An agreement level: 0 is the strongest agreement.
@@ -575,26 +576,19 @@ pub(crate) fn level_counts() -> [usize; NF] {
     comparators().map(|c| c.levels().len())
 }
 
-/// Reads `recs` and then their names before they are compared, so that
-/// the cache misses of a batch of pairs overlap instead of each comparison
-/// waiting for its own records in turn (safe code has no prefetch
-/// instruction). Both the records and the name table are far larger than
-/// the cache, and candidates and sampled pairs are scattered across them.
+/// Reads `recs` and then their names ([`read_ahead`]) before they are
+/// compared: both the records and the name table are far larger than the
+/// cache, and candidates and sampled pairs are scattered across them.
 pub(crate) fn warm<'r>(ctx: &Prepared<'_>, recs: impl Iterator<Item = &'r Rec> + Clone) {
-    let mut x = 0u64;
-    for r in recs.clone() {
-        x ^= r.nik ^ u64::from(r.name) ^ u64::from(r.mother);
-    }
-    std::hint::black_box(x);
-    let mut y = 0u64;
-    for r in recs {
-        for id in [r.name, r.mother] {
-            if id != NONE {
-                y ^= ctx.name(id).squash;
-            }
-        }
-    }
-    std::hint::black_box(y);
+    read_ahead(
+        recs.clone()
+            .map(|r| r.nik ^ u64::from(r.name) ^ u64::from(r.mother)),
+    );
+    read_ahead(
+        recs.flat_map(|r| [r.name, r.mother])
+            .filter(|&id| id != NONE)
+            .map(|id| ctx.name(id).squash),
+    );
 }
 
 /// Compares two records on every field.
