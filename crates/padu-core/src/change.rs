@@ -463,7 +463,7 @@ mod tests {
         assert_eq!(q.tgl_lahir, NaiveDate::from_ymd_opt(1990, 1, 5).unwrap());
         assert_eq!(q.kode_wilayah.compact(), "3276011007");
         assert!(
-            matches!(q.nik, IdField::Invalid { .. }),
+            matches!(q.nik, IdField::Invalid(_)),
             "an invalid NIK is kept as data"
         );
         for bad in [

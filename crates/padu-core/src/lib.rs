@@ -33,8 +33,8 @@ pub use name::{NameProblem, NameWarning};
 pub use nik::{Nik, NikError, NikMismatch, NikReport, NikWarning, NoKk};
 pub use period::{CutOff, CutOffError, Period, PeriodError, Zone, ZoneMap};
 pub use person::{
-    CIVIL_COLUMNS, CivilPerson, IdField, LifeStatus, REGISTRY_COLUMNS, RegistryPerson, Relation,
-    Sex, Text,
+    CIVIL_COLUMNS, CivilPerson, IdField, InvalidId, LifeStatus, REGISTRY_COLUMNS, RegistryPerson,
+    Relation, Sex, Text,
 };
 pub use proposal::{
     Actor, ProposalState, ProposalStateError, Ratification, RatificationKind, Reason, ReasonError,

@@ -572,14 +572,11 @@ impl<'a, S: Schema> RowCtx<'a, S> {
         let cell = self.cell(k);
         let field = match number_cell_error(cell) {
             _ if cell.is_blank() => IdField::Missing,
-            Some(error) => IdField::Invalid {
-                raw: cell.shown().into_owned(),
-                error,
-            },
+            Some(error) => IdField::invalid(cell.shown().into_owned(), error),
             None => parse(&cell.shown()),
         };
-        if let IdField::Invalid { raw, error } = &field {
-            self.id_warning(k, what, raw, error);
+        if let IdField::Invalid(bad) = &field {
+            self.id_warning(k, what, &bad.raw, &bad.error);
         }
         field
     }
@@ -1089,10 +1086,10 @@ mod tests {
         let nik = ctx.nik(Small::Nik, today());
         assert_eq!(
             nik,
-            IdField::Invalid {
-                raw: "3276014501900000".into(),
-                error: NikError::ExcelNumber("3276014501900000".into())
-            }
+            IdField::invalid(
+                "3276014501900000",
+                NikError::ExcelNumber("3276014501900000".into())
+            )
         );
         assert!(!ctx.failed);
         assert!(ctx.required_nik(Small::Nik, today()).is_none());
@@ -1106,10 +1103,10 @@ mod tests {
         let mut ctx = RowCtx::new("f.parquet", 2, &map, &cells);
         assert_eq!(
             ctx.nik(Small::Nik, today()),
-            IdField::Invalid {
-                raw: "3276014501900010".into(),
-                error: NikError::ParquetFloat("3276014501900010".into())
-            }
+            IdField::invalid(
+                "3276014501900010",
+                NikError::ParquetFloat("3276014501900010".into())
+            )
         );
         let issue = &ctx.issues[0];
         assert_eq!(

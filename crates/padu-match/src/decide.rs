@@ -336,12 +336,12 @@ fn keterangan(f: &Facts<'_>) -> String {
             "NIK terdaftar di Dukcapil atas identitas orang lain".to_string()
         }
         (NikStatus::NikTidakDitemukan, _) => "NIK tidak ditemukan di Dukcapil".to_string(),
-        (NikStatus::TanpaNik, IdField::Invalid { .. }) => {
+        (NikStatus::TanpaNik, IdField::Invalid(_)) => {
             "NIK berisi kode pengganti survei (tanpa NIK)".to_string()
         }
         (NikStatus::TanpaNik, _) => "tanpa NIK".to_string(),
-        (NikStatus::NikTidakValid, IdField::Invalid { error, .. }) => {
-            format!("NIK tidak valid ({})", error.message(Lang::Id))
+        (NikStatus::NikTidakValid, IdField::Invalid(bad)) => {
+            format!("NIK tidak valid ({})", bad.error.message(Lang::Id))
         }
         (NikStatus::NikTidakValid, _) => "NIK tidak valid".to_string(),
     });

@@ -123,15 +123,11 @@ pub(crate) fn link_row(
         }
     };
     let h = match (&person.nik, holder) {
-        (
-            IdField::Missing
-            | IdField::Invalid {
-                error: NikError::Placeholder(_),
-                ..
-            },
-            _,
-        ) => return by_candidates(NikStatus::TanpaNik),
-        (IdField::Invalid { .. }, _) => return by_candidates(NikStatus::NikTidakValid),
+        (IdField::Missing, _) => return by_candidates(NikStatus::TanpaNik),
+        (IdField::Invalid(bad), _) if matches!(bad.error, NikError::Placeholder(_)) => {
+            return by_candidates(NikStatus::TanpaNik);
+        }
+        (IdField::Invalid(_), _) => return by_candidates(NikStatus::NikTidakValid),
         (IdField::Valid(_), None) => return by_candidates(NikStatus::NikTidakDitemukan),
         (IdField::Valid(_), Some(h)) => h,
     };

@@ -319,36 +319,35 @@ impl Sorted {
 fn raw_digits(f: &IdField<padu_core::Nik>) -> u64 {
     match f {
         IdField::Valid(n) => n.as_u64(),
-        IdField::Invalid {
-            raw,
-            error:
+        IdField::Invalid(bad) => {
+            let raw = &bad.raw;
+            match bad.error {
                 NikError::WrongLength {
                     len: len @ (15 | 17),
                     ..
-                },
-        } => {
-            let d: String = raw.chars().filter(char::is_ascii_digit).collect();
-            match d.parse() {
-                Ok(digits) if d.len() == *len => {
-                    one_digit_off(digits, u32::try_from(*len).unwrap_or(0))
+                } => {
+                    let d: String = raw.chars().filter(char::is_ascii_digit).collect();
+                    match d.parse() {
+                        Ok(digits) if d.len() == len => {
+                            one_digit_off(digits, u32::try_from(len).unwrap_or(0))
+                        }
+                        _ => 0,
+                    }
+                }
+                NikError::UnknownProvince(_)
+                | NikError::UnknownRegency(_)
+                | NikError::InvalidDate(_)
+                | NikError::SerialZero => {
+                    let d: String = raw.chars().filter(char::is_ascii_digit).collect();
+                    if d.len() == 16 {
+                        d.parse().unwrap_or(0)
+                    } else {
+                        0
+                    }
                 }
                 _ => 0,
             }
         }
-        IdField::Invalid { raw, error } => match error {
-            NikError::UnknownProvince(_)
-            | NikError::UnknownRegency(_)
-            | NikError::InvalidDate(_)
-            | NikError::SerialZero => {
-                let d: String = raw.chars().filter(char::is_ascii_digit).collect();
-                if d.len() == 16 {
-                    d.parse().unwrap_or(0)
-                } else {
-                    0
-                }
-            }
-            _ => 0,
-        },
         IdField::Missing => 0,
     }
 }

@@ -111,11 +111,11 @@ impl EditFields {
             })
         };
         let nik = IdField::parse_nik(&self.nik, today);
-        if strict && let IdField::Invalid { error, .. } = &nik {
+        if strict && let Some(error) = nik.error() {
             err("nik", error.message(lang));
         }
         let no_kk = IdField::parse_kk(&self.no_kk);
-        if strict && let IdField::Invalid { error, .. } = &no_kk {
+        if strict && let Some(error) = no_kk.error() {
             err("no_kk", error.message(lang));
         }
         let nama = self.nama.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -104,10 +104,7 @@ pub fn id_number<T: std::fmt::Display>(f: &IdField<T>, full: bool) -> String {
 /// Masks a NIK given as text (a proposed NIK, a civil resident's NIK).
 pub fn nik_text(nik: &str, full: bool) -> String {
     id_number(
-        &IdField::<String>::Invalid {
-            raw: nik.to_string(),
-            error: padu_core::NikError::Empty,
-        },
+        &IdField::<String>::invalid(nik, padu_core::NikError::Empty),
         full,
     )
 }

@@ -52,10 +52,7 @@ row! {
 }
 
 fn id_error<T>(f: &IdField<T>) -> Option<String> {
-    match f {
-        IdField::Invalid { error, .. } => Some(error.code().to_string()),
-        _ => None,
-    }
+    f.error().map(|e| e.code().to_string())
 }
 
 fn non_empty(s: &Option<Text>) -> Option<String> {
@@ -162,10 +159,7 @@ fn keep_number_cell_flag<T>(parsed: IdField<T>, cell: &str, error: Option<&str>)
         (IdField::Valid(_), Some("PARQUET_PECAHAN")) => NikError::ParquetFloat(cell.to_string()),
         _ => return parsed,
     };
-    IdField::Invalid {
-        raw: cell.to_string(),
-        error,
-    }
+    IdField::invalid(cell, error)
 }
 
 row! {
@@ -285,10 +279,7 @@ mod tests {
             NikError::ParquetFloat(raw.clone()),
         ] {
             let mut p = person();
-            p.nik = IdField::Invalid {
-                raw: raw.clone(),
-                error,
-            };
+            p.nik = IdField::invalid(raw.clone(), error);
             let back = PersonRow::from_person(&p).into_person(today()).unwrap();
             assert_eq!(back.nik, p.nik);
         }

@@ -58,10 +58,10 @@ pub(crate) fn people() -> Vec<RegistryPerson> {
     };
     let mut invalid = base.clone();
     invalid.id_art = "0002".into();
-    invalid.nik = IdField::Invalid {
-        raw: "3.27601E+15".into(),
-        error: NikError::ExcelScientific("3.27601E+15".into()),
-    };
+    invalid.nik = IdField::invalid(
+        "3.27601E+15",
+        NikError::ExcelScientific("3.27601E+15".into()),
+    );
     invalid.no_kk = IdField::Missing;
     invalid.extra = vec![
         ("program".into(), String::new()),

@@ -310,13 +310,13 @@ fn a_bad_integer_nik_is_kept_raw_with_a_warning_on_its_row_and_column() {
             .as_ref()
             .expect("an invalid NIK keeps the row")
             .nik,
-        IdField::Invalid {
-            raw: "1234".into(),
-            error: NikError::WrongLength {
+        IdField::invalid(
+            "1234",
+            NikError::WrongLength {
                 raw: "1234".into(),
                 len: 4
             }
-        }
+        )
     );
     assert_eq!(budi.issues.len(), 1);
     let i = &budi.issues[0];
@@ -649,10 +649,7 @@ fn a_nik_in_a_floating_point_column_is_flagged_for_that_not_for_excel() {
     let raw = "3276014501900010".to_string();
     assert_eq!(
         rows[0].record.as_ref().expect("the row is kept").nik,
-        IdField::Invalid {
-            raw: raw.clone(),
-            error: NikError::ParquetFloat(raw)
-        }
+        IdField::invalid(raw.clone(), NikError::ParquetFloat(raw))
     );
     assert_eq!(rows[0].issues.len(), 1);
     let i = &rows[0].issues[0];

@@ -91,17 +91,14 @@ fn xlsx_reads_text_number_and_date_cells_and_flags_numeric_niks() {
     // Excel shows 15 significant digits, so the last digit of the NIK is already gone.
     assert_eq!(
         second.nik,
-        IdField::Invalid {
-            raw: "3276010101900000".into(),
-            error: NikError::ExcelNumber("3276010101900000".into()),
-        }
+        IdField::invalid(
+            "3276010101900000",
+            NikError::ExcelNumber("3276010101900000".into())
+        )
     );
     assert!(matches!(
-        second.no_kk,
-        IdField::Invalid {
-            error: NikError::ExcelNumber(_),
-            ..
-        }
+        second.no_kk.error(),
+        Some(NikError::ExcelNumber(_))
     ));
     let codes: Vec<(&str, Severity)> = rows[1]
         .issues

@@ -251,8 +251,8 @@ pub(super) async fn show(
         nama: p.nama.to_string(),
         nik: shown_id(&p.nik, &ctx),
         nik_error: match &p.nik {
-            padu_core::IdField::Invalid { error, .. } => {
-                Some(padu_core::lang::Localized::message(error, lang))
+            padu_core::IdField::Invalid(bad) => {
+                Some(padu_core::lang::Localized::message(&bad.error, lang))
             }
             padu_core::IdField::Missing => Some(t.get("member.no_nik").to_string()),
             padu_core::IdField::Valid(_) => None,

@@ -443,10 +443,7 @@ async fn invalid_and_missing_identity_numbers_round_trip_as_given(db: &TestDb) {
     people.push(missing);
     let mut numeric = person("N9", None, "32.76.01.1001", "X");
     let cell = numeric.nik.to_cell();
-    numeric.nik = IdField::Invalid {
-        raw: cell.clone(),
-        error: NikError::ExcelNumber(cell),
-    };
+    numeric.nik = IdField::invalid(cell.clone(), NikError::ExcelNumber(cell));
     people.push(numeric);
 
     import(&db.store, &people).await;
@@ -454,11 +451,8 @@ async fn invalid_and_missing_identity_numbers_round_trip_as_given(db: &TestDb) {
     assert_eq!(loaded, people);
     assert_eq!(loaded[0].nik.to_cell(), "3.27601E+15");
     assert!(matches!(
-        loaded[6].nik,
-        IdField::Invalid {
-            error: NikError::ExcelNumber(_),
-            ..
-        }
+        loaded[6].nik.error(),
+        Some(NikError::ExcelNumber(_))
     ));
 }
 
