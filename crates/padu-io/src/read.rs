@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
-use padu_core::{CivilPerson, LifeStatus, RegistryPerson};
+use padu_core::{CivilPerson, LifeStatus, RegistryPerson, Text};
 
 use crate::error::ReadError;
 use crate::fields::{ColumnMap, RowCtx};
@@ -686,7 +686,7 @@ const NOT_UTF8: &str = "BUKAN_UTF8";
 ///
 /// Only the set of `id_art` values seen so far grows with the file; rows are
 /// parsed and handed out one at a time.
-pub struct RegistryReader(Table<Registry, String, RegistryPerson>);
+pub struct RegistryReader(Table<Registry, Text, RegistryPerson>);
 
 impl RegistryReader {
     /// Opens a registry file (`.csv`, `.tsv`, `.txt`, `.xlsx`, `.xlsm`, `.xls`, `.ods`, `.parquet`) and checks its header.
@@ -779,12 +779,10 @@ impl RegistryReader {
 fn parse_registry(
     ctx: &mut RowCtx<'_, Registry>,
     today: NaiveDate,
-) -> ParseOut<RegistryPerson, String> {
+) -> ParseOut<RegistryPerson, Text> {
     use Registry as C;
     let id_art = ctx.required_text(C::IdArt);
-    let key = id_art
-        .as_deref()
-        .map(|id| (id.to_string(), ctx.issues.len()));
+    let key = id_art.clone().map(|id| (id, ctx.issues.len()));
     let no_kk = ctx.kk(C::NoKk);
     let nik = ctx.nik(C::Nik, today);
     let nama = ctx.name(C::Nama, true);
@@ -816,11 +814,11 @@ fn parse_registry(
 }
 
 /// `id_art` is unique in a registry file.
-const REGISTRY_UNIQUE: UniqueColumn<Registry, String> = UniqueColumn {
+const REGISTRY_UNIQUE: UniqueColumn<Registry, Text> = UniqueColumn {
     column: Registry::IdArt,
     code: "ID_GANDA",
     what: "id_art",
-    shown: String::clone,
+    shown: Text::to_string,
 };
 
 /// The NIK is unique in a civil-registry extract (kept as its number, shown as its 16 digits).

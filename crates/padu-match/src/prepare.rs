@@ -320,31 +320,25 @@ fn raw_digits(f: &IdField<padu_core::Nik>) -> u64 {
     match f {
         IdField::Valid(n) => n.as_u64(),
         IdField::Invalid(bad) => {
-            let raw = &bad.raw;
+            let digits = || -> (usize, u64) {
+                let d: String = bad.raw.chars().filter(char::is_ascii_digit).collect();
+                (d.len(), d.parse().unwrap_or(0))
+            };
             match bad.error {
                 NikError::WrongLength {
                     len: len @ (15 | 17),
                     ..
-                } => {
-                    let d: String = raw.chars().filter(char::is_ascii_digit).collect();
-                    match d.parse() {
-                        Ok(digits) if d.len() == len => {
-                            one_digit_off(digits, u32::try_from(len).unwrap_or(0))
-                        }
-                        _ => 0,
-                    }
-                }
+                } => match digits() {
+                    (n, d) if n == len => one_digit_off(d, u32::try_from(len).unwrap_or(0)),
+                    _ => 0,
+                },
                 NikError::UnknownProvince(_)
                 | NikError::UnknownRegency(_)
                 | NikError::InvalidDate(_)
-                | NikError::SerialZero => {
-                    let d: String = raw.chars().filter(char::is_ascii_digit).collect();
-                    if d.len() == 16 {
-                        d.parse().unwrap_or(0)
-                    } else {
-                        0
-                    }
-                }
+                | NikError::SerialZero => match digits() {
+                    (16, d) => d,
+                    _ => 0,
+                },
                 _ => 0,
             }
         }

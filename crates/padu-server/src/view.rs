@@ -90,23 +90,19 @@ pub fn time(t: DateTime<Utc>) -> String {
 /// masked the same way, so a list never shows a full number to a role that
 /// does not need it.
 pub fn id_number<T: std::fmt::Display>(f: &IdField<T>, full: bool) -> String {
-    let cell = f.to_cell();
+    nik_text(&f.to_cell(), full)
+}
+
+/// Masks a NIK given as text (a proposed NIK, a civil resident's NIK).
+pub fn nik_text(cell: &str, full: bool) -> String {
     if full || cell.chars().count() < 8 {
-        return cell;
+        return cell.to_string();
     }
     let chars: Vec<char> = cell.chars().collect();
     let n = chars.len();
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[n - 2..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(n - 6))
-}
-
-/// Masks a NIK given as text (a proposed NIK, a civil resident's NIK).
-pub fn nik_text(nik: &str, full: bool) -> String {
-    id_number(
-        &IdField::<String>::invalid(nik, padu_core::NikError::Empty),
-        full,
-    )
 }
 
 /// The CSS class of a status badge.
