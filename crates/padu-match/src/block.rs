@@ -303,18 +303,37 @@ impl Blocker for DobInitial {
     }
 }
 
-/// No KK and birth year (a family member whose name was written very differently).
-struct KkYear;
-impl Blocker for KkYear {
+/// The No KK and part of the birth date. A card holds a handful of people,
+/// so these blocks stay at one or two records anywhere and need no plan.
+struct KkGroup {
+    name: &'static str,
+    date: fn(&Rec) -> u64,
+}
+
+impl Blocker for KkGroup {
     fn name(&self) -> &'static str {
-        "no_kk+tahun"
+        self.name
     }
     fn keys(&self, _: &Prepared<'_>, r: &Rec, out: &mut Vec<u64>) {
         if r.kk != 0 {
-            out.push(mix(&[r.kk, i64::from(r.dob.year()).cast_unsigned()]));
+            out.push(mix(&[r.kk, (self.date)(r)]));
         }
     }
 }
+
+/// No KK and birth year (a family member whose name was written very differently).
+const KK_YEAR: KkGroup = KkGroup {
+    name: "no_kk+tahun",
+    date: |r| i64::from(r.dob.year()).cast_unsigned(),
+};
+
+/// No KK and the day and month of birth (a family member with a wrong birth
+/// year and a misspelt name: [`KK_YEAR`] needs the year, every name rule the
+/// name); two people of one card born on the same day of the year are rare.
+const KK_DAY_MONTH: KkGroup = KkGroup {
+    name: "no_kk+tgl-bln",
+    date: |r| u64::from(r.dob.month() * 100 + r.dob.day()),
+};
 
 /// The engine's blocking rules.
 pub(crate) fn blockers() -> Vec<Box<dyn Blocker>> {
@@ -325,11 +344,12 @@ pub(crate) fn blockers() -> Vec<Box<dyn Blocker>> {
         Box::new(YEAR_NAME),
         Box::new(DOB_MOTHER),
         Box::new(DobDistrict),
-        Box::new(KkYear),
+        Box::new(KK_YEAR),
         Box::new(DobInitial),
         Box::new(DAY_MONTH_NAME),
         Box::new(NameMotherRegency),
         Box::new(NameMotherYear),
+        Box::new(KK_DAY_MONTH),
     ]
 }
 

@@ -263,7 +263,38 @@ fn known_nickname(a: &str, b: &str) -> bool {
         .any(|(nick, names)| *nick == s && names.contains(&l))
 }
 
-/// Person's name: exact, JW >= 0.95, JW >= 0.88, token overlap, phonetic, else.
+/// Whether two normalised names are one name in the old and the new
+/// spelling: equal once every Y before a vowel, and every DY before one, is
+/// read as the J the pre-1972 spelling wrote for it (JATI / YATI, JUSUF
+/// HAMZAH / YUSUF HAMZAH, LIJA / LIDYA).
+///
+/// Normalisation turns J into Y only where another old-spelling mark shows
+/// the spelling is old, so that JOKO stays JOKO; a one-word name whose only
+/// mark is the J is left as written, and without this test such a pair
+/// counted as no more than a shared phonetic token, the level namesakes and
+/// relatives also reach. The phonetic keys fold the same letters, so
+/// comparing them first keeps this off the common path.
+fn old_spelling_variant(x: &NameInfo, y: &NameInfo) -> bool {
+    fn folded(s: &str) -> impl Iterator<Item = u8> + '_ {
+        let b = s.as_bytes();
+        let vowel = |i: usize| matches!(b.get(i), Some(b'A' | b'E' | b'I' | b'O' | b'U'));
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            let c = *b.get(i)?;
+            let (out, step) = match c {
+                b'D' if b.get(i + 1) == Some(&b'Y') && vowel(i + 2) => (b'J', 2),
+                b'Y' if vowel(i + 1) => (b'J', 1),
+                _ => (c, 1),
+            };
+            i += step;
+            Some(out)
+        })
+    }
+    x.phon == y.phon && folded(&x.norm).eq(folded(&y.norm))
+}
+
+/// Person's name: exact, JW >= 0.95 or the same name in the old spelling,
+/// JW >= 0.88, token overlap, phonetic, else.
 struct NameCmp;
 /// Birth date: exact, day/month swapped, one day or year off, same year, else.
 struct DobCmp;
@@ -319,13 +350,20 @@ impl Comparator for NameCmp {
         "nama"
     }
     fn levels(&self) -> &'static [&'static str] {
-        &["sama", "jw>=0.95", "jw>=0.88", "token", "fonetik", "beda"]
+        &[
+            "sama",
+            "jw>=0.95/ejaan",
+            "jw>=0.88",
+            "token",
+            "fonetik",
+            "beda",
+        ]
     }
     fn compare(&self, ctx: &Prepared<'_>, a: &Rec, b: &Rec) -> Level {
         match name_cmp(ctx, a.name, b.name) {
             NameCmpResult::Known(l) => l,
             NameCmpResult::Differ(x, y, jw) => {
-                if jw >= 0.95 {
+                if jw >= 0.95 || old_spelling_variant(x, y) {
                     1
                 } else if jw >= 0.88 {
                     2
@@ -639,6 +677,33 @@ mod tests {
         assert_eq!(nik_level(a, 3276_1001_9000_0001), 2);
         assert_eq!(nik_level(a, 3276_1001_9000_0002), 3);
         assert_eq!(nik_level(a, 0), MISSING);
+    }
+
+    fn info(name: &str) -> NameInfo {
+        NameInfo::new(crate::normalise::normalise_name(name))
+    }
+
+    #[test]
+    fn a_name_in_the_old_spelling_is_the_same_name_however_few_its_marks() {
+        for (a, b) in [
+            ("JATI", "YATI"),
+            ("JUSUF HAMZAH", "YUSUF HAMZAH"),
+            ("LIDJA", "LIDYA"),
+            ("MARJAM", "MARYAM"),
+            ("SOERJADI", "SURYADI"),
+        ] {
+            assert!(old_spelling_variant(&info(a), &info(b)), "{a} {b}");
+            assert!(old_spelling_variant(&info(b), &info(a)), "{b} {a}");
+        }
+        // Other letters than the J for a Y, or a J not before a vowel, are other names.
+        for (a, b) in [
+            ("JATI", "YANTI"),
+            ("JOKO", "JOKI"),
+            ("RAJ", "RAY"),
+            ("JATI", "ZATI"),
+        ] {
+            assert!(!old_spelling_variant(&info(a), &info(b)), "{a} {b}");
+        }
     }
 
     #[test]

@@ -293,6 +293,43 @@ fn a_one_word_name_in_the_old_spelling_without_nik_is_found() {
 }
 
 #[test]
+fn a_one_word_name_whose_only_old_spelling_mark_is_the_j_is_found_after_a_move() {
+    // JATI is YATI in the old spelling, with nothing else in the word to say
+    // so. The row was written in another district after a move, with the day
+    // and month of birth swapped, so the card, the address and the village
+    // all differ: the name has to count as the same name, not as a shared
+    // phonetic token, for the mother and the date to carry the match.
+    check(
+        &reg("T1|K1||JATI|P|1975-08-11|KOTA DEPOK|ELIS NURAENI|GG MAWAR VIII|32.76.02.1008"),
+        &civ("3276064811750001|YATI|P|1975-11-08|DEPOK|ELIS NURAENI|GG. MAWAR II|32.76.06.1002||"),
+        "T1 TANPA_NIK PERBAIKI usulan=3276064811750001",
+    );
+}
+
+#[test]
+fn a_child_entered_twice_on_one_card_with_a_misspelt_name_and_another_year_is_a_duplicate() {
+    // T2 is T1 entered again on the same card: the name mistyped (ECCEP for
+    // CECEP) and the year of birth a year off. Every name rule misses the
+    // name and every date rule the year; the card and the day and month of
+    // birth are what is left.
+    const REG_KK: &str = "id_art|id_keluarga|no_kk|nik|nama|jenis_kelamin|tgl_lahir|tempat_lahir|nama_ibu_kandung|alamat|kode_wilayah";
+    const CIV_KK: &str = "nik|no_kk|nama|jenis_kelamin|tgl_lahir|tempat_lahir|nama_ibu_kandung|alamat|kode_wilayah|status_hidup|tgl_meninggal";
+    check(
+        &format!(
+            "{REG_KK}
+             T1|K1|3276072709240003||TJECEP|L|2023-05-12|DEPOK|ENENG KOMALASARI|GG FLAMBOYAN IV|32.76.07.1002
+             T2|K2|3276072709240003||ECCEP|L|2022-05-12|DEPOK|ENENG KOMALASARI|GG FLAMBOYAN IV|32.76.07.1002"
+        ),
+        &format!(
+            "{CIV_KK}
+             3276071205230003|3276072709240003|CECEP|L|2023-05-12|DEPOK|ENENG KOMALASARI|GG FLAMBOYAN IV|32.76.07.1002||"
+        ),
+        "T1 TANPA_NIK [GANDA] PERBAIKI usulan=3276071205230003 utama=T1
+         T2 TANPA_NIK [GANDA] HAPUS usulan=3276071205230003 utama=T1",
+    );
+}
+
+#[test]
 fn a_father_and_his_son_of_the_same_name_are_not_duplicates() {
     check(
         &reg(

@@ -52,7 +52,7 @@ pub(crate) struct NameInfo {
 }
 
 impl NameInfo {
-    fn new(n: NormName) -> Self {
+    pub(crate) fn new(n: NormName) -> Self {
         let squash: String = n.norm.chars().filter(|c| *c != ' ').collect();
         let phon_tokens = n
             .phon

@@ -3,7 +3,7 @@
 //! data), and the data-driven `check` used by the hard-case tests. The
 //! `|`-separated tables they read come from padu-testkit.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use padu_core::{
     CivilPerson, IdField, LifeStatus, Nik, RegionCode, RegistryPerson, Sex, VerificationRow,
 };
@@ -151,6 +151,22 @@ pub(crate) fn background(n: usize, k: usize) -> (Vec<RegistryPerson>, Vec<CivilP
                     r.kode_wilayah = v;
                     r.alamat = Some(format!("GG {} {}", LAST[i % LAST.len()], 1 + i % 7).into());
                     r.no_kk = IdField::Missing;
+                }
+            }
+            // And, as in real extracts, some rows carry a small slip the NIK
+            // still vouches for: a letter too many in the name, the day and
+            // month of birth swapped. Without them EM sees no true match at
+            // those levels and learns them as near vetoes, which no real
+            // extract would teach it.
+            if i % 10 == 5 {
+                r.nama = format!("{}{}", c.nama, &c.nama[c.nama.len() - 1..]).into();
+            }
+            if i % 10 == 7 {
+                let (d, m) = (c.tgl_lahir.day(), c.tgl_lahir.month());
+                if let Some(swapped) = NaiveDate::from_ymd_opt(c.tgl_lahir.year(), d, m)
+                    && d != m
+                {
+                    r.tgl_lahir = swapped;
                 }
             }
             r
