@@ -296,9 +296,9 @@ fn a_one_word_name_in_the_old_spelling_without_nik_is_found() {
 fn a_one_word_name_whose_only_old_spelling_mark_is_the_j_is_found_after_a_move() {
     // JATI is YATI in the old spelling, with nothing else in the word to say
     // so. The row was written in another district after a move, with the day
-    // and month of birth swapped, so the card, the address and the village
-    // all differ: the name has to count as the same name, not as a shared
-    // phonetic token, for the mother and the date to carry the match.
+    // and month of birth swapped and no NIK or card: the address and the
+    // village differ, so the name has to count as the same name, not as a
+    // shared phonetic token, for the mother and the date to carry the match.
     check(
         &reg("T1|K1||JATI|P|1975-08-11|KOTA DEPOK|ELIS NURAENI|GG MAWAR VIII|32.76.02.1008"),
         &civ("3276064811750001|YATI|P|1975-11-08|DEPOK|ELIS NURAENI|GG. MAWAR II|32.76.06.1002||"),
