@@ -34,6 +34,16 @@ fn dob_word(r: &Rec) -> u64 {
     i64::from(r.dob.num_days_from_ce()).cast_unsigned()
 }
 
+/// The birth year as a key word (sign-extended, like [`dob_word`]).
+fn year_word(r: &Rec) -> u64 {
+    i64::from(r.dob.year()).cast_unsigned()
+}
+
+/// The day and month of birth as a key word (`MMDD`), the same in every year.
+fn day_month_word(r: &Rec) -> u64 {
+    u64::from(r.dob.month() * 100 + r.dob.day())
+}
+
 /// A rule on a date part and the tokens of a name: each blocking token and
 /// the pair of the first two, as far as the record's [`Plan`](crate::scope::Plan)
 /// lets each reach. Rare tokens and pairs stay nationwide, so a mover is
@@ -89,7 +99,7 @@ const YEAR_NAME: NameGroup = NameGroup {
     mother: false,
     base: slot::YEAR_NAME,
     take: 4,
-    date: |r| i64::from(r.dob.year()).cast_unsigned(),
+    date: year_word,
 };
 
 /// Day and month of birth and a name token, in the district or, where that
@@ -99,7 +109,7 @@ const DAY_MONTH_NAME: NameGroup = NameGroup {
     mother: false,
     base: slot::DAY_MONTH_NAME,
     take: 4,
-    date: |r| u64::from(r.dob.month() * 100 + r.dob.day()),
+    date: day_month_word,
 };
 
 /// The mother's first token and birth date (survives a different own name,
@@ -116,7 +126,7 @@ const DOB_MOTHER: NameGroup = NameGroup {
 /// `1997-02-06` give the same word (a dated day/month swap).
 fn unordered_date_word(r: &Rec) -> u64 {
     let (d, m) = (r.dob.day(), r.dob.month());
-    let year = i64::from(r.dob.year()).cast_unsigned();
+    let year = year_word(r);
     year.wrapping_mul(10_000) + u64::from(d.min(m) * 100 + d.max(m))
 }
 
@@ -166,7 +176,7 @@ impl Blocker for NameMotherYear {
         }
         // A `Rec` does not carry its side; the civil records are the ones in `ctx.civil`.
         let civil = ctx.civil.as_ptr_range().contains(&std::ptr::from_ref(r));
-        let year = i64::from(r.dob.year()).cast_unsigned();
+        let year = year_word(r);
         let (name, mother) = (ctx.name(r.name).squash, ctx.name(r.mother).squash);
         if civil || (r.dob.month(), r.dob.day()) == (1, 1) {
             out.push(mix(&[year, name, mother]));
@@ -324,7 +334,7 @@ impl Blocker for KkGroup {
 /// No KK and birth year (a family member whose name was written very differently).
 const KK_YEAR: KkGroup = KkGroup {
     name: "no_kk+tahun",
-    date: |r| i64::from(r.dob.year()).cast_unsigned(),
+    date: year_word,
 };
 
 /// No KK and the day and month of birth (a family member with a wrong birth
@@ -332,7 +342,7 @@ const KK_YEAR: KkGroup = KkGroup {
 /// name); two people of one card born on the same day of the year are rare.
 const KK_DAY_MONTH: KkGroup = KkGroup {
     name: "no_kk+tgl-bln",
-    date: |r| u64::from(r.dob.month() * 100 + r.dob.day()),
+    date: day_month_word,
 };
 
 /// The engine's blocking rules.
